@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+import wasm from 'vite-plugin-wasm'
+
+// Umbral ships wasm-bindgen output; vite-plugin-wasm loads it. The top-level-await
+// plugin is not needed with an es2022 target (and breaks the build).
+export default defineConfig({
+  plugins: [svelte(), wasm()],
+  build: { target: 'es2022' },
+  worker: { format: 'es', plugins: () => [wasm()] },
+  optimizeDeps: { exclude: ['@nucypher/umbral-pre'], esbuildOptions: { target: 'es2022' } },
+  server: { port: Number(process.env.SALUS_APP_PORT ?? 5173), strictPort: true },
+  test: {
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+  },
+})
