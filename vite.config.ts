@@ -1,16 +1,23 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import wasm from 'vite-plugin-wasm'
 
 // Umbral ships wasm-bindgen output; vite-plugin-wasm loads it. The top-level-await
 // plugin is not needed with an es2022 target (and breaks the build).
+const projectRoot = fileURLToPath(new URL('.', import.meta.url))
+
+// The app's index.html lives in src/ so the top level holds only what DESIGN.md lists.
 export default defineConfig({
+  root: 'src',
+  publicDir: '../public',
   plugins: [svelte(), wasm()],
-  build: { target: 'es2022' },
+  build: { target: 'es2022', outDir: '../dist', emptyOutDir: true },
   worker: { format: 'es', plugins: () => [wasm()] },
   optimizeDeps: { exclude: ['@nucypher/umbral-pre'], esbuildOptions: { target: 'es2022' } },
   server: { port: Number(process.env.SALUS_APP_PORT ?? 5173), strictPort: true },
   test: {
+    root: projectRoot,
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
