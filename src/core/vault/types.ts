@@ -1,0 +1,108 @@
+import type { Address, Hex } from 'viem'
+import type { Scope } from '../scopes.ts'
+import type { SalusKeys } from '../keys/deriveKeys.ts'
+import type { BlockAccess } from '../blocks.ts'
+import type { FhirResource } from '../fhir/validateResource.ts'
+import type { describeResource } from '../fhir/describeResource.ts'
+
+/** Where a record came from: typed in a form, imported from a file, restored from a backup, or sent by a provider. */
+export type RecordSource = 'form' | 'import' | 'restore' | 'provider'
+
+/** Proof that a record's envelope CID was part of a Merkle root anchored on chain. */
+export interface AnchorInfo {
+  chainId: number
+  contract: Address
+  batchId: string
+  root: Hex
+  leaf: Hex
+  proof: Hex[]
+  txHash: Hex
+  blockNumber: string
+  timestamp: number
+}
+
+export interface AttachmentSummary {
+  name: string
+  contentType: string
+  size: number
+}
+
+/** What the vault keeps in memory about one record: enough to list, search and show it without decrypting. */
+export interface RecordSummary {
+  /** The envelope CID (the record's identity). */
+  cid: string
+  scope: Scope
+  resourceType: string
+  title: string
+  /** Clinical date (ISO), when the resource has one. */
+  date?: string
+  /** When the record entered the vault (ISO). */
+  created: string
+  source: RecordSource
+  attachment?: AttachmentSummary
+  anchor?: AnchorInfo
+  /** Lower-case words of title, type and fields, precomputed for search. */
+  searchText: string
+}
+
+/** Chain side of anchoring, injected so core stays free of viem clients (see src/chain/chainAnchorer.ts). */
+export interface Anchorer {
+  chainId: number
+  contract: Address
+  anchor(root: Hex, count: number): Promise<{ batchId: string; txHash: Hex; blockNumber: string; timestamp: number }>
+  readRoot(batchId: string): Promise<{ root: Hex; timestamp: number } | undefined>
+}
+
+/** Persistent store of sealed index rows (src/store/idbRecordIndex.ts in the browser, memoryRecordIndex in tests). */
+export interface RecordIndexStore {
+  loadAll(): Promise<Uint8Array[]>
+  /** One atomic transaction: either every row is written or none. Rows with an existing cid replace it. */
+  putMany(rows: { cid: string; sealed: Uint8Array }[]): Promise<void>
+  clear(): Promise<void>
+}
+
+export type VerifyCheck = { label: string; ok: boolean; detail: string }
+export type VerifyResult = { ok: boolean; checks: VerifyCheck[] }
+
+export type ProgressCallback = (done: number, total: number) => void
+
+export interface OpenVaultParameters {
+  keys: SalusKeys
+  blocks: BlockAccess
+  index: RecordIndexStore
+  anchorer?: Anchorer
+  now?: () => Date
+}
+
+export interface AddRecordParameters {
+  resource: FhirResource
+  attachment?: AttachmentSummary & { source: AsyncIterable<Uint8Array> }
+  source: RecordSource
+  onProgress?: ProgressCallback
+}
+
+export interface ImportFhirParameters {
+  text: string
+  fileName: string
+  onProgress?: ProgressCallback
+}
+
+export interface ImportFhirResult {
+  added: RecordSummary[]
+  rejected: { item: string; reason: string }[]
+}
+
+export interface OpenedRecord {
+  summary: RecordSummary
+  resource: FhirResource
+  view: ReturnType<typeof describeResource>
+  attachment?: AttachmentSummary & { read(): AsyncIterable<Uint8Array> }
+}
+
+export interface RestoreVaultParameters {
+  keys: SalusKeys
+  blocks: BlockAccess
+  index: RecordIndexStore
+  anchorer?: Anchorer
+  archive: AsyncIterable<Uint8Array> | Uint8Array
+}
