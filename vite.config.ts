@@ -18,10 +18,22 @@ export default defineConfig({
   server: { port: Number(process.env.SALUS_APP_PORT ?? 5173), strictPort: true },
   test: {
     root: projectRoot,
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    environment: 'node',
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    hookTimeout: 180_000,
     fileParallelism: false,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'src/**/*.test.ts'], environment: 'node' } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], environment: 'node' } },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/support/globalSetup.ts'],
+          testTimeout: 180_000,
+        },
+      },
+    ],
   },
 })

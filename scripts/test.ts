@@ -1,0 +1,74 @@
+// `npm test`: every check and test suite, then one closing line "N passed, N failed".
+// Steps: generated code matches its source (contracts, circuits), Foundry tests,
+// then vitest (unit, integration, end-to-end in Chromium).
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+
+const root = join(import.meta.dirname, '..')
+const bin = (name: string) => join(root, 'node_modules', '.bin', name)
+const only = process.argv.slice(2)
+
+type Tally = { passed: number; failed: number; skipped: number }
+const total: Tally = { passed: 0, failed: 0, skipped: 0 }
+const steps: { name: string; ok: boolean; tally?: Tally }[] = []
+
+function run(command: string, args: string[], options: { capture?: boolean } = {}) {
+  return new Promise<{ code: number; output: string }>((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: process.env })
+    let output = ''
+    const relay = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
+      output += chunk.toString()
+      stream.write(chunk)
+    }
+    child.stdout.on('data', relay(process.stdout))
+    child.stderr.on('data', relay(process.stderr))
+    child.on('close', (code) => resolve({ code: code ?? 1, output: options.capture ? output : output.slice(-20_000) }))
+  })
+}
+
+const wanted = (step: string) => only.length === 0 || only.includes(step)
+
+async function check(name: string, script: string) {
+  if (!wanted(name) || !existsSync(join(root, script))) return
+  console.log(`\n── ${name} ──`)
+  const { code } = await run(bin('tsx'), [script, '--check'])
+  steps.push({ name, ok: code === 0, tally: { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 } })
+}
+
+await check('contracts-generated', 'scripts/generateContracts.ts')
+await check('circuits-generated', 'scripts/buildCircuits.ts')
+
+if (wanted('forge') && existsSync(join(root, 'foundry.toml'))) {
+  console.log('\n── Foundry (contracts) ──')
+  const { code, output } = await run(bin('forge'), ['test'])
+  const match = [...output.matchAll(/(\d+) tests passed, (\d+) failed, (\d+) skipped/g)].at(-1)
+  const tally = match ? { passed: +match[1]!, failed: +match[2]!, skipped: +match[3]! } : { passed: 0, failed: 1, skipped: 0 }
+  if (code !== 0 && tally.failed === 0) tally.failed = 1
+  steps.push({ name: 'forge', ok: code === 0, tally })
+}
+
+if (wanted('vitest')) {
+  console.log('\n── vitest (unit, integration, e2e) ──')
+  const report = join(root, 'test-results', 'vitest.json')
+  await rm(report, { force: true })
+  const { code } = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`])
+  let tally: Tally = { passed: 0, failed: code === 0 ? 0 : 1, skipped: 0 }
+  if (existsSync(report)) {
+    const json = JSON.parse(await readFile(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; numFailedTestSuites: number }
+    tally = { passed: json.numPassedTests, failed: json.numFailedTests + (json.numFailedTests === 0 && code !== 0 ? Math.max(1, json.numFailedTestSuites) : 0), skipped: json.numPendingTests + json.numTodoTests }
+  }
+  steps.push({ name: 'vitest', ok: code === 0, tally })
+}
+
+console.log('\n── summary ──')
+for (const step of steps) {
+  const t = step.tally!
+  total.passed += t.passed
+  total.failed += t.failed
+  total.skipped += t.skipped
+  console.log(`${step.ok ? 'ok  ' : 'FAIL'} ${step.name}: ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}`)
+}
+console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`)
+process.exit(steps.every((s) => s.ok) && steps.length > 0 ? 0 : 1)

@@ -1,0 +1,26 @@
+// Starts the real local network (anvil + contracts + care nodes + Vite) once for all
+// end-to-end tests, on ports apart from `npm start`'s so both can run side by side.
+import type { TestProject } from 'vitest/node'
+import { startLocalNetwork } from '../../../scripts/localNetwork.ts'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    appUrl: string
+    rpcUrl: string
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const network = await startLocalNetwork({
+    chainPort: Number(process.env.SALUS_E2E_CHAIN_PORT ?? 18545),
+    carePorts: [19101, 19102, 19103],
+    appPort: Number(process.env.SALUS_E2E_APP_PORT ?? 15173),
+    withApp: true,
+    log: (line: string) => process.env.SALUS_E2E_VERBOSE && console.log(`[net] ${line}`),
+  })
+  project.provide('appUrl', network.urls.app)
+  project.provide('rpcUrl', network.urls.rpc)
+  return async () => {
+    await network.stop()
+  }
+}
