@@ -1,0 +1,44 @@
+import { SalusError, type SalusErrorParameters } from '../errors.ts'
+
+export class RecordNotFoundError extends SalusError {
+  override name = 'RecordNotFoundError' as const
+  constructor(cid: string) {
+    super('This record is not in your vault. It may have been removed or belong to another account.', {
+      details: `no index entry for ${cid}`,
+    })
+  }
+}
+
+export class VaultIndexCorruptError extends SalusError {
+  override name = 'VaultIndexCorruptError' as const
+  constructor(parameters: SalusErrorParameters = {}) {
+    super(
+      'Your vault index on this device could not be read with this wallet. Sign in with the wallet that created it, or restore from a backup.',
+      parameters,
+    )
+  }
+}
+
+export class NoAnchorerError extends SalusError {
+  override name = 'NoAnchorerError' as const
+  constructor() {
+    super('Anchoring needs a blockchain connection. Connect to the network, then try again.')
+  }
+}
+
+export class BackupArchiveError extends SalusError {
+  override name = 'BackupArchiveError' as const
+  constructor(parameters: SalusErrorParameters = {}) {
+    super(
+      'This backup could not be restored: it was made with a different wallet, or the file is damaged or incomplete. Nothing was changed.',
+      parameters,
+    )
+  }
+}
+
+export class ImportFailedError extends SalusError {
+  override name = 'ImportFailedError' as const
+  constructor(parameters: SalusErrorParameters = {}) {
+    super('The import could not be saved, so none of its records were added. Try again.', parameters)
+  }
+}
