@@ -1,5 +1,25 @@
+import { CID } from 'multiformats/cid'
 import type { SalusKeys } from '../keys/deriveKeys.ts'
 import type { BlockAccess } from '../blocks.ts'
+import type { Scope } from '../scopes.ts'
+import { scopeLabels } from '../scopes.ts'
+import type { FhirResource } from '../fhir/fhirTypes.ts'
+import { validateResource } from '../fhir/validateResource.ts'
+import { scopeOfResource } from '../fhir/scopeOfResource.ts'
+import { describeResource } from '../fhir/describeResource.ts'
+import { parseFhirImport } from '../fhir/importFhir.ts'
+import { sealRecord } from '../envelope/sealRecord.ts'
+import { openRecord as openEnvelope } from '../envelope/openRecord.ts'
+import { loadUmbral, recordSigner, scopeSecretKey, unwrapDataKey, type SecretKey } from '../../crypto/umbral.ts'
+import { anchorLeaf, merkleProof, merkleRoot } from '../anchor/merkle.ts'
+import { openIndexRow, sealIndexRow, type IndexEntry } from './indexRow.ts'
+import { buildSearchText, compareSummaries, matchesWords, queryWords } from './searchText.ts'
+import { exportableResource } from './exportableResource.ts'
+import { verifyVaultRecord } from './verifyVaultRecord.ts'
+import { writeBackupArchive, type BackupItem } from './backupArchive.ts'
+import { recordBlocks } from './recordBlocks.ts'
+import { restoreVault } from './restoreVault.ts'
+import { ImportFailedError, NoAnchorerError, RecordNotFoundError } from './vaultErrors.ts'
 import type {
   AddRecordParameters,
   AnchorInfo,
@@ -9,17 +29,25 @@ import type {
   OpenVaultParameters,
   OpenedRecord,
   RecordIndexStore,
+  RecordSource,
   RecordSummary,
   RestoreVaultParameters,
   VerifyResult,
 } from './types.ts'
 
+/** Scope rotation comes later; every record is sealed in epoch 0 and keeps its epoch in the index. */
+const currentEpoch = 0
+
 /**
  * The patient's vault: records, the encrypted local index, anchoring, verification
- * and backup. Framework-free; storage and chain are injected.
- * (Skeleton: API fixed, implementation in progress.)
+ * and backup. Framework-free; storage and chain are injected. The whole index is kept
+ * decrypted in memory so list and search never touch storage.
  */
 export class Vault {
+  private readonly entries = new Map<string, IndexEntry>()
+  private ordered: readonly RecordSummary[] | undefined
+  private readonly scopeKeys = new Map<string, SecretKey>()
+
   private constructor(
     private readonly keys: SalusKeys,
     private readonly blocks: BlockAccess,
@@ -28,57 +56,203 @@ export class Vault {
     private readonly now: () => Date,
   ) {}
 
+  /** Loads and decrypts the index; throws VaultIndexCorruptError if a row does not open with these keys. */
   static async open(p: OpenVaultParameters): Promise<Vault> {
-    return new Vault(p.keys, p.blocks, p.index, p.anchorer, p.now ?? (() => new Date()))
+    await loadUmbral()
+    const vault = new Vault(p.keys, p.blocks, p.index, p.anchorer, p.now ?? (() => new Date()))
+    for (const row of await p.index.loadAll()) {
+      const entry = openIndexRow(p.keys.vaultKey, row)
+      vault.entries.set(entry.summary.cid, entry)
+    }
+    return vault
   }
 
-  /** Newest clinical date first. */
+  /** Newest clinical date first. The same array until the vault changes, then a new one. */
   list(): readonly RecordSummary[] {
-    return []
+    this.ordered ??= Object.freeze([...this.entries.values()].map((e) => e.summary).sort(compareSummaries))
+    return this.ordered
   }
 
-  /** Every word of the query must appear in the record's searchText. */
-  search(_query: string): RecordSummary[] {
-    return []
+  /** Every word of the query must appear in the record's searchText; list order. */
+  search(query: string): RecordSummary[] {
+    const words = queryWords(query)
+    return this.list().filter((summary) => matchesWords(summary, words))
   }
 
-  async addRecord(_p: AddRecordParameters): Promise<RecordSummary> {
-    throw new Error('not implemented')
+  async addRecord(p: AddRecordParameters): Promise<RecordSummary> {
+    const entry = await this.seal(p.resource, p.source, p.attachment, p.onProgress)
+    await this.commit([entry])
+    return entry.summary
   }
 
-  async importFhir(_p: ImportFhirParameters): Promise<ImportFhirResult> {
-    throw new Error('not implemented')
+  /** All accepted items go into the index in one transaction; if that fails nothing is added. */
+  async importFhir(p: ImportFhirParameters): Promise<ImportFhirResult> {
+    const { accepted, rejected } = parseFhirImport(p.text, { fileName: p.fileName })
+    const sealed: IndexEntry[] = []
+    p.onProgress?.(0, accepted.length)
+    for (const item of accepted) {
+      sealed.push(await this.seal(item.resource, 'import'))
+      p.onProgress?.(sealed.length, accepted.length)
+    }
+    try {
+      await this.commit(sealed)
+    } catch (cause) {
+      throw new ImportFailedError({ cause })
+    }
+    return { added: sealed.map((e) => e.summary), rejected }
   }
 
-  async openRecord(_cid: string): Promise<OpenedRecord> {
-    throw new Error('not implemented')
+  async openRecord(cid: string): Promise<OpenedRecord> {
+    const entry = this.entry(cid)
+    const opened = await this.open(entry)
+    const result: OpenedRecord = { summary: entry.summary, resource: opened.resource, view: describeResource(opened.resource) }
+    const attachment = entry.summary.attachment
+    if (attachment && opened.attachment) result.attachment = { ...attachment, read: opened.attachment.read }
+    return result
   }
 
-  async exportRecord(_cid: string): Promise<string> {
-    throw new Error('not implemented')
+  /** FHIR JSON; a note's attachment is inlined as base64 when small enough (see exportableResource). */
+  async exportRecord(cid: string): Promise<string> {
+    return JSON.stringify(await this.exportable(cid), null, 2)
   }
 
+  /** Every record as one FHIR Bundle of type collection, newest first. */
   async exportAll(): Promise<string> {
-    throw new Error('not implemented')
+    const entry: { resource: FhirResource }[] = []
+    for (const summary of this.list()) entry.push({ resource: await this.exportable(summary.cid) })
+    const bundle = { resourceType: 'Bundle', type: 'collection', timestamp: this.now().toISOString(), entry }
+    return JSON.stringify(bundle, null, 2)
   }
 
   pendingAnchors(): number {
-    return 0
+    let count = 0
+    for (const entry of this.entries.values()) if (!entry.summary.anchor) count++
+    return count
   }
 
+  /** Anchors one Merkle root over every unanchored record; returns the first record's anchor (batch fields are shared). */
   async anchorPending(): Promise<AnchorInfo | undefined> {
-    throw new Error('not implemented')
+    if (!this.anchorer) throw new NoAnchorerError()
+    const pending = [...this.entries.values()].filter((e) => !e.summary.anchor)
+    if (pending.length === 0) return undefined
+    const leaves = pending.map((e) => anchorLeaf(CID.parse(e.envelopeCid)))
+    const root = merkleRoot(leaves)
+    const batch = await this.anchorer.anchor(root, leaves.length)
+    const anchored = pending.map((e, i): IndexEntry => {
+      const anchor: AnchorInfo = {
+        chainId: this.anchorer!.chainId,
+        contract: this.anchorer!.contract,
+        batchId: batch.batchId,
+        root,
+        leaf: leaves[i]!,
+        proof: merkleProof(leaves, i),
+        txHash: batch.txHash,
+        blockNumber: batch.blockNumber,
+        timestamp: batch.timestamp,
+      }
+      return { ...e, summary: { ...e.summary, anchor } }
+    })
+    await this.commit(anchored)
+    return anchored[0]!.summary.anchor
   }
 
-  async verifyRecord(_cid: string): Promise<VerifyResult> {
-    throw new Error('not implemented')
+  async verifyRecord(cid: string): Promise<VerifyResult> {
+    const entry = this.entry(cid)
+    return verifyVaultRecord({ entry, blocks: this.blocks, anchorer: this.anchorer, open: () => this.open(entry) })
   }
 
-  async *backup(): AsyncIterable<Uint8Array> {
-    throw new Error('not implemented')
+  /** The encrypted archive (docs/backup-format.md), produced a block at a time. */
+  backup(): AsyncIterable<Uint8Array> {
+    const blocks = this.blocks
+    const entries = [...this.entries.values()]
+    async function* items(): AsyncGenerator<BackupItem> {
+      const seen = new Set<string>()
+      for (const entry of entries) {
+        yield { kind: 'entry', entry }
+        for await (const block of recordBlocks(blocks, CID.parse(entry.envelopeCid), seen)) {
+          yield { kind: 'block', cid: block.cid.toString(), bytes: block.bytes }
+        }
+      }
+    }
+    return writeBackupArchive(this.keys.vaultKey, items())
   }
 
-  static async restore(_p: RestoreVaultParameters): Promise<{ restored: number }> {
-    throw new Error('not implemented')
+  static async restore(p: RestoreVaultParameters): Promise<{ restored: number }> {
+    return restoreVault(p)
+  }
+
+  private entry(cid: string): IndexEntry {
+    const entry = this.entries.get(cid)
+    if (!entry) throw new RecordNotFoundError(cid)
+    return entry
+  }
+
+  private scopeKey(scope: Scope, epoch: number): SecretKey {
+    const id = `${scope}/${epoch}`
+    let key = this.scopeKeys.get(id)
+    if (!key) this.scopeKeys.set(id, (key = scopeSecretKey(this.keys.preMasterSeed, scope, epoch)))
+    return key
+  }
+
+  private async seal(
+    input: FhirResource,
+    source: RecordSource,
+    attachment?: AddRecordParameters['attachment'],
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<IndexEntry> {
+    const resource = validateResource(input)
+    const scope = scopeOfResource(resource)
+    const created = this.now().toISOString()
+    const { cid } = await sealRecord(this.blocks, {
+      resource,
+      attachment,
+      scope,
+      epoch: currentEpoch,
+      scopePublicKey: this.scopeKey(scope, currentEpoch).publicKey(),
+      author: recordSigner(this.keys.preMasterSeed),
+      created,
+      onProgress,
+    })
+    const view = describeResource(resource)
+    const summary: RecordSummary = {
+      cid: cid.toString(),
+      scope,
+      resourceType: resource.resourceType,
+      title: view.title,
+      created,
+      source,
+      searchText: buildSearchText([
+        view.title,
+        resource.resourceType,
+        scopeLabels[scope],
+        view.date,
+        ...view.fields.flatMap((f) => [f.label, f.value]),
+        attachment?.name,
+      ]),
+    }
+    if (view.date) summary.date = view.date
+    if (attachment) summary.attachment = { name: attachment.name, contentType: attachment.contentType, size: attachment.size }
+    return { v: 1, summary, envelopeCid: summary.cid, scope, epoch: currentEpoch }
+  }
+
+  private open(entry: IndexEntry) {
+    return openEnvelope(this.blocks, {
+      cid: CID.parse(entry.envelopeCid),
+      expectedScope: entry.scope,
+      unwrapKey: (capsule: Uint8Array, wrappedKey: Uint8Array) => unwrapDataKey(this.scopeKey(entry.scope, entry.epoch), capsule, wrappedKey),
+    })
+  }
+
+  private async exportable(cid: string): Promise<FhirResource> {
+    const opened = await this.openRecord(cid)
+    return exportableResource(opened.resource, opened.attachment)
+  }
+
+  /** Index first, memory second: if the store refuses, the vault in memory is unchanged. */
+  private async commit(entries: IndexEntry[]): Promise<void> {
+    if (entries.length === 0) return
+    await this.index.putMany(entries.map((e) => sealIndexRow(this.keys.vaultKey, e)))
+    for (const e of entries) this.entries.set(e.summary.cid, e)
+    this.ordered = undefined
   }
 }

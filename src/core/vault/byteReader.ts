@@ -1,7 +1,7 @@
 /** Reads exact byte counts from a stream of arbitrarily split chunks (files, fetch bodies). */
 export class ByteReader {
   private readonly iterator: AsyncIterator<Uint8Array>
-  private buffer = new Uint8Array(0)
+  private buffer: Uint8Array = new Uint8Array(0)
   private offset = 0
 
   constructor(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array) {

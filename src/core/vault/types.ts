@@ -2,7 +2,7 @@ import type { Address, Hex } from 'viem'
 import type { Scope } from '../scopes.ts'
 import type { SalusKeys } from '../keys/deriveKeys.ts'
 import type { BlockAccess } from '../blocks.ts'
-import type { FhirResource } from '../fhir/validateResource.ts'
+import type { FhirResource } from '../fhir/fhirTypes.ts'
 import type { describeResource } from '../fhir/describeResource.ts'
 
 /** Where a record came from: typed in a form, imported from a file, restored from a backup, or sent by a provider. */

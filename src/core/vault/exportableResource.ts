@@ -1,0 +1,63 @@
+import type { FhirResource } from '../fhir/fhirTypes.ts'
+
+/** Attachments up to this size are inlined as base64 in exports; larger ones stay references (the UI says so). */
+export const maxInlineAttachmentBytes = 20 * 1024 * 1024
+
+type Attachment = { name: string; contentType: string; size: number; read(): AsyncIterable<Uint8Array> }
+
+/**
+ * A copy of the resource fit for export: a note's file goes into its FHIR Attachment
+ * (`DocumentReference.content[0].attachment` or `Media.content`) as `data`, so the
+ * export is self-contained. The stored resource is never modified.
+ */
+export async function exportableResource(resource: FhirResource, attachment?: Attachment): Promise<FhirResource> {
+  if (!attachment || attachment.size > maxInlineAttachmentBytes) return resource
+  const copy = structuredClone(resource) as FhirResource
+  const target = attachmentElement(copy)
+  if (!target) return resource
+  const bytes = await readAll(attachment, maxInlineAttachmentBytes)
+  target.data = toBase64(bytes)
+  target.contentType ??= attachment.contentType
+  target.title ??= attachment.name
+  target.size ??= bytes.byteLength
+  return copy
+}
+
+function attachmentElement(resource: FhirResource): Record<string, unknown> | undefined {
+  if (resource.resourceType === 'DocumentReference' && Array.isArray(resource.content)) {
+    const first = resource.content[0] as { attachment?: Record<string, unknown> } | undefined
+    if (first) return (first.attachment ??= {})
+  }
+  if (resource.resourceType === 'Media') {
+    if (typeof resource.content !== 'object' || resource.content === null) resource.content = {}
+    return resource.content as Record<string, unknown>
+  }
+  return undefined
+}
+
+async function readAll(attachment: Attachment, limit: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  let length = 0
+  for await (const part of attachment.read()) {
+    length += part.byteLength
+    if (length > limit) throw new RangeError('attachment is larger than its recorded size')
+    parts.push(part)
+  }
+  const out = new Uint8Array(length)
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.byteLength
+  }
+  return out
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  let out = ''
+  // 3-byte multiples keep each piece's padding at the very end only.
+  const step = 3 * 8192
+  for (let i = 0; i < bytes.byteLength; i += step) {
+    out += btoa(String.fromCharCode(...bytes.subarray(i, i + step)))
+  }
+  return out
+}
