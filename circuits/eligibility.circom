@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+pragma circom 2.1.5;
+
+include "circomlib/circuits/poseidon.circom";
+include "circomlib/circuits/bitify.circom";
+include "circomlib/circuits/comparators.circom";
+include "binaryMerkleRoot.circom";
+
+// Anonymous eligibility: "my insurer enrolled me in plan planId until validUntil, that
+// is on or after visitDate, and this is my k-th visit of visitsPerPeriod in period",
+// without saying who I am. The nullifier is the same for the same (member, plan,
+// period, k), so each of the visitsPerPeriod visits can be claimed once per period.
+// Public signals: [nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash].
+template Eligibility(MAX_DEPTH) {
+    signal input identitySecret;
+    signal input validUntil;            // unix seconds, committed in the insurer's leaf
+    signal input k;                     // which of this period's visits, 0..visitsPerPeriod-1
+    signal input merkleProofLength;
+    signal input merkleProofIndex;      // leaf index as LeanIMT's generateProof returns it
+    signal input merkleProofSiblings[MAX_DEPTH];
+
+    signal input root;                  // a recent root of the insurer's member tree
+    signal input visitDate;             // unix seconds
+    signal input planId;
+    signal input period;
+    signal input visitsPerPeriod;       // 1..255, the contract supplies the plan's value
+    signal input bookingHash;
+
+    signal output nullifier;
+
+    signal identityCommitment <== Poseidon(1)([identitySecret]);
+    signal leaf <== Poseidon(3)([identityCommitment, planId, validUntil]);
+
+    signal indices[MAX_DEPTH] <== Num2Bits(MAX_DEPTH)(merkleProofIndex);
+    signal computedRoot <== BinaryMerkleRoot(MAX_DEPTH)(leaf, merkleProofLength, indices, merkleProofSiblings);
+    root === computedRoot;
+
+    // Comparators are only sound on inputs known to fit in their bit width.
+    _ = Num2Bits(64)(validUntil);
+    _ = Num2Bits(64)(visitDate);
+    signal notExpired <== LessEqThan(64)([visitDate, validUntil]);
+    notExpired === 1;
+
+    _ = Num2Bits(8)(k);
+    _ = Num2Bits(8)(visitsPerPeriod);
+    signal visitAllowed <== LessThan(8)([k, visitsPerPeriod]);
+    visitAllowed === 1;
+
+    nullifier <== Poseidon(4)([identitySecret, planId, period, k]);
+
+    // Binds the proof to one booking; otherwise unconstrained.
+    signal bookingHashSquared <== bookingHash * bookingHash;
+}

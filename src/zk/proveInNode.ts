@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Proving in Node (tests, benchmarks, scripts): the artifacts come from public/zk/ on disk.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { CircuitName } from './circuits.ts'
+import { proveWithArtifacts, type CircuitInput, type Groth16ProofResult, type ProofProgress } from './proveWithArtifacts.ts'
+import { CircuitArtifactError } from './zkErrors.ts'
+
+export type ProveInNodeParameters = {
+  circuit: CircuitName
+  input: CircuitInput
+  artifactsDir?: string
+  onProgress?: (progress: ProofProgress) => void
+}
+
+export async function proveInNode({ circuit, input, artifactsDir = join('public', 'zk'), onProgress }: ProveInNodeParameters): Promise<Groth16ProofResult> {
+  let wasm: Uint8Array
+  let zkey: Uint8Array
+  try {
+    ;[wasm, zkey] = await Promise.all([readFile(join(artifactsDir, `${circuit}.wasm`)), readFile(join(artifactsDir, `${circuit}.zkey`))])
+  } catch (cause) {
+    throw new CircuitArtifactError({ cause })
+  }
+  const bytes = wasm.length + zkey.length
+  onProgress?.({ stage: 'loading artifacts', loadedBytes: bytes, totalBytes: bytes })
+  return proveWithArtifacts({ wasm, zkey, input, ...(onProgress ? { onProgress } : {}) })
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The proving steps shared by the Web Worker and Node: witness, then Groth16 proof.
+import { groth16, wtns, type Groth16Proof, type SignalInput } from 'snarkjs'
+import { ProofGenerationError } from './zkErrors.ts'
+
+export type ProofProgress =
+  | { stage: 'loading artifacts'; loadedBytes: number; totalBytes: number | undefined }
+  | { stage: 'witness' }
+  | { stage: 'proving' }
+  | { stage: 'done'; milliseconds: number }
+
+export type ProofStage = ProofProgress['stage']
+
+export type Groth16ProofResult = { proof: Groth16Proof; publicSignals: string[] }
+
+/** Circuit inputs as snarkjs takes them: bigints become decimal strings so they survive postMessage and JSON. */
+export type CircuitInput = Record<string, string | string[]>
+
+export function toCircuitInput(input: Record<string, bigint | readonly bigint[]>): CircuitInput {
+  return Object.fromEntries(
+    Object.entries(input).map(([key, value]) => [key, typeof value === 'bigint' ? value.toString() : value.map(String)]),
+  )
+}
+
+export type ProveWithArtifactsParameters = {
+  wasm: Uint8Array
+  zkey: Uint8Array
+  input: CircuitInput
+  onProgress?: (progress: ProofProgress) => void
+}
+
+export async function proveWithArtifacts({ wasm, zkey, input, onProgress }: ProveWithArtifactsParameters): Promise<Groth16ProofResult> {
+  const started = performance.now()
+  const witness: { type: 'mem'; data?: Uint8Array } = { type: 'mem' }
+  onProgress?.({ stage: 'witness' })
+  try {
+    await wtns.calculate(input as SignalInput, wasm, witness)
+  } catch (cause) {
+    // The circuit's assertions failed: the inputs do not prove what they claim.
+    throw new ProofGenerationError({ cause })
+  }
+  onProgress?.({ stage: 'proving' })
+  let result: Groth16ProofResult
+  try {
+    result = await groth16.prove(zkey, witness)
+  } catch (cause) {
+    throw new ProofGenerationError({ cause })
+  }
+  onProgress?.({ stage: 'done', milliseconds: performance.now() - started })
+  return result
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Public signals by name, in the order circom emits them (outputs, then public inputs):
+// see publicSignals in circuits/circuits.json.
+import { getAddress, type Address } from 'viem'
+import { ProofInputError } from './zkErrors.ts'
+
+export type ConsentSignals = { pseudonym: bigint; grantee: Address; paramsHash: bigint }
+
+export type EligibilitySignals = {
+  nullifier: bigint
+  root: bigint
+  visitDate: bigint
+  planId: bigint
+  period: bigint
+  visitsPerPeriod: bigint
+  bookingHash: bigint
+}
+
+function numbers(publicSignals: readonly string[], count: number): bigint[] {
+  if (publicSignals.length !== count) {
+    throw new ProofInputError('The proof received is malformed.', { details: `expected ${count} public signals, got ${publicSignals.length}` })
+  }
+  return publicSignals.map((s) => BigInt(s))
+}
+
+export function consentSignals(publicSignals: readonly string[]): ConsentSignals {
+  const [pseudonym, grantee, paramsHash] = numbers(publicSignals, 3) as [bigint, bigint, bigint]
+  if (grantee >> 160n !== 0n) throw new ProofInputError('The proof received is malformed.', { details: 'grantee is not an address' })
+  return { pseudonym, grantee: getAddress(`0x${grantee.toString(16).padStart(40, '0')}`), paramsHash }
+}
+
+export function eligibilitySignals(publicSignals: readonly string[]): EligibilitySignals {
+  const [nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash] = numbers(publicSignals, 7) as [
+    bigint, bigint, bigint, bigint, bigint, bigint, bigint,
+  ]
+  return { nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash }
+}
