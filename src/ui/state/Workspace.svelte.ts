@@ -1,0 +1,98 @@
+import type { Address } from 'viem'
+import type { SalusKeys } from '../../core/keys/deriveKeys.ts'
+import { Vault } from '../../core/vault/Vault.ts'
+import type { Anchorer } from '../../core/vault/types.ts'
+import type { AccountStores } from '../../store/openAccountStores.ts'
+import { AddRecordState } from './AddRecordState.svelte.ts'
+import { AnchorState } from './AnchorState.svelte.ts'
+import { BackupState } from './BackupState.svelte.ts'
+import { PeerState } from './PeerState.svelte.ts'
+import { RecordViewState } from './RecordViewState.svelte.ts'
+import { VaultState } from './VaultState.svelte.ts'
+
+export type ActiveAccount = {
+  address: Address
+  label: string
+  /** 'local' = a built-in demo account of the local network; 'wallet' = an injected EIP-6963 wallet. */
+  kind: 'local' | 'wallet'
+  role?: string
+}
+
+export type WorkspaceParameters = {
+  account: ActiveAccount
+  keys: SalusKeys
+  stores: AccountStores
+  anchorer?: Anchorer
+}
+
+/** Everything open for one signed-in account: its vault and the page state around it. */
+export class Workspace {
+  readonly account: ActiveAccount
+  readonly peer = new PeerState()
+  readonly backup: BackupState
+  readonly addForm: AddRecordState
+  vault = $state.raw() as Vault
+  list = $state.raw() as VaultState
+  record = $state.raw() as RecordViewState
+  anchor = $state.raw() as AnchorState
+  private readonly parameters: WorkspaceParameters
+
+  private constructor(parameters: WorkspaceParameters, vault: Vault) {
+    this.parameters = parameters
+    this.account = parameters.account
+    this.backup = new BackupState(
+      () => this.vault.backup(),
+      (archive) => this.restore(archive),
+    )
+    this.addForm = new AddRecordState((resource, attachment) => this.list.addRecord(resource, attachment))
+    this.attach(vault)
+  }
+
+  static async open(parameters: WorkspaceParameters): Promise<Workspace> {
+    const { keys, stores, anchorer } = parameters
+    const vault = await Vault.open({ keys, blocks: stores.blocks, index: stores.index, anchorer })
+    return new Workspace(parameters, vault)
+  }
+
+  get blockstore() {
+    return this.parameters.stores.blockstore
+  }
+
+  get keys(): SalusKeys {
+    return this.parameters.keys
+  }
+
+  private attach(vault: Vault): void {
+    this.anchor?.dispose()
+    this.record?.close()
+    const list = new VaultState(vault)
+    const anchor = new AnchorState(vault, this.parameters.anchorer !== undefined)
+    list.onAdded = () => anchor.schedule()
+    anchor.onAnchored = () => {
+      list.refresh()
+      // An open record shows its anchor as soon as it has one.
+      const cid = this.record.cid
+      if (cid) void this.record.open(cid)
+    }
+    this.vault = vault
+    this.list = list
+    this.anchor = anchor
+    this.record = new RecordViewState(vault)
+  }
+
+  /** Writes a backup's blocks and index rows, then reopens the vault so the list shows them. */
+  private async restore(archive: AsyncIterable<Uint8Array>): Promise<{ restored: number }> {
+    const { keys, stores, anchorer } = this.parameters
+    const result = await Vault.restore({ keys, blocks: stores.blocks, index: stores.index, anchorer, archive })
+    this.attach(await Vault.open({ keys, blocks: stores.blocks, index: stores.index, anchorer }))
+    this.anchor.schedule()
+    return result
+  }
+
+  async close(): Promise<void> {
+    this.anchor.dispose()
+    this.record.close()
+    await this.peer.stop()
+    await this.parameters.stores.close()
+  }
+}

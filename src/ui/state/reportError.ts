@@ -1,0 +1,7 @@
+import { describeError } from '../../core/errors.ts'
+
+/** The sentence to show for a failure; the console keeps the full error and its cause. */
+export function reportError(error: unknown, doing: string): string {
+  console.error(`Salus: ${doing} failed`, error)
+  return describeError(error)
+}
