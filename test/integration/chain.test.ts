@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import path from 'node:path'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
+import * as raw from 'multiformats/codecs/raw'
+import { createPublicClient, http, type Hex } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { anchorBatch } from '../../src/chain/anchorBatch.ts'
+import { ChainUnreachableError, ContractRevertedError } from '../../src/chain/chainErrors.ts'
+import { createSalusClients } from '../../src/chain/createSalusClients.ts'
+import { hasRegistryRole } from '../../src/chain/hasRegistryRole.ts'
+import { listProviders } from '../../src/chain/listProviders.ts'
+import type { NetworkConfig } from '../../src/chain/networkConfig.ts'
+import { readBatch } from '../../src/chain/readBatch.ts'
+import { readProvider } from '../../src/chain/readProvider.ts'
+import { registerProvider } from '../../src/chain/registerProvider.ts'
+import { updateProvider } from '../../src/chain/updateProvider.ts'
+import { verifyAnchor } from '../../src/chain/verifyAnchor.ts'
+import { anchorLeaf, merkleProof, merkleRoot } from '../../src/core/anchor/merkle.ts'
+import { anvilAccount, deploySalus, demoUmbralPublicKey } from '../../scripts/deploy.ts'
+import { privateKeyToAccount } from 'viem/accounts'
+
+const root = path.resolve(import.meta.dirname, '../..')
+let anvil: ChildProcess
+let config: NetworkConfig
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function startAnvil(): Promise<string> {
+  const port = await freePort()
+  anvil = spawn(path.join(root, 'node_modules/.bin/anvil'), ['--port', String(port), '--silent'], { stdio: 'ignore' })
+  const rpcUrl = `http://127.0.0.1:${port}`
+  const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      await probe.getChainId()
+      return rpcUrl
+    } catch {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  throw new Error('anvil did not start')
+}
+
+async function recordCid(i: number): Promise<CID> {
+  return CID.create(1, raw.code, await sha256.digest(new TextEncoder().encode(`envelope ${i}`)))
+}
+
+beforeAll(async () => {
+  const rpcUrl = await startAnvil()
+  config = await deploySalus({ rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
+})
+
+afterAll(() => {
+  anvil?.kill()
+})
+
+describe('deploy with seed', () => {
+  it('writes a config with both contracts and the ten demo accounts', () => {
+    expect(config.chainId).toBe(31337)
+    expect(config.contracts.Registry.deployBlock).toBeGreaterThan(0)
+    expect(config.contracts.Anchors.deployBlock).toBeGreaterThan(config.contracts.Registry.deployBlock)
+    expect(config.localAccounts).toHaveLength(10)
+    expect(config.localAccounts?.[8]).toMatchObject({ label: 'Alice', role: 'patient' })
+  })
+
+  it('lists the three seeded doctors in the directory', async () => {
+    const { publicClient } = createSalusClients(config)
+    const doctors = await listProviders(publicClient, { registry: config.contracts.Registry.address, role: 'doctor' })
+    expect(doctors.map((d) => d.name)).toEqual(['Dr. Amara Okafor', 'Dr. Lukas Weber', 'Dr. Sofia Rossi'])
+    expect(doctors[0]).toMatchObject({ specialty: 'Cardiology', active: true, account: anvilAccount(2).account.address })
+    expect(doctors[0]?.umbralPublicKey).toBe(demoUmbralPublicKey('Dr. Amara Okafor'))
+  })
+
+  it('gives the EMS crew member the responder role and nobody else', async () => {
+    const { publicClient } = createSalusClients(config)
+    const registry = config.contracts.Registry.address
+    expect(await hasRegistryRole(publicClient, { registry, role: 'responder', account: anvilAccount(6).account.address })).toBe(true)
+    expect(await hasRegistryRole(publicClient, { registry, role: 'responder', account: anvilAccount(8).account.address })).toBe(false)
+  })
+})
+
+describe('anchoring', () => {
+  it('anchors a TypeScript Merkle root and verifies a record proof on chain', async () => {
+    const leaves = await Promise.all(Array.from({ length: 7 }, async (_, i) => anchorLeaf(await recordCid(i))))
+    const rootHash = merkleRoot(leaves)
+    const patient = privateKeyToAccount(anvilAccount(8).privateKey)
+    const { publicClient, walletClient } = createSalusClients(config, patient)
+    const anchors = config.contracts.Anchors.address
+
+    const anchored = await anchorBatch(walletClient, { anchors, root: rootHash, count: leaves.length })
+    expect(anchored.batchId).toBe(1n)
+    const block = await publicClient.getBlock({ blockNumber: anchored.blockNumber })
+    expect(anchored.timestamp).toBe(Number(block.timestamp))
+
+    const batch = await readBatch(publicClient, { anchors, batchId: anchored.batchId })
+    expect(batch).toMatchObject({ root: rootHash, count: 7, submitter: patient.address, timestamp: anchored.timestamp })
+
+    for (const index of [0, 3, 6]) {
+      const proof = merkleProof(leaves, index)
+      expect(await verifyAnchor(publicClient, { anchors, batchId: anchored.batchId, leaf: leaves[index]!, proof })).toBe(true)
+    }
+    const stranger = anchorLeaf(await recordCid(99))
+    expect(await verifyAnchor(publicClient, { anchors, batchId: anchored.batchId, leaf: stranger, proof: merkleProof(leaves, 0) })).toBe(false)
+  })
+
+  it('reports an unknown batch as the contract error', async () => {
+    const { publicClient } = createSalusClients(config)
+    const error = await readBatch(publicClient, { anchors: config.contracts.Anchors.address, batchId: 999n }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ContractRevertedError)
+    expect((error as ContractRevertedError).errorName).toBe('Anchors__UnknownBatch')
+  })
+})
+
+describe('directory', () => {
+  const profile = {
+    name: 'Mallory',
+    specialty: 'None',
+    licenceNumberHash: `0x${'11'.repeat(32)}` as Hex,
+    hospital: 'Nowhere',
+    umbralPublicKey: demoUmbralPublicKey('Mallory'),
+    peerId: '',
+    multiaddrs: [],
+  }
+
+  it('refuses a patient who is not a certified doctor', async () => {
+    const { walletClient } = createSalusClients(config, privateKeyToAccount(anvilAccount(9).privateKey))
+    const error = await registerProvider(walletClient, { registry: config.contracts.Registry.address, role: 'doctor', profile }).catch(
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(ContractRevertedError)
+    expect((error as ContractRevertedError).errorName).toBe('Registry__NotCertified')
+    expect((error as ContractRevertedError).shortMessage).toMatch(/not certified/)
+  })
+
+  it('lets a doctor publish a new peer ID', async () => {
+    const doctor = privateKeyToAccount(anvilAccount(3).privateKey)
+    const { publicClient, walletClient } = createSalusClients(config, doctor)
+    const registry = config.contracts.Registry.address
+    const before = await readProvider(publicClient, { registry, account: doctor.address })
+    expect(before).toBeDefined()
+    const { account: _a, role: _r, active: _x, ...current } = before!
+    await updateProvider(walletClient, { registry, profile: { ...current, peerId: '12D3KooWDoctorWeber', multiaddrs: ['/ip4/127.0.0.1/tcp/4001/ws'] } })
+    expect(await readProvider(publicClient, { registry, account: doctor.address })).toMatchObject({ peerId: '12D3KooWDoctorWeber' })
+    expect(await readProvider(publicClient, { registry, account: anvilAccount(9).account.address })).toBeUndefined()
+  })
+})
+
+describe('unreachable chain', () => {
+  it('says the local network is not running', async () => {
+    const port = await freePort()
+    const { publicClient } = createSalusClients({ ...config, rpcUrl: `http://127.0.0.1:${port}` })
+    const error = await readBatch(publicClient, { anchors: config.contracts.Anchors.address, batchId: 1n }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ChainUnreachableError)
+    expect((error as ChainUnreachableError).shortMessage).toContain('npm start')
+  })
+})
