@@ -1,0 +1,129 @@
+import { join } from 'node:path'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import * as dagCbor from '@ipld/dag-cbor'
+import { withBitswap } from '@helia/bitswap'
+import type { Helia } from '@helia/interface'
+import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
+import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify'
+import { ping, type Ping } from '@libp2p/ping'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { FsBlockstore } from 'blockstore-fs'
+import { MemoryBlockstore } from 'blockstore-core'
+import { MemoryDatastore } from 'datastore-core'
+import { FsDatastore } from 'datastore-fs'
+import { createHeliaLight } from 'helia'
+import * as json from 'multiformats/codecs/json'
+import { P2pConfigError } from './p2pErrors.ts'
+import { servePinProtocol, type ServePinProtocolParameters } from './servePinProtocol.ts'
+
+export type CareNodeServices = {
+  identify: Identify
+  identifyPush: IdentifyPush
+  ping: Ping
+  relay: CircuitRelayService
+}
+
+export type CareNodeHelia = Helia & HeliaWithLibp2p<CareNodeServices>
+
+export interface StartCareNodeParameters {
+  port: number
+  /** Interface to listen on; also the address announced. Defaults to 127.0.0.1. */
+  host?: string
+  /** 32 bytes; a stable peer ID across restarts. Without it a key is kept in the datastore. */
+  peerKeySeed?: Uint8Array
+  /** Blocks and pins on disk here; in memory when absent (tests). */
+  storageDir?: string
+  pin?: ServePinProtocolParameters
+}
+
+export interface CareNode {
+  helia: CareNodeHelia
+  peerId: string
+  /** Dialable addresses with /p2p/<peer id>, for config.relays and config.careNodes. */
+  multiaddrs: string[]
+  stop(): Promise<void>
+}
+
+/**
+ * An always-on peer for Node: WebSockets listener, circuit relay v2 server for
+ * browsers, bitswap, and `/salus/pin/1.0.0`. It stores ciphertext blocks only.
+ */
+export async function startCareNode(parameters: StartCareNodeParameters): Promise<CareNode> {
+  const { port, host = '127.0.0.1' } = parameters
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new P2pConfigError(`bad port ${port}`)
+  if (parameters.peerKeySeed !== undefined && parameters.peerKeySeed.byteLength !== 32) {
+    throw new P2pConfigError('peerKeySeed must be 32 bytes')
+  }
+  const { blockstore, datastore } = await openStores(parameters.storageDir)
+  const privateKey = parameters.peerKeySeed ? await generateKeyPairFromSeed('Ed25519', parameters.peerKeySeed) : undefined
+  const helia = withBitswap(
+    withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor, json] }), {
+      ...(privateKey ? { privateKey } : {}),
+      addresses: { listen: [`/ip4/${host}/tcp/${port}/ws`, '/webrtc'] },
+      transports: [webSockets(), webRTC({ rtcConfiguration: { iceServers: [] } }), circuitRelayTransport()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionManager: { maxConnections: 1_000 },
+      services: {
+        identify: identify(),
+      // Bitswap and our protocols register after the relay connection opens; push tells the relay.
+      identifyPush: identifyPush(),
+        ping: ping(),
+        relay: circuitRelayServer({
+          reservations: {
+            maxReservations: 1_000,
+            reservationTtl: 6 * 60 * 60_000,
+            // Limits on each relayed connection: generous enough for signalling
+            // and for whole records when WebRTC cannot be established.
+            defaultDurationLimit: 60 * 60_000,
+            defaultDataLimit: 4n * 1024n ** 3n,
+          },
+          maxInboundHopStreams: 256,
+          maxOutboundStopStreams: 256,
+        }),
+      },
+    }),
+    { runOnLimitedConnections: true },
+  ) as CareNodeHelia
+  try {
+    await helia.start()
+  } catch (error) {
+    await closeStores(blockstore, datastore)
+    throw new P2pConfigError(`the care node could not listen on ${host}:${port}`, { cause: error })
+  }
+  const unserve = await servePinProtocol(helia, parameters.pin ?? {})
+  const peerId = helia.libp2p.peerId.toString()
+  const multiaddrs = helia.libp2p
+    .getMultiaddrs()
+    .map((address) => address.toString())
+    .filter((address) => address.includes('/ws/'))
+  return {
+    helia,
+    peerId,
+    multiaddrs,
+    async stop() {
+      await unserve().catch(() => {})
+      await helia.stop()
+      await closeStores(blockstore, datastore)
+    },
+  }
+}
+
+async function openStores(storageDir: string | undefined) {
+  if (storageDir === undefined) return { blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() }
+  const blockstore = new FsBlockstore(join(storageDir, 'blocks'))
+  const datastore = new FsDatastore(join(storageDir, 'data'))
+  await blockstore.open()
+  await datastore.open()
+  return { blockstore, datastore }
+}
+
+async function closeStores(blockstore: object, datastore: object): Promise<void> {
+  for (const store of [blockstore, datastore]) {
+    if (store instanceof FsBlockstore || store instanceof FsDatastore) await store.close().catch(() => {})
+  }
+}

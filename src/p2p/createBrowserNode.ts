@@ -1,0 +1,75 @@
+import * as dagCbor from '@ipld/dag-cbor'
+import { withBitswap } from '@helia/bitswap'
+import type { Helia } from '@helia/interface'
+import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { IDBBlockstore } from 'blockstore-idb'
+import { IDBDatastore } from 'datastore-idb'
+import { createHeliaLight } from 'helia'
+import type { Blockstore } from 'interface-blockstore'
+import type { Datastore } from 'interface-datastore'
+import * as json from 'multiformats/codecs/json'
+import { libp2pDefaults, type BrowserLibp2pServices } from './libp2pDefaults.browser.ts'
+import { P2pConfigError } from './p2pErrors.ts'
+
+/** A started Helia node with the Salus libp2p services. */
+export type SalusNode = Helia & HeliaWithLibp2p<BrowserLibp2pServices>
+
+export interface CreateBrowserNodeParameters {
+  /** Wallet address; every store is namespaced by it so two tabs can be two users. */
+  account: string
+  /** 32 bytes from `deriveKeys`, so the user keeps one peer ID on every device. */
+  peerKeySeed: Uint8Array
+  /** Relay multiaddrs from the network config (care nodes). */
+  relays: readonly string[]
+  /** Defaults to the account's IndexedDB blockstore `salus:<account>:blocks`. */
+  blockstore?: Blockstore
+  /** Defaults to the account's IndexedDB datastore `salus:<account>:data`. */
+  datastore?: Datastore
+  iceServers?: RTCIceServer[]
+}
+
+/** Creates and starts the patient's or doctor's Helia node (bitswap only, no public routing). */
+export async function createBrowserNode(parameters: CreateBrowserNodeParameters): Promise<SalusNode> {
+  const { account, peerKeySeed, relays } = parameters
+  if (!/^0x[0-9a-fA-F]{40}$/.test(account)) throw new P2pConfigError(`not an account address: ${account}`)
+  if (!(peerKeySeed instanceof Uint8Array) || peerKeySeed.byteLength !== 32) {
+    throw new P2pConfigError('peerKeySeed must be 32 bytes')
+  }
+  const prefix = `salus:${account.toLowerCase()}`
+  const opened: Array<IDBBlockstore | IDBDatastore> = []
+  let blockstore = parameters.blockstore
+  if (blockstore === undefined) {
+    const store = new IDBBlockstore(`${prefix}:blocks`)
+    await store.open()
+    opened.push(store)
+    blockstore = store
+  }
+  let datastore = parameters.datastore
+  if (datastore === undefined) {
+    const store = new IDBDatastore(`${prefix}:data`)
+    await store.open()
+    opened.push(store)
+    datastore = store
+  }
+  const privateKey = await generateKeyPairFromSeed('Ed25519', peerKeySeed)
+  const helia = withBitswap(
+    withLibp2pLight(
+      createHeliaLight({ blockstore, datastore, codecs: [dagCbor, json] }),
+      libp2pDefaults({ privateKey, relays, ...(parameters.iceServers ? { iceServers: parameters.iceServers } : {}) }),
+    ),
+    // Browsers talk over relayed connections until WebRTC is up.
+    { runOnLimitedConnections: true },
+  )
+  try {
+    await helia.start()
+  } catch (error) {
+    await Promise.allSettled(opened.map((store) => store.close()))
+    throw new P2pConfigError('the peer-to-peer node did not start', { cause: error })
+  }
+  if (opened.length > 0) {
+    // Stores we opened are ours to close when the node stops.
+    helia.events.addEventListener('stop', () => void Promise.allSettled(opened.map((store) => store.close())), { once: true })
+  }
+  return helia as SalusNode
+}

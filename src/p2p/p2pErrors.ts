@@ -1,0 +1,59 @@
+import { SalusError, type SalusErrorParameters } from '../core/errors.ts'
+
+/** Why a peer message was refused; sent back to the peer as `code`. */
+export type PeerMessageCode = 'too-large' | 'malformed' | 'timeout' | 'closed'
+
+/** A message from a peer broke the protocol: too big, badly encoded, or a field out of range. */
+export class PeerMessageError extends SalusError {
+  override name = 'PeerMessageError' as const
+  readonly code: PeerMessageCode
+  constructor(code: PeerMessageCode, details: string, parameters: SalusErrorParameters = {}) {
+    super('A peer sent a message Salus could not accept. Try again; if it keeps happening, the other side may run an incompatible version.', {
+      ...parameters,
+      details,
+    })
+    this.code = code
+  }
+}
+
+/** Why a care node refused or failed a pin request. */
+export type PinErrorCode =
+  | 'too-large'
+  | 'malformed'
+  | 'fetch-failed'
+  | 'limit-exceeded'
+  | 'timeout'
+  | 'unreachable'
+  | 'internal'
+
+/** A care node did not pin what was asked; `code` says why. */
+export class PinRequestError extends SalusError {
+  override name = 'PinRequestError' as const
+  readonly code: PinErrorCode
+  constructor(code: PinErrorCode, details: string, parameters: SalusErrorParameters = {}) {
+    super(pinShortMessages[code], { ...parameters, details })
+    this.code = code
+  }
+}
+
+const pinShortMessages: Record<PinErrorCode, string> = {
+  'too-large': 'Too many records were sent to the care node at once. Try again with fewer records.',
+  malformed: 'The care node did not understand the request. Update Salus and try again.',
+  'fetch-failed':
+    'The care node could not download your encrypted records from this browser. Keep this tab open and online, then try again.',
+  'limit-exceeded': 'These records are larger than the care node accepts. Ask the care node operator, or choose fewer records.',
+  timeout: 'The care node took too long to answer. Check your connection and try again.',
+  unreachable: 'The care node could not be reached. Check your connection, or try another care node.',
+  internal: 'The care node had a problem storing your records. Try again later.',
+}
+
+/** The node could not be set up from the given configuration. */
+export class P2pConfigError extends SalusError {
+  override name = 'P2pConfigError' as const
+  constructor(details: string, parameters: SalusErrorParameters = {}) {
+    super('Salus could not start its peer-to-peer connection. Reload the page; if it persists, check the network configuration.', {
+      ...parameters,
+      details,
+    })
+  }
+}
