@@ -60,7 +60,7 @@ export const recordResourceDefinitions: Record<string, StructureDefinition> = {
       },
       (value) => {
         const entries = Array.isArray(value.entry) ? (value.entry as { fullUrl?: unknown; resource?: { resourceType?: unknown; meta?: { versionId?: unknown } } }[]) : []
-        if (value.type === 'document' && entries[0]?.resource?.resourceType !== 'Composition') {
+        if (value.type === 'document' && entries.length > 0 && entries[0]?.resource?.resourceType !== 'Composition') {
           return { at: 'entry[0].resource', reason: 'must be a Composition in a document (bdl-11)' }
         }
         const seen = new Set<string>()
