@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+pragma solidity ^0.8.24;
+
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IPoseidonT3} from "./interfaces/IPoseidonT3.sol";
+import {IRoleRegistry} from "./interfaces/IRoleRegistry.sol";
+import {IEligibilityVerifier} from "./interfaces/IEligibilityVerifier.sol";
+import {IInsurance} from "./interfaces/IInsurance.sol";
+
+/// @title Insurance
+/// @notice Insurers publish plans, enrol members into a per-insurer Merkle tree and
+/// fund a pool in ETH. A member proves eligibility in zero knowledge; the pool then
+/// pays the visit without anyone learning which member booked it.
+/// @dev ETH invariant: address(this).balance == sum of poolOf over all insurers. A
+/// claimed fee leaves for the Appointments escrow at once; a refund comes back through
+/// returnCover. So "unreserved" is exactly poolOf.
+/// Member trees follow the insertion of zk-kit's lean-imt (InternalLeanIMT._insert): no zero
+/// padding, the depth grows with the size. They are written out here, not imported,
+/// because that package imports poseidon-solidity as a linked library; this contract
+/// instead calls a PoseidonT3 deployed at a fixed address, which needs no linking.
+contract Insurance is IInsurance, ReentrancyGuardTransient {
+    uint256 internal constant SNARK_SCALAR_FIELD =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+
+    /// @dev Registry.INSURER_ROLE.
+    bytes32 public constant INSURER_ROLE = keccak256("INSURER");
+    /// @notice How many of an insurer's latest roots a proof may use: a member's proof
+    /// stays valid while up to this many others are enrolled after it was made.
+    uint256 public constant ROOT_HISTORY_SIZE = 30;
+    uint256 public constant MAX_PLAN_NAME_LENGTH = 64;
+    /// @dev The circuit range-checks visitsPerPeriod in 8 bits.
+    uint256 public constant MAX_VISITS_PER_PERIOD = 255;
+    uint256 public constant MIN_PERIOD_LENGTH = 1 days;
+    uint256 public constant MAX_PERIOD_LENGTH = 3660 days;
+
+    struct Plan {
+        address insurer;
+        uint96 feeCovered;
+        uint32 visitsPerPeriod;
+        uint32 periodLength;
+        bool closed;
+        string name;
+    }
+
+    /// @dev A LeanIMT: sideNodes[level] is the last left node at that level; the root
+    /// lives in the ring of recent roots (and in sideNodes[depth] once a level is full).
+    struct MemberTree {
+        uint256 size;
+        uint256 depth;
+        mapping(uint256 level => uint256) sideNodes;
+        uint256[ROOT_HISTORY_SIZE] recentRoots;
+    }
+
+    IRoleRegistry public immutable registry;
+    IEligibilityVerifier public immutable verifier;
+    IPoseidonT3 public immutable hasher;
+    /// @dev Only to bind Appointments once; the two contracts name each other.
+    address private immutable _deployer;
+
+    address public appointments;
+    uint256 public planCount;
+    mapping(uint256 planId => Plan) private _plans;
+    mapping(address insurer => MemberTree) private _members;
+    mapping(address insurer => uint256) public poolOf;
+    mapping(uint256 nullifier => bool) public nullifierUsed;
+
+    event AppointmentsBound(address indexed appointments);
+    event PlanCreated(
+        uint256 indexed planId,
+        address indexed insurer,
+        string name,
+        uint96 feeCovered,
+        uint32 visitsPerPeriod,
+        uint32 periodLength
+    );
+    event PlanClosed(uint256 indexed planId, address indexed insurer);
+    event MemberEnrolled(address indexed insurer, uint256 indexed leaf, uint256 index, uint256 root);
+    event PoolFunded(address indexed insurer, address indexed from, uint256 amount, uint256 pool);
+    event PoolWithdrawn(address indexed insurer, uint256 amount, uint256 pool);
+    event CoverClaimed(
+        address indexed insurer, uint256 indexed planId, uint256 indexed nullifier, uint256 slotId, uint256 amount
+    );
+    event CoverReturned(address indexed insurer, uint256 amount, uint256 pool);
+
+    error Insurance__NotInsurer(address account);
+    error Insurance__NotAppointments(address caller);
+    error Insurance__AlreadyBound();
+    error Insurance__ZeroAddress();
+    error Insurance__InvalidPlan(string reason);
+    error Insurance__UnknownPlan(uint256 planId);
+    error Insurance__PlanClosed(uint256 planId);
+    error Insurance__NotPlanInsurer(uint256 planId, address caller);
+    error Insurance__InvalidLeaf();
+    error Insurance__ZeroAmount();
+    error Insurance__InsufficientPool(uint256 pool, uint256 needed);
+    error Insurance__UnknownRoot(uint256 root);
+    error Insurance__NullifierUsed(uint256 nullifier);
+    error Insurance__InvalidProof();
+    error Insurance__TransferFailed();
+
+    modifier onlyInsurer() {
+        if (!registry.hasRole(INSURER_ROLE, msg.sender)) revert Insurance__NotInsurer(msg.sender);
+        _;
+    }
+
+    modifier onlyAppointments() {
+        if (msg.sender != appointments) revert Insurance__NotAppointments(msg.sender);
+        _;
+    }
+
+    constructor(IRoleRegistry registry_, IEligibilityVerifier verifier_, IPoseidonT3 hasher_) {
+        if (address(registry_) == address(0) || address(verifier_) == address(0) || address(hasher_) == address(0)) {
+            revert Insurance__ZeroAddress();
+        }
+        registry = registry_;
+        verifier = verifier_;
+        hasher = hasher_;
+        _deployer = msg.sender;
+    }
+
+    /// @notice Names the Appointments contract, the only one allowed to claim. Once.
+    function bindAppointments(address appointments_) external {
+        if (msg.sender != _deployer || appointments != address(0)) revert Insurance__AlreadyBound();
+        if (appointments_ == address(0)) revert Insurance__ZeroAddress();
+        appointments = appointments_;
+        emit AppointmentsBound(appointments_);
+    }
+
+    // ------------------------------------------------------------------ plans
+
+    /// @notice An insurer publishes a plan: up to `feeCovered` wei per visit, at most
+    /// `visitsPerPeriod` visits in each period of `periodLength` seconds.
+    function createPlan(string calldata name, uint96 feeCovered, uint32 visitsPerPeriod, uint32 periodLength)
+        external
+        onlyInsurer
+        returns (uint256 planId)
+    {
+        uint256 nameLength = bytes(name).length;
+        if (nameLength == 0 || nameLength > MAX_PLAN_NAME_LENGTH) revert Insurance__InvalidPlan("name");
+        if (feeCovered == 0) revert Insurance__InvalidPlan("feeCovered");
+        if (visitsPerPeriod == 0 || visitsPerPeriod > MAX_VISITS_PER_PERIOD) {
+            revert Insurance__InvalidPlan("visitsPerPeriod");
+        }
+        if (periodLength < MIN_PERIOD_LENGTH || periodLength > MAX_PERIOD_LENGTH) {
+            revert Insurance__InvalidPlan("periodLength");
+        }
+        planId = ++planCount;
+        _plans[planId] = Plan(msg.sender, feeCovered, visitsPerPeriod, periodLength, false, name);
+        emit PlanCreated(planId, msg.sender, name, feeCovered, visitsPerPeriod, periodLength);
+    }
+
+    /// @notice Stops new claims under a plan (bookings already covered stay covered).
+    function closePlan(uint256 planId) external {
+        Plan storage p = _plan(planId);
+        if (p.insurer != msg.sender) revert Insurance__NotPlanInsurer(planId, msg.sender);
+        if (p.closed) revert Insurance__PlanClosed(planId);
+        p.closed = true;
+        emit PlanClosed(planId, msg.sender);
+    }
+
+    function plan(uint256 planId) external view returns (Plan memory) {
+        return _plan(planId);
+    }
+
+    // ---------------------------------------------------------------- members
+
+    /// @notice Adds a member credential leaf Poseidon(identityCommitment, planId, validUntil),
+    /// computed by the insurer's app from the commitment the patient showed them.
+    /// @dev Leaves are not deduplicated on chain (that would cost a storage slot per
+    /// member): a leaf enrolled twice yields the same nullifiers, so it gains nothing.
+    /// @return root The insurer's new member root.
+    function enrol(uint256 leaf) external onlyInsurer returns (uint256 root) {
+        if (leaf == 0 || leaf >= SNARK_SCALAR_FIELD) revert Insurance__InvalidLeaf();
+        MemberTree storage tree = _members[msg.sender];
+        uint256 index = tree.size;
+        uint256 depth = tree.depth;
+        if (1 << depth < index + 1) tree.depth = ++depth;
+        root = leaf;
+        for (uint256 level = 0; level < depth; ++level) {
+            if ((index >> level) & 1 == 1) root = hasher.hash([tree.sideNodes[level], root]);
+            else tree.sideNodes[level] = root;
+        }
+        // Only a full tree's root is ever a left node later (when the depth grows).
+        if (index + 1 == 1 << depth) tree.sideNodes[depth] = root;
+        tree.size = index + 1;
+        tree.recentRoots[index % ROOT_HISTORY_SIZE] = root;
+        emit MemberEnrolled(msg.sender, leaf, index, root);
+    }
+
+    /// @notice The insurer's current member root (0 before the first member).
+    function memberRoot(address insurer) external view returns (uint256) {
+        MemberTree storage tree = _members[insurer];
+        uint256 size = tree.size;
+        return size == 0 ? 0 : tree.recentRoots[(size - 1) % ROOT_HISTORY_SIZE];
+    }
+
+    function memberCount(address insurer) external view returns (uint256) {
+        return _members[insurer].size;
+    }
+
+    /// @notice Whether a proof against `root` is accepted for `insurer`'s members now:
+    /// it must be one of the last ROOT_HISTORY_SIZE roots. Newest first, as most proofs
+    /// use the current root.
+    function isAcceptedRoot(address insurer, uint256 root) public view returns (bool) {
+        if (root == 0) return false;
+        MemberTree storage tree = _members[insurer];
+        uint256 size = tree.size;
+        uint256 count = size < ROOT_HISTORY_SIZE ? size : ROOT_HISTORY_SIZE;
+        for (uint256 i = 1; i <= count; ++i) {
+            if (tree.recentRoots[(size - i) % ROOT_HISTORY_SIZE] == root) return true;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------- pool
+
+    /// @notice Adds the sent ETH to `insurer`'s pool (anyone may top it up).
+    function fund(address insurer) external payable {
+        if (msg.value == 0) revert Insurance__ZeroAmount();
+        if (!registry.hasRole(INSURER_ROLE, insurer)) revert Insurance__NotInsurer(insurer);
+        uint256 pool = poolOf[insurer] += msg.value;
+        emit PoolFunded(insurer, msg.sender, msg.value, pool);
+    }
+
+    /// @notice The insurer takes back pool money not already paid out for bookings.
+    /// @dev Works without the INSURER role too, so a decertified insurer is not locked out.
+    function withdrawUnreserved(uint256 amount) external nonReentrant {
+        if (amount == 0) revert Insurance__ZeroAmount();
+        uint256 pool = poolOf[msg.sender];
+        if (amount > pool) revert Insurance__InsufficientPool(pool, amount);
+        poolOf[msg.sender] = pool - amount;
+        emit PoolWithdrawn(msg.sender, amount, pool - amount);
+        (bool ok,) = payable(msg.sender).call{value: amount}("");
+        if (!ok) revert Insurance__TransferFailed();
+    }
+
+    // ----------------------------------------------------------------- claims
+
+    /// @inheritdoc IInsurance
+    /// @dev The period is the visit's, visitDate / periodLength: the limit counts visits,
+    /// and a proof made just before a period boundary does not go stale.
+    function claim(CoverClaim calldata cover, uint256 slotId, address doctor, uint256 visitDate, uint256 fee)
+        external
+        onlyAppointments
+        nonReentrant
+        returns (address insurer, uint256 amount)
+    {
+        Plan storage p = _plan(cover.planId);
+        if (p.closed) revert Insurance__PlanClosed(cover.planId);
+        insurer = p.insurer;
+        if (!isAcceptedRoot(insurer, cover.root)) revert Insurance__UnknownRoot(cover.root);
+        if (nullifierUsed[cover.nullifier]) revert Insurance__NullifierUsed(cover.nullifier);
+        amount = fee < p.feeCovered ? fee : p.feeCovered;
+        uint256 pool = poolOf[insurer];
+        if (amount > pool) revert Insurance__InsufficientPool(pool, amount);
+
+        uint256[7] memory signals = [
+            cover.nullifier,
+            cover.root,
+            visitDate,
+            cover.planId,
+            visitDate / p.periodLength,
+            p.visitsPerPeriod,
+            bookingHash(slotId, doctor, msg.sender)
+        ];
+        if (!verifier.verifyProof(cover.proof.pA, cover.proof.pB, cover.proof.pC, signals)) {
+            revert Insurance__InvalidProof();
+        }
+
+        nullifierUsed[cover.nullifier] = true;
+        poolOf[insurer] = pool - amount;
+        emit CoverClaimed(insurer, cover.planId, cover.nullifier, slotId, amount);
+        (bool ok,) = payable(msg.sender).call{value: amount}("");
+        if (!ok) revert Insurance__TransferFailed();
+    }
+
+    /// @inheritdoc IInsurance
+    function returnCover(address insurer) external payable onlyAppointments {
+        uint256 pool = poolOf[insurer] += msg.value;
+        emit CoverReturned(insurer, msg.value, pool);
+    }
+
+    /// @notice The value a proof binds to: one slot of one doctor on this deployment.
+    /// keccak256(abi.encode(slotId, doctor, appointments, chainid)) mod the BN254 field.
+    function bookingHash(uint256 slotId, address doctor, address appointments_) public view returns (uint256) {
+        return uint256(keccak256(abi.encode(slotId, doctor, appointments_, block.chainid))) % SNARK_SCALAR_FIELD;
+    }
+
+    /// @notice The period number a visit at `visitDate` falls in under `planId`.
+    function periodOf(uint256 planId, uint256 visitDate) external view returns (uint256) {
+        return visitDate / _plan(planId).periodLength;
+    }
+
+    function _plan(uint256 planId) private view returns (Plan storage p) {
+        p = _plans[planId];
+        if (p.insurer == address(0)) revert Insurance__UnknownPlan(planId);
+    }
+}

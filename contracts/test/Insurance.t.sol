@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+pragma solidity ^0.8.24;
+
+import {Appointments} from "../Appointments.sol";
+import {Insurance} from "../Insurance.sol";
+import {IInsurance} from "../interfaces/IInsurance.sol";
+import {PaymentsFixture} from "./handlers/PaymentsFixture.sol";
+
+contract InsuranceTest is PaymentsFixture {
+    uint96 internal constant FEE = 0.05 ether;
+    uint256 internal constant LEAF = 0x1234;
+    uint256 internal planId;
+    uint256 internal root;
+
+    function setUp() public {
+        _deployWithDouble();
+        planId = _plan(FEE, 2);
+        root = _enrol(LEAF);
+        _fund(1 ether);
+    }
+
+    // ------------------------------------------------------------------ plans
+
+    function testFuzz_onlyInsurersCreatePlans(address caller) public {
+        vm.assume(caller != insurer);
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__NotInsurer.selector, caller));
+        vm.prank(caller);
+        insurance.createPlan("Plan", FEE, 2, 30 days);
+    }
+
+    function test_planParametersAreChecked() public {
+        vm.startPrank(insurer);
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__InvalidPlan.selector, "name"));
+        insurance.createPlan("", FEE, 2, 30 days);
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__InvalidPlan.selector, "feeCovered"));
+        insurance.createPlan("Plan", 0, 2, 30 days);
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__InvalidPlan.selector, "visitsPerPeriod"));
+        insurance.createPlan("Plan", FEE, 256, 30 days);
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__InvalidPlan.selector, "periodLength"));
+        insurance.createPlan("Plan", FEE, 2, 1 hours);
+        vm.stopPrank();
+        Insurance.Plan memory p = insurance.plan(planId);
+        assertEq(p.insurer, insurer, "insurer");
+        assertEq(uint256(p.feeCovered), FEE, "fee covered");
+        assertEq(p.name, "Basic care", "name");
+    }
+
+    // ---------------------------------------------------------------- members
+
+    /// The on-chain tree is zk-kit's LeanIMT: recompute small trees by hand.
+    function test_memberRootsFollowLeanIMT() public {
+        assertEq(root, LEAF, "one leaf: the root is the leaf");
+        uint256 ab = hasher.hash([LEAF, 0x5678]);
+        assertEq(_enrol(0x5678), ab, "two leaves");
+        assertEq(_enrol(0x9abc), hasher.hash([ab, 0x9abc]), "three leaves: c is carried up unhashed");
+        uint256 abcd = hasher.hash([ab, hasher.hash([uint256(0x9abc), 0xdef0])]);
+        assertEq(_enrol(0xdef0), abcd, "four leaves");
+        uint256 r5 = hasher.hash([abcd, 0x1111]);
+        assertEq(_enrol(0x1111), r5, "five leaves: depth grows");
+        assertEq(insurance.memberRoot(insurer), r5, "memberRoot");
+        assertEq(insurance.memberCount(insurer), 5, "memberCount");
+    }
+
+    function testFuzz_onlyInsurersEnrol(address caller) public {
+        vm.assume(caller != insurer);
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__NotInsurer.selector, caller));
+        vm.prank(caller);
+        insurance.enrol(LEAF + 1);
+    }
+
+    function testFuzz_leavesMustBeFieldElements(uint256 leaf) public {
+        leaf = bound(leaf, 21888242871839275222246405745257275088548364400416034343698204186575808495617, type(uint256).max);
+        vm.startPrank(insurer);
+        vm.expectRevert(Insurance.Insurance__InvalidLeaf.selector);
+        insurance.enrol(leaf);
+        vm.expectRevert(Insurance.Insurance__InvalidLeaf.selector);
+        insurance.enrol(0);
+        vm.stopPrank();
+    }
+
+    function test_onlyTheLastRootsAreAccepted() public {
+        uint256 first = root;
+        uint256 history = insurance.ROOT_HISTORY_SIZE();
+        for (uint256 i = 1; i < history; ++i) {
+            _enrol(LEAF + i);
+        }
+        assertTrue(insurance.isAcceptedRoot(insurer, first), "still among the last roots");
+        _enrol(LEAF + history);
+        assertFalse(insurance.isAcceptedRoot(insurer, first), "pushed out of the history");
+        assertFalse(insurance.isAcceptedRoot(address(0xBAD), first), "another insurer's tree");
+        assertFalse(insurance.isAcceptedRoot(insurer, 0), "zero root");
+    }
+
+    /// Gas regression for the benchmark `insurance.enrol_gas` (reported, not hidden).
+    function test_enrolGasWithAThousandMembers() public {
+        for (uint256 i = 1; i < 1000; ++i) {
+            _enrol(LEAF + i);
+        }
+        vm.prank(insurer);
+        uint256 gasBefore = gasleft();
+        insurance.enrol(LEAF + 1000);
+        uint256 used = gasBefore - gasleft();
+        // Warm storage here (one test transaction); the benchmark measures a real cold transaction.
+        assertLe(used, 130_000, "enrol execution gas, warm, without the 21,000 base");
+    }
+
+    // ------------------------------------------------------------------- pool
+
+    function testFuzz_fundAndWithdrawUnreserved(uint96 amount, uint96 back) public {
+        vm.assume(amount > 0);
+        back = uint96(bound(back, 1, uint256(amount) + 1 ether));
+        vm.deal(patient, amount);
+        vm.prank(patient);
+        insurance.fund{value: amount}(insurer);
+        assertEq(insurance.poolOf(insurer), uint256(amount) + 1 ether, "pool");
+        uint256 before = insurer.balance;
+        vm.prank(insurer);
+        insurance.withdrawUnreserved(back);
+        assertEq(insurer.balance - before, back, "withdrawn exactly");
+        assertEq(address(insurance).balance, insurance.poolOf(insurer), "balance is the pool");
+    }
+
+    function testFuzz_withdrawalBySomeoneOwedNothing(address who, uint256 amount) public {
+        vm.assume(who != insurer);
+        amount = bound(amount, 1, 100 ether);
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__InsufficientPool.selector, 0, amount));
+        vm.prank(who);
+        insurance.withdrawUnreserved(amount);
+    }
+
+    function test_fundingOnlyForInsurers() public {
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__NotInsurer.selector, patient));
+        insurance.fund{value: 1}(patient);
+    }
+
+    function testFuzz_onlyAppointmentsClaims(address caller) public {
+        vm.assume(caller != address(appointments));
+        IInsurance.CoverClaim memory cover;
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__NotAppointments.selector, caller));
+        vm.prank(caller);
+        insurance.claim(cover, 1, doctor, block.timestamp, FEE);
+        vm.expectRevert(Insurance.Insurance__AlreadyBound.selector);
+        insurance.bindAppointments(caller);
+    }
+
+    // --------------------------------------------------------- covered visits
+
+    function testFuzz_coveredBookingFromAnyAccount(address relayer, uint256 nullifier) public {
+        vm.assume(relayer != address(0) && relayer != doctor);
+        uint256 slotId = _publish(3 days, FEE);
+        _bookCovered(relayer, slotId, _cover(planId, root, nullifier, slotId), 0);
+        Appointments.Slot memory slot = appointments.getSlot(slotId);
+        assertEq(uint256(slot.status), uint256(Appointments.Status.Booked), "booked");
+        assertEq(uint256(slot.covered), FEE, "covered in full");
+        assertEq(slot.insurer, insurer, "insurer");
+        assertTrue(insurance.nullifierUsed(nullifier), "nullifier spent");
+        assertEq(insurance.poolOf(insurer), 1 ether - FEE, "pool paid");
+        assertEq(address(appointments).balance, FEE, "fee in escrow");
+        assertEq(appointments.coverInEscrow(insurer), FEE, "cover in escrow");
+    }
+
+    function test_aNullifierIsSpentOnce() public {
+        uint256 first = _publish(3 days, FEE);
+        uint256 second = _publish(4 days, FEE);
+        _bookCovered(patient, first, _cover(planId, root, 77, first), 0);
+        IInsurance.CoverClaim memory again = _cover(planId, root, 77, second);
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__NullifierUsed.selector, 77));
+        _bookCovered(address(0xCAFE), second, again, 0);
+    }
+
+    function test_aProofForAnotherBookingIsRefused() public {
+        uint256 first = _publish(3 days, FEE);
+        uint256 second = _publish(3 days, FEE);
+        IInsurance.CoverClaim memory forFirst = _cover(planId, root, 5, first);
+        vm.expectRevert(Insurance.Insurance__InvalidProof.selector);
+        _bookCovered(patient, second, forFirst, 0);
+    }
+
+    function test_aProofForAnotherPlanIsRefused() public {
+        uint256 other = _plan(FEE, 5);
+        uint256 slotId = _publish(3 days, FEE);
+        IInsurance.CoverClaim memory cover = _cover(planId, root, 5, slotId);
+        cover.planId = other;
+        vm.expectRevert(Insurance.Insurance__InvalidProof.selector);
+        _bookCovered(patient, slotId, cover, 0);
+    }
+
+    function testFuzz_unknownRootsAreRefused(uint256 fakeRoot) public {
+        vm.assume(fakeRoot != root);
+        uint256 slotId = _publish(3 days, FEE);
+        IInsurance.CoverClaim memory cover = _cover(planId, fakeRoot, 5, slotId);
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__UnknownRoot.selector, fakeRoot));
+        _bookCovered(patient, slotId, cover, 0);
+    }
+
+    function testFuzz_feesAboveTheCoverNeedTheDifference(uint96 extra) public {
+        extra = uint96(bound(extra, 1, 10 ether));
+        uint256 slotId = _publish(3 days, FEE + extra);
+        IInsurance.CoverClaim memory cover = _cover(planId, root, 9, slotId);
+        vm.deal(patient, extra);
+        vm.expectRevert(abi.encodeWithSelector(Appointments.Appointments__WrongFee.selector, extra, 0));
+        vm.prank(patient);
+        appointments.bookCovered(slotId, cover);
+        _bookCovered(patient, slotId, cover, extra);
+        vm.prank(patient);
+        appointments.cancelByPatient(slotId);
+        assertEq(appointments.withdrawable(patient), extra, "patient gets back its part");
+        assertEq(insurance.poolOf(insurer), 1 ether, "pool gets back its part");
+    }
+
+    function test_doctorCancellationReturnsCoverToThePool() public {
+        uint256 slotId = _publish(3 days, FEE);
+        _bookCovered(patient, slotId, _cover(planId, root, 11, slotId), 0);
+        vm.prank(doctor);
+        appointments.cancelByDoctor(slotId);
+        assertEq(insurance.poolOf(insurer), 1 ether, "pool restored");
+        assertEq(appointments.withdrawable(patient), 0, "the relayer paid nothing, gets nothing");
+        assertEq(appointments.coverInEscrow(insurer), 0, "no cover in escrow");
+        assertEq(address(appointments).balance, 0, "escrow empty");
+    }
+
+    function test_completedCoveredVisitPaysTheDoctor() public {
+        uint256 slotId = _publish(3 days, FEE);
+        _bookCovered(patient, slotId, _cover(planId, root, 12, slotId), 0);
+        vm.warp(block.timestamp + 3 days);
+        vm.prank(doctor);
+        appointments.complete(slotId);
+        assertEq(appointments.withdrawable(doctor), FEE, "doctor credited");
+        assertEq(appointments.coverInEscrow(insurer), 0, "cover settled");
+    }
+
+    function test_anEmptyPoolCannotPay() public {
+        vm.prank(insurer);
+        insurance.withdrawUnreserved(1 ether);
+        uint256 slotId = _publish(3 days, FEE);
+        IInsurance.CoverClaim memory cover = _cover(planId, root, 13, slotId);
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__InsufficientPool.selector, 0, FEE));
+        _bookCovered(patient, slotId, cover, 0);
+    }
+
+    function test_closedPlansPayNoMore() public {
+        uint256 slotId = _publish(3 days, FEE);
+        IInsurance.CoverClaim memory cover = _cover(planId, root, 14, slotId);
+        vm.prank(insurer);
+        insurance.closePlan(planId);
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__PlanClosed.selector, planId));
+        _bookCovered(patient, slotId, cover, 0);
+    }
+}
