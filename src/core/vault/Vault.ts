@@ -6,7 +6,7 @@ import { scopeLabels } from '../scopes.ts'
 import type { FhirResource } from '../fhir/fhirTypes.ts'
 import { validateResource } from '../fhir/validateResource.ts'
 import { scopeOfResource } from '../fhir/scopeOfResource.ts'
-import { describeResource } from '../fhir/describeResource.ts'
+import { describeResource, searchText } from '../fhir/describeResource.ts'
 import { parseFhirImport } from '../fhir/importFhir.ts'
 import { sealRecord } from '../envelope/sealRecord.ts'
 import { openRecord as openEnvelope } from '../envelope/openRecord.ts'
@@ -47,6 +47,7 @@ export class Vault {
   private readonly entries = new Map<string, IndexEntry>()
   private ordered: readonly RecordSummary[] | undefined
   private readonly scopeKeys = new Map<string, SecretKey>()
+  private signer: ReturnType<typeof recordSigner> | undefined
 
   private constructor(
     private readonly keys: SalusKeys,
@@ -205,13 +206,13 @@ export class Vault {
     const created = this.now().toISOString()
     const { cid } = await sealRecord(this.blocks, {
       resource,
-      attachment,
+      ...(attachment ? { attachment: { contentType: attachment.contentType, size: attachment.size, source: attachment.source } } : {}),
       scope,
       epoch: currentEpoch,
       scopePublicKey: this.scopeKey(scope, currentEpoch).publicKey(),
-      author: recordSigner(this.keys.preMasterSeed),
+      author: (this.signer ??= recordSigner(this.keys.preMasterSeed)),
       created,
-      onProgress,
+      ...(onProgress ? { onProgress: ({ done, total }: { done: number; total: number }) => onProgress(done, total) } : {}),
     })
     const view = describeResource(resource)
     const summary: RecordSummary = {
@@ -221,14 +222,7 @@ export class Vault {
       title: view.title,
       created,
       source,
-      searchText: buildSearchText([
-        view.title,
-        resource.resourceType,
-        scopeLabels[scope],
-        view.date,
-        ...view.fields.flatMap((f) => [f.label, f.value]),
-        attachment?.name,
-      ]),
+      searchText: buildSearchText([searchText(resource), resource.resourceType, scopeLabels[scope], attachment?.name]),
     }
     if (view.date) summary.date = view.date
     if (attachment) summary.attachment = { name: attachment.name, contentType: attachment.contentType, size: attachment.size }
