@@ -16,7 +16,11 @@ const maxChunks = 2 ** 32
 export type EncryptStreamOptions = { aad: Uint8Array; chunkSize?: number }
 export type DecryptStreamOptions = { aad: Uint8Array; maxChunkSize?: number }
 
-/** Yields sealed chunks: the first is prefix || ciphertext || tag, the rest ciphertext || tag. */
+/**
+ * Yields sealed chunks: the first is prefix || ciphertext || tag, the rest ciphertext || tag.
+ * `source` must not modify a piece after yielding it (true of File.stream(), fetch bodies and
+ * Node streams): a piece may be read again when the following piece arrives.
+ */
 export async function* encryptStream(
   key: Uint8Array,
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
@@ -37,25 +41,39 @@ export async function* encryptStream(
     return sealed
   }
 
-  let pending = new Uint8Array(chunkSize)
+  // A complete chunk is sealed only once more data shows it is not the last. A chunk lying
+  // inside one source piece is used in place (WebCrypto copies its input); only chunks that
+  // straddle pieces are copied together.
+  let full: Uint8Array | undefined
+  let pending: Uint8Array | undefined
   let filled = 0
   for await (const input of source) {
     let offset = 0
     while (offset < input.byteLength) {
-      if (filled === chunkSize) {
-        const next = seal(pending, false)
+      if (full) {
+        const next = seal(full, false)
+        full = undefined
         if (inFlight) yield await inFlight
         inFlight = next
-        pending = new Uint8Array(chunkSize)
-        filled = 0
       }
+      if (filled === 0 && input.byteLength - offset >= chunkSize) {
+        full = input.subarray(offset, offset + chunkSize)
+        offset += chunkSize
+        continue
+      }
+      pending ??= new Uint8Array(chunkSize)
       const take = Math.min(chunkSize - filled, input.byteLength - offset)
       pending.set(input.subarray(offset, offset + take), filled)
       filled += take
       offset += take
+      if (filled === chunkSize) {
+        full = pending
+        pending = undefined
+        filled = 0
+      }
     }
   }
-  const last = seal(pending.subarray(0, filled), true)
+  const last = seal(full ?? pending?.subarray(0, filled) ?? new Uint8Array(0), true)
   if (inFlight) yield await inFlight
   yield await last
 }

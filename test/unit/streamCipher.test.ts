@@ -47,6 +47,10 @@ describe('streamCipher', () => {
     const opened = await collect(decryptStream(key, sealed, { aad }))
     expect(opened.slice(0, 3).every((c) => c.length === chunkSize)).toBe(true)
     expect(sameBytes(concat(opened), plaintext)).toBe(true)
+    // The same bytes as one piece (chunks taken in place) seal to the same chunk lengths and open the same.
+    const whole = await collect(encryptStream(key, [plaintext], { aad, chunkSize }))
+    expect(whole.map((c) => c.length)).toEqual(sealed.map((c) => c.length))
+    expect(sameBytes(concat(await collect(decryptStream(key, whole, { aad }))), plaintext)).toBe(true)
   })
 
   it('emits no empty trailing chunk for an exact multiple, and one empty chunk for an empty body', async () => {
