@@ -7,6 +7,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { createPublicClient, http, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anchorBatch } from '../../src/chain/anchorBatch.ts'
+import { chainAnchorer } from '../../src/chain/chainAnchorer.ts'
 import { ChainUnreachableError, ContractRevertedError } from '../../src/chain/chainErrors.ts'
 import { createSalusClients } from '../../src/chain/createSalusClients.ts'
 import { hasRegistryRole } from '../../src/chain/hasRegistryRole.ts'
@@ -112,6 +113,18 @@ describe('anchoring', () => {
     }
     const stranger = anchorLeaf(await recordCid(99))
     expect(await verifyAnchor(publicClient, { anchors, batchId: anchored.batchId, leaf: stranger, proof: merkleProof(leaves, 0) })).toBe(false)
+  })
+
+  it('serves the vault as its Anchorer', async () => {
+    const { publicClient, walletClient } = createSalusClients(config, privateKeyToAccount(anvilAccount(9).privateKey))
+    const anchorer = chainAnchorer({ publicClient, walletClient, anchors: config.contracts.Anchors.address })
+    expect(anchorer.chainId).toBe(31337)
+    const rootHash = merkleRoot([anchorLeaf(await recordCid(1000))])
+    const anchored = await anchorer.anchor(rootHash, 1)
+    expect(anchored.batchId).toMatch(/^[1-9]\d*$/)
+    expect(await anchorer.readRoot(anchored.batchId)).toEqual({ root: rootHash, timestamp: anchored.timestamp })
+    expect(await anchorer.readRoot('424242')).toBeUndefined()
+    expect(await anchorer.readRoot('0x01')).toBeUndefined()
   })
 
   it('reports an unknown batch as the contract error', async () => {
