@@ -66,6 +66,26 @@ async function forge(blocks: BlockAccess, envelope: Envelope, change: (header: E
   return blocks.put(dagCbor.encode({ header, sig }), 'dag-cbor')
 }
 
+describe('canonicalJson', () => {
+  it('sorts keys at every depth, drops undefined members and has no whitespace', () => {
+    expect(canonicalJson({ b: [3, { z: 1, a: 'é' }], a: null, c: undefined, '\u00e9': 1.5e-7, B: true })).toBe(
+      '{"B":true,"a":null,"b":[3,{"a":"é","z":1}],"é":1.5e-7}',
+    )
+    const shuffled = Object.fromEntries(Object.entries(bundle).reverse())
+    expect(canonicalJson(shuffled)).toBe(canonicalJson(bundle))
+    expect(JSON.parse(canonicalJson(bundle))).toEqual(bundle)
+  })
+
+  it('refuses values JSON cannot carry', () => {
+    expect(() => canonicalJson({ a: Number.NaN })).toThrow(TypeError)
+    expect(() => canonicalJson({ a: 1n })).toThrow(TypeError)
+    expect(() => canonicalJson({ a: new Date() })).toThrow(TypeError)
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    expect(() => canonicalJson(cycle)).toThrow(/cycle/)
+  })
+})
+
 describe('envelope', () => {
   it('seals and opens a FHIR resource; the envelope carries the signed header', async () => {
     const blocks = memoryBlockAccess()
