@@ -51,7 +51,8 @@ export const datatypeDefinitions: Record<string, StructureDefinition> = {
     invariants: [
       (value) => {
         if (typeof value.start !== 'string' || typeof value.end !== 'string') return undefined
-        const slack = value.start.includes('T') && value.end.includes('T') ? 0 : fourteenHours
+        // A date-only bound has no zone; against a zoned time it may be 14 hours off.
+        const slack = value.start.includes('T') === value.end.includes('T') ? 0 : fourteenHours
         return dateTimeBound(value.start, 'earliest') > dateTimeBound(value.end, 'latest') + slack
           ? { at: 'end', reason: 'is before the start (per-1)' }
           : undefined

@@ -34,6 +34,7 @@ function enter(path: string, depth: number): number {
 function describeJson(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
+  if (value === undefined) return 'undefined'
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
 
@@ -59,6 +60,8 @@ function checkStructure(value: unknown, structure: CompiledStructure, path: stri
     if (resource && key === 'resourceType') continue
     const child = value[key]
     const childPath = `${path}.${key}`
+    // JSON has no undefined; it would also break the canonical encoding when sealed.
+    if (child === undefined) fail(childPath, 'has no value (leave the element out instead)')
     if (key.startsWith('_')) {
       checkPrimitiveExtension(value, key, structure, generic, childPath, inner)
       continue
