@@ -14,22 +14,22 @@ describe('validateRecordForm', () => {
   })
 
   it('refuses a non-numeric lab value, a future date and a missing test date', () => {
-    expect(validateRecordForm('labResult', { test: 'HbA1c', value: '6.5 %', date: '2025-06-02' }, undefined, today)).toEqual({
+    expect(validateRecordForm('labResult', { test: 'HbA1c', value: '6.5 %', unit: '%', date: '2025-06-02' }, undefined, today)).toEqual({
       value: expect.stringMatching(/must be a number/),
       date: expect.stringMatching(/in the future/),
     })
-    expect(validateRecordForm('labResult', { test: 'HbA1c', value: '6.5' }, undefined, today)).toEqual({
+    expect(validateRecordForm('labResult', { test: 'HbA1c', value: '6.5', unit: '%' }, undefined, today)).toEqual({
       date: expect.stringMatching(/^Date is required/),
     })
-    expect(validateRecordForm('labResult', { test: 'HbA1c', value: '-0.5e2', date: '2025-05-31' }, undefined, today)).toEqual({})
+    expect(validateRecordForm('labResult', { test: 'HbA1c', value: '-0.5e2', unit: '%', date: '2025-05-31' }, undefined, today)).toEqual({})
   })
 
   it('accepts a note with only a PDF, and refuses wrong or oversized attachments', () => {
     const pdf = { name: 'letter.pdf', size: 1000, type: 'application/pdf' }
     expect(validateRecordForm('note', { title: 'Letter' }, pdf, today)).toEqual({})
     expect(validateRecordForm('note', { title: 'Letter' }, undefined, today).text).toMatch(/text or attach a file/)
-    expect(validateRecordForm('note', { title: 'x' }, { ...pdf, size: 100 * 1024 * 1024 + 1 }, today).file).toMatch(/larger than 100 MB/)
-    expect(validateRecordForm('note', { title: 'x' }, { name: 'a.exe', size: 10, type: 'application/x-msdownload' }, today).file).toMatch(/not a PDF or an image/)
+    expect(validateRecordForm('note', { title: 'x' }, { ...pdf, size: 100 * 1024 * 1024 + 1 }, today).attachment).toMatch(/larger than 100 MB/)
+    expect(validateRecordForm('note', { title: 'x' }, { name: 'a.exe', size: 10, type: 'application/x-msdownload' }, today).attachment).toMatch(/not a PDF or an image/)
     expect(validateRecordForm('note', { title: 'x' }, { name: 'scan.png', size: 10, type: 'image/png' }, today)).toEqual({})
   })
 
@@ -67,5 +67,36 @@ describe('explainWalletError', () => {
     const error = Object.assign(new Error('wrapped'), { cause: Object.assign(new Error('User rejected'), { code: 4001 }) })
     expect(explainWalletError(error)).toMatch(/declined the request/)
     expect(explainWalletError(new Error('boom'))).toMatch(/could not sign: boom/)
+  })
+})
+
+describe('buildFormResource', () => {
+  it('turns every kind of form into valid FHIR R4 through core builders', async () => {
+    const { buildFormResource } = await import('../../src/ui/state/buildFormResource.ts')
+    const day = '2024-02-03'
+    expect(buildFormResource('allergy', { substance: 'Penicillin', reaction: 'Hives', severity: 'mild', onset: day })).toMatchObject({
+      resourceType: 'AllergyIntolerance',
+      code: { text: 'Penicillin' },
+      onsetDateTime: day,
+    })
+    expect(buildFormResource('medication', { name: 'Metformin', dose: '500 mg', frequency: 'twice a day', start: day })).toMatchObject({
+      resourceType: 'MedicationStatement',
+      dosage: [{ text: '500 mg, twice a day' }],
+    })
+    expect(buildFormResource('condition', { name: 'Asthma', clinicalStatus: 'resolved' })).toMatchObject({ resourceType: 'Condition' })
+    expect(buildFormResource('labResult', { test: 'HbA1c', value: '6.1', unit: '%', date: day })).toMatchObject({
+      resourceType: 'Observation',
+      valueQuantity: { value: 6.1, unit: '%' },
+    })
+    expect(buildFormResource('immunization', { vaccine: 'Tetanus', date: day })).toMatchObject({ resourceType: 'Immunization' })
+    const note = buildFormResource('note', { title: 'Scan', text: '' }, { name: 'scan.pdf', size: 1234, type: 'application/pdf' })
+    expect(note).toMatchObject({ resourceType: 'DocumentReference', content: [{ attachment: { contentType: 'application/pdf', title: 'scan.pdf' } }] })
+  })
+
+  it('lets the builder name the field when a rule only core knows is broken', async () => {
+    const { buildFormResource } = await import('../../src/ui/state/buildFormResource.ts')
+    expect(() => buildFormResource('allergy', { substance: 'Nuts', severity: 'severe' })).toThrowError(
+      expect.objectContaining({ name: 'FormInputError', field: 'reaction' }),
+    )
   })
 })

@@ -1,5 +1,6 @@
 import type { FhirResource } from '../../core/fhir/fhirTypes.ts'
 import { describeError } from '../../core/errors.ts'
+import { FormInputError } from '../../core/fhir/fhirErrors.ts'
 import { buildFormResource } from './buildFormResource.ts'
 import { kindSpec, type RecordKind } from './recordKinds.ts'
 import { localToday, validateRecordForm, type FormErrors, type FormValues } from './validateRecordForm.ts'
@@ -32,7 +33,12 @@ export class AddRecordState {
 
   choose(kind: RecordKind): void {
     this.kind = kind
-    this.values = { date: localToday(), status: 'active' }
+    const values: FormValues = {}
+    for (const field of kindSpec(kind).fields) {
+      if (field.defaultToday) values[field.name] = localToday()
+      else if (field.options?.[0]) values[field.name] = field.options[0].value
+    }
+    this.values = values
     this.file = undefined
     this.errors = {}
     this.formError = ''
@@ -44,7 +50,7 @@ export class AddRecordState {
 
   setFile(file: File | undefined): void {
     this.file = file
-    const { file: _old, ...rest } = this.errors
+    const { attachment: _old, ...rest } = this.errors
     this.errors = rest
   }
 
@@ -59,10 +65,14 @@ export class AddRecordState {
     }
     let resource: FhirResource
     try {
-      resource = buildFormResource(this.kind, this.values)
+      resource = buildFormResource(this.kind, this.values, this.file)
     } catch (error) {
       console.error('Salus: building a record from the form failed', error)
-      this.formError = describeError(error)
+      // Core's builders name the field (FormInputError.field uses the same names as our fields).
+      if (error instanceof FormInputError && this.spec.fields.some((field) => field.name === error.field)) {
+        this.errors = { [error.field]: error.shortMessage }
+        this.formError = 'One field needs attention.'
+      } else this.formError = describeError(error)
       return false
     }
     this.saving = true

@@ -10,6 +10,8 @@ export type FieldSpec = {
   hint?: string
   options?: readonly { value: string; label: string }[]
   maxLength?: number
+  /** Prefill with today's date. */
+  defaultToday?: boolean
 }
 
 export type KindSpec = { kind: RecordKind; label: string; fields: readonly FieldSpec[] }
@@ -17,19 +19,21 @@ export type KindSpec = { kind: RecordKind; label: string; fields: readonly Field
 export const maxAttachmentBytes = 100 * 1024 * 1024
 export const attachmentAccept = 'application/pdf,image/*'
 
-const date: FieldSpec = { name: 'date', label: 'Date', type: 'date' }
+const today = { defaultToday: true } as const
 
+/** Field names are the parameter names of core's builders (recordForms.ts), so their errors land on the right field. */
 export const recordKinds: readonly KindSpec[] = [
   {
     kind: 'allergy',
     label: 'Allergy',
     fields: [
       { name: 'substance', label: 'Substance', type: 'text', required: true, hint: 'What you react to, for example “Penicillin”.', maxLength: 200 },
-      { name: 'reaction', label: 'Reaction', type: 'text', hint: 'Optional, for example “Hives”.', maxLength: 200 },
+      { name: 'reaction', label: 'Reaction', type: 'text', hint: 'Optional, for example “Hives”.', maxLength: 500 },
       {
         name: 'severity',
         label: 'Severity',
         type: 'select',
+        hint: 'How bad the reaction was (describe the reaction first).',
         options: [
           { value: '', label: 'Not known' },
           { value: 'mild', label: 'Mild' },
@@ -37,33 +41,35 @@ export const recordKinds: readonly KindSpec[] = [
           { value: 'severe', label: 'Severe' },
         ],
       },
-      { ...date, hint: 'When it was first noticed (optional).' },
+      { name: 'onset', label: 'Date', type: 'date', hint: 'When it was first noticed (optional).' },
     ],
   },
   {
     kind: 'medication',
     label: 'Medication',
     fields: [
-      { name: 'medication', label: 'Medication name', type: 'text', required: true, hint: 'For example “Metformin 500 mg”.', maxLength: 200 },
-      { name: 'dosage', label: 'Dosage', type: 'text', hint: 'Optional, for example “1 tablet twice a day”.', maxLength: 500 },
-      { ...date, hint: 'When you started taking it (optional).' },
+      { name: 'name', label: 'Medication name', type: 'text', required: true, hint: 'For example “Metformin 500 mg”.', maxLength: 200 },
+      { name: 'dose', label: 'Dose', type: 'text', hint: 'Optional, for example “1 tablet”.', maxLength: 200 },
+      { name: 'frequency', label: 'How often', type: 'text', hint: 'Optional, for example “twice a day”.', maxLength: 200 },
+      { name: 'start', label: 'Date', type: 'date', hint: 'When you started taking it (optional).' },
     ],
   },
   {
     kind: 'condition',
     label: 'Condition',
     fields: [
-      { name: 'condition', label: 'Condition', type: 'text', required: true, hint: 'For example “Type 2 diabetes”.', maxLength: 200 },
+      { name: 'name', label: 'Condition', type: 'text', required: true, hint: 'For example “Type 2 diabetes”.', maxLength: 200 },
       {
-        name: 'status',
+        name: 'clinicalStatus',
         label: 'Status',
         type: 'select',
         options: [
           { value: 'active', label: 'Active' },
+          { value: 'remission', label: 'In remission' },
           { value: 'resolved', label: 'Resolved' },
         ],
       },
-      { ...date, hint: 'When it started (optional).' },
+      { name: 'onset', label: 'Date', type: 'date', hint: 'When it started (optional).' },
     ],
   },
   {
@@ -72,8 +78,8 @@ export const recordKinds: readonly KindSpec[] = [
     fields: [
       { name: 'test', label: 'Test', type: 'text', required: true, hint: 'For example “HbA1c”.', maxLength: 200 },
       { name: 'value', label: 'Value', type: 'number', required: true, hint: 'A number, for example 6.5.' },
-      { name: 'unit', label: 'Unit', type: 'text', hint: 'For example “%” or “mmol/L”.', maxLength: 50 },
-      { ...date, required: true, hint: 'When the sample was taken.' },
+      { name: 'unit', label: 'Unit', type: 'text', required: true, hint: 'For example “%” or “mmol/L”.', maxLength: 64 },
+      { name: 'date', label: 'Date', type: 'date', required: true, ...today, hint: 'When the sample was taken.' },
     ],
   },
   {
@@ -81,7 +87,8 @@ export const recordKinds: readonly KindSpec[] = [
     label: 'Immunization',
     fields: [
       { name: 'vaccine', label: 'Vaccine', type: 'text', required: true, hint: 'For example “Tetanus booster”.', maxLength: 200 },
-      { ...date, required: true, hint: 'When you were vaccinated.' },
+      { name: 'date', label: 'Date', type: 'date', required: true, ...today, hint: 'When you were vaccinated.' },
+      { name: 'lotNumber', label: 'Lot number', type: 'text', hint: 'Optional: printed on your vaccination card.', maxLength: 100 },
     ],
   },
   {
@@ -90,8 +97,8 @@ export const recordKinds: readonly KindSpec[] = [
     fields: [
       { name: 'title', label: 'Title', type: 'text', required: true, hint: 'For example “Discharge letter”.', maxLength: 200 },
       { name: 'text', label: 'Text', type: 'textarea', hint: 'Optional if you attach a file.', maxLength: 100_000 },
-      { ...date, hint: 'The date of the document (optional).' },
-      { name: 'file', label: 'Attach a file', type: 'file', hint: 'Optional: a PDF or an image, up to 100 MB.' },
+      { name: 'date', label: 'Date', type: 'date', hint: 'The date of the letter or document (optional).' },
+      { name: 'attachment', label: 'Attach a file', type: 'file', hint: 'Optional: a PDF or an image, up to 100 MB.' },
     ],
   },
 ]
