@@ -10,6 +10,7 @@ import { anchorBatch } from '../../src/chain/anchorBatch.ts'
 import { chainAnchorer } from '../../src/chain/chainAnchorer.ts'
 import { ChainUnreachableError, ContractRevertedError } from '../../src/chain/chainErrors.ts'
 import { createSalusClients } from '../../src/chain/createSalusClients.ts'
+import { getAnchoredBatches } from '../../src/chain/getAnchoredBatches.ts'
 import { hasRegistryRole } from '../../src/chain/hasRegistryRole.ts'
 import { listProviders } from '../../src/chain/listProviders.ts'
 import type { NetworkConfig } from '../../src/chain/networkConfig.ts'
@@ -125,6 +126,18 @@ describe('anchoring', () => {
     expect(await anchorer.readRoot(anchored.batchId)).toEqual({ root: rootHash, timestamp: anchored.timestamp })
     expect(await anchorer.readRoot('424242')).toBeUndefined()
     expect(await anchorer.readRoot('0x01')).toBeUndefined()
+  })
+
+  it('lists a patient\'s anchored batches from the deploy block', async () => {
+    const { publicClient } = createSalusClients(config)
+    const anchors = config.contracts.Anchors.address
+    const fromBlock = BigInt(config.contracts.Anchors.deployBlock)
+    const alice = anvilAccount(8).account.address
+    const { batches, toBlock } = await getAnchoredBatches(publicClient, { anchors, fromBlock, submitter: alice, blockRange: 2n })
+    expect(batches.map((b) => [b.batchId, b.count, b.submitter])).toEqual([[1n, 7, alice]])
+    expect(toBlock).toBe(await publicClient.getBlockNumber())
+    const all = await getAnchoredBatches(publicClient, { anchors, fromBlock })
+    expect(all.batches.map((b) => b.batchId)).toEqual([1n, 2n])
   })
 
   it('reports an unknown batch as the contract error', async () => {
