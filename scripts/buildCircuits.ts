@@ -12,6 +12,8 @@ import { mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { r1cs as r1csTools, zKey, type Logger } from 'snarkjs'
+import type { CircuitName } from '../src/zk/circuits.ts'
+import { ensureFixture } from './buildCircuitFixtures.ts'
 import { ptauPath } from './makePtau.ts'
 
 type CircuitSpec = {
@@ -128,6 +130,7 @@ async function check(spec: CircuitSpec, expected: CircuitManifest | undefined): 
   if (JSON.stringify(vkey) !== JSON.stringify(await zKey.exportVerificationKey(zkey, quiet))) differs('verification key')
   const verifierPath = join(verifierDir, `${verifierName(spec.name)}.sol`)
   if ((await readFile(verifierPath, 'utf8')) !== (await solidityVerifier(spec, zkey))) differs(verifierPath)
+  await ensureFixture(spec.name as CircuitName, true).catch((e: Error) => problems.push(`${spec.name}: ${e.message}`))
   return problems
 }
 
@@ -168,6 +171,9 @@ async function main(): Promise<void> {
     console.log(`${spec.name}: ${manifest.circuits[spec.name]!.constraints} constraints, built in ${((Date.now() - t) / 1000).toFixed(1)} s`)
   }
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
+  for (const spec of specs) {
+    if (await ensureFixture(spec.name as CircuitName)) console.log(`${spec.name}: wrote a new proof fixture`)
+  }
   // snarkjs keeps curve worker threads alive; nothing else is pending.
   process.exit(0)
 }

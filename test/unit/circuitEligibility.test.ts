@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// circuits/eligibility.circom through its committed artifacts: passing witnesses with
+// real proofs, failing witnesses (the witness calculator must refuse them), parity.
+import { readFileSync } from 'node:fs'
+import type { VerificationKey } from 'snarkjs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { credentialLeaf } from '../../src/zk/credentialLeaf.ts'
+import { eligibilityInputs, type EligibilityInput, type EligibilityInputParameters } from '../../src/zk/eligibilityInputs.ts'
+import { eligibilityNullifier } from '../../src/zk/eligibilityNullifier.ts'
+import { identityCommitment } from '../../src/zk/identity.ts'
+import { memberTree } from '../../src/zk/memberTree.ts'
+import { proveInNode } from '../../src/zk/proveInNode.ts'
+import { toCircuitInput } from '../../src/zk/proveWithArtifacts.ts'
+import { eligibilitySignals } from '../../src/zk/publicSignals.ts'
+import { verifyProof } from '../../src/zk/verifyProof.ts'
+
+const vkey = JSON.parse(readFileSync('public/zk/eligibility.vkey.json', 'utf8')) as VerificationKey
+const identitySecret = 0xfeedbeefcafe1234567890n
+const planId = 42n
+const validUntil = 1_800_000_000n
+const base = { identitySecret, planId, validUntil, visitDate: 1_760_000_000n, period: 2025n * 12n + 10n, visitsPerPeriod: 3, k: 1, bookingHash: 0xb00c1n }
+
+async function treeWith(memberCount: number, position: number) {
+  const leaf = await credentialLeaf({ identityCommitment: await identityCommitment(identitySecret), planId, validUntil })
+  const others = Array.from({ length: memberCount - 1 }, (_, i) => BigInt(1000 + i))
+  return memberTree([...others.slice(0, position), leaf, ...others.slice(position)])
+}
+
+let params: EligibilityInputParameters
+let valid: EligibilityInput
+
+/** The witness calculator's message for a failed assertion at `statement` in circuits/<file>.circom. */
+function failedAt(file: string, template: string, statement: string): RegExp {
+  const line = readFileSync(`circuits/${file}.circom`, 'utf8').split('\n').findIndex((l) => l.includes(statement)) + 1
+  expect(line, statement).toBeGreaterThan(0)
+  return new RegExp(`Error in template ${template}_\\d+ line: ${line}\\b`)
+}
+const rootMismatch = () => failedAt('eligibility', 'Eligibility', 'root === computedRoot;')
+const expired = () => failedAt('eligibility', 'Eligibility', 'notExpired === 1;')
+const noVisitLeft = () => failedAt('eligibility', 'Eligibility', 'visitAllowed === 1;')
+
+/** Proving must fail in the witness calculator, at the assertion that guards `where`. */
+async function expectWitnessFailure(change: Partial<EligibilityInput>, where: RegExp): Promise<void> {
+  await expect(proveInNode({ circuit: 'eligibility', input: toCircuitInput({ ...valid, ...change }) })).rejects.toMatchObject({
+    name: 'ProofGenerationError',
+    details: expect.stringMatching(where),
+  })
+}
+
+describe('eligibility circuit', () => {
+  beforeAll(async () => {
+    const tree = await treeWith(11, 6)
+    params = { ...base, merkleProof: tree.generateProof(6) }
+    valid = eligibilityInputs(params)
+  })
+
+  it('proves membership, coverage and the nullifier; signals match TypeScript', async () => {
+    const result = await proveInNode({ circuit: 'eligibility', input: toCircuitInput(valid) })
+    expect(await verifyProof(vkey, result)).toBe(true)
+    const signals = eligibilitySignals(result.publicSignals)
+    expect(signals).toEqual({
+      nullifier: await eligibilityNullifier({ identitySecret, planId, period: base.period, k: base.k }),
+      root: params.merkleProof.root,
+      visitDate: base.visitDate,
+      planId,
+      period: base.period,
+      visitsPerPeriod: 3n,
+      bookingHash: base.bookingHash,
+    })
+    // The booking is bound: the same proof with another booking hash is rejected.
+    const rebooked = [...result.publicSignals]
+    rebooked[6] = '12345'
+    expect(await verifyProof(vkey, { ...result, publicSignals: rebooked })).toBe(false)
+  })
+
+  it.each([
+    [1, 0],
+    [2, 1],
+    [5, 4], // LeanIMT promotes the lone right-most node: a level without a sibling
+    [16, 9],
+  ])('accepts a tree of %i members (leaf %i): variable proof length', async (members, position) => {
+    const tree = await treeWith(members, position)
+    const input = eligibilityInputs({ ...base, merkleProof: tree.generateProof(position) })
+    expect(input.merkleProofLength).toBe(BigInt(tree.generateProof(position).siblings.length))
+    const result = await proveInNode({ circuit: 'eligibility', input: toCircuitInput(input) })
+    expect(await verifyProof(vkey, result)).toBe(true)
+    expect(eligibilitySignals(result.publicSignals).root).toBe(tree.root)
+  })
+
+  it('gives each covered visit of a period its own nullifier, stable across proofs', async () => {
+    const n = await Promise.all([0, 1, 2].map((k) => eligibilityNullifier({ identitySecret, planId, period: base.period, k })))
+    expect(new Set(n).size).toBe(3)
+    const again = await proveInNode({ circuit: 'eligibility', input: toCircuitInput(eligibilityInputs({ ...params, k: 2 })) })
+    expect(eligibilitySignals(again.publicSignals).nullifier).toBe(n[2])
+  })
+
+  it('rejects an expired credential', async () => {
+    await expectWitnessFailure({ visitDate: validUntil + 1n }, expired())
+    // Claiming a later validUntil than the insurer committed breaks membership instead.
+    await expectWitnessFailure({ visitDate: validUntil + 1n, validUntil: validUntil + 100n }, rootMismatch())
+  })
+
+  it('rejects a plan the credential is not for', async () => {
+    await expectWitnessFailure({ planId: planId + 1n }, rootMismatch())
+  })
+
+  it('rejects k >= visitsPerPeriod, and visitsPerPeriod over 8 bits', async () => {
+    await expectWitnessFailure({ k: 3n }, noVisitLeft())
+    await expectWitnessFailure({ k: 256n + 1n, visitsPerPeriod: 256n + 3n }, /Error in template Num2Bits_\d+ line/)
+  })
+
+  it('rejects a wrong root, a wrong secret, a forged path and an over-long proof', async () => {
+    await expectWitnessFailure({ root: valid.root + 1n }, rootMismatch())
+    await expectWitnessFailure({ identitySecret: identitySecret + 1n }, rootMismatch())
+    await expectWitnessFailure({ merkleProofIndex: valid.merkleProofIndex ^ 1n }, rootMismatch())
+    await expectWitnessFailure({ merkleProofIndex: 1n << 20n }, /Error in template Num2Bits_\d+ line/)
+    await expectWitnessFailure({ merkleProofLength: 21n }, failedAt('binaryMerkleRoot', 'BinaryMerkleRoot', 'depthInRange === 1;'))
+  })
+
+  it('validates inputs before proving, with messages a patient can act on', () => {
+    expect(() => eligibilityInputs({ ...params, visitDate: validUntil + 1n })).toThrow(/expires before the visit date/)
+    expect(() => eligibilityInputs({ ...params, k: 3 })).toThrow(/used every covered visit/)
+    expect(() => eligibilityInputs({ ...params, visitsPerPeriod: 0 })).toThrow(/no visits/)
+    expect(() => eligibilityInputs({ ...params, merkleProof: { ...params.merkleProof, siblings: Array(21).fill(1n) } })).toThrow(/larger than this app supports/)
+    expect(() => eligibilityInputs({ ...params, merkleProof: { ...params.merkleProof, index: 1 << 20 } })).toThrow(/out of range/)
+    expect(() => eligibilityInputs({ ...params, bookingHash: -1n })).toThrow(/out of range/)
+    expect(() => eligibilityInputs({ ...params, identitySecret: 0n })).toThrow(/identity key is missing/)
+  })
+})

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { CID } from 'multiformats/cid'
+import { encodeAbiParameters, keccak256 } from 'viem'
+import { describe, expect, it } from 'vitest'
+import { snarkScalarField } from '../../src/zk/field.ts'
+import {
+  GRANT_DOMAIN,
+  REVOKE_DOMAIN,
+  addressToField,
+  cidToField,
+  grantParamsHash,
+  proxiesHash,
+  revokeParamsHash,
+  scopesMask,
+  type GrantParams,
+} from '../../src/zk/grantHash.ts'
+import { poseidon } from '../../src/zk/poseidon.ts'
+
+const proxies = ['0x90F79bf6EB2c4f870365E785982E1f101E93b906', '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65'] as const
+const cid = 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
+const grant: GrantParams = {
+  grantee: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+  scopesMask: scopesMask(['summary', 'labs']),
+  expiry: 1_900_000_000,
+  proxiesHash: proxiesHash(proxies),
+  threshold: 2,
+  bundleCid: cid,
+}
+
+describe('grantParamsHash', () => {
+  it('follows the documented encoding exactly', async () => {
+    const bundle = BigInt(keccak256(CID.parse(cid).bytes)) >> 8n
+    const proxyHash = BigInt(keccak256(encodeAbiParameters([{ type: 'address[]' }], [proxies]))) >> 8n
+    expect(grant.proxiesHash).toBe(proxyHash)
+    expect(cidToField(cid)).toBe(bundle)
+    expect(cidToField(CID.parse(cid))).toBe(bundle)
+    const inner = await poseidon([proxyHash, 2n, bundle])
+    const expected = await poseidon([GRANT_DOMAIN, BigInt(grant.grantee), 0b100001n, 1_900_000_000n, inner])
+    expect(await grantParamsHash(grant)).toBe(expected)
+    expect(expected).toBeLessThan(snarkScalarField)
+    expect(await revokeParamsHash({ grantId: 3n })).toBe(await poseidon([REVOKE_DOMAIN, 3n]))
+  })
+
+  it('uses the documented ASCII domain tags', () => {
+    expect(Buffer.from(GRANT_DOMAIN.toString(16), 'hex').toString()).toBe('salus.grant.v1')
+    expect(Buffer.from(REVOKE_DOMAIN.toString(16), 'hex').toString()).toBe('salus.revoke.v1')
+  })
+
+  it('changes when any parameter changes', async () => {
+    const base = await grantParamsHash(grant)
+    const variants: Partial<GrantParams>[] = [
+      { grantee: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' },
+      { scopesMask: scopesMask(['summary']) },
+      { expiry: 1_900_000_001 },
+      { proxiesHash: proxiesHash([proxies[0]]) },
+      { threshold: 1 },
+      { bundleCid: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy' },
+    ]
+    const hashes = await Promise.all(variants.map((v) => grantParamsHash({ ...grant, ...v })))
+    expect(new Set([base, ...hashes]).size).toBe(variants.length + 1)
+  })
+
+  it('refuses values outside their encodings', async () => {
+    await expect(grantParamsHash({ ...grant, scopesMask: 0 })).rejects.toThrow(/at least one record scope/)
+    await expect(grantParamsHash({ ...grant, scopesMask: 1 << 10 })).rejects.toMatchObject({ name: 'ProofInputError' })
+    await expect(grantParamsHash({ ...grant, threshold: 0 })).rejects.toThrow(/threshold/)
+    await expect(grantParamsHash({ ...grant, threshold: 256 })).rejects.toThrow(/out of range/)
+    await expect(grantParamsHash({ ...grant, expiry: 2n ** 64n })).rejects.toThrow(/out of range/)
+    await expect(grantParamsHash({ ...grant, expiry: 1.5 })).rejects.toThrow(/whole number/)
+    await expect(grantParamsHash({ ...grant, proxiesHash: snarkScalarField })).rejects.toThrow(/out of range/)
+    await expect(grantParamsHash({ ...grant, grantee: '0x1234' })).rejects.toThrow(/not a valid Ethereum address/)
+    await expect(grantParamsHash({ ...grant, bundleCid: 'not a cid' })).rejects.toThrow(/content ID/)
+    await expect(revokeParamsHash({ grantId: -1n })).rejects.toThrow(/out of range/)
+    expect(() => scopesMask(['summary', 'x' as 'summary'])).toThrow(/not a record scope/)
+    expect(addressToField('0x0000000000000000000000000000000000000001')).toBe(1n)
+  })
+})
