@@ -1,0 +1,31 @@
+import type { Address, Hash } from 'viem'
+import { Appointments } from '../generated/Appointments.ts'
+import { sendPaymentTransaction, type PaymentsWalletClient } from './sendPaymentTransaction.ts'
+
+/**
+ * What can happen to a booking after it is made, and who may do it:
+ * - confirm, complete, cancelByDoctor, claimNoShow: the slot's doctor;
+ * - cancelByPatient: the account that booked, at least 24 h before the start;
+ * - refundUnconfirmed: anyone, 48 h after the end of a booking never confirmed.
+ */
+export type BookingAction = 'confirm' | 'complete' | 'cancelByDoctor' | 'cancelByPatient' | 'claimNoShow' | 'refundUnconfirmed'
+
+export type ManageBookingParameters = { appointments: Address; slotId: bigint; action: BookingAction }
+export type ManageBookingReturnType = { txHash: Hash; blockNumber: bigint }
+
+const actions = new Set<BookingAction>(['confirm', 'complete', 'cancelByDoctor', 'cancelByPatient', 'claimNoShow', 'refundUnconfirmed'])
+
+/** Confirms, completes, cancels or settles a booking; refunds and earnings become withdrawable. */
+export async function manageBooking(
+  client: PaymentsWalletClient,
+  { appointments, slotId, action }: ManageBookingParameters,
+): Promise<ManageBookingReturnType> {
+  if (!actions.has(action)) throw new TypeError(`unknown booking action ${String(action)}`)
+  const { txHash, blockNumber } = await sendPaymentTransaction(client, {
+    address: appointments,
+    abi: Appointments.abi,
+    functionName: action,
+    args: [slotId],
+  })
+  return { txHash, blockNumber }
+}
