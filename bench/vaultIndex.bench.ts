@@ -7,7 +7,8 @@ import { deriveKeys } from '../src/core/keys/deriveKeys.ts'
 import { memoryBlockAccess } from '../src/core/blocks.ts'
 import { scopes } from '../src/core/scopes.ts'
 import { Vault } from '../src/core/vault/Vault.ts'
-import { sealIndexRow, type IndexEntry } from '../src/core/vault/indexRow.ts'
+import type { IndexEntry } from '../src/core/vault/indexEntry.ts'
+import { VaultIndex } from '../src/core/vault/vaultIndex.ts'
 import { buildSearchText } from '../src/core/vault/searchText.ts'
 import { idbRecordIndex } from '../src/store/idbRecordIndex.ts'
 
@@ -44,7 +45,7 @@ async function run(): Promise<number> {
   const keys = deriveKeys(Uint8Array.from({ length: 65 }, (_, i) => (i === 64 ? 27 : i)))
   const name = `salus:bench:${Math.random()}:vault`
   const setup = await idbRecordIndex(name)
-  await setup.putMany(Array.from({ length: records }, (_, i) => sealIndexRow(keys.vaultKey, entry(i))))
+  await (await VaultIndex.load(keys.vaultKey, setup)).put(Array.from({ length: records }, (_, i) => entry(i)))
   setup.close()
 
   const times: number[] = []

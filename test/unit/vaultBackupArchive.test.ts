@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readBackupArchive, writeBackupArchive, type BackupItem } from '../../src/core/vault/backupArchive.ts'
-import type { IndexEntry } from '../../src/core/vault/indexRow.ts'
+import type { IndexEntry } from '../../src/core/vault/indexEntry.ts'
 
 const key = new Uint8Array(32).fill(7)
 const entry: IndexEntry = {

@@ -12,7 +12,8 @@ import { sealRecord } from '../envelope/sealRecord.ts'
 import { openRecord as openEnvelope } from '../envelope/openRecord.ts'
 import { loadUmbral, recordSigner, scopeSecretKey, unwrapDataKey, type SecretKey } from '../../crypto/umbral.ts'
 import { anchorLeaf, merkleProof, merkleRoot } from '../anchor/merkle.ts'
-import { openIndexRow, sealIndexRow, type IndexEntry } from './indexRow.ts'
+import type { IndexEntry } from './indexEntry.ts'
+import { VaultIndex } from './vaultIndex.ts'
 import { buildSearchText, compareSummaries, matchesWords, queryWords } from './searchText.ts'
 import { exportableResource } from './exportableResource.ts'
 import { verifyVaultRecord } from './verifyVaultRecord.ts'
@@ -28,7 +29,6 @@ import type {
   ImportFhirResult,
   OpenVaultParameters,
   OpenedRecord,
-  RecordIndexStore,
   RecordSource,
   RecordSummary,
   RestoreVaultParameters,
@@ -44,7 +44,6 @@ const currentEpoch = 0
  * decrypted in memory so list and search never touch storage.
  */
 export class Vault {
-  private readonly entries = new Map<string, IndexEntry>()
   private ordered: readonly RecordSummary[] | undefined
   private readonly scopeKeys = new Map<string, SecretKey>()
   private signer: ReturnType<typeof recordSigner> | undefined
@@ -52,7 +51,7 @@ export class Vault {
   private constructor(
     private readonly keys: SalusKeys,
     private readonly blocks: BlockAccess,
-    private readonly index: RecordIndexStore,
+    private readonly index: VaultIndex,
     private readonly anchorer: Anchorer | undefined,
     private readonly now: () => Date,
   ) {}
@@ -60,12 +59,8 @@ export class Vault {
   /** Loads and decrypts the index; throws VaultIndexCorruptError if a row does not open with these keys. */
   static async open(p: OpenVaultParameters): Promise<Vault> {
     await loadUmbral()
-    const vault = new Vault(p.keys, p.blocks, p.index, p.anchorer, p.now ?? (() => new Date()))
-    for (const row of await p.index.loadAll()) {
-      const entry = openIndexRow(p.keys.vaultKey, row)
-      vault.entries.set(entry.summary.cid, entry)
-    }
-    return vault
+    const index = await VaultIndex.load(p.keys.vaultKey, p.index)
+    return new Vault(p.keys, p.blocks, index, p.anchorer, p.now ?? (() => new Date()))
   }
 
   /** Newest clinical date first. The same array until the vault changes, then a new one. */
@@ -242,11 +237,14 @@ export class Vault {
     return exportableResource(opened.resource, opened.attachment)
   }
 
+  private get entries(): ReadonlyMap<string, IndexEntry> {
+    return this.index.entries
+  }
+
   /** Index first, memory second: if the store refuses, the vault in memory is unchanged. */
   private async commit(entries: IndexEntry[]): Promise<void> {
     if (entries.length === 0) return
-    await this.index.putMany(entries.map((e) => sealIndexRow(this.keys.vaultKey, e)))
-    for (const e of entries) this.entries.set(e.summary.cid, e)
+    await this.index.put(entries)
     this.ordered = undefined
   }
 }

@@ -3,7 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { maxBlockBytes } from '../blocks.ts'
 import { decryptStream, encryptStream, streamPrefixBytes, streamTagBytes } from '../../crypto/streamCipher.ts'
 import { ByteReader } from './byteReader.ts'
-import { parseIndexEntry, type IndexEntry } from './indexRow.ts'
+import { parseIndexEntry, type IndexEntry } from './indexEntry.ts'
 import { BackupArchiveError } from './vaultErrors.ts'
 
 /**

@@ -3,7 +3,8 @@ import * as raw from 'multiformats/codecs/raw'
 import { CID } from 'multiformats/cid'
 import type { BlockCodec } from '../blocks.ts'
 import { readBackupArchive } from './backupArchive.ts'
-import { sealIndexRow, type IndexEntry } from './indexRow.ts'
+import type { IndexEntry } from './indexEntry.ts'
+import { VaultIndex } from './vaultIndex.ts'
 import type { RestoreVaultParameters } from './types.ts'
 import { BackupArchiveError } from './vaultErrors.ts'
 
@@ -18,6 +19,8 @@ const codecNames = new Map<number, BlockCodec>([
  * authenticated, so a wrong wallet or a damaged file adds nothing to the index.
  */
 export async function restoreVault(p: RestoreVaultParameters): Promise<{ restored: number }> {
+  // Restoring into a vault that already has records merges; its rows must open with these keys.
+  const index = await VaultIndex.load(p.keys.vaultKey, p.index)
   const entries = new Map<string, IndexEntry>()
   const blocksSeen = new Set<string>()
   for await (const item of readBackupArchive(p.keys.vaultKey, p.archive)) {
@@ -40,6 +43,6 @@ export async function restoreVault(p: RestoreVaultParameters): Promise<{ restore
   for (const cid of entries.keys()) {
     if (!blocksSeen.has(cid)) throw new BackupArchiveError({ details: `record ${cid} has no envelope block in the archive` })
   }
-  await p.index.putMany([...entries.values()].map((entry) => sealIndexRow(p.keys.vaultKey, entry)))
+  await index.put([...entries.values()])
   return { restored: entries.size }
 }

@@ -3,7 +3,7 @@ import type { BlockAccess } from '../blocks.ts'
 import { describeError } from '../errors.ts'
 import { anchorLeaf, verifyMerkleProof } from '../anchor/merkle.ts'
 import { recordBlocks } from './recordBlocks.ts'
-import type { IndexEntry } from './indexRow.ts'
+import type { IndexEntry } from './indexEntry.ts'
 import type { Anchorer, VerifyCheck, VerifyResult } from './types.ts'
 
 export type VerifyVaultRecordParameters = {
