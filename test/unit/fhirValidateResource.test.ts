@@ -84,6 +84,8 @@ describe('validateResource', () => {
     [{ resourceType: 'FamilyMemberHistory', status: 'completed', note: [null] }, 'FamilyMemberHistory.note[0]', 'null'],
     [{ resourceType: 'FamilyMemberHistory', extension: [{ url: 'http://x', valueString: 'a', extension: [{ url: 'http://y', valueCode: 'b' }] }] }, 'FamilyMemberHistory.extension[0]', 'ext-1'],
     [{ resourceType: 'Patient', birthDate: new Date() }, 'Patient.birthDate', 'string'],
+    [{ resourceType: 'FamilyMemberHistory', 'odd key': 1 }, 'FamilyMemberHistory["odd key"]', 'not a valid FHIR element name'],
+    [JSON.parse('{"resourceType":"Basic","code":{"text":"x"},"__proto__":{"x":1}}'), 'Basic["__proto__"]', 'not a valid FHIR element name'],
   ])('rejects %j at the right path', (json, path, reason) => {
     const error = rejection(json)
     expect(error.path).toBe(path)

@@ -62,6 +62,8 @@ function checkStructure(value: unknown, structure: CompiledStructure, path: stri
     const childPath = `${path}.${key}`
     // JSON has no undefined; it would also break the canonical encoding when sealed.
     if (child === undefined) fail(childPath, 'has no value (leave the element out instead)')
+    // FHIR element names are camelCase words; anything else (spaces, __proto__) is not FHIR.
+    if (generic && !/^_?[a-z][A-Za-z0-9]{0,63}$/.test(key)) fail(`${path}[${JSON.stringify(key.slice(0, 64))}]`, 'is not a valid FHIR element name')
     if (key.startsWith('_')) {
       checkPrimitiveExtension(value, key, structure, generic, childPath, inner)
       continue
