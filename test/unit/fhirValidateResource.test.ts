@@ -118,6 +118,10 @@ describe('validateResource', () => {
     // Attachment.data may be larger than a string, up to the import limit.
     const data = Buffer.alloc(3 * 1024 * 1024, 7).toString('base64')
     expect(() => validateResource({ resourceType: 'DocumentReference', status: 'current', content: [{ attachment: { contentType: 'application/pdf', data } }] })).not.toThrow()
+    // Media is where the vault's export inlines an image.
+    expect(() => validateResource({ resourceType: 'Media', status: 'completed', content: { contentType: 'image/png', data } })).not.toThrow()
+    expect(rejection({ resourceType: 'Media', status: 'completed', content: { data } }).path).toBe('Media.content.contentType')
+    expect(() => validateResource({ resourceType: 'Claim', supportingInfo: [{ valueAttachment: { contentType: 'image/png', data } }] })).not.toThrow()
     let nested: Record<string, unknown> = { url: 'http://x', valueString: 'deep' }
     for (let level = 0; level < 40; level++) nested = { url: 'http://x', extension: [nested] }
     expect(rejection({ resourceType: 'Basic', code: { text: 'x' }, extension: [nested] }).reason).toContain('nested more than 32')

@@ -166,7 +166,9 @@ function checkPrimitiveExtension(parent: JsonObject, key: string, structure: Com
 function checkGeneric(value: unknown, path: string, depth: number, parent?: JsonObject, key?: string): void {
   if (value === null) fail(path, 'must not be null (leave the element out instead)')
   if (typeof value === 'string') {
-    const problem = primitiveProblem('string', value)
+    // An attachment's data in a type we do not model may be a whole file, if it is base64.
+    const file = key === 'data' && primitiveProblem('base64Binary', value, maxAttachmentDataBytes) === undefined
+    const problem = file ? undefined : primitiveProblem('string', value)
     if (problem) fail(path, problem)
     return
   }

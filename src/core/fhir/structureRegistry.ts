@@ -9,6 +9,7 @@ import type {
 } from './elementDefinitions.ts'
 import { primitiveTypes } from './primitives.ts'
 import { recordResourceDefinitions } from './recordResourceDefinitions.ts'
+import { reportResourceDefinitions } from './reportResourceDefinitions.ts'
 
 /** One element after the shorthand is expanded. `types` has several entries for a choice. */
 export type CompiledElement = {
@@ -33,6 +34,7 @@ const structureDefinitions: Record<string, StructureDefinition> = {
   ...datatypeDefinitions,
   ...clinicalResourceDefinitions,
   ...recordResourceDefinitions,
+  ...reportResourceDefinitions,
 }
 
 // Everything a resource may carry whatever its type (Resource and DomainResource).

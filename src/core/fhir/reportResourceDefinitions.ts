@@ -1,0 +1,53 @@
+import { backbone, code, type StructureDefinition } from './elementDefinitions.ts'
+
+/** R4 reports and media: they carry files, so their Attachments need the real checks. */
+export const reportResourceDefinitions: Record<string, StructureDefinition> = {
+  DiagnosticReport: {
+    elements: {
+      identifier: 'Identifier*',
+      basedOn: 'Reference*',
+      status: code(['registered', 'partial', 'preliminary', 'final', 'amended', 'corrected', 'appended', 'cancelled', 'entered-in-error', 'unknown'], '!'),
+      category: 'CodeableConcept*',
+      code: 'CodeableConcept!',
+      subject: 'Reference',
+      encounter: 'Reference',
+      'effective[x]': 'dateTime|Period',
+      issued: 'instant',
+      performer: 'Reference*',
+      resultsInterpreter: 'Reference*',
+      specimen: 'Reference*',
+      result: 'Reference*',
+      imagingStudy: 'Reference*',
+      media: backbone({ comment: 'string', link: 'Reference!' }, '*'),
+      conclusion: 'string',
+      conclusionCode: 'CodeableConcept*',
+      presentedForm: 'Attachment*',
+    },
+  },
+  Media: {
+    elements: {
+      identifier: 'Identifier*',
+      basedOn: 'Reference*',
+      partOf: 'Reference*',
+      status: code(['preparation', 'in-progress', 'not-done', 'on-hold', 'stopped', 'completed', 'entered-in-error', 'unknown'], '!'),
+      type: 'CodeableConcept',
+      modality: 'CodeableConcept',
+      view: 'CodeableConcept',
+      subject: 'Reference',
+      encounter: 'Reference',
+      'created[x]': 'dateTime|Period',
+      issued: 'instant',
+      operator: 'Reference',
+      reasonCode: 'CodeableConcept*',
+      bodySite: 'CodeableConcept',
+      deviceName: 'string',
+      device: 'Reference',
+      height: 'positiveInt',
+      width: 'positiveInt',
+      frames: 'positiveInt',
+      duration: 'decimal',
+      content: 'Attachment!',
+      note: 'Annotation*',
+    },
+  },
+}
