@@ -152,6 +152,23 @@ describe('Vault', () => {
     expect(await inner.loadAll()).toHaveLength(1)
   })
 
+  it('keeps every record when adds and anchoring overlap', async () => {
+    const anchorer = fakeAnchorer()
+    const { vault, index } = await newVault({ anchorer })
+    await vault.addRecord({ resource: condition, source: 'form' })
+    const [, , a1, a2] = await Promise.all([
+      vault.addRecord({ resource: lab, source: 'form' }),
+      vault.addRecord({ resource: immunization, source: 'form' }),
+      vault.anchorPending(),
+      vault.anchorPending(),
+    ])
+    expect(a2).toBe(a1)
+    expect(anchorer.batches.size).toBe(1)
+    const reopened = await Vault.open({ keys, blocks: memoryBlockAccess(), index })
+    expect(reopened.list()).toEqual(vault.list())
+    expect(reopened.list()).toHaveLength(3)
+  })
+
   it('exports records that validate again, with the note attachment inlined', async () => {
     const { vault } = await newVault()
     const noteSummary = await addEachKind(vault)

@@ -47,6 +47,7 @@ export class Vault {
   private ordered: readonly RecordSummary[] | undefined
   private readonly scopeKeys = new Map<string, SecretKey>()
   private signer: ReturnType<typeof recordSigner> | undefined
+  private anchoring: Promise<AnchorInfo | undefined> | undefined
 
   private constructor(
     private readonly keys: SalusKeys,
@@ -127,7 +128,13 @@ export class Vault {
   }
 
   /** Anchors one Merkle root over every unanchored record; returns the first record's anchor (batch fields are shared). */
-  async anchorPending(): Promise<AnchorInfo | undefined> {
+  anchorPending(): Promise<AnchorInfo | undefined> {
+    // A second call while a transaction is out joins it instead of anchoring the same records twice.
+    this.anchoring ??= this.anchorNow().finally(() => (this.anchoring = undefined))
+    return this.anchoring
+  }
+
+  private async anchorNow(): Promise<AnchorInfo | undefined> {
     if (!this.anchorer) throw new NoAnchorerError()
     const pending = [...this.entries.values()].filter((e) => !e.summary.anchor)
     if (pending.length === 0) return undefined

@@ -24,8 +24,20 @@ export class VaultIndex {
     return new VaultIndex(vaultKey, store, entries, pages)
   }
 
-  /** Adds or replaces entries in one store transaction; memory changes only if the store accepted it. */
-  async put(changed: readonly IndexEntry[]): Promise<void> {
+  private queue: Promise<unknown> = Promise.resolve()
+
+  /**
+   * Adds or replaces entries in one store transaction; memory changes only if the store
+   * accepted it. Calls run one at a time: two concurrent plans for the same page would
+   * otherwise overwrite each other's records.
+   */
+  put(changed: readonly IndexEntry[]): Promise<void> {
+    const run = this.queue.then(() => this.write(changed))
+    this.queue = run.catch(() => {})
+    return run
+  }
+
+  private async write(changed: readonly IndexEntry[]): Promise<void> {
     if (changed.length === 0) return
     const updated = new Map(changed.map((e) => [e.summary.cid, e]))
     const plan = this.pages.plan([...updated.keys()])
