@@ -76,7 +76,7 @@ export interface OpenVaultParameters {
 
 export interface AddRecordParameters {
   resource: FhirResource
-  attachment?: AttachmentSummary & { source: AsyncIterable<Uint8Array> }
+  attachment?: AttachmentSummary & { source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> }
   source: RecordSource
   onProgress?: ProgressCallback
 }
