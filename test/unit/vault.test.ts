@@ -8,6 +8,7 @@ import { validateResource } from '../../src/core/fhir/validateResource.ts'
 import { Vault } from '../../src/core/vault/Vault.ts'
 import { memoryRecordIndex } from '../../src/core/vault/memoryRecordIndex.ts'
 import { recordBlocks } from '../../src/core/vault/recordBlocks.ts'
+import { exportableResource, maxInlineAttachmentBytes } from '../../src/core/vault/exportableResource.ts'
 import type { Anchorer, RecordIndexStore } from '../../src/core/vault/types.ts'
 
 const fixtures = '/work/shared/fixtures/fhir'
@@ -181,6 +182,22 @@ describe('Vault', () => {
     validateResource(bundle)
     const labSummary = vault.search('glucose')[0]!
     expect(JSON.parse(await vault.exportRecord(labSummary.cid))).toEqual(lab)
+  })
+
+  it('leaves an attachment over 20 MB as a reference without reading it', async () => {
+    const huge = {
+      name: 'scan.dcm',
+      contentType: 'application/dicom',
+      size: maxInlineAttachmentBytes + 1,
+      read(): AsyncIterable<Uint8Array> {
+        throw new Error('must not be read')
+      },
+    }
+    expect(await exportableResource(note, huge)).toBe(note)
+    const small = { ...huge, size: 3, read: () => chunks(new Uint8Array([1, 2, 3])) }
+    const inlined = (await exportableResource(note, small)) as typeof note
+    expect(inlined.content[0]!.attachment).toMatchObject({ data: 'AQID', contentType: 'application/pdf', title: 'discharge.pdf', size: 3 })
+    expect(note.content[0]!.attachment).not.toHaveProperty('data')
   })
 
   it('anchors all pending records in one batch and verifies them; a flipped byte is reported as tampering', async () => {
