@@ -5,6 +5,8 @@ import type { Hex } from 'viem'
 import { memoryBlockAccess } from '../../src/core/blocks.ts'
 import { deriveKeys } from '../../src/core/keys/deriveKeys.ts'
 import { validateResource } from '../../src/core/fhir/validateResource.ts'
+import type { FhirResource } from '../../src/core/fhir/fhirTypes.ts'
+import { buildAllergy, buildCondition, buildImmunization, buildLabResult, buildMedication, buildNote } from '../../src/core/fhir/recordForms.ts'
 import { Vault } from '../../src/core/vault/Vault.ts'
 import { memoryRecordIndex } from '../../src/core/vault/memoryRecordIndex.ts'
 import { recordBlocks } from '../../src/core/vault/recordBlocks.ts'
@@ -35,35 +37,17 @@ function fakeAnchorer(): Anchorer & { batches: Map<string, { root: Hex; timestam
 
 const allergy = JSON.parse(fixture('AllergyIntolerance-extracted-from-ips-bundle-01.json'))
 const medication = JSON.parse(fixture('MedicationRequest-eumfh-39-07-1-request.json'))
-const condition = {
-  resourceType: 'Condition',
-  clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
-  code: { text: 'Asthma' },
-  subject: { reference: 'Patient/example' },
-  onsetDateTime: '2015-03-02',
-}
-const lab = {
-  resourceType: 'Observation',
-  status: 'final',
-  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }],
-  code: { coding: [{ system: 'http://loinc.org', code: '2339-0', display: 'Glucose [Mass/volume] in Blood' }], text: 'Glucose' },
-  effectiveDateTime: '2024-05-01',
-  valueQuantity: { value: 95, unit: 'mg/dL', system: 'http://unitsofmeasure.org', code: 'mg/dL' },
-}
-const immunization = {
-  resourceType: 'Immunization',
-  status: 'completed',
-  vaccineCode: { text: 'Tetanus booster' },
-  patient: { reference: 'Patient/example' },
-  occurrenceDateTime: '2020-09-10',
-}
-const note = {
-  resourceType: 'DocumentReference',
-  status: 'current',
-  type: { text: 'Discharge letter' },
-  date: '2023-11-02T10:00:00Z',
-  content: [{ attachment: { contentType: 'application/pdf', title: 'discharge.pdf' } }],
-}
+const condition = buildCondition({ name: 'Asthma', onset: '2015-03-02' })
+const lab = buildLabResult({ test: 'Glucose', value: 95, unit: 'mg/dL', date: '2024-05-01', referenceLow: 70, referenceHigh: 99 })
+const immunization = buildImmunization({ vaccine: 'Tetanus booster', date: '2020-09-10' })
+const formAllergy = buildAllergy({ substance: 'Penicillin', reaction: 'Hives', severity: 'moderate', onset: '2010' })
+const formMedication = buildMedication({ name: 'Salbutamol', dose: '100 µg', frequency: 'as needed', start: '2016-01-01' })
+const note = buildNote({
+  title: 'Discharge letter',
+  text: 'Home after two days.',
+  date: '2023-11-02',
+  attachment: { contentType: 'application/pdf', size: 300_000, title: 'discharge.pdf' },
+}) as FhirResource & { content: { attachment: Record<string, unknown> }[] }
 const pdf = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 13) & 255)
 
 async function* chunks(bytes: Uint8Array, size = 64 * 1024) {
@@ -80,7 +64,7 @@ async function newVault(p: { index?: RecordIndexStore; anchorer?: Anchorer } = {
 }
 
 async function addEachKind(vault: Vault) {
-  for (const resource of [allergy, medication, condition, lab, immunization]) await vault.addRecord({ resource, source: 'form' })
+  for (const resource of [allergy, medication, formAllergy, formMedication, condition, lab, immunization]) await vault.addRecord({ resource, source: 'form' })
   return vault.addRecord({
     resource: note,
     source: 'form',
@@ -99,14 +83,14 @@ describe('Vault', () => {
     const { vault, index } = await newVault()
     const noteSummary = await addEachKind(vault)
     const list = vault.list()
-    expect(list).toHaveLength(6)
-    expect(new Set(list.map((s) => s.scope))).toEqual(new Set(['allergies', 'prescriptions', 'conditions', 'labs', 'immunizations', 'notes']))
+    expect(list).toHaveLength(8)
+    expect(new Set(list.map((s) => s.scope))).toEqual(new Set(['allergies', 'prescriptions', 'medications', 'conditions', 'labs', 'immunizations', 'notes']))
     const dated = list.filter((s) => s.date).map((s) => s.date!)
     expect(dated).toEqual([...dated].sort().reverse())
     expect(noteSummary.attachment).toEqual({ name: 'discharge.pdf', contentType: 'application/pdf', size: pdf.byteLength })
     expect(vault.search('GLUCOSE').map((s) => s.resourceType)).toEqual(['Observation'])
     expect(vault.search('glucose tetanus')).toEqual([])
-    expect(vault.search('')).toHaveLength(6)
+    expect(vault.search('')).toHaveLength(8)
     expect(vault.list()).toBe(vault.list())
 
     // The index on disk is sealed: no plaintext title, and it reopens to the same list.
@@ -176,9 +160,11 @@ describe('Vault', () => {
     const exported = JSON.parse(await vault.exportRecord(noteSummary.cid))
     expect(validateResource(exported).resourceType).toBe('DocumentReference')
     expect(Buffer.from(exported.content[0].attachment.data, 'base64').equals(Buffer.from(pdf))).toBe(true)
+    expect(exported.content[0].attachment).not.toHaveProperty('url')
+    expect(exported.content[1].attachment.contentType).toMatch(/^text\/plain/)
     const bundle = JSON.parse(await vault.exportAll())
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection' })
-    expect(bundle.entry).toHaveLength(6)
+    expect(bundle.entry).toHaveLength(8)
     validateResource(bundle)
     const labSummary = vault.search('glucose')[0]!
     expect(JSON.parse(await vault.exportRecord(labSummary.cid))).toEqual(lab)
@@ -196,7 +182,7 @@ describe('Vault', () => {
     expect(await exportableResource(note, huge)).toBe(note)
     const small = { ...huge, size: 3, read: () => chunks(new Uint8Array([1, 2, 3])) }
     const inlined = (await exportableResource(note, small)) as typeof note
-    expect(inlined.content[0]!.attachment).toMatchObject({ data: 'AQID', contentType: 'application/pdf', title: 'discharge.pdf', size: 3 })
+    expect(inlined.content[0]!.attachment).toMatchObject({ data: 'AQID', contentType: 'application/pdf', title: 'discharge.pdf', size: 300_000 })
     expect(note.content[0]!.attachment).not.toHaveProperty('data')
   })
 
@@ -204,7 +190,7 @@ describe('Vault', () => {
     const anchorer = fakeAnchorer()
     const { vault, blocks } = await newVault({ anchorer })
     const noteSummary = await addEachKind(vault)
-    expect(vault.pendingAnchors()).toBe(6)
+    expect(vault.pendingAnchors()).toBe(8)
     const unanchored = await vault.verifyRecord(noteSummary.cid)
     expect(unanchored.ok).toBe(false)
     expect(unanchored.checks.filter((c) => !c.ok).map((c) => c.label)).toEqual(['Anchored on chain'])

@@ -1,4 +1,5 @@
 import type { FhirResource } from '../fhir/fhirTypes.ts'
+import { attachmentUrl } from '../fhir/recordForms.ts'
 
 /** Attachments up to this size are inlined as base64 in exports; larger ones stay references (the UI says so). */
 export const maxInlineAttachmentBytes = 20 * 1024 * 1024
@@ -7,7 +8,8 @@ type Attachment = { name: string; contentType: string; size: number; read(): Asy
 
 /**
  * A copy of the resource fit for export: a note's file goes into its FHIR Attachment
- * (`DocumentReference.content[0].attachment` or `Media.content`) as `data`, so the
+ * (the DocumentReference attachment with url 'salus:attachment', else the first; or
+ * `Media.content`) as `data`, so the
  * export is self-contained. The stored resource is never modified.
  */
 export async function exportableResource(resource: FhirResource, attachment?: Attachment): Promise<FhirResource> {
@@ -17,6 +19,8 @@ export async function exportableResource(resource: FhirResource, attachment?: At
   if (!target) return resource
   const bytes = await readAll(attachment, maxInlineAttachmentBytes)
   target.data = toBase64(bytes)
+  // 'salus:attachment' means "the encrypted file beside the record"; once inlined it points nowhere.
+  if (target.url === attachmentUrl) delete target.url
   target.contentType ??= attachment.contentType
   target.title ??= attachment.name
   target.size ??= bytes.byteLength
@@ -25,7 +29,10 @@ export async function exportableResource(resource: FhirResource, attachment?: At
 
 function attachmentElement(resource: FhirResource): Record<string, unknown> | undefined {
   if (resource.resourceType === 'DocumentReference' && Array.isArray(resource.content)) {
-    const first = resource.content[0] as { attachment?: Record<string, unknown> } | undefined
+    const content = resource.content as { attachment?: Record<string, unknown> }[]
+    // Notes from our forms mark the file by url; imported ones are assumed to list it first.
+    const marked = content.find((c) => c?.attachment?.url === attachmentUrl)
+    const first = marked ?? content[0]
     if (first) return (first.attachment ??= {})
   }
   if (resource.resourceType === 'Media') {
