@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { readBackupArchive, writeBackupArchive, type BackupItem } from '../../src/core/vault/backupArchive.ts'
 import type { IndexEntry } from '../../src/core/vault/indexEntry.ts'
+import { memoryBlockAccess } from '../../src/core/blocks.ts'
+import { deriveKeys } from '../../src/core/keys/deriveKeys.ts'
+import { memoryRecordIndex } from '../../src/core/vault/memoryRecordIndex.ts'
+import { restoreVault } from '../../src/core/vault/restoreVault.ts'
 
 const key = new Uint8Array(32).fill(7)
 const entry: IndexEntry = {
@@ -56,5 +60,23 @@ describe('backup archive', () => {
     salt[20]! ^= 1
     await expect(collect(readBackupArchive(key, salt))).rejects.toMatchObject({ name: 'BackupArchiveError' })
     await expect(collect(readBackupArchive(key, new TextEncoder().encode('hello world, not a backup at all, no')))).rejects.toMatchObject({ name: 'BackupArchiveError' })
+  })
+})
+
+describe('restore of an authentic archive with a wrong block', () => {
+  it('refuses a block whose bytes do not hash to its cid and writes no index entry', async () => {
+    const keys = deriveKeys(Uint8Array.from({ length: 65 }, (_, i) => (i === 64 ? 27 : i)))
+    const source = memoryBlockAccess()
+    const real = await source.put(new TextEncoder().encode('envelope'), 'raw')
+    const forged: IndexEntry = { ...entry, envelopeCid: real.toString(), summary: { ...entry.summary, cid: real.toString() } }
+    async function* lying(): AsyncGenerator<BackupItem> {
+      yield { kind: 'entry', entry: forged }
+      yield { kind: 'block', cid: real.toString(), bytes: new TextEncoder().encode('not the envelope') }
+    }
+    const archive = join(await collect(writeBackupArchive(keys.vaultKey, lying())))
+    const target = { blocks: memoryBlockAccess(), index: memoryRecordIndex() }
+    await expect(restoreVault({ keys, ...target, archive })).rejects.toMatchObject({ name: 'BackupArchiveError' })
+    expect(target.index.size).toBe(0)
+    await expect(target.blocks.get(real)).rejects.toThrow()
   })
 })

@@ -1,7 +1,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import * as raw from 'multiformats/codecs/raw'
 import { CID } from 'multiformats/cid'
-import type { BlockCodec } from '../blocks.ts'
+import { verifyBlock, type BlockCodec } from '../blocks.ts'
 import { readBackupArchive } from './backupArchive.ts'
 import type { IndexEntry } from './indexEntry.ts'
 import { VaultIndex } from './vaultIndex.ts'
@@ -36,8 +36,12 @@ export async function restoreVault(p: RestoreVaultParameters): Promise<{ restore
     }
     const codec = codecNames.get(cid.code)
     if (!codec) throw new BackupArchiveError({ details: `block ${item.cid} has an unsupported codec` })
+    try {
+      await verifyBlock(cid, item.bytes)
+    } catch (cause) {
+      throw new BackupArchiveError({ details: `block ${item.cid} does not match its content address`, cause })
+    }
     const written = await p.blocks.put(item.bytes, codec)
-    if (!written.equals(cid)) throw new BackupArchiveError({ details: `block ${item.cid} does not match its content address` })
     blocksSeen.add(written.toString())
   }
   for (const cid of entries.keys()) {
