@@ -1,0 +1,101 @@
+import * as dagCbor from '@ipld/dag-cbor'
+import { maxCapsuleBytes, signBytes, verifyBytes, type Signer } from '../../crypto/umbral.ts'
+import type { Scope } from '../scopes.ts'
+import { CapsuleRequestError } from './consentErrors.ts'
+import { bytesField, domainSeparated, listField, mapField, scopeField, signatureBytes, stringField, uintField, type Fail } from './untrustedFields.ts'
+
+/**
+ * A grantee's request to a proxy for capsule fragments (`/salus/pre/1.0.0`), signed
+ * by the grantee's registered Umbral key over the dag-cbor of the unsigned fields.
+ * Timestamp and nonce stop a captured request from being replayed.
+ */
+export const capsuleRequestVersion = 1
+export const maxRequestCapsules = 64
+/** Requests older (or further in the future) than this are stale. */
+export const requestFreshnessSeconds = 120
+export const requestNonceBytes = 16
+const requestDomain = 'salus.pre-request.v1'
+
+export type CapsuleRequest = {
+  v: typeof capsuleRequestVersion
+  grantId: bigint
+  scope: Scope
+  capsules: Uint8Array[]
+  /** Unix seconds on the grantee's clock. */
+  timestamp: number
+  nonce: Uint8Array
+  signature: Uint8Array
+}
+
+export type SignCapsuleRequestParameters = {
+  grantId: bigint
+  scope: Scope
+  capsules: Uint8Array[]
+  timestamp?: number
+  nonce?: Uint8Array
+}
+
+export function signCapsuleRequest(signer: Signer, parameters: SignCapsuleRequestParameters): CapsuleRequest {
+  const unsigned = {
+    v: capsuleRequestVersion,
+    grantId: parameters.grantId,
+    scope: parameters.scope,
+    capsules: parameters.capsules,
+    timestamp: parameters.timestamp ?? Math.floor(Date.now() / 1000),
+    nonce: parameters.nonce ?? crypto.getRandomValues(new Uint8Array(requestNonceBytes)),
+  } as const
+  // Validate our own request as the proxy will, so a caller error is not reported as a refusal.
+  parseCapsuleRequest({ ...encodeUnsigned(unsigned), signature: new Uint8Array(signatureBytes) })
+  return { ...unsigned, signature: signBytes(signer, requestMessage(unsigned)) }
+}
+
+/** The wire form: a dag-cbor map (grantId as 0x-hex, since dag-cbor integers stop at 64 bits). */
+export function encodeCapsuleRequest(request: CapsuleRequest): Record<string, unknown> {
+  return { ...encodeUnsigned(request), signature: request.signature }
+}
+
+/** Validates an untrusted decoded request; throws `CapsuleRequestError` ('malformed' or 'too-large'). */
+export function parseCapsuleRequest(value: unknown): CapsuleRequest {
+  const fail: Fail = (details) => {
+    throw new CapsuleRequestError('malformed', details)
+  }
+  const m = mapField(value, 'request', fail, ['v', 'grantId', 'scope', 'capsules', 'timestamp', 'nonce', 'signature'])
+  if (m.v !== capsuleRequestVersion) fail(`unsupported request version ${String(m.v)}`)
+  if (Array.isArray(m.capsules) && m.capsules.length > maxRequestCapsules) {
+    throw new CapsuleRequestError('too-large', `${m.capsules.length} capsules exceed ${maxRequestCapsules}`)
+  }
+  return {
+    v: capsuleRequestVersion,
+    grantId: BigInt(stringField(m.grantId, 'grantId', fail, 66, /^0x[0-9a-f]{1,64}$/)),
+    scope: scopeField(m.scope, 'scope', fail),
+    capsules: listField(m.capsules, 'capsules', fail, 1, maxRequestCapsules).map((c, i) => bytesField(c, `capsules[${i}]`, fail, 1, maxCapsuleBytes)),
+    timestamp: uintField(m.timestamp, 'timestamp', fail, 2 ** 40),
+    nonce: bytesField(m.nonce, 'nonce', fail, requestNonceBytes),
+    signature: bytesField(m.signature, 'signature', fail, signatureBytes),
+  }
+}
+
+/** True when `granteeKey` (33-byte compressed) signed exactly this request. */
+export function verifyCapsuleRequestSignature(request: CapsuleRequest, granteeKey: Uint8Array): boolean {
+  return verifyBytes(granteeKey, requestMessage(request), request.signature)
+}
+
+type UnsignedRequest = Omit<CapsuleRequest, 'signature'>
+
+function encodeUnsigned(request: UnsignedRequest): Record<string, unknown> {
+  if (typeof request.grantId !== 'bigint' || request.grantId < 0n || request.grantId >= 2n ** 256n) {
+    throw new CapsuleRequestError('malformed', 'grantId is not a uint256')
+  }
+  return {
+    v: request.v,
+    grantId: `0x${request.grantId.toString(16)}`,
+    scope: request.scope,
+    capsules: request.capsules,
+    timestamp: request.timestamp,
+    nonce: request.nonce,
+  }
+}
+
+function requestMessage(request: UnsignedRequest): Uint8Array {
+  return domainSeparated(requestDomain, dagCbor.encode(encodeUnsigned(request)))
+}
