@@ -1,5 +1,5 @@
 import type { Vault } from '../../core/vault/Vault.ts'
-import type { OpenedRecord, VerifyResult } from '../../core/vault/types.ts'
+import type { OpenedRecord, RecordSummary, VerifyResult } from '../../core/vault/types.ts'
 import { blobFromChunks, downloadBlob, safeFileName } from '../download.ts'
 import { Progress } from './Progress.svelte.ts'
 import { reportError } from './reportError.ts'
@@ -11,6 +11,8 @@ const autoPreviewBytes = 25 * 1024 * 1024
 export class RecordViewState {
   readonly vault: Vault
   cid = $state<string | undefined>()
+  /** From the index, so title, anchor and Verify are there even when decrypting fails. */
+  summary = $state.raw<RecordSummary | undefined>()
   opened = $state.raw<OpenedRecord | undefined>()
   loading = $state(false)
   error = $state('')
@@ -36,11 +38,13 @@ export class RecordViewState {
   async open(cid: string): Promise<void> {
     this.close()
     this.cid = cid
+    this.summary = this.vault.list().find((record) => record.cid === cid)
     this.loading = true
     try {
       const opened = await this.vault.openRecord(cid)
       if (this.cid !== cid) return
       this.opened = opened
+      this.summary = opened.summary
       if (opened.attachment && this.previewable && opened.attachment.size <= autoPreviewBytes) void this.loadAttachment()
     } catch (error) {
       if (this.cid === cid) this.error = reportError(error, 'opening a record')
@@ -54,6 +58,7 @@ export class RecordViewState {
     this.attachmentUrl = undefined
     this.attachmentBlob = undefined
     this.cid = undefined
+    this.summary = undefined
     this.opened = undefined
     this.error = ''
     this.loading = false
@@ -102,7 +107,7 @@ export class RecordViewState {
     if (!cid) return
     try {
       const json = await this.vault.exportRecord(cid)
-      const title = this.opened?.view.title ?? 'record'
+      const title = this.opened?.view.title ?? this.summary?.title ?? 'record'
       downloadBlob(new Blob([json], { type: 'application/fhir+json' }), safeFileName(title, 'json'))
     } catch (error) {
       this.error = reportError(error, 'exporting a record')
