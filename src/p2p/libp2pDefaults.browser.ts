@@ -37,7 +37,13 @@ export function libp2pDefaults({ privateKey, relays, iceServers = [] }: Libp2pDe
     transports: [
       webSockets(),
       webRTC({ rtcConfiguration: { iceServers } }),
-      circuitRelayTransport({ reservationCompletionTimeout: 20_000 }),
+      circuitRelayTransport({
+        reservationCompletionTimeout: 20_000,
+        // libp2p 3 clears the reservation queue after the first success when all
+        // relays are configured ones, leaving the others pending forever; run them
+        // all at once so none is queued.
+        reservationConcurrency: Math.max(1, relays.length),
+      }),
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

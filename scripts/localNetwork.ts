@@ -1,0 +1,259 @@
+/**
+ * The whole local network in one call: anvil, Salus contracts deployed and seeded,
+ * three care nodes (relay + pinning, each its own process), the config file the app
+ * reads, and Vite. `npm start` (scripts/dev.ts) and the tests use it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { SalusError } from '../src/core/errors.ts'
+import { parseNetworkConfig, type LocalAccount, type NetworkConfig } from '../src/chain/networkConfig.ts'
+import { anvilAccount, deploySalus } from './deploy.ts'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+export class PortInUseError extends SalusError {
+  override name = 'PortInUseError' as const
+  readonly port: number
+  constructor(port: number, envVariable: string) {
+    super(`Port ${port} is in use: stop what uses it or set ${envVariable}`)
+    this.port = port
+  }
+}
+
+export class LocalNetworkError extends SalusError {
+  override name = 'LocalNetworkError' as const
+  constructor(what: string, details: string) {
+    super(`The local network could not start: ${what}. See the log above, fix it, and run npm start again.`, { details })
+  }
+}
+
+export type StartLocalNetworkParameters = {
+  chainPort?: number
+  carePorts?: number[]
+  appPort?: number
+  withApp?: boolean
+  /** Where the app's config is written; tests point this elsewhere. */
+  configPath?: string
+  /** Care nodes keep blocks here (one folder each); in memory when undefined. */
+  careStorageDir?: string
+  log?: (line: string) => void
+}
+
+export type LocalNetwork = {
+  config: NetworkConfig
+  urls: { app?: string; rpc: string; config: string }
+  accounts: LocalAccount[]
+  /** Process ids of every child (anvil, care nodes, Vite), each leading its own process group. */
+  pids: number[]
+  /** Settles when a child exits on its own (a crash); dev.ts then stops the rest. */
+  childExited: Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>
+  stop(): Promise<void>
+}
+
+type Child = { name: string; process: ChildProcess; exited: Promise<void> }
+
+export async function startLocalNetwork({
+  chainPort = 8545,
+  carePorts = [9101, 9102, 9103],
+  appPort = 5173,
+  withApp = true,
+  configPath = path.join(root, 'public/config/salus.config.json'),
+  careStorageDir,
+  log = () => {},
+}: StartLocalNetworkParameters = {}): Promise<LocalNetwork> {
+  await assertPortFree(chainPort, 'SALUS_CHAIN_PORT')
+  for (const port of carePorts) await assertPortFree(port, 'SALUS_CARE_PORTS')
+  if (withApp) await assertPortFree(appPort, 'SALUS_APP_PORT')
+
+  const children: Child[] = []
+  let stopping = false
+  let reportExit: (exit: { name: string; code: number | null; signal: NodeJS.Signals | null }) => void = () => {}
+  const childExited = new Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    reportExit = resolve
+  })
+  const launch = (name: string, command: string, args: string[], options: { stdin?: 'pipe'; env?: NodeJS.ProcessEnv } = {}) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      // Own process group, so stop() can end a child and whatever it spawned.
+      detached: true,
+      stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    })
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (!stopping) reportExit({ name, code, signal })
+        resolve()
+      })
+    })
+    children.push({ name, process: child, exited })
+    return child
+  }
+  const stop = async (): Promise<void> => {
+    stopping = true
+    await Promise.all(children.map((child) => endProcessGroup(child)))
+  }
+
+  try {
+    log(`Starting anvil on port ${chainPort}…`)
+    const anvil = launch('anvil', anvilBinary(), ['--port', String(chainPort), '--host', '127.0.0.1', '--silent'])
+    anvil.stderr?.on('data', (data: Buffer) => log(`[anvil] ${data.toString().trim()}`))
+    const rpcUrl = `http://127.0.0.1:${chainPort}`
+    await waitForRpc(rpcUrl, anvil)
+
+    log('Deploying and seeding the Salus contracts…')
+    const careNodesStarting = carePorts.map((port, index) => startCareNodeProcess(launch, { port, index, careStorageDir, log }))
+    const deployed = await deploySalus({ rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
+    const careNodes = await Promise.all(careNodesStarting)
+    const config = parseNetworkConfig({
+      ...deployed,
+      relays: careNodes.flatMap((node) => node.multiaddrs),
+      careNodes,
+    })
+    mkdirSync(path.dirname(configPath), { recursive: true })
+    writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n')
+    log(`Wrote ${path.relative(root, configPath) || configPath}`)
+
+    let app: string | undefined
+    if (withApp) {
+      log(`Starting Vite on port ${appPort}…`)
+      const vite = launch('vite', path.join(root, 'node_modules/.bin/vite'), ['--port', String(appPort), '--strictPort'], {
+        env: { SALUS_APP_PORT: String(appPort) },
+      })
+      vite.stderr?.on('data', (data: Buffer) => log(`[vite] ${data.toString().trim()}`))
+      app = `http://localhost:${appPort}/`
+      await waitForHttp(app, vite)
+    }
+    return {
+      config,
+      urls: { ...(app ? { app } : {}), rpc: rpcUrl, config: configPath },
+      accounts: config.localAccounts ?? [],
+      pids: children.map((child) => child.process.pid!).filter(Boolean),
+      childExited,
+      stop,
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+/**
+ * The native anvil from its platform package: the npm wrapper re-raises SIGTERM on
+ * itself before anvil exits, leaving anvil unreaped.
+ */
+function anvilBinary(): string {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch
+  const native = path.join(root, `node_modules/@foundry-rs/anvil-${process.platform}-${arch}/bin/anvil`)
+  return existsSync(native) ? native : path.join(root, 'node_modules/.bin/anvil')
+}
+
+/** Checks a port on the loopback interface before anything is started, so the message names the fix. */
+export async function assertPortFree(port: number, envVariable: string): Promise<void> {
+  const free = await new Promise<boolean>((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)))
+  })
+  if (!free) throw new PortInUseError(port, envVariable)
+}
+
+type Launch = (name: string, command: string, args: string[], options?: { stdin?: 'pipe' }) => ChildProcess
+
+async function startCareNodeProcess(
+  launch: Launch,
+  { port, index, careStorageDir, log }: { port: number; index: number; careStorageDir: string | undefined; log: (line: string) => void },
+): Promise<{ peerId: string; multiaddrs: string[] }> {
+  const label = `care-${index + 1}`
+  const args = ['--import', 'tsx', path.join(root, 'scripts/careNode.ts'), '--port', String(port), '--seed-label', label, '--exit-with-stdin']
+  if (careStorageDir) args.push('--storage-dir', path.join(careStorageDir, label))
+  // stdin stays open while we live: the care node exits when it closes, even if we are killed.
+  const child = launch(label, process.execPath, args, { stdin: 'pipe' })
+  child.stderr?.on('data', (data: Buffer) => log(`[${label}] ${data.toString().trim()}`))
+  const lines = createInterface({ input: child.stdout! })
+  return withDeadline(
+    new Promise((resolve, reject) => {
+      lines.on('line', (line) => {
+        try {
+          const ready = JSON.parse(line) as { peerId?: unknown; multiaddrs?: unknown }
+          if (typeof ready.peerId === 'string' && Array.isArray(ready.multiaddrs)) {
+            log(`Care node ${label} ready: ${ready.multiaddrs[0]}`)
+            resolve({ peerId: ready.peerId, multiaddrs: ready.multiaddrs.map(String) })
+          }
+        } catch {
+          log(`[${label}] ${line}`)
+        }
+      })
+      child.once('exit', (code) => reject(new LocalNetworkError(`care node ${label} exited (code ${code})`, `port ${port}`)))
+    }),
+    60_000,
+    `care node ${label} did not report ready`,
+  )
+}
+
+async function waitForRpc(rpcUrl: string, child: ChildProcess): Promise<void> {
+  await poll(`anvil did not answer on ${rpcUrl}`, child, async () => {
+    const response = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+    })
+    return response.ok
+  })
+}
+
+async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
+  await poll(`Vite did not answer on ${url}`, child, async () => (await fetch(url)).status < 500)
+}
+
+async function poll(what: string, child: ChildProcess, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new LocalNetworkError(what, `exited with ${child.exitCode ?? child.signalCode}`)
+    if (await probe().catch(() => false)) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new LocalNetworkError(what, `no answer within ${timeoutMs} ms`)
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LocalNetworkError(what, `within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([promise, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * SIGTERM to the child itself (wrappers such as anvil's forward it and reap their
+ * own child), SIGKILL to its whole group if it lingers or left anything behind.
+ */
+async function endProcessGroup(child: Child): Promise<void> {
+  const pid = child.process.pid
+  if (pid === undefined) return
+  if (child.process.exitCode === null && child.process.signalCode === null) {
+    child.process.kill('SIGTERM')
+    const exited = await Promise.race([child.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))])
+    if (!exited) {
+      signalGroup(pid, 'SIGKILL')
+      await child.exited
+    }
+  }
+  signalGroup(pid, 'SIGKILL')
+}
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // already gone
+  }
+}
