@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+pragma solidity ^0.8.24;
+
+import {ConsentVerifier} from "./generated/ConsentVerifier.sol";
+import {IPoseidonT3} from "./interfaces/IPoseidonT3.sol";
+
+/// @notice poseidon-solidity's PoseidonT4 (3 inputs) called as a deployed contract, like IPoseidonT3.
+interface IPoseidonT4 {
+    function hash(uint256[3] memory inputs) external pure returns (uint256);
+}
+
+/// @notice poseidon-solidity's PoseidonT6 (5 inputs) called as a deployed contract, like IPoseidonT3.
+interface IPoseidonT6 {
+    function hash(uint256[5] memory inputs) external pure returns (uint256);
+}
+
+/// @title Consent
+/// @notice Zero-knowledge grants of record scopes to a doctor, their revocation, and
+/// the access sessions the doctor's app logs before proxies re-encrypt anything.
+/// @dev A grant proves (circuits/consent.circom) knowledge of the identitySecret behind
+/// `pseudonym = Poseidon(identitySecret, grantee)`, bound to `paramsHash`, which this
+/// contract recomputes from the parameters exactly as src/zk/grantHash.ts does. The
+/// grantee submits it, so the patient's wallet never appears on chain; a revocation is
+/// a proof of the same pseudonym bound to Poseidon(REVOKE_DOMAIN, grantId), which
+/// anyone may submit. Proxies read isActive/covers/lastSession before every re-encryption.
+contract Consent {
+    /// @dev ASCII "salus.grant.v1" / "salus.revoke.v1" as integers (GRANT_DOMAIN, REVOKE_DOMAIN in grantHash.ts).
+    uint256 public constant GRANT_DOMAIN = uint256(uint112(bytes14("salus.grant.v1")));
+    uint256 public constant REVOKE_DOMAIN = uint256(uint120(bytes15("salus.revoke.v1")));
+    /// @notice Scopes are bits 0..SCOPE_COUNT-1 of a mask, in the order of src/core/scopes.ts.
+    uint256 public constant SCOPE_COUNT = 10;
+    /// @notice A CIDv1 with a 64-byte digest is 68 bytes; this leaves room without letting calldata balloon.
+    uint256 public constant MAX_BUNDLE_CID_LENGTH = 128;
+    /// @notice Proxies re-encrypt for a grantee only within this long after the grantee's last logged session.
+    uint64 public constant SESSION_TTL = 1 hours;
+
+    /// @notice What the chain keeps of a grant; the key-fragment bundle's CID is in GrantCreated.
+    /// @dev Slot 0 holds everything an access check reads.
+    struct Grant {
+        address grantee;
+        uint32 scopesMask;
+        uint40 expiry;
+        uint8 threshold;
+        bool revoked;
+        uint256 pseudonym;
+        uint256 proxiesHash;
+        bytes32 bundleCidHash;
+    }
+
+    /// @notice The grant parameters a consent proof is bound to (see src/zk/grantHash.ts).
+    struct GrantParams {
+        address grantee;
+        uint32 scopesMask;
+        uint64 expiry;
+        /// @dev A salted commitment to the proxies (src/chain/consent/proxiesCommitment.ts), < 2^248.
+        uint256 proxiesHash;
+        uint8 threshold;
+        /// @dev Binary CID of the key-fragment bundle.
+        bytes bundleCid;
+    }
+
+    ConsentVerifier public immutable verifier;
+    IPoseidonT3 public immutable poseidonT3;
+    IPoseidonT4 public immutable poseidonT4;
+    IPoseidonT6 public immutable poseidonT6;
+
+    /// @dev Grant ids start at 1 so that 0 can mean "none" off chain.
+    mapping(uint256 grantId => Grant) private _grants;
+    mapping(uint256 paramsHash => bool) private _paramsUsed;
+    mapping(uint256 grantId => uint64) private _lastSession;
+    uint256 private _grantCount;
+    uint256 private _sessionCount;
+
+    event GrantCreated(
+        uint256 indexed grantId,
+        address indexed grantee,
+        uint256 pseudonym,
+        uint32 scopesMask,
+        uint64 expiry,
+        uint8 threshold,
+        bytes bundleCid
+    );
+    event GrantRevoked(uint256 indexed grantId);
+    event AccessLogged(
+        uint256 indexed grantId, uint256 indexed sessionId, address indexed grantee, uint32 scopesMask, uint64 timestamp
+    );
+
+    error Consent__ZeroAddress();
+    error Consent__NotGrantee(address caller, address grantee);
+    error Consent__ExpiryNotInFuture(uint64 expiry, uint256 timestamp);
+    error Consent__ExpiryTooLate(uint64 expiry);
+    error Consent__InvalidScopes(uint32 scopesMask);
+    error Consent__InvalidThreshold();
+    error Consent__InvalidProxiesHash();
+    error Consent__InvalidBundleCid(uint256 length);
+    error Consent__ProofReplayed(uint256 paramsHash);
+    error Consent__InvalidProof();
+    error Consent__UnknownGrant(uint256 grantId);
+    error Consent__AlreadyRevoked(uint256 grantId);
+    error Consent__GrantRevoked(uint256 grantId);
+    error Consent__GrantExpired(uint256 grantId, uint64 expiry);
+    error Consent__ScopeNotGranted(uint32 requested, uint32 granted);
+
+    constructor(ConsentVerifier verifier_, IPoseidonT3 poseidonT3_, IPoseidonT4 poseidonT4_, IPoseidonT6 poseidonT6_) {
+        if (
+            address(verifier_) == address(0) || address(poseidonT3_) == address(0)
+                || address(poseidonT4_) == address(0) || address(poseidonT6_) == address(0)
+        ) revert Consent__ZeroAddress();
+        verifier = verifier_;
+        poseidonT3 = poseidonT3_;
+        poseidonT4 = poseidonT4_;
+        poseidonT6 = poseidonT6_;
+    }
+
+    // ---------------------------------------------------------------- grants
+
+    /// @notice The grantee records a patient's consent, proven in zero knowledge.
+    /// @param p The parameters the patient's proof is bound to.
+    /// @param pseudonym Poseidon(identitySecret, grantee): the proof's first public signal.
+    /// @param proof Groth16 proof (a, b, c) packed as in src/zk/toSolidityProof.ts.
+    function grant(GrantParams calldata p, uint256 pseudonym, uint256[8] calldata proof)
+        external
+        returns (uint256 grantId)
+    {
+        if (msg.sender != p.grantee) revert Consent__NotGrantee(msg.sender, p.grantee);
+        if (p.expiry <= block.timestamp) revert Consent__ExpiryNotInFuture(p.expiry, block.timestamp);
+        if (p.expiry > type(uint40).max) revert Consent__ExpiryTooLate(p.expiry);
+        if (p.scopesMask == 0 || p.scopesMask >> SCOPE_COUNT != 0) revert Consent__InvalidScopes(p.scopesMask);
+        if (p.threshold == 0) revert Consent__InvalidThreshold();
+        if (p.proxiesHash >> 248 != 0) revert Consent__InvalidProxiesHash();
+        uint256 cidLength = p.bundleCid.length;
+        if (cidLength == 0 || cidLength > MAX_BUNDLE_CID_LENGTH) revert Consent__InvalidBundleCid(cidLength);
+
+        bytes32 bundleCidHash = keccak256(p.bundleCid);
+        uint256 paramsHash = grantParamsHash(p.grantee, p.scopesMask, p.expiry, p.proxiesHash, p.threshold, bundleCidHash);
+        if (_paramsUsed[paramsHash]) revert Consent__ProofReplayed(paramsHash);
+        _verify(proof, pseudonym, p.grantee, paramsHash);
+        _paramsUsed[paramsHash] = true;
+
+        unchecked {
+            // Cannot overflow: one increment per transaction.
+            grantId = ++_grantCount;
+        }
+        _grants[grantId] = Grant({
+            grantee: p.grantee,
+            scopesMask: p.scopesMask,
+            expiry: uint40(p.expiry),
+            threshold: p.threshold,
+            revoked: false,
+            pseudonym: pseudonym,
+            proxiesHash: p.proxiesHash,
+            bundleCidHash: bundleCidHash
+        });
+        emit GrantCreated(grantId, p.grantee, pseudonym, p.scopesMask, p.expiry, p.threshold, p.bundleCid);
+    }
+
+    /// @notice Ends a grant. Anyone may submit: the proof shows the grant's own pseudonym.
+    function revoke(uint256 grantId, uint256[8] calldata proof) external {
+        Grant storage stored = _grant(grantId);
+        if (stored.revoked) revert Consent__AlreadyRevoked(grantId);
+        _verify(proof, stored.pseudonym, stored.grantee, revokeParamsHash(grantId));
+        stored.revoked = true;
+        emit GrantRevoked(grantId);
+    }
+
+    /// @notice The grantee opens an access session on `scopesMask` (a subset of the grant's scopes).
+    function logAccess(uint256 grantId, uint32 scopesMask) external returns (uint256 sessionId) {
+        Grant storage stored = _grant(grantId);
+        if (msg.sender != stored.grantee) revert Consent__NotGrantee(msg.sender, stored.grantee);
+        if (stored.revoked) revert Consent__GrantRevoked(grantId);
+        if (stored.expiry <= block.timestamp) revert Consent__GrantExpired(grantId, stored.expiry);
+        if (scopesMask == 0 || scopesMask & ~stored.scopesMask != 0) {
+            revert Consent__ScopeNotGranted(scopesMask, stored.scopesMask);
+        }
+        unchecked {
+            sessionId = ++_sessionCount;
+        }
+        uint64 timestamp = uint64(block.timestamp);
+        _lastSession[grantId] = timestamp;
+        emit AccessLogged(grantId, sessionId, msg.sender, scopesMask, timestamp);
+    }
+
+    // ----------------------------------------------------------------- views
+
+    function grantInfo(uint256 grantId) external view returns (Grant memory) {
+        return _grant(grantId);
+    }
+
+    /// @notice Known, not revoked and not expired.
+    function isActive(uint256 grantId) public view returns (bool) {
+        Grant storage stored = _grants[grantId];
+        return stored.grantee != address(0) && !stored.revoked && stored.expiry > block.timestamp;
+    }
+
+    /// @notice Whether the grant's scopes include scope number `scopeIndex`; says nothing about isActive.
+    function covers(uint256 grantId, uint256 scopeIndex) external view returns (bool) {
+        return scopeIndex < SCOPE_COUNT && (_grant(grantId).scopesMask >> scopeIndex) & 1 == 1;
+    }
+
+    /// @notice When the grantee last logged a session on this grant (0: never).
+    function lastSession(uint256 grantId) external view returns (uint64) {
+        _grant(grantId);
+        return _lastSession[grantId];
+    }
+
+    function grantCount() external view returns (uint256) {
+        return _grantCount;
+    }
+
+    function sessionCount() external view returns (uint256) {
+        return _sessionCount;
+    }
+
+    /// @notice Poseidon5(GRANT_DOMAIN, grantee, scopesMask, expiry, Poseidon3(proxiesHash, threshold, cid)),
+    /// with cid = uint256(keccak256(bundleCid)) >> 8: grantParamsHash in src/zk/grantHash.ts.
+    function grantParamsHash(
+        address grantee,
+        uint32 scopesMask,
+        uint64 expiry,
+        uint256 proxiesHash,
+        uint8 threshold,
+        bytes32 bundleCidHash
+    ) public view returns (uint256) {
+        uint256 inner = poseidonT4.hash([proxiesHash, uint256(threshold), uint256(bundleCidHash) >> 8]);
+        return poseidonT6.hash([GRANT_DOMAIN, uint256(uint160(grantee)), uint256(scopesMask), uint256(expiry), inner]);
+    }
+
+    /// @notice Poseidon2(REVOKE_DOMAIN, grantId): revokeParamsHash in src/zk/grantHash.ts.
+    function revokeParamsHash(uint256 grantId) public view returns (uint256) {
+        return poseidonT3.hash([REVOKE_DOMAIN, grantId]);
+    }
+
+    // -------------------------------------------------------------- internal
+
+    function _verify(uint256[8] calldata proof, uint256 pseudonym, address grantee, uint256 paramsHash) private view {
+        bool valid = verifier.verifyProof(
+            [proof[0], proof[1]],
+            [[proof[2], proof[3]], [proof[4], proof[5]]],
+            [proof[6], proof[7]],
+            [pseudonym, uint256(uint160(grantee)), paramsHash]
+        );
+        if (!valid) revert Consent__InvalidProof();
+    }
+
+    function _grant(uint256 grantId) private view returns (Grant storage stored) {
+        stored = _grants[grantId];
+        if (stored.grantee == address(0)) revert Consent__UnknownGrant(grantId);
+    }
+}

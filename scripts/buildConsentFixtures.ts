@@ -1,0 +1,190 @@
+/**
+ * Real consent proofs for the Consent contract's Foundry tests: writes
+ * test/fixtures/zk/consent-*.json and, from them, contracts/test/fixtures/ConsentFixtures.sol.
+ * Groth16 proofs are randomised, so a proof is made again only when its fixture is
+ * missing, does not verify against the current key, or is for other public signals.
+ * The Poseidon values recorded here are what the Foundry parity test compares against.
+ *
+ *   npx tsx scripts/buildConsentFixtures.ts [--check]
+ */
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { CID } from 'multiformats/cid'
+import { bytesToHex, getAddress, type Address, type Hex } from 'viem'
+import type { VerificationKey } from 'snarkjs'
+import { proxiesCommitment } from '../src/chain/consent/proxiesCommitment.ts'
+import { consentInputs } from '../src/zk/consentInputs.ts'
+import { addressToField, cidToField, GRANT_DOMAIN, grantParamsHash, revokeParamsHash, REVOKE_DOMAIN, scopesMask } from '../src/zk/grantHash.ts'
+import { poseidon } from '../src/zk/poseidon.ts'
+import { proveInNode } from '../src/zk/proveInNode.ts'
+import { toCircuitInput, type Groth16ProofResult } from '../src/zk/proveWithArtifacts.ts'
+import { toSolidityProof } from '../src/zk/toSolidityProof.ts'
+import { verifyProof } from '../src/zk/verifyProof.ts'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const fixtureDir = path.join(root, 'test/fixtures/zk')
+const solidityPath = path.join(root, 'contracts/test/fixtures/ConsentFixtures.sol')
+
+/** Anvil's account #1 is the grantee, so Foundry tests can prank it and anvil tests can sign as it. */
+export const fixtureGrantee: Address = getAddress('0x70997970C51812dc3A010C7d01b50e0d17dc79C8')
+export const fixtureIdentitySecret = 0x5a1005n
+/** Another patient: their proof cannot revoke the first patient's grant. */
+export const otherIdentitySecret = 0x0dd5ec4e7n
+
+export const fixtureGrant = {
+  grantee: fixtureGrantee,
+  scopesMask: scopesMask(['allergies', 'medications']),
+  expiry: 1_900_000_000,
+  proxies: [getAddress('0x90F79bf6EB2c4f870365E785982E1f101E93b906'), getAddress('0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65')],
+  salt: `0x${'5a17'.repeat(16)}` as Hex,
+  threshold: 2,
+  bundleCid: 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy',
+} as const
+
+type ProofFixture = {
+  generatedBy: string
+  description: string
+  publicSignals: string[]
+  proof: Groth16ProofResult['proof']
+  /** uint256[8] as Consent takes it (toSolidityProof().packed), decimal strings. */
+  packed: string[]
+}
+
+const decimal = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)
+
+async function proofFixture(
+  name: string,
+  description: string,
+  input: { identitySecret: bigint; grantee: Address; paramsHash: bigint },
+  vkey: VerificationKey,
+  check: boolean,
+): Promise<ProofFixture> {
+  const file = path.join(fixtureDir, `consent-${name}.json`)
+  const expectedGrantee = addressToField(input.grantee).toString()
+  if (existsSync(file)) {
+    const existing = JSON.parse(readFileSync(file, 'utf8')) as ProofFixture
+    const sameStatement = existing.publicSignals[1] === expectedGrantee && existing.publicSignals[2] === input.paramsHash.toString()
+    if (sameStatement && (await verifyProof(vkey, existing))) return existing
+  }
+  if (check) throw new Error(`${path.relative(root, file)} is missing or stale: run npx tsx scripts/buildConsentFixtures.ts`)
+  const result = await proveInNode({ circuit: 'consent', input: toCircuitInput(consentInputs(input)), artifactsDir: path.join(root, 'public/zk') })
+  const fixture: ProofFixture = {
+    generatedBy: 'scripts/buildConsentFixtures.ts',
+    description,
+    publicSignals: result.publicSignals,
+    proof: result.proof,
+    packed: toSolidityProof(result.proof).packed.map(String),
+  }
+  mkdirSync(fixtureDir, { recursive: true })
+  writeFileSync(file, `${JSON.stringify(fixture, decimal, 2)}\n`)
+  return fixture
+}
+
+export async function buildConsentFixtures(check = false): Promise<void> {
+  const vkey = JSON.parse(readFileSync(path.join(root, 'public/zk/consent.vkey.json'), 'utf8')) as VerificationKey
+  const proxiesHash = proxiesCommitment({ proxies: fixtureGrant.proxies, salt: fixtureGrant.salt })
+  const params = { ...fixtureGrant, proxiesHash }
+  const paramsHash = await grantParamsHash(params)
+  const revokeHash = await revokeParamsHash({ grantId: 1n })
+  const grant = await proofFixture('grant', 'Grant of allergies+medications to anvil #1 until 1900000000, 2-of-2 proxies', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash }, vkey, check)
+  const revoke = await proofFixture('revoke', 'Revocation of grant 1 by the patient who made it', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash: revokeHash }, vkey, check)
+  const revokeOther = await proofFixture('revoke-other', 'Revocation of grant 1 by another patient (other pseudonym)', { identitySecret: otherIdentitySecret, grantee: fixtureGrantee, paramsHash: revokeHash }, vkey, check)
+
+  const bundleCidBytes = bytesToHex(CID.parse(fixtureGrant.bundleCid).bytes)
+  const inner = await poseidon([proxiesHash, BigInt(fixtureGrant.threshold), cidToField(fixtureGrant.bundleCid)])
+  // Arbitrary inputs near the field's edge as well as small ones.
+  const r = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
+  const parity = {
+    t3: { inputs: [r - 1n, 7n], output: await poseidon([r - 1n, 7n]) },
+    t4: { inputs: [1n, r - 2n, 0n], output: await poseidon([1n, r - 2n, 0n]) },
+    t6: { inputs: [0n, 1n, 2n, r - 3n, 1n << 200n], output: await poseidon([0n, 1n, 2n, r - 3n, 1n << 200n]) },
+  }
+  const solidity = renderSolidity({ proxiesHash, paramsHash, revokeHash, inner, bundleCidBytes, grant, revoke, revokeOther, parity })
+  if (check) {
+    if (!existsSync(solidityPath) || readFileSync(solidityPath, 'utf8') !== solidity) {
+      throw new Error('contracts/test/fixtures/ConsentFixtures.sol is stale: run npx tsx scripts/buildConsentFixtures.ts')
+    }
+    return
+  }
+  mkdirSync(path.dirname(solidityPath), { recursive: true })
+  writeFileSync(solidityPath, solidity)
+}
+
+type RenderInput = {
+  proxiesHash: bigint
+  paramsHash: bigint
+  revokeHash: bigint
+  inner: bigint
+  bundleCidBytes: Hex
+  grant: ProofFixture
+  revoke: ProofFixture
+  revokeOther: ProofFixture
+  parity: Record<'t3' | 't4' | 't6', { inputs: bigint[]; output: bigint }>
+}
+
+function renderSolidity(f: RenderInput): string {
+  const proof = (name: string, fixture: ProofFixture) =>
+    `    function ${name}() internal pure returns (uint256[8] memory) {\n` +
+    `        return [\n${fixture.packed.map((v) => `            uint256(${v})`).join(',\n')}\n        ];\n    }\n`
+  const parity = (name: string, { inputs, output }: { inputs: bigint[]; output: bigint }) =>
+    `    function ${name}Inputs() internal pure returns (uint256[${inputs.length}] memory) {\n` +
+    `        return [${inputs.map((v) => `uint256(${v})`).join(', ')}];\n    }\n\n` +
+    `    uint256 internal constant ${name.toUpperCase()}_OUTPUT = ${output};\n`
+  return `// SPDX-License-Identifier: GPL-3.0-or-later
+// Generated by scripts/buildConsentFixtures.ts from test/fixtures/zk/consent-*.json. Do not edit.
+pragma solidity ^0.8.24;
+
+import {Consent} from "../../Consent.sol";
+
+/// @notice Real consent proofs (circuits/consent.circom) and the TypeScript values they are bound to.
+library ConsentFixtures {
+    address internal constant GRANTEE = ${fixtureGrantee};
+    uint32 internal constant SCOPES_MASK = ${fixtureGrant.scopesMask};
+    uint64 internal constant EXPIRY = ${fixtureGrant.expiry};
+    uint256 internal constant PROXIES_HASH = ${f.proxiesHash};
+    uint8 internal constant THRESHOLD = ${fixtureGrant.threshold};
+    /// @dev ${fixtureGrant.bundleCid}
+    bytes internal constant BUNDLE_CID = hex"${f.bundleCidBytes.slice(2)}";
+
+    /// @dev grantParamsHash and its inner Poseidon3 as src/zk/grantHash.ts computes them.
+    uint256 internal constant PARAMS_HASH = ${f.paramsHash};
+    uint256 internal constant INNER_HASH = ${f.inner};
+    /// @dev revokeParamsHash({ grantId: 1 }).
+    uint256 internal constant REVOKE_HASH_1 = ${f.revokeHash};
+    uint256 internal constant GRANT_DOMAIN = ${GRANT_DOMAIN};
+    uint256 internal constant REVOKE_DOMAIN = ${REVOKE_DOMAIN};
+
+    uint256 internal constant PSEUDONYM = ${f.grant.publicSignals[0]};
+    uint256 internal constant OTHER_PSEUDONYM = ${f.revokeOther.publicSignals[0]};
+
+    function grantParams() internal pure returns (Consent.GrantParams memory) {
+        return Consent.GrantParams({
+            grantee: GRANTEE,
+            scopesMask: SCOPES_MASK,
+            expiry: EXPIRY,
+            proxiesHash: PROXIES_HASH,
+            threshold: THRESHOLD,
+            bundleCid: BUNDLE_CID
+        });
+    }
+
+${proof('grantProof', f.grant)}
+${proof('revokeProof', f.revoke)}
+    /// @dev A valid proof for grant 1's revocation hash, but by another patient.
+${proof('otherRevokeProof', f.revokeOther)}
+${parity('t3', f.parity.t3)}
+${parity('t4', f.parity.t4)}
+${parity('t6', f.parity.t6)}}
+`
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  buildConsentFixtures(process.argv.includes('--check')).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error)
+      process.exit(1)
+    },
+  )
+}
