@@ -13,13 +13,15 @@ import { VaultIndexCorruptError } from './vaultErrors.ts'
  *
  * Row bytes: u16 key length || key (utf-8) || sealSmall(page JSON). The key is in clear
  * so a row opens from loadAll() alone; the aad binds it. Page JSON is compact: anchor
- * fields shared by a batch are stored once, a record's leaf and proof as one hex string.
+ * fields shared by a batch are stored once, and so is every Merkle hash: records of one
+ * batch share most proof nodes, so a record keeps indices into the page's hash table
+ * (a 14-step proof costs ~60 bytes instead of ~1 KB, and decryption time follows size).
  */
 export const indexPageSize = 256
 
 type BatchFields = Omit<AnchorInfo, 'leaf' | 'proof'>
-type StoredRecord = { s: Omit<RecordSummary, 'anchor'>; e: number; a?: [batch: number, leafAndProof: string] }
-type StoredPage = { v: 1; batches: BatchFields[]; records: StoredRecord[] }
+type StoredRecord = { s: Omit<RecordSummary, 'anchor'>; e: number; a?: [batch: number, leafAndProof: number[]] }
+type StoredPage = { v: 1; batches: BatchFields[]; hashes: string[]; records: StoredRecord[] }
 
 const maxKeyBytes = 64
 // 256 records of at most a few KiB each; anything larger is not ours.
@@ -30,6 +32,14 @@ const decoder = new TextDecoder()
 export function sealIndexPage(vaultKey: Uint8Array, key: string, entries: readonly IndexEntry[]): { cid: string; sealed: Uint8Array } {
   const batches: BatchFields[] = []
   const batchIndex = new Map<string, number>()
+  const hashes: string[] = []
+  const hashIndex = new Map<string, number>()
+  const hashRef = (hash: Hex): number => {
+    const bare = hash.slice(2).toLowerCase()
+    let index = hashIndex.get(bare)
+    if (index === undefined) hashIndex.set(bare, (index = hashes.push(bare) - 1))
+    return index
+  }
   const records = entries.map((entry): StoredRecord => {
     const { anchor, ...summary } = entry.summary
     const record: StoredRecord = { s: summary, e: entry.epoch }
@@ -38,11 +48,11 @@ export function sealIndexPage(vaultKey: Uint8Array, key: string, entries: readon
       const id = `${batch.chainId}/${batch.contract}/${batch.batchId}`
       let index = batchIndex.get(id)
       if (index === undefined) batchIndex.set(id, (index = batches.push(batch) - 1))
-      record.a = [index, [leaf, ...proof].map((h) => h.slice(2)).join('')]
+      record.a = [index, [leaf, ...proof].map(hashRef)]
     }
     return record
   })
-  const page: StoredPage = { v: 1, batches, records }
+  const page: StoredPage = { v: 1, batches, hashes, records }
   const keyBytes = encoder.encode(key)
   const body = sealSmall(vaultKey, encoder.encode(JSON.stringify(page)), keyBytes)
   const sealed = new Uint8Array(2 + keyBytes.byteLength + body.byteLength)
@@ -67,23 +77,33 @@ export function openIndexPage(vaultKey: Uint8Array, sealed: Uint8Array): { key: 
   } catch (cause) {
     throw new VaultIndexCorruptError({ cause })
   }
-  if (page?.v !== 1 || !Array.isArray(page.batches) || !Array.isArray(page.records) || page.records.length > indexPageSize) {
+  if (
+    page?.v !== 1 ||
+    !Array.isArray(page.batches) ||
+    !Array.isArray(page.records) ||
+    !Array.isArray(page.hashes) ||
+    page.records.length > indexPageSize
+  ) {
     throw new VaultIndexCorruptError({ details: 'index page has an unknown layout' })
   }
+  const hashes = page.hashes.map((bare): Hex => {
+    if (typeof bare !== 'string' || !/^[0-9a-f]{64}$/.test(bare)) throw new VaultIndexCorruptError({ details: 'index page has a malformed hash' })
+    return `0x${bare}`
+  })
   const entries = page.records.map((record) => {
     const summary = { ...record.s } as RecordSummary
-    if (record.a) summary.anchor = anchorOf(page.batches[record.a[0]], record.a[1])
+    if (record.a) summary.anchor = anchorOf(page.batches[record.a[0]], record.a[1], hashes)
     return parseIndexEntry({ v: 1, summary, envelopeCid: summary.cid, scope: summary.scope, epoch: record.e })
   })
   return { key: decoder.decode(keyBytes), entries }
 }
 
-function anchorOf(batch: BatchFields | undefined, leafAndProof: unknown): AnchorInfo {
-  if (!batch || typeof leafAndProof !== 'string' || leafAndProof.length % 64 !== 0 || leafAndProof.length === 0) {
-    throw new VaultIndexCorruptError({ details: 'index page has a malformed anchor' })
-  }
-  const hashes: Hex[] = []
-  for (let at = 0; at < leafAndProof.length; at += 64) hashes.push(`0x${leafAndProof.slice(at, at + 64)}`)
-  const [leaf, ...proof] = hashes as [Hex, ...Hex[]]
+function anchorOf(batch: BatchFields | undefined, refs: unknown, hashes: readonly Hex[]): AnchorInfo {
+  if (!batch || !Array.isArray(refs) || refs.length === 0) throw new VaultIndexCorruptError({ details: 'index page has a malformed anchor' })
+  const [leaf, ...proof] = refs.map((ref) => {
+    const hash = hashes[ref as number]
+    if (hash === undefined) throw new VaultIndexCorruptError({ details: 'index page anchor points outside its hash table' })
+    return hash
+  }) as [Hex, ...Hex[]]
   return { ...batch, leaf, proof }
 }
