@@ -2,6 +2,7 @@
 // What the prover worker does with one request; kept apart from the worker's global
 // scope so it runs (and is tested) anywhere.
 import { SalusError } from '../core/errors.ts'
+import { checkArtifactDigest, fetchArtifactDigests } from './artifactManifest.ts'
 import { circuitArtifactUrls, isCircuitName, maxArtifactBytes, type CircuitName } from './circuits.ts'
 import { fetchArtifact } from './fetchArtifact.ts'
 import type { ProverRequest, ProverResponse } from './proverMessages.ts'
@@ -21,18 +22,24 @@ export function createProverHandler(post: (response: ProverResponse) => void, fe
     let artifacts = cache.get(key)
     if (!artifacts) {
       const urls = circuitArtifactUrls(circuit, baseUrl)
-      const loaded = { wasm: 0, zkey: 0 }
-      const totals: { wasm: number | undefined; zkey: number | undefined } = { wasm: undefined, zkey: undefined }
-      const report = (part: 'wasm' | 'zkey') => (bytes: number, total: number | undefined) => {
-        loaded[part] = bytes
-        totals[part] = total
-        const totalBytes = totals.wasm !== undefined && totals.zkey !== undefined ? totals.wasm + totals.zkey : undefined
-        post({ type: 'progress', id, progress: { stage: 'loading artifacts', loadedBytes: loaded.wasm + loaded.zkey, totalBytes } })
-      }
-      artifacts = Promise.all([
-        fetchArtifact({ url: urls.wasm, maxBytes: maxArtifactBytes.wasm, onBytes: report('wasm'), fetch }),
-        fetchArtifact({ url: urls.zkey, maxBytes: maxArtifactBytes.zkey, onBytes: report('zkey'), fetch }),
-      ]).then(([wasm, zkey]) => ({ wasm, zkey }))
+      artifacts = (async () => {
+        const digests = await fetchArtifactDigests({ baseUrl, circuit, fetch })
+        const loaded = { wasm: 0, zkey: 0 }
+        const totals = { wasm: digests?.wasmBytes, zkey: digests?.zkeyBytes }
+        const report = (part: 'wasm' | 'zkey') => (bytes: number, total: number | undefined) => {
+          loaded[part] = bytes
+          totals[part] ??= total
+          const totalBytes = totals.wasm !== undefined && totals.zkey !== undefined ? totals.wasm + totals.zkey : undefined
+          post({ type: 'progress', id, progress: { stage: 'loading artifacts', loadedBytes: loaded.wasm + loaded.zkey, totalBytes } })
+        }
+        const [wasm, zkey] = await Promise.all([
+          fetchArtifact({ url: urls.wasm, maxBytes: maxArtifactBytes.wasm, onBytes: report('wasm'), fetch }),
+          fetchArtifact({ url: urls.zkey, maxBytes: maxArtifactBytes.zkey, onBytes: report('zkey'), fetch }),
+        ])
+        await checkArtifactDigest(urls.wasm, wasm, digests?.wasm)
+        await checkArtifactDigest(urls.zkey, zkey, digests?.zkey)
+        return { wasm, zkey }
+      })()
       cache.set(key, artifacts)
       artifacts.catch(() => cache.delete(key))
     }
@@ -40,7 +47,7 @@ export function createProverHandler(post: (response: ProverResponse) => void, fe
   }
 
   return async (request) => {
-    const { id } = request
+    const id = typeof request?.id === 'number' ? request.id : -1
     try {
       if (request?.type !== 'prove' || !isCircuitName(request.circuit) || typeof request.input !== 'object' || request.input === null) {
         throw new ProofInputError('The proof request was malformed.')

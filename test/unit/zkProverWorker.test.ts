@@ -12,7 +12,7 @@ import { toCircuitInput, type ProofProgress } from '../../src/zk/proveWithArtifa
 import { verifyProof } from '../../src/zk/verifyProof.ts'
 
 /** Serves public/zk/ like Vite does, with content-length, in small chunks so progress is visible. */
-function servePublicZk(log: string[]): typeof fetch {
+function servePublicZk(log: string[], corrupt?: string): typeof fetch {
   return (async (url: string | URL) => {
     const path = String(url)
     log.push(path)
@@ -23,6 +23,7 @@ function servePublicZk(log: string[]): typeof fetch {
     } catch {
       return new Response('not found', { status: 404 })
     }
+    if (path === corrupt) bytes[bytes.length - 1]! ^= 1
     const chunk = 256 * 1024
     let offset = 0
     const body = new ReadableStream<Uint8Array>({
@@ -36,12 +37,12 @@ function servePublicZk(log: string[]): typeof fetch {
   }) as typeof fetch
 }
 
-function loopbackWorker(fetchLog: string[]): ProverWorker {
+function loopbackWorker(fetchLog: string[], corrupt?: string): ProverWorker {
   const listeners = new Set<(event: MessageEvent<ProverResponse>) => void>()
   const handle = createProverHandler((response) => {
     const data = structuredClone(response)
     queueMicrotask(() => listeners.forEach((l) => l({ data } as MessageEvent<ProverResponse>)))
-  }, servePublicZk(fetchLog))
+  }, servePublicZk(fetchLog, corrupt))
   return {
     postMessage: (message: ProverRequest) => void handle(structuredClone(message)),
     addEventListener: (_type, listener) => listeners.add(listener),
@@ -69,7 +70,7 @@ describe('prover worker protocol', () => {
     expect(loading.length).toBeGreaterThan(2)
 
     await proveInWorker(worker, { circuit: 'consent', input })
-    expect(fetched).toEqual(['/zk/consent.wasm', '/zk/consent.zkey'])
+    expect(fetched).toEqual(['/zk/manifest.json', '/zk/consent.wasm', '/zk/consent.zkey'])
   })
 
   it('rejects with named errors callers can branch on', async () => {
@@ -77,5 +78,16 @@ describe('prover worker protocol', () => {
     await expect(proveInWorker(worker, { circuit: 'consent', input: { identitySecret: '1' } })).rejects.toMatchObject({ name: 'ProofGenerationError' })
     await expect(proveInWorker(worker, { circuit: 'consent', input, baseUrl: '/missing/' })).rejects.toMatchObject({ name: 'CircuitArtifactError' })
     await expect(proveInWorker(worker, { circuit: 'nope' as 'consent', input })).rejects.toMatchObject({ name: 'ProofInputError' })
+  })
+
+  it('refuses an artifact whose digest differs from the manifest, then retries the download', async () => {
+    const fetched: string[] = []
+    const worker = loopbackWorker(fetched, '/zk/consent.zkey')
+    await expect(proveInWorker(worker, { circuit: 'consent', input })).rejects.toMatchObject({
+      name: 'CircuitArtifactError',
+      details: expect.stringMatching(/consent\.zkey: sha256 does not match/),
+    })
+    await expect(proveInWorker(worker, { circuit: 'consent', input })).rejects.toMatchObject({ name: 'CircuitArtifactError' })
+    expect(fetched.filter((f) => f === '/zk/consent.zkey')).toHaveLength(2)
   })
 })
