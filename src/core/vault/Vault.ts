@@ -11,7 +11,8 @@ import { parseFhirImport } from '../fhir/importFhir.ts'
 import { sealRecord } from '../envelope/sealRecord.ts'
 import { openRecord as openEnvelope } from '../envelope/openRecord.ts'
 import { loadUmbral, recordSigner, scopeSecretKey, unwrapDataKey, type SecretKey } from '../../crypto/umbral.ts'
-import { anchorLeaf, merkleProof, merkleRoot } from '../anchor/merkle.ts'
+import { anchorLeaf } from '../anchor/merkle.ts'
+import { batchProofs } from './batchProofs.ts'
 import type { IndexEntry } from './indexEntry.ts'
 import { VaultIndex } from './vaultIndex.ts'
 import { buildSearchText, compareSummaries, matchesWords, queryWords } from './searchText.ts'
@@ -139,7 +140,7 @@ export class Vault {
     const pending = [...this.entries.values()].filter((e) => !e.summary.anchor)
     if (pending.length === 0) return undefined
     const leaves = pending.map((e) => anchorLeaf(CID.parse(e.envelopeCid)))
-    const root = merkleRoot(leaves)
+    const { root, proofs } = batchProofs(leaves)
     const batch = await this.anchorer.anchor(root, leaves.length)
     const anchored = pending.map((e, i): IndexEntry => {
       const anchor: AnchorInfo = {
@@ -148,7 +149,7 @@ export class Vault {
         batchId: batch.batchId,
         root,
         leaf: leaves[i]!,
-        proof: merkleProof(leaves, i),
+        proof: proofs[i]!,
         txHash: batch.txHash,
         blockNumber: batch.blockNumber,
         timestamp: batch.timestamp,
