@@ -120,7 +120,8 @@ export async function startLocalNetwork({
     let app: string | undefined
     if (withApp) {
       log(`Starting Vite on port ${appPort}…`)
-      const vite = launch('vite', path.join(root, 'node_modules/.bin/vite'), ['--port', String(appPort), '--strictPort'], {
+      // Our own Node (22), not whatever `node` the vite shebang finds on PATH.
+      const vite = launch('vite', process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), '--port', String(appPort), '--strictPort'], {
         env: { SALUS_APP_PORT: String(appPort) },
       })
       vite.stderr?.on('data', (data: Buffer) => log(`[vite] ${data.toString().trim()}`))
