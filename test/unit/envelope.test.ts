@@ -18,7 +18,8 @@ import { openRecord } from '../../src/core/envelope/openRecord.ts'
 import { sealRecord, type RecordResource } from '../../src/core/envelope/sealRecord.ts'
 import { recordSigner, scopeSecretKey, signBytes, unwrapDataKey, unwrapReencryptedDataKey } from '../../src/crypto/umbral.ts'
 
-const fixtures = '/work/shared/fixtures/fhir'
+import { fhirFixtures } from '../support/fixtures.ts'
+const fixtures = fhirFixtures
 const allergy = JSON.parse(readFileSync(`${fixtures}/AllergyIntolerance-extracted-from-ips-bundle-01.json`, 'utf8')) as RecordResource
 const bundle = JSON.parse(readFileSync(`${fixtures}/ips-bundle-01.json`, 'utf8')) as RecordResource
 

@@ -7,7 +7,8 @@ import { parseFhirImport } from '../../src/core/fhir/importFhir.ts'
 import { scopeOfResource } from '../../src/core/fhir/scopeOfResource.ts'
 import { validateResource } from '../../src/core/fhir/validateResource.ts'
 
-const fixtures = '/work/shared/fixtures/fhir'
+import { fhirFixtures } from '../support/fixtures.ts'
+const fixtures = fhirFixtures
 const fixtureResources: FhirResource[] = readdirSync(fixtures)
   .filter((name) => name.endsWith('.json'))
   .flatMap((name) => parseFhirImport(readFileSync(`${fixtures}/${name}`, 'utf8'), { fileName: name }).accepted.map((record) => record.resource))

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { maxImportBytes, parseFhirImport } from '../../src/core/fhir/importFhir.ts'
 import { validateResource } from '../../src/core/fhir/validateResource.ts'
 
-const fixtures = '/work/shared/fixtures/fhir'
+import { fhirFixtures } from '../support/fixtures.ts'
+const fixtures = fhirFixtures
 const bundles = readdirSync(fixtures).filter((name) => name.startsWith('ips-bundle-'))
 const read = (name: string) => readFileSync(`${fixtures}/${name}`, 'utf8')
 const readJson = (name: string) => JSON.parse(read(name)) as { entry: { fullUrl: string; resource: Record<string, any> }[]; [key: string]: any }

@@ -4,7 +4,8 @@ import { SalusError } from '../../src/core/errors.ts'
 import { FhirValidationError } from '../../src/core/fhir/fhirErrors.ts'
 import { validateResource } from '../../src/core/fhir/validateResource.ts'
 
-const fixtures = '/work/shared/fixtures/fhir'
+import { fhirFixtures } from '../support/fixtures.ts'
+const fixtures = fhirFixtures
 const fixtureFiles = readdirSync(fixtures).filter((name) => name.endsWith('.json'))
 const readFixture = (name: string) => JSON.parse(readFileSync(`${fixtures}/${name}`, 'utf8')) as Record<string, any>
 

@@ -13,7 +13,8 @@ import { recordBlocks } from '../../src/core/vault/recordBlocks.ts'
 import { exportableResource, maxInlineAttachmentBytes } from '../../src/core/vault/exportableResource.ts'
 import type { Anchorer, RecordIndexStore } from '../../src/core/vault/types.ts'
 
-const fixtures = '/work/shared/fixtures/fhir'
+import { fhirFixtures } from '../support/fixtures.ts'
+const fixtures = fhirFixtures
 const fixture = (name: string) => readFileSync(`${fixtures}/${name}`, 'utf8')
 const keysFrom = (seed: number) => deriveKeys(Uint8Array.from({ length: 65 }, (_, i) => (i === 64 ? 27 : (seed * 7 + i) & 255)))
 const keys = keysFrom(1)

@@ -1,0 +1,31 @@
+// Patient actions in the vault page, by accessible names (the same ones a screen reader announces).
+import type { Page as PwPage } from 'playwright-core'
+
+export async function signIn(page: PwPage, appUrl: string, label: RegExp) {
+  await page.goto(appUrl)
+  const card = page.getByRole('article', { name: label })
+  await card.getByRole('button', { name: 'Use this account' }).click()
+  await page.getByRole('button', { name: 'Add record' }).waitFor({ timeout: 60_000 })
+}
+
+export async function addRecord(page: PwPage, kind: string, fields: Record<string, string>, file?: { name: string; mimeType: string; buffer: Buffer }) {
+  await page.getByRole('button', { name: 'Add record' }).click()
+  await page.getByRole('tab', { name: kind, exact: true }).click()
+  for (const [label, value] of Object.entries(fields)) {
+    await page.getByLabel(label, { exact: true }).fill(value)
+  }
+  if (file) await page.getByLabel('Attach a file').setInputFiles(file)
+  await page.getByRole('button', { name: 'Save record' }).click()
+  // The dialog closes once the record is sealed and indexed.
+  await page.getByRole('button', { name: 'Save record' }).waitFor({ state: 'detached', timeout: 120_000 })
+}
+
+export function recordButton(page: PwPage, title: string | RegExp) {
+  return page.getByRole('list').getByRole('button', { name: title })
+}
+
+export async function recordCount(page: PwPage): Promise<number> {
+  const text = (await page.locator('.records .count').textContent()) ?? ''
+  const match = /(\d[\d,]*) record/.exec(text)
+  return match ? Number(match[1]!.replace(/,/g, '')) : 0
+}
