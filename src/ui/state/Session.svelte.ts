@@ -30,9 +30,12 @@ export class Session {
   private stopDiscovery: (() => void) | undefined
   private remembered: Remembered | undefined = readRemembered()
 
-  get localAccounts(): readonly LocalAccount[] {
-    return this.config?.localAccounts ?? []
-  }
+  /** Patients first: this is the patient's app; other roles stay available for trying things out. */
+  localAccounts = $derived.by((): readonly LocalAccount[] => {
+    const accounts = this.config?.localAccounts ?? []
+    const isPatient = (account: LocalAccount) => /patient/i.test(account.role)
+    return [...accounts.filter(isPatient), ...accounts.filter((account) => !isPatient(account))]
+  })
 
   async start(): Promise<void> {
     this.stopDiscovery = discoverWallets({
