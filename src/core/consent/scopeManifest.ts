@@ -85,6 +85,18 @@ export function verifyHead(value: unknown, expected: { author?: Uint8Array; scop
   const fail: Fail = (details) => {
     throw new ManifestTamperedError(details)
   }
+  const { head, sig } = decodeSignedHead(value)
+  if (!verifyBytes(head.author, headMessage(head), sig)) fail('head signature does not verify')
+  if (expected.author && !sameBytes(expected.author, head.author)) fail('head is signed by another author')
+  if (expected.scope && expected.scope !== head.scope) fail(`head is for ${head.scope}, not ${expected.scope}`)
+  return { head, sig }
+}
+
+/** Shape, types and sizes of a signed head; does not check the signature (`verifyHead` does). */
+export function decodeSignedHead(value: unknown): SignedHead {
+  const fail: Fail = (details) => {
+    throw new ManifestTamperedError(details)
+  }
   const signed = mapField(value, 'signed head', fail, ['head', 'sig'])
   const h = mapField(signed.head, 'head', fail, ['v', 'scope', 'epoch', 'seq', 'manifest', 'author'])
   if (h.v !== manifestVersion) fail(`unsupported head version ${String(h.v)}`)
@@ -96,11 +108,7 @@ export function verifyHead(value: unknown, expected: { author?: Uint8Array; scop
     manifest: cidField(h.manifest, 'head.manifest', fail, dagCbor.code),
     author: bytesField(h.author, 'head.author', fail, compressedKeyBytes),
   }
-  const sig = bytesField(signed.sig, 'head.sig', fail, signatureBytes)
-  if (!verifyBytes(head.author, headMessage(head), sig)) fail('head signature does not verify')
-  if (expected.author && !sameBytes(expected.author, head.author)) fail('head is signed by another author')
-  if (expected.scope && expected.scope !== head.scope) fail(`head is for ${head.scope}, not ${expected.scope}`)
-  return { head, sig }
+  return { head, sig: bytesField(signed.sig, 'head.sig', fail, signatureBytes) }
 }
 
 export type OpenManifestParameters = {

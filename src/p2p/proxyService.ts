@@ -1,0 +1,166 @@
+import * as umbral from '@nucypher/umbral-pre'
+import { CID } from 'multiformats/cid'
+import type { Address } from 'viem'
+import { parseCapsuleRequest, requestFreshnessSeconds, verifyCapsuleRequestSignature } from '../core/consent/capsuleRequest.ts'
+import { CapsuleRequestError } from '../core/consent/consentErrors.ts'
+import { openMyKeyFragments, type OpenedKeyFragments } from '../core/consent/keyFragmentBundle.ts'
+import { scopes } from '../core/scopes.ts'
+import type { PreRefusalCode } from '../core/share/shareErrors.ts'
+import type { GrantOracle } from './grantOracle.ts'
+import type { PreResponse } from './preProtocol.ts'
+
+export type ProxyServiceParameters = {
+  oracle: GrantOracle
+  /** This proxy's account (as listed in bundles) and its Umbral secret key. */
+  proxy: { address: Address; secretKey: umbral.SecretKey }
+  /** Fetches a bundle block by CID (over Helia), verified against the CID. */
+  fetchBundle: (cid: CID) => Promise<Uint8Array>
+  /** Used when the oracle does not tell the contract's SESSION_TTL. */
+  sessionTtlSeconds?: number
+  /** Grants whose fragments stay in memory. */
+  maxCachedGrants?: number
+  now?: () => number
+  log?: (line: string) => void
+}
+
+export type ProxyService = {
+  /** Answers one decoded, untrusted request; never throws. */
+  handle(message: unknown): Promise<PreResponse>
+  /** Fetches and opens a grant's bundle ahead of the first request (called when a grant event is seen). */
+  prefetch(grantId: bigint): Promise<void>
+  /** Drops a grant's fragments (revocation seen); the chain check refuses it anyway. */
+  forget(grantId: bigint): void
+  stop(): void
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly code: PreRefusalCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * The re-encryption proxy of a care node. It holds key fragments, never a key, and
+ * re-encrypts only for an active, unexpired grant covering the scope, a fresh
+ * request signed by the grantee's registered key, and a logged access session,
+ * reading the grant from the oracle before every request.
+ */
+export function createProxyService(parameters: ProxyServiceParameters): ProxyService {
+  const { oracle, proxy, fetchBundle, log = () => {} } = parameters
+  const now = parameters.now ?? (() => Math.floor(Date.now() / 1000))
+  const maxCached = parameters.maxCachedGrants ?? 10_000
+  const bundles = new Map<string, { cid: string; opened: Promise<OpenedKeyFragments> }>()
+  const nonces = new Map<string, number>()
+
+  const fragmentsOf = (grantId: bigint, bundleCid: string): Promise<OpenedKeyFragments> => {
+    const key = grantId.toString(16)
+    const cached = bundles.get(key)
+    if (cached && cached.cid === bundleCid) return cached.opened
+    if (cached) void cached.opened.then((o) => o.free(), () => {})
+    const opened = (async () => {
+      const cid = CID.parse(bundleCid)
+      return openMyKeyFragments(await fetchBundle(cid), { proxyAddress: proxy.address, proxySecretKey: proxy.secretKey })
+    })()
+    bundles.set(key, { cid: bundleCid, opened })
+    // A failed fetch is not remembered: the next request tries again.
+    opened.catch(() => {
+      if (bundles.get(key)?.opened === opened) bundles.delete(key)
+    })
+    while (bundles.size > maxCached) {
+      const [oldest, entry] = bundles.entries().next().value as [string, { opened: Promise<OpenedKeyFragments> }]
+      bundles.delete(oldest)
+      void entry.opened.then((o) => o.free(), () => {})
+    }
+    return opened
+  }
+
+  const checkNonce = (grantId: bigint, nonce: Uint8Array, at: number): void => {
+    // Insertion order is arrival order, so expired nonces sit at the front.
+    for (const [key, expires] of nonces) {
+      if (expires > at) break
+      nonces.delete(key)
+    }
+    const key = `${grantId.toString(16)}:${Array.from(nonce, (byte) => byte.toString(16).padStart(2, '0')).join('')}`
+    if (nonces.has(key)) throw new Refusal('stale-request', 'this request was already answered')
+    nonces.set(key, at + 2 * requestFreshnessSeconds)
+  }
+
+  const reencrypt = async (message: unknown): Promise<Uint8Array[]> => {
+    const request = parseCapsuleRequest(message)
+    const [grant, lastSession] = await Promise.all([oracle.grant(request.grantId), oracle.lastSession(request.grantId)])
+    if (!grant) throw new Refusal('unknown-grant', `grant ${request.grantId} is not on chain`)
+    const granteeKey = await oracle.granteeKey(grant.grantee)
+    if (!granteeKey || !verifyCapsuleRequestSignature(request, granteeKey)) {
+      throw new Refusal('bad-signature', 'the request is not signed by the grantee’s registered key')
+    }
+    const at = now()
+    if (Math.abs(at - request.timestamp) > requestFreshnessSeconds) throw new Refusal('stale-request', `timestamp ${request.timestamp} is not within ${requestFreshnessSeconds} s of ${at}`)
+    checkNonce(request.grantId, request.nonce, at)
+    if (grant.revoked) throw new Refusal('revoked', 'the grant was revoked')
+    if (grant.expiry <= at) throw new Refusal('expired', `the grant expired at ${grant.expiry}`)
+    if ((grant.scopesMask & (1 << scopes.indexOf(request.scope))) === 0) throw new Refusal('scope-not-granted', `${request.scope} is not granted`)
+    const ttl = (await oracle.sessionTtl?.()) ?? parameters.sessionTtlSeconds ?? 3600
+    if (lastSession <= 0 || lastSession + ttl < at) throw new Refusal('no-session', 'no access session within the session TTL')
+
+    let opened: OpenedKeyFragments
+    try {
+      opened = await fragmentsOf(request.grantId, grant.bundleCid)
+    } catch (error) {
+      throw new Refusal('no-fragment', `bundle ${grant.bundleCid} unusable: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`)
+    }
+    if (opened.bundle.grantee !== grant.grantee.toLowerCase() || opened.bundle.threshold !== grant.threshold) {
+      throw new Refusal('no-fragment', 'the bundle does not belong to this grant')
+    }
+    const fragment = opened.fragments.get(request.scope)
+    if (!fragment) throw new Refusal('no-fragment', `the bundle has no ${request.scope} fragment`)
+    return request.capsules.map((bytes) => {
+      let capsule: umbral.Capsule
+      try {
+        capsule = umbral.Capsule.fromBytes(bytes)
+      } catch {
+        throw new Refusal('malformed', 'a capsule is not an Umbral capsule')
+      }
+      const cfrag = umbral.reencrypt(capsule, fragment.kfrag)
+      try {
+        return cfrag.toBytes()
+      } finally {
+        cfrag.free()
+        capsule.free()
+      }
+    })
+  }
+
+  return {
+    async handle(message) {
+      try {
+        return { ok: true, cfrags: await reencrypt(message) }
+      } catch (error) {
+        if (error instanceof Refusal) return refuse(error.code, error.message)
+        if (error instanceof CapsuleRequestError) return refuse(error.code, error.details ?? error.message)
+        log(`re-encryption failed: ${error instanceof Error ? error.message : String(error)}`)
+        return refuse('internal', 'the proxy could not answer')
+      }
+    },
+    async prefetch(grantId) {
+      const grant = await oracle.grant(grantId)
+      if (grant && !grant.revoked) await fragmentsOf(grantId, grant.bundleCid)
+    },
+    forget(grantId) {
+      const key = grantId.toString(16)
+      const cached = bundles.get(key)
+      bundles.delete(key)
+      void cached?.opened.then((o) => o.free(), () => {})
+    },
+    stop() {
+      for (const key of [...bundles.keys()]) this.forget(BigInt(`0x${key}`))
+      nonces.clear()
+    },
+  }
+}
+
+function refuse(code: PreRefusalCode, message: string): PreResponse {
+  return { ok: false, code, message }
+}

@@ -1,0 +1,55 @@
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { SignedHead } from '../core/consent/scopeManifest.ts'
+import type { Scope } from '../core/scopes.ts'
+import { encodeHeadRequest, headProtocol, HeadRequestError, parseHeadResponse, type HeadRequest } from './headProtocol.ts'
+import { messageStream } from './messages.ts'
+import { PeerMessageError } from './p2pErrors.ts'
+
+export type HeadPeer = string | Multiaddr | PeerId
+type Node = { libp2p: Pick<Libp2p, 'dialProtocol'> }
+
+/** Hands a care node (or any head keeper) the patient's newest signed head of one scope. */
+export async function publishHead(node: Node, { peer, head, timeoutMs }: { peer: HeadPeer; head: SignedHead; timeoutMs?: number }): Promise<void> {
+  await exchange(node, peer, { v: 1, op: 'put', head }, timeoutMs)
+}
+
+/**
+ * The newest head a peer keeps for (author, scope), or undefined when it has none.
+ * Unverified: check it with `verifyHead` against the author you expect.
+ */
+export async function fetchHead(
+  node: Node,
+  { peer, author, scope, timeoutMs }: { peer: HeadPeer; author: Uint8Array; scope: Scope; timeoutMs?: number },
+): Promise<SignedHead | undefined> {
+  try {
+    return (await exchange(node, peer, { v: 1, op: 'get', author, scope }, timeoutMs)).head
+  } catch (error) {
+    if (error instanceof HeadRequestError && error.code === 'not-found') return undefined
+    throw error
+  }
+}
+
+async function exchange(node: Node, peer: HeadPeer, request: HeadRequest, timeoutMs = 15_000): Promise<{ head?: SignedHead }> {
+  const signal = AbortSignal.timeout(timeoutMs)
+  const target = typeof peer !== 'string' ? peer : peer.startsWith('/') ? multiaddr(peer) : peerIdFromString(peer)
+  let stream
+  try {
+    stream = await node.libp2p.dialProtocol(target, headProtocol, { signal, runOnLimitedConnection: true })
+  } catch (error) {
+    throw new HeadRequestError(signal.aborted ? 'timeout' : 'unreachable', `could not open ${headProtocol} to ${String(peer)}`, { cause: error })
+  }
+  try {
+    const messages = messageStream(stream)
+    await messages.write(encodeHeadRequest(request), { signal })
+    const response = parseHeadResponse(await messages.read({ signal }))
+    await stream.close({ signal }).catch(() => {})
+    return response
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error(String(error)))
+    if (error instanceof HeadRequestError) throw error
+    if (error instanceof PeerMessageError) throw new HeadRequestError(error.code === 'timeout' ? 'timeout' : 'malformed', error.details ?? '', { cause: error })
+    throw new HeadRequestError('unreachable', 'the connection to the care node failed', { cause: error })
+  }
+}
