@@ -1,7 +1,10 @@
 /**
- * Deploys Registry and Anchors to any EVM chain and returns (or writes) the app's
+ * Deploys every Salus contract (Registry, Anchors, ConsentVerifier + Consent,
+ * EligibilityVerifier + Insurance + Appointments, and poseidon-solidity's hashers at
+ * their deterministic addresses) to any EVM chain and returns (or writes) the app's
  * NetworkConfig. With --seed on a local anvil it also appoints the demo authorities
- * and lists three doctors, using anvil's public test mnemonic.
+ * and lists three doctors, using anvil's public test mnemonic; each doctor's Umbral
+ * key is the one their own app derives from their wallet signature.
  *
  *   npx tsx scripts/deploy.ts --rpc http://127.0.0.1:8545 --key 0x… [--seed] [--out public/config/salus.config.json]
  */
@@ -13,6 +16,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import {
   bytesToHex,
   createPublicClient,
+  custom,
   createWalletClient,
   http,
   keccak256,
@@ -25,14 +29,21 @@ import {
 } from 'viem'
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
 import { deployContract, getChainId, waitForTransactionReceipt } from 'viem/actions'
-import { ChainUnreachableError } from '../src/chain/chainErrors.ts'
+import { ChainUnreachableError, ContractRevertedError } from '../src/chain/chainErrors.ts'
+import { deployConsent } from '../src/chain/consent/deployConsent.ts'
 import { Anchors } from '../src/chain/generated/Anchors.ts'
+import { EligibilityVerifier } from '../src/chain/generated/EligibilityVerifier.ts'
 import { Registry } from '../src/chain/generated/Registry.ts'
 import { grantRegistryRole } from '../src/chain/grantRegistryRole.ts'
+import { hasRegistryRole } from '../src/chain/hasRegistryRole.ts'
+import { deployPayments } from '../src/chain/insurance/deployPayments.ts'
 import { localChainId, parseNetworkConfig, type LocalAccount, type NetworkConfig } from '../src/chain/networkConfig.ts'
 import { registerProvider } from '../src/chain/registerProvider.ts'
 import type { RegistryRoleName } from '../src/chain/registryRoles.ts'
 import { salusChain } from '../src/chain/salusChain.ts'
+import { updateProvider } from '../src/chain/updateProvider.ts'
+import { deriveKeys, keyDerivationTypedData } from '../src/core/keys/deriveKeys.ts'
+import { receivingSecretKey } from '../src/crypto/umbral.ts'
 
 export const anvilMnemonic = 'test test test test test test test test test test test junk'
 
@@ -87,10 +98,37 @@ export function anvilAccount(index: number): { account: Account; privateKey: Hex
 }
 
 /**
- * A deterministic Umbral key per demo doctor, so the directory is the same on every
- * start. The doctor's app should publish its own derived key with updateProvider.
+ * The Umbral receiving public key an account's own app derives: its wallet signs
+ * keyDerivationTypedData, deriveKeys gives the PRE master seed, receivingSecretKey the key.
+ */
+export async function receivingPublicKeyOf(privateKey: Hex): Promise<Hex> {
+  const account = privateKeyToAccount(privateKey)
+  const { preMasterSeed } = deriveKeys(await account.signTypedData(keyDerivationTypedData(account.address)))
+  const secretKey = receivingSecretKey(preMasterSeed)
+  const publicKey = secretKey.publicKey()
+  try {
+    return bytesToHex(publicKey.toCompressedBytes())
+  } finally {
+    publicKey.free()
+    secretKey.free()
+  }
+}
+
+// Computed once at load, so demoUmbralPublicKey stays synchronous for its callers.
+const demoDoctorKeys = new Map<string, Hex>(
+  await Promise.all(
+    demoAccounts.filter((demo) => demo.doctor).map(async (demo) => [demo.label, await receivingPublicKeyOf(anvilAccount(demo.index).privateKey)] as const),
+  ),
+)
+
+/**
+ * The Umbral key the seed lists for a demo doctor (`label`): the receiving key that
+ * doctor's app derives, so grants made to it can be opened. Any other label gets a
+ * deterministic stand-in key (tests that need some valid key).
  */
 export function demoUmbralPublicKey(label: string): Hex {
+  const derived = demoDoctorKeys.get(label)
+  if (derived) return derived
   const factory = SecretKeyFactory.fromSecureRandomness(sha256(new TextEncoder().encode('salus/demo-directory/v1')))
   const secretKey = factory.makeKey(new TextEncoder().encode(`provider/${label}`))
   const publicKey = secretKey.publicKey()
@@ -127,12 +165,24 @@ export async function deploySalus({ rpcUrl, privateKey, seed = false, chainName 
   const registrar: Address = seed ? anvilAccount(0).account.address : deployer.account.address
   const registry = await deploy(Registry, [registrar])
   const anchors = await deploy(Anchors, [])
+  const { consent, consentVerifier } = await deployConsent(deployer)
+  const eligibilityVerifier = await deploy(EligibilityVerifier, [])
+  const payments = await deployPayments(deployer, { registry: registry.address, eligibilityVerifier: eligibilityVerifier.address })
+  const asDeployment = ({ address, deployBlock }: { address: Address; deployBlock: bigint }) => ({ address, deployBlock: Number(deployBlock) })
 
   const config: NetworkConfig = {
     chainId,
     chainName: chain.name,
     rpcUrl,
-    contracts: { Registry: registry, Anchors: anchors },
+    contracts: {
+      Registry: registry,
+      Anchors: anchors,
+      Consent: consent,
+      ConsentVerifier: consentVerifier,
+      EligibilityVerifier: eligibilityVerifier,
+      Insurance: asDeployment(payments.insurance),
+      Appointments: asDeployment(payments.appointments),
+    },
     relays: [],
     careNodes: [],
   }
@@ -158,6 +208,7 @@ async function seedDemo(registry: Address, walletFor: (account: Account) => Para
         specialty: demo.doctor.specialty,
         licenceNumberHash: keccak256(stringToHex(demo.doctor.licence)),
         hospital: demo.doctor.hospital,
+        // The key the doctor's own app derives, so patients' grants to them can be opened.
         umbralPublicKey: demoUmbralPublicKey(demo.label),
         peerId: '',
         multiaddrs: [],
@@ -168,6 +219,69 @@ async function seedDemo(registry: Address, walletFor: (account: Account) => Para
     const { account, privateKey } = anvilAccount(demo.index)
     return { label: demo.label, role: demo.role, privateKey, address: account.address }
   })
+}
+
+export type RegisterCareNodeParameters = {
+  rpcUrl: string
+  /** Key of an account holding CARE_NODE_AUTHORITY (the seeded registrar has it). */
+  registrarKey: Hex
+  registry: Address
+  careNode: {
+    address: Address
+    /** Compressed secp256k1 Umbral public key (33 bytes): the proxy's re-encryption key. */
+    umbralPublicKey: Hex
+    peerId: string
+    multiaddrs: string[]
+    name: string
+    /** The care node's own key; without it the local chain (anvil only) impersonates the address. */
+    privateKey?: Hex
+  }
+}
+
+/**
+ * Certifies a care node (CARE_NODE role) and lists it in the directory, or updates
+ * its entry when it is already listed (a restarted node with new addresses).
+ */
+export async function registerCareNode({ rpcUrl, registrarKey, registry, careNode }: RegisterCareNodeParameters): Promise<void> {
+  const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })
+  let chainId: number
+  try {
+    chainId = await getChainId(probe)
+  } catch (error) {
+    throw new ChainUnreachableError(rpcUrl, error)
+  }
+  const chain = salusChain({ chainId, chainName: `Chain ${chainId}`, rpcUrl })
+  const publicClient = createPublicClient({ chain, transport: http(rpcUrl), pollingInterval: 100 })
+  const authority = createWalletClient({ chain, account: privateKeyToAccount(registrarKey), transport: http(rpcUrl), pollingInterval: 100 })
+  if (!(await hasRegistryRole(publicClient, { registry, role: 'careNode', account: careNode.address }))) {
+    await grantRegistryRole(authority, { registry, role: 'careNode', account: careNode.address })
+  }
+  let node: Parameters<typeof registerProvider>[0]
+  if (careNode.privateKey) {
+    if (privateKeyToAccount(careNode.privateKey).address !== careNode.address) throw new Error('careNode.privateKey does not belong to careNode.address')
+    node = createWalletClient({ chain, account: privateKeyToAccount(careNode.privateKey), transport: http(rpcUrl), pollingInterval: 100 })
+  } else {
+    if (chainId !== localChainId) throw new Error(`registerCareNode needs careNode.privateKey outside the local chain ${localChainId}`)
+    const rpc = (method: string, params: unknown[]) => publicClient.request({ method, params } as never)
+    await rpc('anvil_impersonateAccount', [careNode.address])
+    await rpc('anvil_setBalance', [careNode.address, '0xde0b6b3a7640000']) // 1 ETH for gas
+    node = createWalletClient({ chain, account: careNode.address, transport: custom({ request: ({ method, params }) => rpc(method, params) }), pollingInterval: 100 })
+  }
+  const profile = {
+    name: careNode.name,
+    specialty: 'Care node',
+    licenceNumberHash: keccak256(stringToHex(`care-node/${careNode.address}`)),
+    hospital: '',
+    umbralPublicKey: careNode.umbralPublicKey,
+    peerId: careNode.peerId,
+    multiaddrs: careNode.multiaddrs,
+  }
+  try {
+    await registerProvider(node, { registry, role: 'careNode', profile })
+  } catch (error) {
+    if (!(error instanceof ContractRevertedError && error.errorName === 'Registry__AlreadyRegistered')) throw error
+    await updateProvider(node, { registry, profile })
+  }
 }
 
 function argument(name: string): string | undefined {
@@ -184,7 +298,8 @@ async function main(): Promise<void> {
   const config = await deploySalus({ rpcUrl, privateKey, seed })
   mkdirSync(path.dirname(out), { recursive: true })
   writeFileSync(out, JSON.stringify(config, null, 2) + '\n')
-  console.log(`Registry ${config.contracts.Registry.address}, Anchors ${config.contracts.Anchors.address} on chain ${config.chainId}; wrote ${out}`)
+  const names = Object.entries(config.contracts).map(([name, { address }]) => `${name} ${address}`)
+  console.log(`${names.join(', ')} on chain ${config.chainId}; wrote ${out}`)
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -19,6 +19,9 @@ export type NetworkConfig = {
     Registry: ContractDeployment
     Anchors: ContractDeployment
     Consent?: ContractDeployment
+    /** Groth16 verifiers of circuits/consent.circom and circuits/eligibility.circom. */
+    ConsentVerifier?: ContractDeployment
+    EligibilityVerifier?: ContractDeployment
     Insurance?: ContractDeployment
     Appointments?: ContractDeployment
   }
@@ -36,7 +39,7 @@ const maxConfigBytes = 256 * 1024
 const maxListLength = 64
 const maxStringLength = 1024
 const requiredContracts = ['Registry', 'Anchors'] as const
-const optionalContracts = ['Consent', 'Insurance', 'Appointments'] as const
+const optionalContracts = ['Consent', 'ConsentVerifier', 'EligibilityVerifier', 'Insurance', 'Appointments'] as const
 
 export class NetworkConfigUnavailableError extends SalusError {
   override name = 'NetworkConfigUnavailableError' as const

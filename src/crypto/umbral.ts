@@ -35,6 +35,14 @@ export function scopeSecretKey(preMasterSeed: Uint8Array, scope: Scope, epoch: n
   return makeKey(preMasterSeed, `scope/${scope}/${epoch}`)
 }
 
+/**
+ * The key a grantee receives re-encrypted capsule fragments for; its public half is
+ * what a provider publishes in the directory (umbralPublicKey).
+ */
+export function receivingSecretKey(preMasterSeed: Uint8Array): umbral.SecretKey {
+  return makeKey(preMasterSeed, 'receiving/v1')
+}
+
 /** The patient's record-signing key: signs envelopes and key fragments. */
 export function recordSigner(preMasterSeed: Uint8Array): { signer: umbral.Signer; verifyingKey: umbral.PublicKey } {
   const secretKey = makeKey(preMasterSeed, 'record-signer')

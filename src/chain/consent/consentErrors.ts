@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import type { Account, Chain, Client, Transport } from 'viem'
+import { SalusError } from '../../core/errors.ts'
+import { ContractRevertedError, toChainError } from '../chainErrors.ts'
+
+export type ConsentWalletClient = Client<Transport, Chain | undefined, Account>
+export type ConsentPublicClient = Client<Transport, Chain | undefined>
+
+/** The Consent contract refused a request; `errorName` is its custom error (e.g. `Consent__AlreadyRevoked`). */
+export class ConsentRefusedError extends SalusError {
+  override name = 'ConsentRefusedError' as const
+  readonly errorName: string
+  readonly args: readonly unknown[]
+  constructor(shortMessage: string, errorName: string, args: readonly unknown[], cause?: unknown) {
+    super(shortMessage, { cause, details: `${errorName}(${args.map(String).join(', ')})` })
+    this.errorName = errorName
+    this.args = args
+  }
+}
+
+/** One sentence per custom error of contracts/Consent.sol. */
+export const consentRevertSentences: Record<string, string> = {
+  Consent__ZeroAddress: 'An address is missing in the deployment.',
+  Consent__NotGrantee: 'Only the doctor this consent names can do that. Switch to that doctor’s account.',
+  Consent__ExpiryNotInFuture: 'This consent has already expired. Ask the patient for a new one.',
+  Consent__ExpiryTooLate: 'The consent’s expiry date is too far in the future. Ask the patient to choose an earlier one.',
+  Consent__InvalidScopes: 'The consent names no valid record scope. Ask the patient to send it again.',
+  Consent__InvalidThreshold: 'The consent requires no proxies at all, which is not allowed. Ask the patient to send it again.',
+  Consent__InvalidProxiesHash: 'The consent’s list of proxies is malformed. Ask the patient to send it again.',
+  Consent__InvalidBundleCid: 'The consent’s key bundle address is missing or too long. Ask the patient to send it again.',
+  Consent__ProofReplayed: 'This consent has already been recorded on chain. Look for it in your list of patients.',
+  Consent__InvalidProof: 'The proof does not match this request, so nothing was recorded. Ask the patient to make it again.',
+  Consent__UnknownGrant: 'This grant does not exist on this network.',
+  Consent__AlreadyRevoked: 'This grant has already been revoked.',
+  Consent__GrantRevoked: 'The patient has revoked this access. Ask them for a new consent if you still need it.',
+  Consent__GrantExpired: 'This access has expired. Ask the patient for a new consent if you still need it.',
+  Consent__ScopeNotGranted: 'The patient did not grant access to these records.',
+}
+
+/** Like toChainError, with the Consent contract's sentences. */
+export function toConsentError(error: unknown, client: { transport: object }): unknown {
+  const mapped = toChainError(error, client)
+  if (mapped instanceof ContractRevertedError && mapped.errorName?.startsWith('Consent__')) {
+    const sentence = consentRevertSentences[mapped.errorName] ?? mapped.shortMessage
+    return new ConsentRefusedError(sentence, mapped.errorName, mapped.args, error)
+  }
+  return mapped
+}

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ChainInputError } from '../../src/chain/chainErrors.ts'
+import { ConsentRefusedError } from '../../src/chain/consent/consentErrors.ts'
+import { getGrantEvents } from '../../src/chain/consent/getGrantEvents.ts'
+import { isGrantActive } from '../../src/chain/consent/isGrantActive.ts'
+import { logAccess } from '../../src/chain/consent/logAccess.ts'
+import { readGrant } from '../../src/chain/consent/readGrant.ts'
+import { submitGrant } from '../../src/chain/consent/submitGrant.ts'
+import { submitRevoke } from '../../src/chain/consent/submitRevoke.ts'
+import type { NetworkConfig } from '../../src/chain/networkConfig.ts'
+import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
+import { clientsFor, identitySecretOf, prepareGrant, prepareRevoke, startAnvil, type Anvil, type PreparedGrant } from './consentSupport.ts'
+
+let anvil: Anvil
+let config: NetworkConfig
+let consent: `0x${string}`
+const doctor = () => clientsFor(anvil.rpcUrl, anvilAccount(2).privateKey)
+const stranger = () => clientsFor(anvil.rpcUrl, anvilAccount(6).privateKey)
+const proxies = [anvilAccount(7).account.address, anvilAccount(5).account.address]
+let patientSecret: bigint
+let otherPatientSecret: bigint
+let prepared: PreparedGrant
+let grantId: bigint
+
+async function expectRefusal(promise: Promise<unknown>, errorName: string): Promise<void> {
+  const error = await promise.then(() => undefined, (e: unknown) => e)
+  expect(error).toBeInstanceOf(ConsentRefusedError)
+  expect((error as ConsentRefusedError).errorName).toBe(errorName)
+}
+
+beforeAll(async () => {
+  anvil = await startAnvil()
+  config = await deploySalus({ rpcUrl: anvil.rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
+  consent = config.contracts.Consent!.address
+  patientSecret = await identitySecretOf(anvilAccount(8).privateKey)
+  otherPatientSecret = await identitySecretOf(anvilAccount(9).privateKey)
+  prepared = await prepareGrant({
+    identitySecret: patientSecret,
+    grantee: doctor().account.address,
+    scopesMask: 0b110,
+    expiry: BigInt(Math.floor(Date.now() / 1000) + 30 * 86_400),
+    proxies,
+    threshold: 2,
+  })
+})
+
+afterAll(() => anvil?.stop())
+
+describe('Consent on a real chain with real proofs', () => {
+  it('deploys every contract into the network config', () => {
+    for (const name of ['Consent', 'ConsentVerifier', 'EligibilityVerifier', 'Insurance', 'Appointments'] as const) {
+      expect(config.contracts[name]?.address, name).toMatch(/^0x[0-9a-fA-F]{40}$/)
+    }
+  })
+
+  it('refuses to send a consent from an account other than its doctor', async () => {
+    await expect(submitGrant(stranger().walletClient, { consent, ...prepared })).rejects.toBeInstanceOf(ChainInputError)
+  })
+
+  it('records the grant the doctor submits', async () => {
+    const { walletClient, publicClient } = doctor()
+    const result = await submitGrant(walletClient, { consent, ...prepared })
+    grantId = result.grantId
+    expect(grantId).toBe(1n)
+    const stored = await readGrant(publicClient, { consent, grantId })
+    expect(stored).toMatchObject({
+      grantee: walletClient.account.address,
+      pseudonym: prepared.pseudonym,
+      scopesMask: 0b110,
+      expiry: Number(prepared.params.expiry),
+      threshold: 2,
+      revoked: false,
+      proxiesHash: prepared.params.proxiesHash,
+      lastSession: 0,
+    })
+    expect(await isGrantActive(publicClient, { consent, grantId })).toBe(true)
+  })
+
+  it('rejects the same consent a second time', async () => {
+    await expectRefusal(submitGrant(doctor().walletClient, { consent, ...prepared }), 'Consent__ProofReplayed')
+  })
+
+  it('logs access sessions for the doctor only, within the granted scopes', async () => {
+    const { walletClient, publicClient } = doctor()
+    const session = await logAccess(walletClient, { consent, grantId, scopesMask: 0b100 })
+    expect(session.sessionId).toBe(1n)
+    expect((await readGrant(publicClient, { consent, grantId })).lastSession).toBe(session.timestamp)
+    await expectRefusal(logAccess(walletClient, { consent, grantId, scopesMask: 0b1000 }), 'Consent__ScopeNotGranted')
+    await expectRefusal(logAccess(stranger().walletClient, { consent, grantId, scopesMask: 0b100 }), 'Consent__NotGrantee')
+  })
+
+  it('lists grant and session events from the deploy block, with the bundle CID', async () => {
+    const { publicClient } = doctor()
+    const { events } = await getGrantEvents(publicClient, { consent, fromBlock: BigInt(config.contracts.Consent!.deployBlock) })
+    expect(events.map((e) => e.type)).toEqual(['GrantCreated', 'AccessLogged'])
+    const created = events[0]!
+    expect(created.type === 'GrantCreated' && created.bundleCid?.equals(prepared.params.bundleCid)).toBe(true)
+    const mine = await getGrantEvents(publicClient, { consent, fromBlock: 0n, grantee: anvilAccount(3).account.address })
+    expect(mine.events).toEqual([])
+  })
+
+  it('lets a third account revoke with the patient’s proof, and not with another patient’s', async () => {
+    const { walletClient, publicClient } = stranger()
+    const grantee = doctor().account.address
+    const wrong = await prepareRevoke({ identitySecret: otherPatientSecret, grantee, grantId })
+    await expectRefusal(submitRevoke(walletClient, { consent, grantId, proof: wrong }), 'Consent__InvalidProof')
+    expect(await isGrantActive(publicClient, { consent, grantId })).toBe(true)
+
+    const right = await prepareRevoke({ identitySecret: patientSecret, grantee, grantId })
+    await submitRevoke(walletClient, { consent, grantId, proof: right })
+    expect(await isGrantActive(publicClient, { consent, grantId })).toBe(false)
+    expect((await readGrant(publicClient, { consent, grantId })).revoked).toBe(true)
+    await expectRefusal(submitRevoke(walletClient, { consent, grantId, proof: right }), 'Consent__AlreadyRevoked')
+    await expectRefusal(logAccess(doctor().walletClient, { consent, grantId, scopesMask: 0b10 }), 'Consent__GrantRevoked')
+    const { events } = await getGrantEvents(publicClient, { consent, fromBlock: 0n })
+    expect(events.at(-1)).toMatchObject({ type: 'GrantRevoked', grantId })
+  })
+})
