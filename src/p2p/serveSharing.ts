@@ -1,0 +1,48 @@
+import type { Libp2p } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+import type { SecretKey } from '../crypto/umbral.ts'
+import type { GrantOracle } from './grantOracle.ts'
+import { networkBlockAccess, type NetworkBlockstore } from './networkBlockAccess.ts'
+import { createProxyService, type ProxyService, type ProxyServiceParameters } from './proxyService.ts'
+import { serveHeadProtocol } from './serveHeadProtocol.ts'
+import { servePreProtocol } from './servePreProtocol.ts'
+
+export type ServeSharingParameters = {
+  /** Without it the node keeps manifest heads but does not act as a proxy. */
+  proxy?: {
+    address: `0x${string}`
+    secretKey: SecretKey
+    oracle: GrantOracle
+  } & Pick<ProxyServiceParameters, 'sessionTtlSeconds' | 'now' | 'maxCachedGrants'>
+  /** How long a bundle block may take to arrive over bitswap. */
+  bundleTimeoutMs?: number
+  log?: (line: string) => void
+}
+
+export type Sharing = { proxyService?: ProxyService; stop(): Promise<void> }
+
+/**
+ * A care node's part in sharing, in one call: `/salus/head/1.0.0` (manifest heads)
+ * and, with a proxy identity, `/salus/pre/1.0.0` fetching key-fragment bundles over
+ * Helia. Meant for startCareNode and for a care node running in a browser tab.
+ */
+export async function serveSharing(
+  helia: { libp2p: Pick<Libp2p, 'handle' | 'unhandle'>; datastore: Pick<Datastore, 'get' | 'put'>; blockstore: NetworkBlockstore },
+  { proxy, bundleTimeoutMs = 20_000, log }: ServeSharingParameters = {},
+): Promise<Sharing> {
+  const stops: Array<() => Promise<void>> = [await serveHeadProtocol(helia, log ? { log } : {})]
+  let proxyService: ProxyService | undefined
+  if (proxy) {
+    const blocks = networkBlockAccess(helia, { timeoutMs: bundleTimeoutMs })
+    const { address, secretKey, oracle, ...options } = proxy
+    proxyService = createProxyService({ ...options, oracle, proxy: { address, secretKey }, fetchBundle: (cid) => blocks.get(cid), ...(log ? { log } : {}) })
+    stops.push(await servePreProtocol(helia, { service: proxyService }))
+  }
+  return {
+    ...(proxyService ? { proxyService } : {}),
+    async stop() {
+      await Promise.allSettled(stops.map((stop) => stop()))
+      proxyService?.stop()
+    },
+  }
+}
