@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Proving times in Node (median of 5 after one warm-up), artifact sizes a browser
+// downloads, and the time to rebuild an insurer's member tree to make a proof.
+import { readFile } from 'node:fs/promises'
+import type { Benchmark } from '../scripts/bench.ts'
+import type { CircuitName } from '../src/zk/circuits.ts'
+import { consentInputs } from '../src/zk/consentInputs.ts'
+import { credentialLeaf } from '../src/zk/credentialLeaf.ts'
+import { eligibilityInputs } from '../src/zk/eligibilityInputs.ts'
+import { identityCommitment } from '../src/zk/identity.ts'
+import { memberTree } from '../src/zk/memberTree.ts'
+import { poseidonHash } from '../src/zk/poseidon.ts'
+import { proveInNode } from '../src/zk/proveInNode.ts'
+import { toCircuitInput, type CircuitInput } from '../src/zk/proveWithArtifacts.ts'
+
+const identitySecret = 0xbe7c4n
+
+async function medianProveMs(circuit: CircuitName, input: CircuitInput): Promise<number> {
+  await proveInNode({ circuit, input })
+  const times: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now()
+    await proveInNode({ circuit, input })
+    times.push(performance.now() - started)
+  }
+  return times.sort((a, b) => a - b)[2]!
+}
+
+/** A full-depth (20-level) path: the circuit always hashes 20 levels, so this is its worst and usual case. */
+async function fullDepthEligibility(): Promise<CircuitInput> {
+  const planId = 7n
+  const validUntil = 2_000_000_000n
+  let node = await credentialLeaf({ identityCommitment: await identityCommitment(identitySecret), planId, validUntil })
+  const siblings = Array.from({ length: 20 }, (_, i) => BigInt(1_000_003 * (i + 1)))
+  const index = 0b1010_0110_1100_1010_0101
+  siblings.forEach((sibling, level) => {
+    node = (index >> level) & 1 ? poseidonHash([sibling, node]) : poseidonHash([node, sibling])
+  })
+  return toCircuitInput(
+    eligibilityInputs({ identitySecret, planId, validUntil, merkleProof: { root: node, index, siblings }, visitDate: 1_900_000_000n, period: 1n, visitsPerPeriod: 4, k: 1, bookingHash: 99n }),
+  )
+}
+
+const size = async (file: string) => (await readFile(`public/zk/${file}`)).length
+
+export default [
+  {
+    name: 'zk.consent.prove_ms',
+    unit: 'ms',
+    better: 'lower',
+    run: () =>
+      medianProveMs('consent', toCircuitInput(consentInputs({ identitySecret, grantee: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', paramsHash: 42n }))),
+  },
+  { name: 'zk.eligibility.prove_ms', unit: 'ms', better: 'lower', run: async () => medianProveMs('eligibility', await fullDepthEligibility()) },
+  { name: 'zk.consent.download_bytes', unit: 'bytes', better: 'lower', run: async () => (await size('consent.wasm')) + (await size('consent.zkey')) },
+  { name: 'zk.eligibility.download_bytes', unit: 'bytes', better: 'lower', run: async () => (await size('eligibility.wasm')) + (await size('eligibility.zkey')) },
+  {
+    name: 'zk.member_tree.rebuild_16384_ms',
+    unit: 'ms',
+    better: 'lower',
+    run: async () => {
+      const leaves = Array.from({ length: 1 << 14 }, (_, i) => BigInt(i + 1))
+      const started = performance.now()
+      const tree = await memberTree(leaves)
+      tree.generateProof(12_345)
+      return performance.now() - started
+    },
+  },
+] satisfies Benchmark[]
