@@ -57,6 +57,8 @@ describe('Workspace state', () => {
     workspace.list.query = ''
 
     expect(workspace.anchor.pending).toBe(2)
+    await workspace.record.open(workspace.list.records[0]!.cid)
+    expect(workspace.record.summary?.anchor).toBeUndefined()
     await vi.advanceTimersByTimeAsync(anchorQuietPeriodMs - 100)
     expect(anchorer.calls).toBe(0)
     // A new record restarts the quiet period.
@@ -67,6 +69,9 @@ describe('Workspace state', () => {
     await vi.waitFor(() => expect(workspace.anchor.pending).toBe(0))
     expect(anchorer.calls).toBe(1)
     expect(workspace.list.records.every((record) => record.anchor?.batchId === '1')).toBe(true)
+    // The open record shows its new anchor without being closed and reopened.
+    expect(workspace.record.summary?.anchor?.txHash).toBe(`0x${'cd'.repeat(32)}`)
+    expect(workspace.record.opened).toBeDefined()
     await workspace.close()
   })
 

@@ -53,6 +53,15 @@ export class RecordViewState {
     }
   }
 
+  /** The index changed (e.g. the record was just anchored): show the new summary without reopening. */
+  refresh(): void {
+    const cid = this.cid
+    if (!cid) return
+    const summary = this.vault.list().find((record) => record.cid === cid)
+    if (summary?.anchor !== this.summary?.anchor) this.verification = undefined
+    this.summary = summary
+  }
+
   close(): void {
     if (this.attachmentUrl) URL.revokeObjectURL(this.attachmentUrl)
     this.attachmentUrl = undefined

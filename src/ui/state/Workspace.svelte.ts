@@ -71,8 +71,7 @@ export class Workspace {
     anchor.onAnchored = () => {
       list.refresh()
       // An open record shows its anchor as soon as it has one.
-      const cid = this.record.cid
-      if (cid) void this.record.open(cid)
+      this.record.refresh()
     }
     this.vault = vault
     this.list = list
