@@ -11,6 +11,12 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // Iterating on a test: point at a network you already run (`npm start`).
+  if (process.env.SALUS_E2E_APP_URL) {
+    project.provide('appUrl', process.env.SALUS_E2E_APP_URL)
+    project.provide('rpcUrl', process.env.SALUS_E2E_RPC_URL ?? 'http://127.0.0.1:8545')
+    return
+  }
   const network = await startLocalNetwork({
     chainPort: Number(process.env.SALUS_E2E_CHAIN_PORT ?? 18545),
     carePorts: [19101, 19102, 19103],

@@ -12,7 +12,8 @@ export async function addRecord(page: PwPage, kind: string, fields: Record<strin
   await page.getByRole('button', { name: 'Add record' }).click()
   await page.getByRole('tab', { name: kind, exact: true }).click()
   for (const [label, value] of Object.entries(fields)) {
-    await page.getByLabel(label, { exact: true }).fill(value)
+    // A required field's label ends in an asterisk hidden from screen readers.
+    await page.getByRole('dialog').locator('form').getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\*?$`)).fill(value)
   }
   if (file) await page.getByLabel('Attach a file').setInputFiles(file)
   await page.getByRole('button', { name: 'Save record' }).click()
@@ -21,7 +22,7 @@ export async function addRecord(page: PwPage, kind: string, fields: Record<strin
 }
 
 export function recordButton(page: PwPage, title: string | RegExp) {
-  return page.getByRole('list').getByRole('button', { name: title })
+  return page.getByRole('list').getByRole('button', { name: title, exact: typeof title === 'string' })
 }
 
 export async function recordCount(page: PwPage): Promise<number> {
