@@ -1,5 +1,8 @@
+import { BaseError, ContractFunctionRevertedError, decodeErrorResult } from 'viem'
 import { SalusError } from '../../core/errors.ts'
 import { ContractRevertedError, toChainError } from '../chainErrors.ts'
+import { Appointments } from '../generated/Appointments.ts'
+import { Insurance } from '../generated/Insurance.ts'
 
 /**
  * Appointments or Insurance refused a request; `errorName` is the contract's custom
@@ -56,11 +59,30 @@ export const paymentRevertSentences: Record<string, string> = {
   Insurance__TransferFailed: 'The pool could not send the payment. Try again later.',
 }
 
+/** Both contracts' custom errors: a covered booking reverts inside Insurance, called by Appointments. */
+const paymentErrorsAbi = [...Appointments.abi, ...Insurance.abi].filter((item) => item.type === 'error')
+
 /** Like toChainError, with the sentences of the payment contracts. */
 export function toPaymentsError(error: unknown, client: { transport: object }): unknown {
+  const nested = nestedRevert(error)
+  if (nested) return nested
   const mapped = toChainError(error, client)
   if (mapped instanceof ContractRevertedError && mapped.errorName && mapped.errorName in paymentRevertSentences) {
     return new PaymentRefusedError(paymentRevertSentences[mapped.errorName]!, mapped.errorName, mapped.args, error)
   }
   return mapped
+}
+
+/** A revert the called contract's ABI could not name (it came from the other contract). */
+function nestedRevert(error: unknown): PaymentRefusedError | undefined {
+  if (!(error instanceof BaseError)) return undefined
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError)
+  if (!(reverted instanceof ContractFunctionRevertedError) || reverted.data || !reverted.raw) return undefined
+  try {
+    const { errorName, args } = decodeErrorResult({ abi: paymentErrorsAbi, data: reverted.raw })
+    const sentence = paymentRevertSentences[errorName]
+    return sentence ? new PaymentRefusedError(sentence, errorName, args ?? [], error) : undefined
+  } catch {
+    return undefined
+  }
 }

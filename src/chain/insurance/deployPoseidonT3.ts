@@ -1,8 +1,11 @@
-import { PoseidonT3, proxy } from 'poseidon-solidity'
+import * as poseidonSolidity from 'poseidon-solidity'
 import { getAddress, type Address, type Hex } from 'viem'
 import { getCode, sendRawTransaction, sendTransaction, waitForTransactionReceipt } from 'viem/actions'
 import { UnexpectedChainDataError } from '../chainErrors.ts'
 import type { PaymentsWalletClient } from '../appointments/sendPaymentTransaction.ts'
+
+// A CommonJS package whose exports Node cannot detect statically: take them from its default.
+const { PoseidonT3, proxy } = (poseidonSolidity as { default?: typeof poseidonSolidity }).default ?? poseidonSolidity
 
 /** Where poseidon-solidity's presigned CREATE2 deployment puts PoseidonT3 on any chain. */
 export const poseidonT3Address: Address = getAddress(PoseidonT3.address)

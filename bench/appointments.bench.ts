@@ -1,0 +1,250 @@
+// Gas of booking and enrolment on a real anvil: appointments.book_selfpay_gas,
+// insurance.enrol_gas (1,000 members already enrolled) and
+// eligibility.book_covered_gas (a real Groth16 proof through the generated verifier).
+// Also exports startPaymentsStack(), the same local stack test/integration/appointments.test.ts uses.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
+import path from 'node:path'
+import { createPublicClient, createTestClient, createWalletClient, http, type Abi, type Address, type Hex } from 'viem'
+import { foundry } from 'viem/chains'
+import { deployContract, waitForTransactionReceipt, writeContract } from 'viem/actions'
+import { Insurance } from '../src/chain/generated/Insurance.ts'
+import { anvilAccount, deploySalus } from '../scripts/deploy.ts'
+import { deployPayments } from '../src/chain/insurance/deployPayments.ts'
+import type { PaymentsWalletClient } from '../src/chain/appointments/sendPaymentTransaction.ts'
+import { publishSlot } from '../src/chain/appointments/publishSlot.ts'
+import { bookSlot } from '../src/chain/appointments/bookSlot.ts'
+import { bookCovered } from '../src/chain/appointments/bookCovered.ts'
+import { bookingHash } from '../src/chain/appointments/bookingHash.ts'
+import { createPlan } from '../src/chain/insurance/createPlan.ts'
+import { enrolMember } from '../src/chain/insurance/enrolMember.ts'
+import { fundPool } from '../src/chain/insurance/fundPool.ts'
+import { listMemberLeaves } from '../src/chain/insurance/listMemberLeaves.ts'
+import { credentialLeaf } from '../src/zk/credentialLeaf.ts'
+import { eligibilityInputs } from '../src/zk/eligibilityInputs.ts'
+import { identityCommitment } from '../src/zk/identity.ts'
+import { memberTree } from '../src/zk/memberTree.ts'
+import { proveInNode } from '../src/zk/proveInNode.ts'
+import { toCircuitInput } from '../src/zk/proveWithArtifacts.ts'
+import { toSolidityProof } from '../src/zk/toSolidityProof.ts'
+
+const root = path.resolve(import.meta.dirname, '..')
+
+/** Demo accounts of scripts/deploy.ts: 2 is a doctor, 7 the insurer, 8-9 patients. */
+export const stackAccounts = { deployer: 0, doctor: 2, relayer: 5, insurer: 7, patient: 8, otherPatient: 9 } as const
+
+export type PaymentsStack = {
+  rpcUrl: string
+  chainId: number
+  registry: Address
+  verifier: Address
+  insurance: Address
+  appointments: Address
+  publicClient: ReturnType<typeof createPublicClient>
+  testClient: ReturnType<typeof createTestClient>
+  wallet(index: number): PaymentsWalletClient
+  stop(): void
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** The snarkjs verifier compiled like every contract (solc-js, optimizer, prague). */
+export function compileEligibilityVerifier(): { abi: Abi; bytecode: Hex } {
+  const solc = createRequire(import.meta.url)('solc') as { compile(input: string): string }
+  const content = readFileSync(path.join(root, 'contracts/generated/EligibilityVerifier.sol'), 'utf8')
+  const output = JSON.parse(
+    solc.compile(
+      JSON.stringify({
+        language: 'Solidity',
+        sources: { 'EligibilityVerifier.sol': { content } },
+        settings: {
+          optimizer: { enabled: true, runs: 10_000 },
+          evmVersion: 'prague',
+          outputSelection: { '*': { EligibilityVerifier: ['abi', 'evm.bytecode.object'] } },
+        },
+      }),
+    ),
+  ) as { contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>> }
+  const artifact = output.contracts['EligibilityVerifier.sol']!['EligibilityVerifier']!
+  return { abi: artifact.abi, bytecode: `0x${artifact.evm.bytecode.object}` }
+}
+
+/** anvil on a free port, Registry seeded by scripts/deploy.ts, the real verifier, Insurance and Appointments. */
+export async function startPaymentsStack(): Promise<PaymentsStack> {
+  const port = await freePort()
+  const anvil: ChildProcess = spawn(path.join(root, 'node_modules/.bin/anvil'), ['--port', String(port), '--silent'], { stdio: 'ignore' })
+  const rpcUrl = `http://127.0.0.1:${port}`
+  const transport = http(rpcUrl, { retryCount: 0 })
+  const publicClient = createPublicClient({ chain: foundry, transport })
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await publicClient.getChainId()
+        break
+      } catch (error) {
+        if (attempt > 100) throw error
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    }
+    const wallet = (index: number) => createWalletClient({ account: anvilAccount(index).account, chain: foundry, transport })
+    const config = await deploySalus({ rpcUrl, privateKey: anvilAccount(stackAccounts.deployer).privateKey, seed: true })
+    const deployer = wallet(stackAccounts.deployer)
+    const verifierArtifact = compileEligibilityVerifier()
+    const verifierTx = await deployContract(deployer, { ...verifierArtifact, account: deployer.account, chain: foundry })
+    const verifier = (await waitForTransactionReceipt(deployer, { hash: verifierTx })).contractAddress!
+    const registry = config.contracts.Registry.address
+    const payments = await deployPayments(deployer, { registry, eligibilityVerifier: verifier })
+    return {
+      rpcUrl,
+      chainId: foundry.id,
+      registry,
+      verifier,
+      insurance: payments.insurance.address,
+      appointments: payments.appointments.address,
+      publicClient,
+      testClient: createTestClient({ chain: foundry, mode: 'anvil', transport }),
+      wallet,
+      stop: () => anvil.kill(),
+    }
+  } catch (error) {
+    anvil.kill()
+    throw error
+  }
+}
+
+/** A real eligibility proof for booking `slotId`, as the patient's app makes it. */
+export async function proveCover(
+  stack: PaymentsStack,
+  p: { identitySecret: bigint; planId: bigint; validUntil: bigint; slotId: bigint; doctor: Address; start: number; periodLength: number; visitsPerPeriod: number; k: number },
+) {
+  const leaves = await listMemberLeaves(stack.publicClient, { insurance: stack.insurance, insurer: anvilAccount(stackAccounts.insurer).account.address })
+  const leaf = await credentialLeaf({ identityCommitment: await identityCommitment(p.identitySecret), planId: p.planId, validUntil: p.validUntil })
+  const tree = await memberTree(leaves)
+  const input = eligibilityInputs({
+    identitySecret: p.identitySecret,
+    planId: p.planId,
+    validUntil: p.validUntil,
+    merkleProof: tree.generateProof(tree.indexOf(leaf)),
+    visitDate: p.start,
+    period: Math.floor(p.start / p.periodLength),
+    visitsPerPeriod: p.visitsPerPeriod,
+    k: p.k,
+    bookingHash: bookingHash({ slotId: p.slotId, doctor: p.doctor, appointments: stack.appointments, chainId: stack.chainId }),
+  })
+  const { proof, publicSignals } = await proveInNode({ circuit: 'eligibility', input: toCircuitInput(input), artifactsDir: path.join(root, 'public/zk') })
+  return { planId: p.planId, root: tree.root, nullifier: BigInt(publicSignals[0]!), proof: toSolidityProof(proof) }
+}
+
+/** snarkjs keeps its bn128 worker threads alive, which would keep this process from exiting. */
+export async function releaseProverThreads(): Promise<void> {
+  await (globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }).curve_bn128?.terminate()
+}
+
+async function gasOf(stack: PaymentsStack, txHash: Hex): Promise<number> {
+  return Number((await stack.publicClient.getTransactionReceipt({ hash: txHash })).gasUsed)
+}
+
+async function now(stack: PaymentsStack): Promise<number> {
+  return Number((await stack.publicClient.getBlock()).timestamp)
+}
+
+export default [
+  {
+    name: 'appointments.book_selfpay_gas',
+    unit: 'gas',
+    better: 'lower',
+    target: 120_000,
+    run: async () => {
+      const stack = await startPaymentsStack()
+      try {
+        const doctor = stack.wallet(stackAccounts.doctor)
+        const fee = 50_000_000_000_000_000n
+        const start = (await now(stack)) + 3 * 86_400
+        // A second slot so the measured booking is not the contract's first write ever.
+        await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
+        await bookSlot(stack.wallet(stackAccounts.otherPatient), { appointments: stack.appointments, slotId: 1n, fee })
+        const { slotId } = await publishSlot(doctor, { appointments: stack.appointments, start: start + 3600, duration: 1800, fee })
+        const { txHash } = await bookSlot(stack.wallet(stackAccounts.patient), { appointments: stack.appointments, slotId, fee })
+        return gasOf(stack, txHash)
+      } finally {
+        stack.stop()
+      }
+    },
+  },
+  {
+    name: 'insurance.enrol_gas',
+    unit: 'gas',
+    better: 'lower',
+    target: 150_000,
+    run: async () => {
+      const stack = await startPaymentsStack()
+      try {
+        const insurer = stack.wallet(stackAccounts.insurer)
+        // 1,000 members first, sent without waiting one by one (anvil mines each at once).
+        const nonce = await stack.publicClient.getTransactionCount({ address: insurer.account.address })
+        const hashes: Hex[] = []
+        for (let i = 0; i < 1000; i++) {
+          hashes.push(
+            await writeContract(insurer, {
+              address: stack.insurance,
+              abi: Insurance.abi,
+              chain: insurer.chain,
+              account: insurer.account,
+              functionName: 'enrol',
+              args: [BigInt(1_000_000 + i)],
+              nonce: nonce + i,
+              gas: 300_000n,
+            }),
+          )
+        }
+        await stack.publicClient.waitForTransactionReceipt({ hash: hashes.at(-1)! })
+        const { txHash, index } = await enrolMember(insurer, { insurance: stack.insurance, leaf: 2_000_000n })
+        if (index !== 1000n) throw new Error(`expected member 1000, got ${index}`)
+        return gasOf(stack, txHash)
+      } finally {
+        stack.stop()
+      }
+    },
+  },
+  {
+    name: 'eligibility.book_covered_gas',
+    unit: 'gas',
+    better: 'lower',
+    target: 400_000,
+    run: async () => {
+      const stack = await startPaymentsStack()
+      try {
+        const insurer = stack.wallet(stackAccounts.insurer)
+        const doctor = stack.wallet(stackAccounts.doctor)
+        const identitySecret = 0x5eed5n
+        const validUntil = 4_000_000_000n
+        const periodLength = 30 * 86_400
+        const { planId } = await createPlan(insurer, { insurance: stack.insurance, name: 'Bench plan', feeCovered: 10n ** 17n, visitsPerPeriod: 4, periodLength })
+        for (const leaf of [11n, 12n, 13n]) await enrolMember(insurer, { insurance: stack.insurance, leaf })
+        const leaf = await credentialLeaf({ identityCommitment: await identityCommitment(identitySecret), planId, validUntil })
+        await enrolMember(insurer, { insurance: stack.insurance, leaf })
+        await fundPool(insurer, { insurance: stack.insurance, insurer: insurer.account.address, amount: 10n ** 18n })
+        const start = (await now(stack)) + 3 * 86_400
+        const fee = 5n * 10n ** 16n
+        const { slotId } = await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
+        const cover = await proveCover(stack, { identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start, periodLength, visitsPerPeriod: 4, k: 0 })
+        const { txHash } = await bookCovered(stack.wallet(stackAccounts.relayer), { appointments: stack.appointments, slotId, ...cover })
+        return gasOf(stack, txHash)
+      } finally {
+        await releaseProverThreads()
+        stack.stop()
+      }
+    },
+  },
+]

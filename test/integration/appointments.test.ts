@@ -1,0 +1,256 @@
+// Appointments and Insurance on a real anvil, with the real eligibility verifier and
+// real Groth16 proofs made by the circuit (no test doubles).
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { decodeFunctionData, type Address } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { anvilAccount } from '../../scripts/deploy.ts'
+import { bookCovered } from '../../src/chain/appointments/bookCovered.ts'
+import { bookingHash } from '../../src/chain/appointments/bookingHash.ts'
+import { bookSlot } from '../../src/chain/appointments/bookSlot.ts'
+import { listSlots } from '../../src/chain/appointments/listSlots.ts'
+import { manageBooking } from '../../src/chain/appointments/manageBooking.ts'
+import { PaymentRefusedError } from '../../src/chain/appointments/paymentsErrors.ts'
+import { publishSlot } from '../../src/chain/appointments/publishSlot.ts'
+import { readSlot } from '../../src/chain/appointments/readSlot.ts'
+import { readWithdrawable } from '../../src/chain/appointments/readWithdrawable.ts'
+import { withdrawPayments } from '../../src/chain/appointments/withdrawPayments.ts'
+import { Appointments } from '../../src/chain/generated/Appointments.ts'
+import { Insurance } from '../../src/chain/generated/Insurance.ts'
+import { createPlan } from '../../src/chain/insurance/createPlan.ts'
+import { enrolMember } from '../../src/chain/insurance/enrolMember.ts'
+import { fundPool } from '../../src/chain/insurance/fundPool.ts'
+import { listMemberLeaves } from '../../src/chain/insurance/listMemberLeaves.ts'
+import { readPool } from '../../src/chain/insurance/readPool.ts'
+import { withdrawUnreserved } from '../../src/chain/insurance/withdrawUnreserved.ts'
+import { credentialLeaf } from '../../src/zk/credentialLeaf.ts'
+import { identityCommitment } from '../../src/zk/identity.ts'
+import { memberTree } from '../../src/zk/memberTree.ts'
+import { ProofInputError } from '../../src/zk/zkErrors.ts'
+import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
+import {
+  compileEligibilityVerifier,
+  proveCover,
+  releaseProverThreads,
+  stackAccounts,
+  startPaymentsStack,
+  type PaymentsStack,
+} from '../../bench/appointments.bench.ts'
+
+const day = 86_400
+const fee = 50_000_000_000_000_000n // 0.05 ETH
+let stack: PaymentsStack
+const address = (index: number): Address => anvilAccount(index).account.address
+
+async function chainNow(): Promise<number> {
+  return Number((await stack.publicClient.getBlock()).timestamp)
+}
+
+async function travel(seconds: number): Promise<void> {
+  await stack.testClient.increaseTime({ seconds })
+  await stack.testClient.mine({ blocks: 1 })
+}
+
+async function refusal(promise: Promise<unknown>): Promise<PaymentRefusedError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(PaymentRefusedError)
+  return error as PaymentRefusedError
+}
+
+beforeAll(async () => {
+  stack = await startPaymentsStack()
+}, 120_000)
+
+afterAll(async () => {
+  await releaseProverThreads()
+  stack?.stop()
+})
+
+describe('self-paid appointments', () => {
+  it('a doctor publishes, a patient pays the exact fee, the doctor completes and withdraws', async () => {
+    const doctor = stack.wallet(stackAccounts.doctor)
+    const patient = stack.wallet(stackAccounts.patient)
+    const start = (await chainNow()) + 3 * day
+    const { slotId } = await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
+
+    const open = await listSlots(stack.publicClient, { appointments: stack.appointments, doctor: doctor.account.address, statuses: ['open'] })
+    expect(open.map((s) => s.slotId)).toContain(slotId)
+    expect(open.find((s) => s.slotId === slotId)).toMatchObject({ fee, start, duration: 1800, payer: undefined })
+
+    for (const wrong of [fee - 1n, fee + 1n]) {
+      const error = await refusal(bookSlot(patient, { appointments: stack.appointments, slotId, fee: wrong }))
+      expect(error.errorName).toBe('Appointments__WrongFee')
+      expect(error.shortMessage).toMatch(/does not match the fee exactly/)
+    }
+    const patientBefore = await stack.publicClient.getBalance({ address: patient.account.address })
+    const booked = await bookSlot(patient, { appointments: stack.appointments, slotId, fee })
+    const bookingReceipt = await stack.publicClient.getTransactionReceipt({ hash: booked.txHash })
+    const patientAfter = await stack.publicClient.getBalance({ address: patient.account.address })
+    expect(patientBefore - patientAfter).toBe(fee + bookingReceipt.gasUsed * bookingReceipt.effectiveGasPrice)
+    expect((await refusal(bookSlot(stack.wallet(stackAccounts.otherPatient), { appointments: stack.appointments, slotId, fee }))).errorName).toBe(
+      'Appointments__SlotNotOpen',
+    )
+
+    await manageBooking(doctor, { appointments: stack.appointments, slotId, action: 'confirm' })
+    expect((await refusal(manageBooking(doctor, { appointments: stack.appointments, slotId, action: 'complete' }))).errorName).toBe(
+      'Appointments__TooEarly',
+    )
+    await travel(3 * day)
+    await manageBooking(doctor, { appointments: stack.appointments, slotId, action: 'complete' })
+    expect((await readSlot(stack.publicClient, { appointments: stack.appointments, slotId })).status).toBe('completed')
+    expect(await readWithdrawable(stack.publicClient, { appointments: stack.appointments, account: doctor.account.address })).toBe(fee)
+
+    const doctorBefore = await stack.publicClient.getBalance({ address: doctor.account.address })
+    const { amount, txHash } = await withdrawPayments(doctor, { appointments: stack.appointments })
+    const receipt = await stack.publicClient.getTransactionReceipt({ hash: txHash })
+    const doctorAfter = await stack.publicClient.getBalance({ address: doctor.account.address })
+    expect(amount).toBe(fee)
+    expect(doctorAfter - doctorBefore).toBe(fee - receipt.gasUsed * receipt.effectiveGasPrice)
+    expect((await refusal(withdrawPayments(doctor, { appointments: stack.appointments }))).errorName).toBe('Appointments__NothingToWithdraw')
+  })
+
+  it('a patient cancelling a day ahead gets everything back; later is refused with the rule', async () => {
+    const doctor = stack.wallet(stackAccounts.doctor)
+    const patient = stack.wallet(stackAccounts.otherPatient)
+    const start = (await chainNow()) + 3 * day
+    const early = await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
+    const late = await publishSlot(doctor, { appointments: stack.appointments, start: start - 3 * day + 12 * 3600, duration: 1800, fee })
+    await bookSlot(patient, { appointments: stack.appointments, slotId: early.slotId, fee })
+    await bookSlot(patient, { appointments: stack.appointments, slotId: late.slotId, fee })
+    await manageBooking(patient, { appointments: stack.appointments, slotId: early.slotId, action: 'cancelByPatient' })
+    const error = await refusal(manageBooking(patient, { appointments: stack.appointments, slotId: late.slotId, action: 'cancelByPatient' }))
+    expect(error.errorName).toBe('Appointments__TooLateToCancel')
+    expect(error.shortMessage).toMatch(/24 hours/)
+    expect(await readWithdrawable(stack.publicClient, { appointments: stack.appointments, account: patient.account.address })).toBe(fee)
+    const { amount } = await withdrawPayments(patient, { appointments: stack.appointments })
+    expect(amount).toBe(fee)
+  })
+})
+
+describe('insurance', () => {
+  const identitySecret = 0xa11ce5ec2e7n
+  const validUntil = 4_000_000_000n
+  const periodLength = 30 * day
+  let planId: bigint
+
+  beforeAll(async () => {
+    const insurer = stack.wallet(stackAccounts.insurer)
+    ;({ planId } = await createPlan(insurer, { insurance: stack.insurance, name: 'Meridian Basic', feeCovered: fee, visitsPerPeriod: 1, periodLength }))
+    for (const leaf of [101n, 102n, 103n]) await enrolMember(insurer, { insurance: stack.insurance, leaf })
+    const leaf = await credentialLeaf({ identityCommitment: await identityCommitment(identitySecret), planId, validUntil })
+    await enrolMember(insurer, { insurance: stack.insurance, leaf })
+    await enrolMember(insurer, { insurance: stack.insurance, leaf: 105n })
+    await fundPool(insurer, { insurance: stack.insurance, insurer: insurer.account.address, amount: 10n ** 18n })
+  }, 60_000)
+
+  it('builds the same member tree as @zk-kit/lean-imt in TypeScript', async () => {
+    const insurer = address(stackAccounts.insurer)
+    const leaves = await listMemberLeaves(stack.publicClient, { insurance: stack.insurance, insurer })
+    expect(leaves).toHaveLength(5)
+    const pool = await readPool(stack.publicClient, { insurance: stack.insurance, appointments: stack.appointments, insurer })
+    expect(pool.root).toBe((await memberTree(leaves)).root)
+    expect(pool.members).toBe(5n)
+  })
+
+  it('binds proofs to the same booking hash in TypeScript and Solidity', async () => {
+    const doctor = address(stackAccounts.doctor)
+    const onChain = await stack.publicClient.readContract({
+      address: stack.insurance,
+      abi: Insurance.abi,
+      functionName: 'bookingHash',
+      args: [7n, doctor, stack.appointments],
+    })
+    expect(bookingHash({ slotId: 7n, doctor, appointments: stack.appointments, chainId: stack.chainId })).toBe(onChain)
+  })
+
+  it('the generated verifier accepts the committed proof fixture and rejects a changed signal', async () => {
+    const fixture = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/zk/eligibility.proof.json'), 'utf8'))
+    const proof = toSolidityProof(fixture.proof)
+    const signals = (fixture.publicSignals as string[]).map(BigInt)
+    const { abi } = compileEligibilityVerifier()
+    const verify = (pub: bigint[]) =>
+      stack.publicClient.readContract({ address: stack.verifier, abi, functionName: 'verifyProof', args: [proof.a, proof.b, proof.c, pub] })
+    expect(await verify(signals)).toBe(true)
+    expect(await verify(signals.map((s, i) => (i === 6 ? s + 1n : s)))).toBe(false)
+  })
+
+  it('a member books covered from any account; the pool pays; one visit more than the plan allows is refused', async () => {
+    const doctor = stack.wallet(stackAccounts.doctor)
+    const insurer = address(stackAccounts.insurer)
+    const start = (await chainNow()) + 4 * day
+    const first = await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
+    const second = await publishSlot(doctor, { appointments: stack.appointments, start: start + 3600, duration: 1800, fee })
+    const prove = (slotId: bigint, slotStart: number, k: number) =>
+      proveCover(stack, { identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start: slotStart, periodLength, visitsPerPeriod: 1, k })
+
+    const poolBefore = await readPool(stack.publicClient, { insurance: stack.insurance, appointments: stack.appointments, insurer })
+    const cover = await prove(first.slotId, start, 0)
+
+    // A proof for one slot does not book another.
+    const misused = await refusal(bookCovered(stack.wallet(stackAccounts.relayer), { appointments: stack.appointments, slotId: second.slotId, ...cover }))
+    expect(misused.errorName).toBe('Insurance__InvalidProof')
+
+    const relayer = stack.wallet(stackAccounts.relayer)
+    const relayerBefore = await stack.publicClient.getBalance({ address: relayer.account.address })
+    const booked = await bookCovered(relayer, { appointments: stack.appointments, slotId: first.slotId, ...cover })
+    const receipt = await stack.publicClient.getTransactionReceipt({ hash: booked.txHash })
+    expect(relayerBefore - (await stack.publicClient.getBalance({ address: relayer.account.address }))).toBe(receipt.gasUsed * receipt.effectiveGasPrice)
+    const slot = await readSlot(stack.publicClient, { appointments: stack.appointments, slotId: first.slotId })
+    expect(slot).toMatchObject({ status: 'booked', covered: fee, insurer })
+    const poolAfter = await readPool(stack.publicClient, { insurance: stack.insurance, appointments: stack.appointments, insurer })
+    expect(poolAfter.unreserved).toBe(poolBefore.unreserved - fee)
+    expect(poolAfter.reserved).toBe(poolBefore.reserved + fee)
+
+    // The plan allows one visit per period: k = 1 cannot be proven, and k = 0 again is spent.
+    await expect(prove(second.slotId, start + 3600, 1)).rejects.toBeInstanceOf(ProofInputError)
+    const again = await prove(second.slotId, start + 3600, 0)
+    const spent = await refusal(bookCovered(stack.wallet(stackAccounts.otherPatient), { appointments: stack.appointments, slotId: second.slotId, ...again }))
+    expect(spent.errorName).toBe('Insurance__NullifierUsed')
+    expect(spent.shortMessage).toMatch(/already been used in this period/)
+
+    // The doctor cancels: the fee goes back to the pool, not to the sending account.
+    await manageBooking(doctor, { appointments: stack.appointments, slotId: first.slotId, action: 'cancelByDoctor' })
+    const restored = await readPool(stack.publicClient, { insurance: stack.insurance, appointments: stack.appointments, insurer })
+    expect(restored.unreserved).toBe(poolBefore.unreserved)
+    expect(restored.reserved).toBe(poolBefore.reserved)
+    expect(await readWithdrawable(stack.publicClient, { appointments: stack.appointments, account: relayer.account.address })).toBe(0n)
+  }, 120_000)
+
+  it('two covered visits by one patient share no value on chain beyond the plan and the member root', async () => {
+    const doctor = stack.wallet(stackAccounts.doctor)
+    const start = (await chainNow()) + 40 * day
+    const later = start + 31 * day // the next period: k = 0 is available again
+    const a = await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
+    const b = await publishSlot(doctor, { appointments: stack.appointments, start: later, duration: 1800, fee })
+    const prove = (slotId: bigint, slotStart: number) =>
+      proveCover(stack, { identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start: slotStart, periodLength, visitsPerPeriod: 1, k: 0 })
+    const first = await bookCovered(stack.wallet(stackAccounts.relayer), { appointments: stack.appointments, slotId: a.slotId, ...(await prove(a.slotId, start)) })
+    const second = await bookCovered(stack.wallet(stackAccounts.otherPatient), { appointments: stack.appointments, slotId: b.slotId, ...(await prove(b.slotId, later)) })
+
+    const words = async (hash: `0x${string}`) => {
+      const tx = await stack.publicClient.getTransaction({ hash })
+      const { args } = decodeFunctionData({ abi: Appointments.abi, data: tx.input })
+      const [, cover] = args as unknown as [bigint, { planId: bigint; root: bigint; nullifier: bigint; proof: { pA: bigint[]; pB: bigint[][]; pC: bigint[] } }]
+      return { from: tx.from, values: [cover.nullifier, ...cover.proof.pA, ...cover.proof.pB.flat(), ...cover.proof.pC], planId: cover.planId, root: cover.root }
+    }
+    const one = await words(first.txHash)
+    const two = await words(second.txHash)
+    expect(one.from).not.toBe(two.from)
+    expect(one.values.filter((v) => two.values.includes(v))).toEqual([])
+    expect(one.planId).toBe(two.planId)
+  }, 120_000)
+
+  it('the insurer withdraws only what is not reserved', async () => {
+    const insurer = stack.wallet(stackAccounts.insurer)
+    const pool = await readPool(stack.publicClient, { insurance: stack.insurance, appointments: stack.appointments, insurer: insurer.account.address })
+    const error = await refusal(withdrawUnreserved(insurer, { insurance: stack.insurance, amount: pool.unreserved + 1n }))
+    expect(error.errorName).toBe('Insurance__InsufficientPool')
+    await withdrawUnreserved(insurer, { insurance: stack.insurance, amount: pool.unreserved })
+    const after = await readPool(stack.publicClient, { insurance: stack.insurance, appointments: stack.appointments, insurer: insurer.account.address })
+    expect(after.unreserved).toBe(0n)
+    expect(after.reserved).toBe(pool.reserved)
+  })
+})
