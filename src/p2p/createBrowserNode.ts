@@ -9,6 +9,7 @@ import { createHeliaLight } from 'helia'
 import type { Blockstore } from 'interface-blockstore'
 import type { Datastore } from 'interface-datastore'
 import * as json from 'multiformats/codecs/json'
+import { keepRelays } from './keepRelays.ts'
 import { libp2pDefaults, type BrowserLibp2pServices } from './libp2pDefaults.browser.ts'
 import { P2pConfigError } from './p2pErrors.ts'
 
@@ -27,6 +28,8 @@ export interface CreateBrowserNodeParameters {
   /** Defaults to the account's IndexedDB datastore `salus:<account>:data`. */
   datastore?: Datastore
   iceServers?: RTCIceServer[]
+  /** How long to wait for a first relay reservation before returning; default 5 s. */
+  relayWaitMs?: number
 }
 
 /** Creates and starts the patient's or doctor's Helia node (bitswap only, no public routing). */
@@ -67,9 +70,30 @@ export async function createBrowserNode(parameters: CreateBrowserNodeParameters)
     await Promise.allSettled(opened.map((store) => store.close()))
     throw new P2pConfigError('the peer-to-peer node did not start', { cause: error })
   }
-  if (opened.length > 0) {
-    // Stores we opened are ours to close when the node stops.
-    helia.events.addEventListener('stop', () => void Promise.allSettled(opened.map((store) => store.close())), { once: true })
-  }
+  const kept = keepRelays(helia.libp2p, { relays })
+  helia.events.addEventListener(
+    'stop',
+    () => {
+      kept.stop()
+      // Stores we opened are ours to close.
+      void Promise.allSettled(opened.map((store) => store.close()))
+    },
+    { once: true },
+  )
+  await kept.firstRound
+  await untilRelayed(helia as SalusNode, parameters.relayWaitMs ?? 5_000)
   return helia as SalusNode
+}
+
+/**
+ * Gives a reachable relay a moment to grant its reservation, so the node's circuit
+ * and WebRTC addresses are known when it is returned. No relay connected (offline,
+ * relays down): return at once, the vault works without the network.
+ */
+async function untilRelayed(node: SalusNode, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs
+  while (Date.now() < deadline && node.libp2p.getConnections().length > 0) {
+    if (node.libp2p.getMultiaddrs().some((address) => address.toString().includes('/p2p-circuit'))) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }

@@ -31,19 +31,15 @@ export function libp2pDefaults({ privateKey, relays, iceServers = [] }: Libp2pDe
   return {
     privateKey,
     addresses: {
-      // A reservation on each configured relay, plus WebRTC upgrades over them.
-      listen: [...relays.map((relay) => `${relay}/p2p-circuit`), '/webrtc'],
+      // One reservation slot per configured relay, filled by relay discovery from
+      // the relays keepRelays keeps us connected to; a slot is refilled when its
+      // relay drops. WebRTC upgrades are signalled over those reservations.
+      listen: [...relays.map(() => '/p2p-circuit'), '/webrtc'],
     },
     transports: [
       webSockets(),
       webRTC({ rtcConfiguration: { iceServers } }),
-      circuitRelayTransport({
-        reservationCompletionTimeout: 20_000,
-        // libp2p 3 clears the reservation queue after the first success when all
-        // relays are configured ones, leaving the others pending forever; run them
-        // all at once so none is queued.
-        reservationConcurrency: Math.max(1, relays.length),
-      }),
+      circuitRelayTransport({ reservationCompletionTimeout: 20_000, reservationConcurrency: Math.max(1, relays.length) }),
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
