@@ -34,7 +34,7 @@ export async function requestCapsuleFragments(
   const signal = AbortSignal.timeout(timeoutMs)
   let stream
   try {
-    stream = await node.libp2p.dialProtocol(toTarget(proxy), preProtocol, { signal, runOnLimitedConnection: true })
+    stream = await node.libp2p.dialProtocol(toProxyTarget(proxy), preProtocol, { signal, runOnLimitedConnection: true })
   } catch (error) {
     throw new ProxyRefusedError(signal.aborted ? 'timeout' : 'unreachable', `could not open ${preProtocol} to ${String(proxy)}`, { cause: error })
   }
@@ -54,7 +54,7 @@ export async function requestCapsuleFragments(
   }
 }
 
-function toTarget(proxy: ProxyAddress): Multiaddr | PeerId {
+export function toProxyTarget(proxy: ProxyAddress): Multiaddr | PeerId {
   if (typeof proxy !== 'string') return proxy
   return proxy.startsWith('/') ? multiaddr(proxy) : peerIdFromString(proxy)
 }

@@ -6,34 +6,43 @@ import type { ProxyService } from './proxyService.ts'
 
 export type ServePreProtocolParameters = {
   service: ProxyService
-  /** Requests handled at once per connection. */
+  /** Streams open at once per connection. */
   maxInboundStreams?: number
-  /** A peer must send its request within this long. */
+  /** A peer must send its next request within this long, or the stream is closed. */
   readTimeoutMs?: number
+  /** Requests one stream may carry before it is closed. */
+  maxRequestsPerStream?: number
 }
 
 /**
- * Care node side of `/salus/pre/1.0.0`: one length-prefixed dag-cbor request
- * (at most 64 KiB) per stream, one answer, every refusal with its reason code.
- * Returns a function that stops serving.
+ * Care node side of `/salus/pre/1.0.0`: length-prefixed dag-cbor requests (at most
+ * 64 KiB each), answered in order, every refusal with its reason code. A client may
+ * send one request per stream, or keep the stream for several: opening a stream
+ * per request costs more than the re-encryption. Returns a function that stops serving.
  */
 export async function servePreProtocol(
   node: { libp2p: Pick<Libp2p, 'handle' | 'unhandle'> },
-  { service, maxInboundStreams = 32, readTimeoutMs = 10_000 }: ServePreProtocolParameters,
+  { service, maxInboundStreams = 32, readTimeoutMs = 30_000, maxRequestsPerStream = 100_000 }: ServePreProtocolParameters,
 ): Promise<() => Promise<void>> {
   const handler = async (stream: Stream): Promise<void> => {
     const messages = messageStream(stream)
-    let response: PreResponse
     try {
-      response = await service.handle(await messages.read({ signal: AbortSignal.timeout(readTimeoutMs) }))
-    } catch (error) {
-      const code = error instanceof PeerMessageError && error.code === 'too-large' ? 'too-large' : 'malformed'
-      response = { ok: false, code, message: error instanceof PeerMessageError ? (error.details ?? error.shortMessage) : 'unreadable request' }
-    }
-    try {
-      const closing = AbortSignal.timeout(10_000)
-      await messages.write(response, { signal: closing })
-      await stream.close({ signal: closing })
+      for (let served = 0; served < maxRequestsPerStream; served++) {
+        let response: PreResponse
+        let last = false
+        try {
+          response = await service.handle(await messages.read({ signal: AbortSignal.timeout(readTimeoutMs) }))
+        } catch (error) {
+          // The client closed its side (or went quiet) between requests: done.
+          if (error instanceof PeerMessageError && (error.code === 'closed' || error.code === 'timeout') && served > 0) break
+          const code = error instanceof PeerMessageError && error.code === 'too-large' ? 'too-large' : 'malformed'
+          response = { ok: false, code, message: error instanceof PeerMessageError ? (error.details ?? error.shortMessage) : 'unreadable request' }
+          last = true // after a framing error the stream cannot be trusted to stay in sync
+        }
+        await messages.write(response, { signal: AbortSignal.timeout(10_000) })
+        if (last) break
+      }
+      await stream.close({ signal: AbortSignal.timeout(10_000) })
     } catch (error) {
       stream.abort(error instanceof Error ? error : new Error(String(error)))
     }

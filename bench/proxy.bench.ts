@@ -1,0 +1,154 @@
+// proxy.reencrypt_rps: one care node (its own process, as in production) answering
+// /salus/pre/1.0.0 for 100 concurrent requesters (in-process libp2p clients, one
+// connection each, one request at a time), counted over ~5 s after a warm-up.
+// The oracle is in memory: this measures the proxy and the protocol, not an RPC node.
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import path from 'node:path'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import * as umbral from '@nucypher/umbral-pre'
+import { webSockets } from '@libp2p/websockets'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { MemoryBlockstore } from 'blockstore-core'
+import { buildKeyFragmentBundle } from '../src/core/consent/keyFragmentBundle.ts'
+import { blockAccess } from '../src/core/blocks.ts'
+import { scopeSecretKey, wrapDataKey } from '../src/crypto/umbral.ts'
+import { openProxyChannel } from '../src/p2p/proxyChannel.ts'
+
+const requesters = 100
+const measureMs = 5_000
+const warmUpMs = 1_000
+const seed = new Uint8Array(32).fill(77)
+const grantId = 1n
+const proxyAddress = `0x${'ab'.repeat(20)}` as const
+const grantee = `0x${'cd'.repeat(20)}` as const
+
+/** Deterministic keys so the care node process and the requesters agree without talking. */
+function key(label: string): umbral.SecretKey {
+  return umbral.SecretKeyFactory.fromSecureRandomness(seed).makeKey(new TextEncoder().encode(label))
+}
+
+async function careNodeProcess(): Promise<void> {
+  const { startCareNode } = await import('../src/p2p/careNode.ts')
+  const { serveSharing } = await import('../src/p2p/serveSharing.ts')
+  const care = await startCareNode({ port: 0 })
+  const built = await buildKeyFragmentBundle({
+    preMasterSeed: seed,
+    grantee,
+    receivingPublicKey: key('doctor').publicKey(),
+    scopes: ['labs'],
+    epochs: { labs: 0 },
+    proxies: [{ address: proxyAddress, umbralPublicKey: key('proxy').publicKey().toCompressedBytes() }],
+    threshold: 1,
+    salt: new Uint8Array(32),
+  })
+  await blockAccess({ blockstore: care.helia.blockstore }).put(built.bytes, 'dag-cbor')
+  const doctorKey = new umbral.Signer(key('doctor')).verifyingKey().toCompressedBytes()
+  await serveSharing(care.helia, {
+    proxy: {
+      address: proxyAddress,
+      secretKey: key('proxy'),
+      oracle: {
+        grant: async () => ({ grantee, scopesMask: 1 << 5, expiry: 2 ** 40, revoked: false, bundleCid: built.cid.toString(), threshold: 1 }),
+        lastSession: async () => Math.floor(Date.now() / 1000),
+        granteeKey: async () => doctorKey,
+      },
+    },
+  })
+  process.stdout.write(JSON.stringify({ multiaddr: care.multiaddrs[0] }) + '\n')
+  // The parent asks for our CPU time at the start and end of its window.
+  createInterface({ input: process.stdin }).on('line', () => {
+    const { user, system } = process.cpuUsage()
+    process.stdout.write(JSON.stringify({ cpuSeconds: (user + system) / 1e6 }) + '\n')
+  })
+  process.stdin.on('end', () => void care.stop().finally(() => process.exit(0)))
+}
+
+type Measurement = { rps: number; perCpuSecond: number }
+let measured: Promise<Measurement> | undefined
+
+/** Both figures come from one run: the second divides by the care node's own CPU time (the machine is shared). */
+function measure(): Promise<Measurement> {
+  measured ??= reencryptRps()
+  return measured
+}
+
+async function reencryptRps(): Promise<Measurement> {
+  const tsx = path.resolve(import.meta.dirname, '../node_modules/.bin/tsx')
+  const child = spawn(tsx, [import.meta.filename, '--proxy-care-node'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  try {
+    const lines = createInterface({ input: child.stdout! })
+    const nextLine = () =>
+      new Promise<string>((resolve, reject) => {
+        lines.once('line', resolve)
+        child.once('exit', (code) => reject(new Error(`care node exited with ${code}`)))
+      })
+    const careCpu = async () => {
+      const answer = nextLine()
+      child.stdin!.write('cpu\n')
+      return (JSON.parse(await answer) as { cpuSeconds: number }).cpuSeconds
+    }
+    const address = multiaddr((JSON.parse(await nextLine()) as { multiaddr: string }).multiaddr)
+    const signer = new umbral.Signer(key('doctor'))
+    const { capsule } = wrapDataKey(scopeSecretKey(seed, 'labs', 0).publicKey(), new Uint8Array(32))
+    const clients = await Promise.all(
+      Array.from({ length: requesters }, () =>
+        createLibp2p({ transports: [webSockets()], connectionEncrypters: [noise()], streamMuxers: [yamux()], connectionGater: { denyDialMultiaddr: () => false } }),
+      ),
+    )
+    try {
+      let counting = false
+      let done = 0
+      let stop = false
+      // libp2p accepts 5 inbound connections per second from one host (all ours are 127.0.0.1):
+      // connect at that pace before the clock starts.
+      for (const client of clients) {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await client.dial(address)
+            break
+          } catch (error) {
+            if (attempt > 30) throw error
+            await new Promise((r) => setTimeout(r, 250))
+          }
+        }
+      }
+      // Each requester keeps one stream, as a doctor opening a patient's records does.
+      const loop = async (client: (typeof clients)[number]) => {
+        const channel = openProxyChannel({ libp2p: client }, { proxy: address, grantId, signer })
+        while (!stop) {
+          await channel.reencrypt('labs', [capsule])
+          if (counting) done++
+        }
+        await channel.close()
+      }
+      const loops = clients.map(loop)
+      await new Promise((r) => setTimeout(r, warmUpMs))
+      const cpuBefore = await careCpu()
+      counting = true
+      const started = performance.now()
+      await new Promise((r) => setTimeout(r, measureMs))
+      const answered = done
+      const seconds = (performance.now() - started) / 1000
+      const cpuSeconds = (await careCpu()) - cpuBefore
+      stop = true
+      await Promise.all(loops)
+      return { rps: answered / seconds, perCpuSecond: answered / cpuSeconds }
+    } finally {
+      await Promise.allSettled(clients.map((client) => client.stop()))
+    }
+  } finally {
+    child.stdin!.end()
+    child.kill()
+  }
+}
+
+if (process.argv.includes('--proxy-care-node')) await careNodeProcess()
+
+export default [
+  { name: 'proxy.reencrypt_rps', unit: 'req/s', better: 'higher' as const, target: 500, run: async () => (await measure()).rps },
+  // What one fully available core of the care node sustains; meaningful when the machine is busy.
+  { name: 'proxy.reencrypt_per_cpu_second', unit: 'req/cpu-s', better: 'higher' as const, run: async () => (await measure()).perCpuSecond },
+]

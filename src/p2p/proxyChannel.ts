@@ -1,0 +1,75 @@
+import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Signer } from '../crypto/umbral.ts'
+import { encodeCapsuleRequest, signCapsuleRequest } from '../core/consent/capsuleRequest.ts'
+import type { Scope } from '../core/scopes.ts'
+import { ProxyRefusedError } from '../core/share/shareErrors.ts'
+import { messageStream, type MessageStream } from './messages.ts'
+import { PeerMessageError } from './p2pErrors.ts'
+import { parsePreResponse, preProtocol } from './preProtocol.ts'
+import { toProxyTarget, type ProxyAddress } from './requestCapsuleFragments.ts'
+
+export type ProxyChannelParameters = { proxy: ProxyAddress; grantId: bigint; signer: Signer; timeoutMs?: number }
+
+export type ProxyChannel = {
+  /** Signs and sends one request; returns the fragments as unverified bytes. Throws `ProxyRefusedError`. */
+  reencrypt(scope: Scope, capsules: Uint8Array[]): Promise<Uint8Array[]>
+  close(): Promise<void>
+}
+
+/**
+ * One `/salus/pre/1.0.0` stream kept open for many requests of one grant (a doctor
+ * opening a patient's list), answered in order. Requests wait their turn; after any
+ * failure the stream is dropped and the next request opens a fresh one.
+ */
+export function openProxyChannel(node: { libp2p: Pick<Libp2p, 'dialProtocol'> }, parameters: ProxyChannelParameters): ProxyChannel {
+  const { proxy, grantId, signer, timeoutMs = 15_000 } = parameters
+  let open: { stream: Stream; messages: MessageStream } | undefined
+  let queue: Promise<unknown> = Promise.resolve()
+
+  const connect = async (signal: AbortSignal) => {
+    if (open) return open
+    try {
+      const stream = await node.libp2p.dialProtocol(toProxyTarget(proxy), preProtocol, { signal, runOnLimitedConnection: true })
+      open = { stream, messages: messageStream(stream) }
+      return open
+    } catch (error) {
+      throw new ProxyRefusedError(signal.aborted ? 'timeout' : 'unreachable', `could not open ${preProtocol} to ${String(proxy)}`, { cause: error })
+    }
+  }
+
+  const exchange = async (scope: Scope, capsules: Uint8Array[]): Promise<Uint8Array[]> => {
+    const request = encodeCapsuleRequest(signCapsuleRequest(signer, { grantId, scope, capsules }))
+    const signal = AbortSignal.timeout(timeoutMs)
+    const channel = await connect(signal)
+    try {
+      await channel.messages.write(request, { signal })
+      return parsePreResponse(await channel.messages.read({ signal }), capsules.length)
+    } catch (error) {
+      const refusal = error instanceof ProxyRefusedError && error.code !== 'bad-response'
+      if (!refusal) {
+        // Out of sync or broken: start over on a new stream next time.
+        channel.stream.abort(error instanceof Error ? error : new Error(String(error)))
+        open = undefined
+      }
+      if (error instanceof ProxyRefusedError) throw error
+      if (error instanceof PeerMessageError) {
+        throw new ProxyRefusedError(error.code === 'timeout' ? 'timeout' : 'bad-response', error.details ?? error.message, { cause: error })
+      }
+      throw new ProxyRefusedError('unreachable', 'the connection to the proxy failed', { cause: error })
+    }
+  }
+
+  return {
+    reencrypt(scope, capsules) {
+      const result = queue.then(() => exchange(scope, capsules))
+      queue = result.catch(() => {})
+      return result
+    },
+    async close() {
+      await queue
+      const current = open
+      open = undefined
+      await current?.stream.close().catch(() => current.stream.abort(new Error('closed')))
+    },
+  }
+}
