@@ -143,6 +143,10 @@ library ConsentFixtures {
     uint32 internal constant SCOPES_MASK = ${fixtureGrant.scopesMask};
     uint64 internal constant EXPIRY = ${fixtureGrant.expiry};
     uint256 internal constant PROXIES_HASH = ${f.proxiesHash};
+    /// @dev proxiesCommitment({ proxies: [PROXY_0, PROXY_1], salt: PROXIES_SALT }).
+    address internal constant PROXY_0 = ${fixtureGrant.proxies[0]};
+    address internal constant PROXY_1 = ${fixtureGrant.proxies[1]};
+    bytes32 internal constant PROXIES_SALT = ${fixtureGrant.salt};
     uint8 internal constant THRESHOLD = ${fixtureGrant.threshold};
     /// @dev ${fixtureGrant.bundleCid}
     bytes internal constant BUNDLE_CID = hex"${f.bundleCidBytes.slice(2)}";

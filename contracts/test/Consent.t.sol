@@ -258,6 +258,14 @@ contract ConsentTest is Test {
         assertEq(consent.revokeParamsHash(1), F.REVOKE_HASH_1, "revokeParamsHash");
     }
 
+    /// @dev src/chain/consent/proxiesCommitment.ts: uint256(keccak256(abi.encode(address[], bytes32))) >> 8.
+    function test_proxiesCommitmentMatchesTypeScript() public pure {
+        address[] memory proxies = new address[](2);
+        proxies[0] = F.PROXY_0;
+        proxies[1] = F.PROXY_1;
+        assertEq(uint256(keccak256(abi.encode(proxies, F.PROXIES_SALT))) >> 8, F.PROXIES_HASH, "proxies commitment");
+    }
+
     // -------------------------------------------------------------- helpers
 
     function _grant() internal returns (uint256 grantId) {
