@@ -122,7 +122,10 @@ export class Session {
       const keys = deriveKeys(signature)
       const stores = await openAccountStores(account.address)
       const local = this.localAccounts.find((candidate) => sameAddress(candidate.address, account.address))
-      const anchorer = await openAnchorer({ config: this.config, chain: this.chain, account: account.address, local, wallet })
+      // Anchoring is optional: a chain set-up problem must not keep the patient out of the vault.
+      const anchorer = await openAnchorer({ config: this.config, account: account.address, local, wallet }).catch(
+        (error: unknown) => void reportError(error, 'connecting anchoring to the chain'),
+      )
       const workspace = await Workspace.open({ account, keys, stores, anchorer })
       writeRemembered(remember)
       this.remembered = remember

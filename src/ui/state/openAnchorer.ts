@@ -4,11 +4,9 @@ import { chainAnchorer } from '../../chain/chainAnchorer.ts'
 import { createSalusClients } from '../../chain/createSalusClients.ts'
 import type { LocalAccount, NetworkConfig } from '../../chain/networkConfig.ts'
 import type { Anchorer } from '../../core/vault/types.ts'
-import type { ChainStatus } from './checkChain.ts'
 
 export type OpenAnchorerParameters = {
   config: NetworkConfig | undefined
-  chain: ChainStatus
   account: Address
   /** Set when the account is a built-in local account (it signs in the page). */
   local?: LocalAccount
