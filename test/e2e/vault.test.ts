@@ -150,7 +150,7 @@ describe('patient vault in Chromium', () => {
             get.onsuccess = () => {
               const bytes = new Uint8Array(get.result as ArrayBuffer | Uint8Array)
               if (bytes.length === 0) return resolve(false)
-              bytes[bytes.length - 3] ^= 0x01
+              bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0x01
               store.put(bytes, blockKey!)
             }
             tx.oncomplete = () => resolve(true)

@@ -24,7 +24,7 @@ export default async function setup(project: TestProject) {
     withApp: true,
     log: (line: string) => process.env.SALUS_E2E_VERBOSE && console.log(`[net] ${line}`),
   })
-  project.provide('appUrl', network.urls.app)
+  project.provide('appUrl', network.urls.app!)
   project.provide('rpcUrl', network.urls.rpc)
   return async () => {
     await network.stop()
