@@ -28,8 +28,8 @@ import {
   type PublicClient,
 } from 'viem'
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
-import { deployContract, getChainId, waitForTransactionReceipt } from 'viem/actions'
-import { ChainUnreachableError, ContractRevertedError } from '../src/chain/chainErrors.ts'
+import { deployContract, getChainId, readContract, waitForTransactionReceipt } from 'viem/actions'
+import { ChainUnreachableError } from '../src/chain/chainErrors.ts'
 import { deployConsent } from '../src/chain/consent/deployConsent.ts'
 import { Anchors } from '../src/chain/generated/Anchors.ts'
 import { EligibilityVerifier } from '../src/chain/generated/EligibilityVerifier.ts'
@@ -276,12 +276,15 @@ export async function registerCareNode({ rpcUrl, registrarKey, registry, careNod
     peerId: careNode.peerId,
     multiaddrs: careNode.multiaddrs,
   }
-  try {
-    await registerProvider(node, { registry, role: 'careNode', profile })
-  } catch (error) {
-    if (!(error instanceof ContractRevertedError && error.errorName === 'Registry__AlreadyRegistered')) throw error
-    await updateProvider(node, { registry, profile })
-  }
+  const listed = await readContract(publicClient, { address: registry, abi: Registry.abi, functionName: 'directorySize' }).then(async (size) => {
+    for (let i = 0n; i < size; i++) {
+      const entry = await readContract(publicClient, { address: registry, abi: Registry.abi, functionName: 'providerAt', args: [i] })
+      if (entry.account.toLowerCase() === careNode.address.toLowerCase()) return true
+    }
+    return false
+  })
+  if (listed) await updateProvider(node, { registry, profile })
+  else await registerProvider(node, { registry, role: 'careNode', profile })
 }
 
 function argument(name: string): string | undefined {

@@ -8,7 +8,8 @@ import { readGrant } from '../../src/chain/consent/readGrant.ts'
 import { submitGrant } from '../../src/chain/consent/submitGrant.ts'
 import { submitRevoke } from '../../src/chain/consent/submitRevoke.ts'
 import type { NetworkConfig } from '../../src/chain/networkConfig.ts'
-import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
+import { listProviders } from '../../src/chain/listProviders.ts'
+import { anvilAccount, deploySalus, demoUmbralPublicKey, receivingPublicKeyOf, registerCareNode } from '../../scripts/deploy.ts'
 import { clientsFor, identitySecretOf, prepareGrant, prepareRevoke, startAnvil, type Anvil, type PreparedGrant } from './consentSupport.ts'
 
 let anvil: Anvil
@@ -51,6 +52,28 @@ describe('Consent on a real chain with real proofs', () => {
     for (const name of ['Consent', 'ConsentVerifier', 'EligibilityVerifier', 'Insurance', 'Appointments'] as const) {
       expect(config.contracts[name]?.address, name).toMatch(/^0x[0-9a-fA-F]{40}$/)
     }
+  })
+
+  it('lists each demo doctor with the receiving key their own app derives', async () => {
+    const doctors = await listProviders(doctor().publicClient, { registry: config.contracts.Registry.address, role: 'doctor' })
+    expect(doctors[0]?.umbralPublicKey).toBe(await receivingPublicKeyOf(anvilAccount(2).privateKey))
+    expect(doctors[0]?.umbralPublicKey).toBe(demoUmbralPublicKey('Dr. Amara Okafor'))
+  })
+
+  it('certifies and lists a care node, and updates it when registered again', async () => {
+    const careNode = {
+      address: '0x00000000000000000000000000000000000ca4e1' as const,
+      umbralPublicKey: demoUmbralPublicKey('care-1'),
+      peerId: '12D3KooWTestCareNode',
+      multiaddrs: ['/ip4/127.0.0.1/tcp/9101/ws'],
+      name: 'Care node 1',
+    }
+    const registry = config.contracts.Registry.address
+    await registerCareNode({ rpcUrl: anvil.rpcUrl, registrarKey: anvilAccount(0).privateKey, registry, careNode })
+    await registerCareNode({ rpcUrl: anvil.rpcUrl, registrarKey: anvilAccount(0).privateKey, registry, careNode: { ...careNode, multiaddrs: ['/ip4/127.0.0.1/tcp/9201/ws'] } })
+    const nodes = await listProviders(doctor().publicClient, { registry, role: 'careNode' })
+    expect(nodes).toHaveLength(1)
+    expect(nodes[0]).toMatchObject({ name: 'Care node 1', peerId: careNode.peerId, multiaddrs: ['/ip4/127.0.0.1/tcp/9201/ws'] })
   })
 
   it('refuses to send a consent from an account other than its doctor', async () => {
