@@ -22,6 +22,7 @@ export type PinErrorCode =
   | 'malformed'
   | 'fetch-failed'
   | 'limit-exceeded'
+  | 'busy'
   | 'timeout'
   | 'unreachable'
   | 'internal'
@@ -42,6 +43,7 @@ const pinShortMessages: Record<PinErrorCode, string> = {
   'fetch-failed':
     'The care node could not download your encrypted records from this browser. Keep this tab open and online, then try again.',
   'limit-exceeded': 'These records are larger than the care node accepts. Ask the care node operator, or choose fewer records.',
+  busy: 'The care node is busy storing records for others. Try again in a minute.',
   timeout: 'The care node took too long to answer. Check your connection and try again.',
   unreachable: 'The care node could not be reached. Check your connection, or try another care node.',
   internal: 'The care node had a problem storing your records. Try again later.',

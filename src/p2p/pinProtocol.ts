@@ -72,7 +72,7 @@ export function encodePinRequest(request: PinRequest): Record<string, unknown> {
 }
 
 const pinErrorCodes = new Set<string>([
-  'too-large', 'malformed', 'fetch-failed', 'limit-exceeded', 'timeout', 'unreachable', 'internal',
+  'too-large', 'malformed', 'fetch-failed', 'limit-exceeded', 'busy', 'timeout', 'unreachable', 'internal',
 ])
 
 function parseBlockCid(item: unknown, field: string): CID {

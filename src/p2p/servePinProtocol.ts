@@ -19,6 +19,8 @@ export interface ServePinProtocolParameters {
   requestTimeoutMs?: number
   /** Requests handled at once per connection. */
   maxInboundStreams?: number
+  /** Requests handled at once in total; more are answered `busy`. */
+  maxConcurrentRequests?: number
   log?: (line: string) => void
 }
 
@@ -40,12 +42,16 @@ export async function servePinProtocol(
     blockTimeoutMs: parameters.blockTimeoutMs ?? 30_000,
   }
   const log = parameters.log ?? (() => {})
+  const maxActive = parameters.maxConcurrentRequests ?? 16
+  let active = 0
 
   const handler = async (stream: Stream, connection: Connection): Promise<void> => {
     const signal = AbortSignal.timeout(limits.timeoutMs)
     const messages = messageStream(stream)
     let response: PinResponse
+    active += 1
     try {
+      if (active > maxActive) throw new PinRequestError('busy', `${maxActive} pin requests already in progress`)
       const request = parsePinRequest(await messages.read({ signal }))
       await learnBitswapSupport(helia.libp2p, connection, signal)
       const providers: CID[] = [connection.remotePeer.toCID()]
@@ -62,6 +68,8 @@ export async function servePinProtocol(
       const refusal = toErrorResponse(error, signal)
       log(`pin request from ${connection.remotePeer.toString()} refused: ${refusal.code}`)
       response = refusal
+    } finally {
+      active -= 1
     }
     try {
       // A peer that never closes its side must not hold a stream slot for long.

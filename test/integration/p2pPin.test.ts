@@ -151,4 +151,35 @@ describe('care node pinning over /salus/pin/1.0.0', () => {
     expect(failure.code).toBe('fetch-failed')
     expect(await care.helia.pins.isPinned(missing)).toBe(false)
   })
+
+  it('answers busy beyond its concurrent request limit', async () => {
+    const small = await startCareNode({ port: 0, pin: { maxConcurrentRequests: 1, blockTimeoutMs: 3_000 } })
+    const peer = await node(doctor, new Uint8Array(32).fill(12), small.multiaddrs)
+    started.push(peer)
+    try {
+      const missing = CID.createV1(raw.code, await sha256.digest(new Uint8Array(randomBytes(32))))
+      const slow = requestPin(peer, { careNode: small.multiaddrs[0]!, cids: [missing] }).catch((e) => e)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await expect(requestPin(peer, { careNode: small.multiaddrs[0]!, cids: [missing] })).rejects.toMatchObject({ code: 'busy' })
+      expect((await slow).code).toBe('fetch-failed')
+    } finally {
+      await small.stop()
+    }
+  })
+
+  it('refuses a DAG larger than its per-request budget and pins nothing of it', async () => {
+    const strict = await startCareNode({ port: 0, pin: { maxBytesPerRequest: 50_000 } })
+    const client = await node(patient, new Uint8Array(32).fill(13), strict.multiaddrs)
+    started.push(client)
+    try {
+      const body = await putBlock(client, new Uint8Array(randomBytes(60_000)), raw.code)
+      const envelope = await putBlock(client, dagCbor.encode({ v: 1, body }), dagCbor.code)
+      await expect(requestPin(client, { careNode: strict.multiaddrs[0]!, cids: [envelope] })).rejects.toMatchObject({
+        code: 'limit-exceeded',
+      })
+      expect(await strict.helia.pins.isPinned(envelope)).toBe(false)
+    } finally {
+      await strict.stop()
+    }
+  })
 })

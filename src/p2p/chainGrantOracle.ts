@@ -1,0 +1,116 @@
+import { CID } from 'multiformats/cid'
+import { hexToBytes, keccak256, type Address } from 'viem'
+import { readContract } from 'viem/actions'
+import { ConsentRefusedError, type ConsentPublicClient } from '../chain/consent/consentErrors.ts'
+import { getGrantEvents } from '../chain/consent/getGrantEvents.ts'
+import { readGrant, type GrantState as ChainGrantState } from '../chain/consent/readGrant.ts'
+import { Consent } from '../chain/generated/Consent.ts'
+import { readProvider } from '../chain/readProvider.ts'
+import type { GrantOracle, GrantState } from './grantOracle.ts'
+
+export type ChainGrantOracleParameters = {
+  consent: Address
+  registry: Address
+  /** Consent's deployment block: events are read from here on. */
+  fromBlock: bigint
+  /** How long a grantee's directory key is trusted before it is read again. */
+  granteeKeyTtlMs?: number
+}
+
+export type ChainGrantOracle = GrantOracle & {
+  /** Reads new GrantCreated events (bundle CIDs) up to the latest block; returns them for prefetching. */
+  sync(): Promise<{ created: bigint[]; revoked: bigint[] }>
+}
+
+/**
+ * The proxy's view of the Consent contract. Grant state and sessions are read from
+ * the contract on every call (revocation takes effect at once); only the bundle CID,
+ * which the contract keeps as a hash and emits in GrantCreated, comes from the
+ * event cache, and it is checked against that hash.
+ */
+export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainGrantOracleParameters): ChainGrantOracle {
+  const { consent, registry, granteeKeyTtlMs = 60_000 } = parameters
+  const bundleCids = new Map<bigint, string>()
+  let nextBlock = parameters.fromBlock
+  let syncing: Promise<{ created: bigint[]; revoked: bigint[] }> | undefined
+  // One contract read serves the grant() and lastSession() a request makes together.
+  const reads = new Map<bigint, Promise<ChainGrantState | undefined>>()
+  const keys = new Map<string, { key: Uint8Array | undefined; until: number }>()
+  let ttl: Promise<number> | undefined
+
+  const sync = () => {
+    syncing ??= (async () => {
+      try {
+        const { events, toBlock } = await getGrantEvents(client, { consent, fromBlock: nextBlock })
+        const created: bigint[] = []
+        const revoked: bigint[] = []
+        for (const event of events) {
+          if (event.type === 'GrantCreated' && event.bundleCid) {
+            bundleCids.set(event.grantId, event.bundleCid.toString())
+            created.push(event.grantId)
+          } else if (event.type === 'GrantRevoked') revoked.push(event.grantId)
+        }
+        nextBlock = toBlock + 1n
+        return { created, revoked }
+      } finally {
+        syncing = undefined
+      }
+    })()
+    return syncing
+  }
+
+  const read = (grantId: bigint) => {
+    let pending = reads.get(grantId)
+    if (!pending) {
+      pending = readGrant(client, { consent, grantId }).catch((error: unknown) => {
+        if (error instanceof ConsentRefusedError && error.errorName === 'Consent__UnknownGrant') return undefined
+        throw error
+      })
+      reads.set(grantId, pending)
+      const forget = () => reads.delete(grantId)
+      pending.then(forget, forget)
+    }
+    return pending
+  }
+
+  return {
+    sync,
+    async grant(grantId) {
+      if (grantId < 1n) return undefined
+      const state = await read(grantId)
+      if (!state) return undefined
+      if (!bundleCids.has(grantId)) await sync()
+      const cid = bundleCids.get(grantId)
+      // A CID whose hash is not the one the proof bound is not this grant's bundle.
+      const bundleCid = cid && keccak256(CID.parse(cid).bytes) === state.bundleCidHash ? cid : ''
+      const result: GrantState = {
+        grantee: state.grantee,
+        scopesMask: state.scopesMask,
+        expiry: state.expiry,
+        revoked: state.revoked,
+        bundleCid,
+        threshold: state.threshold,
+      }
+      return result
+    },
+    async lastSession(grantId) {
+      if (grantId < 1n) return 0
+      return (await read(grantId))?.lastSession ?? 0
+    },
+    async granteeKey(grantee) {
+      const cached = keys.get(grantee.toLowerCase())
+      if (cached && cached.until > Date.now()) return cached.key
+      const entry = await readProvider(client, { registry, account: grantee })
+      const key = entry?.active ? hexToBytes(entry.umbralPublicKey) : undefined
+      keys.set(grantee.toLowerCase(), { key, until: Date.now() + granteeKeyTtlMs })
+      return key
+    },
+    sessionTtl() {
+      ttl ??= readContract(client, { address: consent, abi: Consent.abi, functionName: 'SESSION_TTL' }).then(Number, (error: unknown) => {
+        ttl = undefined
+        throw error
+      })
+      return ttl
+    },
+  }
+}
