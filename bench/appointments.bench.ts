@@ -3,13 +3,12 @@
 // eligibility.book_covered_gas (a real Groth16 proof through the generated verifier).
 // Also exports startPaymentsStack(), the same local stack test/integration/appointments.test.ts uses.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import path from 'node:path'
-import { createPublicClient, createTestClient, createWalletClient, http, type Abi, type Address, type Hex } from 'viem'
+import { createPublicClient, createTestClient, createWalletClient, http, type Address, type Hex } from 'viem'
 import { foundry } from 'viem/chains'
 import { deployContract, waitForTransactionReceipt, writeContract } from 'viem/actions'
+import { EligibilityVerifier } from '../src/chain/generated/EligibilityVerifier.ts'
 import { Insurance } from '../src/chain/generated/Insurance.ts'
 import { anvilAccount, deploySalus } from '../scripts/deploy.ts'
 import { deployPayments } from '../src/chain/insurance/deployPayments.ts'
@@ -59,27 +58,6 @@ async function freePort(): Promise<number> {
   })
 }
 
-/** The snarkjs verifier compiled like every contract (solc-js, optimizer, prague). */
-export function compileEligibilityVerifier(): { abi: Abi; bytecode: Hex } {
-  const solc = createRequire(import.meta.url)('solc') as { compile(input: string): string }
-  const content = readFileSync(path.join(root, 'contracts/generated/EligibilityVerifier.sol'), 'utf8')
-  const output = JSON.parse(
-    solc.compile(
-      JSON.stringify({
-        language: 'Solidity',
-        sources: { 'EligibilityVerifier.sol': { content } },
-        settings: {
-          optimizer: { enabled: true, runs: 10_000 },
-          evmVersion: 'prague',
-          outputSelection: { '*': { EligibilityVerifier: ['abi', 'evm.bytecode.object'] } },
-        },
-      }),
-    ),
-  ) as { contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>> }
-  const artifact = output.contracts['EligibilityVerifier.sol']!['EligibilityVerifier']!
-  return { abi: artifact.abi, bytecode: `0x${artifact.evm.bytecode.object}` }
-}
-
 /** anvil on a free port, Registry seeded by scripts/deploy.ts, the real verifier, Insurance and Appointments. */
 export async function startPaymentsStack(): Promise<PaymentsStack> {
   const port = await freePort()
@@ -100,8 +78,7 @@ export async function startPaymentsStack(): Promise<PaymentsStack> {
     const wallet = (index: number) => createWalletClient({ account: anvilAccount(index).account, chain: foundry, transport })
     const config = await deploySalus({ rpcUrl, privateKey: anvilAccount(stackAccounts.deployer).privateKey, seed: true })
     const deployer = wallet(stackAccounts.deployer)
-    const verifierArtifact = compileEligibilityVerifier()
-    const verifierTx = await deployContract(deployer, { ...verifierArtifact, account: deployer.account, chain: foundry })
+    const verifierTx = await deployContract(deployer, { ...EligibilityVerifier, account: deployer.account, chain: foundry })
     const verifier = (await waitForTransactionReceipt(deployer, { hash: verifierTx })).contractAddress!
     const registry = config.contracts.Registry.address
     const payments = await deployPayments(deployer, { registry, eligibilityVerifier: verifier })

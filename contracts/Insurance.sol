@@ -42,11 +42,11 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
         string name;
     }
 
-    /// @dev A LeanIMT: sideNodes[level] is the last left node at that level; the root
-    /// lives in the ring of recent roots (and in sideNodes[depth] once a level is full).
+    /// @dev A LeanIMT: sideNodes[level] is the root of the last complete subtree of
+    /// 2^level leaves, the only nodes a later insertion reads; the current root lives in
+    /// the ring of recent roots. The depth is implied by the size.
     struct MemberTree {
         uint256 size;
-        uint256 depth;
         mapping(uint256 level => uint256) sideNodes;
         uint256[ROOT_HISTORY_SIZE] recentRoots;
     }
@@ -173,15 +173,18 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
         if (leaf == 0 || leaf >= SNARK_SCALAR_FIELD) revert Insurance__InvalidLeaf();
         MemberTree storage tree = _members[msg.sender];
         uint256 index = tree.size;
-        uint256 depth = tree.depth;
-        if (1 << depth < index + 1) tree.depth = ++depth;
+        // Same root as zk-kit's InternalLeanIMT._insert, with fewer writes: it stores the
+        // node of every level where the index bit is 0, but only the one that closes a
+        // complete subtree (at the index's trailing ones) is ever read again.
         root = leaf;
-        for (uint256 level = 0; level < depth; ++level) {
-            if ((index >> level) & 1 == 1) root = hasher.hash([tree.sideNodes[level], root]);
-            else tree.sideNodes[level] = root;
+        uint256 level = 0;
+        for (; (index >> level) & 1 == 1; ++level) {
+            root = hasher.hash([tree.sideNodes[level], root]);
         }
-        // Only a full tree's root is ever a left node later (when the depth grows).
-        if (index + 1 == 1 << depth) tree.sideNodes[depth] = root;
+        tree.sideNodes[level] = root;
+        for (++level; index >> level != 0; ++level) {
+            if ((index >> level) & 1 == 1) root = hasher.hash([tree.sideNodes[level], root]);
+        }
         tree.size = index + 1;
         tree.recentRoots[index % ROOT_HISTORY_SIZE] = root;
         emit MemberEnrolled(msg.sender, leaf, index, root);

@@ -61,6 +61,37 @@ contract InsuranceTest is PaymentsFixture {
         assertEq(insurance.memberCount(insurer), 5, "memberCount");
     }
 
+    /// Every root after every insertion equals LeanIMT's root recomputed from all leaves.
+    /// forge-config: default.fuzz.runs = 64
+    function testFuzz_memberRootsMatchAFullRecomputation(uint256 seed, uint8 count) public {
+        count = uint8(bound(count, 1, 40));
+        uint256[] memory leaves = new uint256[](uint256(count) + 1);
+        leaves[0] = LEAF;
+        for (uint256 i = 1; i <= count; ++i) {
+            leaves[i] = uint256(keccak256(abi.encode(seed, i))) % 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+            if (leaves[i] == 0) leaves[i] = 1;
+            uint256 onChain = _enrol(leaves[i]);
+            assertEq(onChain, _leanRoot(leaves, i + 1), "root after insertion");
+        }
+        assertEq(insurance.memberCount(insurer), uint256(count) + 1, "size");
+    }
+
+    /// @dev LeanIMT by definition: pair up each level, carry an odd last node up unhashed.
+    function _leanRoot(uint256[] memory leaves, uint256 n) internal view returns (uint256) {
+        uint256[] memory level = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            level[i] = leaves[i];
+        }
+        while (n > 1) {
+            uint256 m = (n + 1) / 2;
+            for (uint256 i = 0; i < m; ++i) {
+                level[i] = 2 * i + 1 < n ? hasher.hash([level[2 * i], level[2 * i + 1]]) : level[2 * i];
+            }
+            n = m;
+        }
+        return level[0];
+    }
+
     function testFuzz_onlyInsurersEnrol(address caller) public {
         vm.assume(caller != insurer);
         vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__NotInsurer.selector, caller));

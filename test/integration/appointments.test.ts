@@ -16,6 +16,7 @@ import { readSlot } from '../../src/chain/appointments/readSlot.ts'
 import { readWithdrawable } from '../../src/chain/appointments/readWithdrawable.ts'
 import { withdrawPayments } from '../../src/chain/appointments/withdrawPayments.ts'
 import { Appointments } from '../../src/chain/generated/Appointments.ts'
+import { EligibilityVerifier } from '../../src/chain/generated/EligibilityVerifier.ts'
 import { Insurance } from '../../src/chain/generated/Insurance.ts'
 import { createPlan } from '../../src/chain/insurance/createPlan.ts'
 import { enrolMember } from '../../src/chain/insurance/enrolMember.ts'
@@ -29,7 +30,6 @@ import { memberTree } from '../../src/zk/memberTree.ts'
 import { ProofInputError } from '../../src/zk/zkErrors.ts'
 import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
 import {
-  compileEligibilityVerifier,
   proveCover,
   releaseProverThreads,
   stackAccounts,
@@ -170,9 +170,13 @@ describe('insurance', () => {
     const fixture = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/zk/eligibility.proof.json'), 'utf8'))
     const proof = toSolidityProof(fixture.proof)
     const signals = (fixture.publicSignals as string[]).map(BigInt)
-    const { abi } = compileEligibilityVerifier()
     const verify = (pub: bigint[]) =>
-      stack.publicClient.readContract({ address: stack.verifier, abi, functionName: 'verifyProof', args: [proof.a, proof.b, proof.c, pub] })
+      stack.publicClient.readContract({
+        address: stack.verifier,
+        abi: EligibilityVerifier.abi,
+        functionName: 'verifyProof',
+        args: [proof.a, proof.b, proof.c, pub as unknown as readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint]],
+      })
     expect(await verify(signals)).toBe(true)
     expect(await verify(signals.map((s, i) => (i === 6 ? s + 1n : s)))).toBe(false)
   })
