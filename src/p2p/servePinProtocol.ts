@@ -57,11 +57,23 @@ export async function servePinProtocol(
       const providers: CID[] = [connection.remotePeer.toCID()]
       if (request.from !== undefined) providers.unshift(peerIdFromString(request.from).toCID())
       const budget: DagBudget = { blocks: limits.blocks, bytes: limits.bytes }
+      // Several roots at once: each is a round trip or two, and records are small.
+      const queue = [...request.cids]
       let pinned = 0
-      for (const root of request.cids) {
-        await pinRoot(helia, { root, budget, signal, providers, blockTimeoutMs: limits.blockTimeoutMs })
-        pinned += 1
+      const worker = async (): Promise<void> => {
+        for (let root = queue.shift(); root !== undefined; root = queue.shift()) {
+          try {
+            await pinRoot(helia, { root, budget, signal, providers, blockTimeoutMs: limits.blockTimeoutMs })
+          } catch (error) {
+            queue.length = 0 // one failure fails the request: start no more roots
+            throw error
+          }
+          pinned += 1
+        }
       }
+      const results = await Promise.allSettled(Array.from({ length: Math.min(8, queue.length) }, worker))
+      const failed = results.find((result) => result.status === 'rejected')
+      if (failed) throw failed.reason
       log(`pinned ${pinned} root(s) for ${connection.remotePeer.toString()}`)
       response = { ok: true, pinned }
     } catch (error) {
