@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import wasm from 'vite-plugin-wasm'
@@ -7,11 +9,32 @@ import wasm from 'vite-plugin-wasm'
 // plugin is not needed with an es2022 target (and breaks the build).
 const projectRoot = fileURLToPath(new URL('.', import.meta.url))
 
+// Each local network (npm start, an e2e run) serves its own config, so two can run side by side.
+function networkConfig(): Plugin {
+  return {
+    name: 'salus-network-config',
+    configureServer(server) {
+      server.middlewares.use('/config/salus.config.json', (_request, response, next) => {
+        const path = process.env.SALUS_CONFIG_PATH
+        if (!path) return next()
+        readFile(path).then(
+          (body) => {
+            response.setHeader('content-type', 'application/json')
+            response.setHeader('cache-control', 'no-store')
+            response.end(body)
+          },
+          () => next(),
+        )
+      })
+    },
+  }
+}
+
 // The app's index.html lives in src/ so the top level holds only what DESIGN.md lists.
 export default defineConfig({
   root: 'src',
   publicDir: '../public',
-  plugins: [svelte(), wasm()],
+  plugins: [networkConfig(), svelte(), wasm()],
   build: { target: 'es2022', outDir: '../dist', emptyOutDir: true },
   worker: { format: 'es', plugins: () => [wasm()] },
   optimizeDeps: { exclude: ['@nucypher/umbral-pre'], esbuildOptions: { target: 'es2022' } },

@@ -122,7 +122,7 @@ export async function startLocalNetwork({
       log(`Starting Vite on port ${appPort}…`)
       // Our own Node (22), not whatever `node` the vite shebang finds on PATH.
       const vite = launch('vite', process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), '--port', String(appPort), '--strictPort'], {
-        env: { SALUS_APP_PORT: String(appPort) },
+        env: { SALUS_APP_PORT: String(appPort), SALUS_CONFIG_PATH: configPath },
       })
       vite.stderr?.on('data', (data: Buffer) => log(`[vite] ${data.toString().trim()}`))
       app = `http://localhost:${appPort}/`

@@ -1,5 +1,8 @@
 // Starts the real local network (anvil + contracts + care nodes + Vite) once for all
 // end-to-end tests, on ports apart from `npm start`'s so both can run side by side.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { startLocalNetwork } from '../../../scripts/localNetwork.ts'
 
@@ -22,6 +25,7 @@ export default async function setup(project: TestProject) {
     carePorts: [19101, 19102, 19103],
     appPort: Number(process.env.SALUS_E2E_APP_PORT ?? 15173),
     withApp: true,
+    configPath: join(mkdtempSync(join(tmpdir(), 'salus-e2e-')), 'salus.config.json'),
     log: (line: string) => process.env.SALUS_E2E_VERBOSE && console.log(`[net] ${line}`),
   })
   project.provide('appUrl', network.urls.app!)
