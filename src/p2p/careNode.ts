@@ -19,6 +19,7 @@ import { createHeliaLight } from 'helia'
 import * as json from 'multiformats/codecs/json'
 import { P2pConfigError } from './p2pErrors.ts'
 import { servePinProtocol, type ServePinProtocolParameters } from './servePinProtocol.ts'
+import { serveSharing, type ServeSharingParameters, type Sharing } from './serveSharing.ts'
 
 export type CareNodeServices = {
   identify: Identify
@@ -38,6 +39,8 @@ export interface StartCareNodeParameters {
   /** Blocks and pins on disk here; in memory when absent (tests). */
   storageDir?: string
   pin?: ServePinProtocolParameters
+  /** Manifest heads always; re-encryption too when `sharing.proxy` is given. */
+  sharing?: ServeSharingParameters
 }
 
 export interface CareNode {
@@ -45,6 +48,7 @@ export interface CareNode {
   peerId: string
   /** Dialable addresses with /p2p/<peer id>, for config.relays and config.careNodes. */
   multiaddrs: string[]
+  sharing: Sharing
   stop(): Promise<void>
 }
 
@@ -70,8 +74,8 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
       connectionManager: { maxConnections: 1_000 },
       services: {
         identify: identify(),
-      // Bitswap and our protocols register after the relay connection opens; push tells the relay.
-      identifyPush: identifyPush(),
+        // Bitswap and our protocols register after connections open; push tells peers.
+        identifyPush: identifyPush(),
         ping: ping(),
         relay: circuitRelayServer({
           reservations: {
@@ -96,6 +100,7 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     throw new P2pConfigError(`the care node could not listen on ${host}:${port}`, { cause: error })
   }
   const unserve = await servePinProtocol(helia, parameters.pin ?? {})
+  const sharing = await serveSharing(helia, parameters.sharing ?? {})
   const peerId = helia.libp2p.peerId.toString()
   const multiaddrs = helia.libp2p
     .getMultiaddrs()
@@ -105,8 +110,10 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     helia,
     peerId,
     multiaddrs,
+    sharing,
     async stop() {
       await unserve().catch(() => {})
+      await sharing.stop().catch(() => {})
       await helia.stop()
       await closeStores(blockstore, datastore)
     },
