@@ -235,6 +235,7 @@ contract Appointments is ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------- views
 
+    /// @notice One slot and its booking; reverts with Appointments__UnknownSlot for an unknown id.
     function getSlot(uint256 slotId) external view returns (Slot memory) {
         return _slot(slotId);
     }

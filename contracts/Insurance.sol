@@ -158,6 +158,7 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
         emit PlanClosed(planId, msg.sender);
     }
 
+    /// @notice A plan's terms; reverts with Insurance__UnknownPlan for an unknown id.
     function plan(uint256 planId) external view returns (Plan memory) {
         return _plan(planId);
     }
@@ -197,6 +198,7 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
         return size == 0 ? 0 : tree.recentRoots[(size - 1) % ROOT_HISTORY_SIZE];
     }
 
+    /// @notice How many leaves the insurer has enrolled (the next leaf's index).
     function memberCount(address insurer) external view returns (uint256) {
         return _members[insurer].size;
     }
