@@ -32,8 +32,6 @@ function key(label: string): umbral.SecretKey {
 
 async function careNodeProcess(): Promise<void> {
   const { startCareNode } = await import('../src/p2p/careNode.ts')
-  const { serveSharing } = await import('../src/p2p/serveSharing.ts')
-  const care = await startCareNode({ port: 0 })
   const built = await buildKeyFragmentBundle({
     preMasterSeed: seed,
     grantee,
@@ -44,19 +42,22 @@ async function careNodeProcess(): Promise<void> {
     threshold: 1,
     salt: new Uint8Array(32),
   })
-  await blockAccess({ blockstore: care.helia.blockstore }).put(built.bytes, 'dag-cbor')
   const doctorKey = new umbral.Signer(key('doctor')).verifyingKey().toCompressedBytes()
-  await serveSharing(care.helia, {
-    proxy: {
-      address: proxyAddress,
-      secretKey: key('proxy'),
-      oracle: {
-        grant: async () => ({ grantee, scopesMask: 1 << 5, expiry: 2 ** 40, revoked: false, bundleCid: built.cid.toString(), threshold: 1 }),
-        lastSession: async () => Math.floor(Date.now() / 1000),
-        granteeKey: async () => doctorKey,
+  const care = await startCareNode({
+    port: 0,
+    sharing: {
+      proxy: {
+        address: proxyAddress,
+        secretKey: key('proxy'),
+        oracle: {
+          grant: async () => ({ grantee, scopesMask: 1 << 5, expiry: 2 ** 40, revoked: false, bundleCid: built.cid.toString(), threshold: 1 }),
+          lastSession: async () => Math.floor(Date.now() / 1000),
+          granteeKey: async () => doctorKey,
+        },
       },
     },
   })
+  await blockAccess({ blockstore: care.helia.blockstore }).put(built.bytes, 'dag-cbor')
   process.stdout.write(JSON.stringify({ multiaddr: care.multiaddrs[0] }) + '\n')
   // The parent asks for our CPU time at the start and end of its window.
   createInterface({ input: process.stdin }).on('line', () => {

@@ -109,6 +109,7 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
     try {
       opened = await fragmentsOf(request.grantId, grant.bundleCid)
     } catch (error) {
+      log(`grant ${request.grantId}: bundle ${grant.bundleCid} unusable: ${error instanceof Error ? error.message : String(error)}`)
       throw new Refusal('no-fragment', `bundle ${grant.bundleCid} unusable: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`)
     }
     if (opened.bundle.grantee !== grant.grantee.toLowerCase() || opened.bundle.threshold !== grant.threshold) {

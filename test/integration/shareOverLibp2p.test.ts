@@ -28,7 +28,6 @@ import { requestCapsuleFragments } from '../../src/p2p/requestCapsuleFragments.t
 import { fetchHead, publishHead } from '../../src/p2p/requestHead.ts'
 import { requestPin } from '../../src/p2p/requestPin.ts'
 import { serveDeliverProtocol } from '../../src/p2p/serveDeliverProtocol.ts'
-import { serveSharing, type Sharing } from '../../src/p2p/serveSharing.ts'
 
 const patientAccount = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 const doctorAccount = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
@@ -47,7 +46,6 @@ function browserNode(account: string, fill: number, relays: string[]): Promise<S
 
 describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
   const cares: CareNode[] = []
-  const sharings: Sharing[] = []
   let patient: SalusNode
   let doctor: SalusNode
   let grant: GrantState
@@ -80,9 +78,13 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
 
   beforeAll(async () => {
     for (let i = 0; i < 3; i++) {
-      const care = await startCareNode({ port: 0, pin: { blockTimeoutMs: 3_000 } })
+      const care = await startCareNode({
+        port: 0,
+        pin: { blockTimeoutMs: 3_000 },
+        sharing: { proxy: { address: proxyAddresses[i]!, secretKey: proxyKeys[i]!, oracle }, bundleTimeoutMs: 5_000 },
+      })
       cares.push(care)
-      const sharing = await serveSharing(care.helia, { proxy: { address: proxyAddresses[i]!, secretKey: proxyKeys[i]!, oracle }, bundleTimeoutMs: 5_000 })
+      const { sharing } = care
       if (i === 2) {
         // The third care node lies when asked to: well-formed answers of garbage bytes.
         const honest = sharing.proxyService!.handle
@@ -91,7 +93,6 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
           return lying && answer.ok ? { ok: true, cfrags: answer.cfrags.map((c) => c.map(() => 7)) } : answer
         }
       }
-      sharings.push(sharing)
     }
     const relays = cares.map((care) => care.multiaddrs[0]!)
     patient = await browserNode(patientAccount, 1, relays)
@@ -114,7 +115,6 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
   })
 
   afterAll(async () => {
-    await Promise.allSettled(sharings.map((s) => s.stop()))
     await Promise.allSettled(stoppable.map((n) => n.stop()))
     await Promise.allSettled(cares.map((c) => c.stop()))
   })

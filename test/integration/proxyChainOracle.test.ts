@@ -1,0 +1,148 @@
+// The proxies follow the real Consent contract: a grant submitted with a real proof,
+// refused before the doctor logs a session, served after, refused at once on revoke.
+import path from 'node:path'
+import * as umbral from '@nucypher/umbral-pre'
+import { MemoryBlockstore } from 'blockstore-core'
+import { MemoryDatastore } from 'datastore-core'
+import { bytesToHex, type Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
+import { logAccess } from '../../src/chain/consent/logAccess.ts'
+import { proxiesCommitment } from '../../src/chain/consent/proxiesCommitment.ts'
+import { submitGrant } from '../../src/chain/consent/submitGrant.ts'
+import { submitRevoke } from '../../src/chain/consent/submitRevoke.ts'
+import { blockAccess } from '../../src/core/blocks.ts'
+import { buildKeyFragmentBundle, type KeyFragmentBundle } from '../../src/core/consent/keyFragmentBundle.ts'
+import { sealRecord } from '../../src/core/envelope/sealRecord.ts'
+import { deriveKeys, keyDerivationTypedData } from '../../src/core/keys/deriveKeys.ts'
+import { openSharedRecord } from '../../src/core/share/openSharedRecord.ts'
+import { receivingSecretKey, recordSigner, scopeSecretKey } from '../../src/crypto/umbral.ts'
+import { startCareNode, type CareNode } from '../../src/p2p/careNode.ts'
+import { chainGrantOracle } from '../../src/p2p/chainGrantOracle.ts'
+import { createBrowserNode, type SalusNode } from '../../src/p2p/createBrowserNode.ts'
+import { networkBlockAccess } from '../../src/p2p/networkBlockAccess.ts'
+import { proxyFragmentSource } from '../../src/p2p/proxyFragmentSource.ts'
+import { requestPin } from '../../src/p2p/requestPin.ts'
+import { consentInputs } from '../../src/zk/consentInputs.ts'
+import { grantParamsHash, revokeParamsHash, scopesMask } from '../../src/zk/grantHash.ts'
+import { proveInNode } from '../../src/zk/proveInNode.ts'
+import { toCircuitInput } from '../../src/zk/proveWithArtifacts.ts'
+import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
+import { clientsFor, startAnvil, type Anvil } from './consentSupport.ts'
+
+const artifactsDir = path.resolve(import.meta.dirname, '../../public/zk')
+
+async function keysOf(privateKey: `0x${string}`) {
+  const account = privateKeyToAccount(privateKey)
+  return deriveKeys(await account.signTypedData(keyDerivationTypedData(account.address)))
+}
+
+async function prove(identitySecret: bigint, grantee: Address, paramsHash: bigint) {
+  const input = consentInputs({ identitySecret, grantee, paramsHash })
+  const { proof, publicSignals } = await proveInNode({ circuit: 'consent', input: toCircuitInput(input), artifactsDir })
+  return { pseudonym: BigInt(publicSignals[0]!), proof: [...toSolidityProof(proof).packed] }
+}
+
+describe('proxies reading grants from the real Consent contract', () => {
+  let anvil: Anvil
+  const cares: CareNode[] = []
+  let patient: SalusNode
+  let doctorNode: SalusNode
+  let consent: Address
+  let grantId: bigint
+  let bundle: KeyFragmentBundle
+  let recordCid: import('multiformats/cid').CID
+  const doctor = anvilAccount(2)
+  let doctorKey: umbral.SecretKey
+  let patientSecret: bigint
+
+  beforeAll(async () => {
+    anvil = await startAnvil()
+    const config = await deploySalus({ rpcUrl: anvil.rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
+    consent = config.contracts.Consent!.address
+    const { publicClient } = clientsFor(anvil.rpcUrl, anvilAccount(0).privateKey)
+    const proxyKeys = [umbral.SecretKey.random(), umbral.SecretKey.random()]
+    const proxyAddresses = [anvilAccount(11).account.address, anvilAccount(12).account.address]
+    for (let i = 0; i < 2; i++) {
+      const oracle = chainGrantOracle(publicClient, { consent, registry: config.contracts.Registry.address, fromBlock: BigInt(config.contracts.Consent!.deployBlock) })
+      cares.push(await startCareNode({ port: 0, pin: { blockTimeoutMs: 3_000 }, sharing: { proxy: { address: proxyAddresses[i]!, secretKey: proxyKeys[i]!, oracle } } }))
+    }
+
+    const patientKeys = await keysOf(anvilAccount(8).privateKey)
+    patientSecret = patientKeys.identitySecret
+    doctorKey = receivingSecretKey((await keysOf(doctor.privateKey)).preMasterSeed)
+    const relays = cares.map((c) => c.multiaddrs[0]!)
+    const node = (fill: number, account: string) =>
+      createBrowserNode({ account, peerKeySeed: new Uint8Array(32).fill(fill), relays, blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
+    patient = await node(4, anvilAccount(8).account.address)
+    doctorNode = await node(5, doctor.account.address)
+
+    const salt = crypto.getRandomValues(new Uint8Array(32))
+    const built = await buildKeyFragmentBundle({
+      preMasterSeed: patientKeys.preMasterSeed,
+      grantee: doctor.account.address,
+      receivingPublicKey: doctorKey.publicKey(),
+      scopes: ['medications'],
+      epochs: { medications: 0 },
+      proxies: proxyKeys.map((key, i) => ({ address: proxyAddresses[i]!, umbralPublicKey: key.publicKey().toCompressedBytes() })),
+      threshold: 2,
+      salt,
+    })
+    bundle = built.bundle
+    const patientBlocks = blockAccess({ blockstore: patient.blockstore })
+    await patientBlocks.put(built.bytes, 'dag-cbor')
+    recordCid = (
+      await sealRecord(patientBlocks, {
+        resource: { resourceType: 'MedicationStatement', status: 'active', medication: { concept: { text: 'Metformin 500 mg' } }, subject: { reference: 'Patient/p' } },
+        scope: 'medications',
+        epoch: 0,
+        scopePublicKey: scopeSecretKey(patientKeys.preMasterSeed, 'medications', 0).publicKey(),
+        author: recordSigner(patientKeys.preMasterSeed),
+      })
+    ).cid
+    for (const care of cares) await requestPin(patient, { careNode: care.multiaddrs[0]!, cids: [built.cid, recordCid], timeoutMs: 20_000 })
+
+    const params = {
+      grantee: doctor.account.address,
+      scopesMask: scopesMask(['medications']),
+      expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400),
+      proxiesHash: proxiesCommitment({ proxies: proxyAddresses, salt: bytesToHex(bundle.salt) }),
+      threshold: 2,
+      bundleCid: built.cid,
+    }
+    const { pseudonym, proof } = await prove(patientSecret, doctor.account.address, await grantParamsHash(params))
+    grantId = (await submitGrant(clientsFor(anvil.rpcUrl, doctor.privateKey).walletClient, { consent, params, pseudonym, proof })).grantId
+    // The patient's tab closes: everything comes from the care nodes from here on.
+    await patient.stop()
+  })
+
+  afterAll(async () => {
+    await Promise.allSettled([patient, doctorNode].filter(Boolean).map((n) => n.stop()))
+    await Promise.allSettled(cares.map((c) => c.stop()))
+    anvil?.stop()
+  })
+
+  const open = () =>
+    openSharedRecord(networkBlockAccess(doctorNode, { timeoutMs: 10_000 }), {
+      cid: recordCid,
+      access: {
+        bundle,
+        receivingSecretKey: doctorKey,
+        sources: cares.map((care) => proxyFragmentSource(doctorNode, { proxy: care.multiaddrs[0]!, grantId, signer: new umbral.Signer(doctorKey) })),
+      },
+    })
+
+  it('refuses before a session is logged, opens after, refuses at once after revocation', async () => {
+    await expect(open()).rejects.toMatchObject({ name: 'SharedAccessError', code: 'no-session' })
+
+    await logAccess(clientsFor(anvil.rpcUrl, doctor.privateKey).walletClient, { consent, grantId, scopesMask: scopesMask(['medications']) })
+    const opened = await open()
+    expect(opened.resource).toMatchObject({ medication: { concept: { text: 'Metformin 500 mg' } } })
+
+    const { proof } = await prove(patientSecret, doctor.account.address, await revokeParamsHash({ grantId }))
+    // Anyone may carry the revocation: here an unrelated account, so the patient's wallet stays off chain.
+    await submitRevoke(clientsFor(anvil.rpcUrl, anvilAccount(6).privateKey).walletClient, { consent, grantId, proof })
+    await expect(open()).rejects.toMatchObject({ name: 'SharedAccessError', code: 'revoked' })
+  })
+})
