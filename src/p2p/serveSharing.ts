@@ -1,6 +1,8 @@
 import type { Libp2p } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { SecretKey } from '../crypto/umbral.ts'
+import type { ChainGrantOracle } from './chainGrantOracle.ts'
+import { followGrants } from './followGrants.ts'
 import type { GrantOracle } from './grantOracle.ts'
 import { networkBlockAccess, type NetworkBlockstore } from './networkBlockAccess.ts'
 import { createProxyService, type ProxyService, type ProxyServiceParameters } from './proxyService.ts'
@@ -37,6 +39,11 @@ export async function serveSharing(
     const { address, secretKey, oracle, ...options } = proxy
     proxyService = createProxyService({ ...options, oracle, proxy: { address, secretKey }, fetchBundle: (cid) => blocks.get(cid), ...(log ? { log } : {}) })
     stops.push(await servePreProtocol(helia, { service: proxyService }))
+    // A chain-backed oracle also has events: fetch bundles as grants appear.
+    if (typeof (oracle as Partial<ChainGrantOracle>).sync === 'function') {
+      const unfollow = followGrants({ oracle: oracle as ChainGrantOracle, service: proxyService, ...(log ? { log } : {}) })
+      stops.push(async () => unfollow())
+    }
   }
   return {
     ...(proxyService ? { proxyService } : {}),

@@ -20,6 +20,7 @@ import { openSharedRecord } from '../../src/core/share/openSharedRecord.ts'
 import { receivingSecretKey, recordSigner, scopeSecretKey } from '../../src/crypto/umbral.ts'
 import { startCareNode, type CareNode } from '../../src/p2p/careNode.ts'
 import { chainGrantOracle } from '../../src/p2p/chainGrantOracle.ts'
+import { followGrants } from '../../src/p2p/followGrants.ts'
 import { createBrowserNode, type SalusNode } from '../../src/p2p/createBrowserNode.ts'
 import { networkBlockAccess } from '../../src/p2p/networkBlockAccess.ts'
 import { proxyFragmentSource } from '../../src/p2p/proxyFragmentSource.ts'
@@ -50,6 +51,8 @@ describe('proxies reading grants from the real Consent contract', () => {
   let patient: SalusNode
   let doctorNode: SalusNode
   let consent: Address
+  let registry: Address
+  let bundleCid: string
   let grantId: bigint
   let bundle: KeyFragmentBundle
   let recordCid: import('multiformats/cid').CID
@@ -61,6 +64,7 @@ describe('proxies reading grants from the real Consent contract', () => {
     anvil = await startAnvil()
     const config = await deploySalus({ rpcUrl: anvil.rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
     consent = config.contracts.Consent!.address
+    registry = config.contracts.Registry.address
     const { publicClient } = clientsFor(anvil.rpcUrl, anvilAccount(0).privateKey)
     const proxyKeys = [umbral.SecretKey.random(), umbral.SecretKey.random()]
     const proxyAddresses = [anvilAccount(11).account.address, anvilAccount(12).account.address]
@@ -90,6 +94,7 @@ describe('proxies reading grants from the real Consent contract', () => {
       salt,
     })
     bundle = built.bundle
+    bundleCid = built.cid.toString()
     const patientBlocks = blockAccess({ blockstore: patient.blockstore })
     await patientBlocks.put(built.bytes, 'dag-cbor')
     recordCid = (
@@ -132,6 +137,18 @@ describe('proxies reading grants from the real Consent contract', () => {
         sources: cares.map((care) => proxyFragmentSource(doctorNode, { proxy: care.multiaddrs[0]!, grantId, signer: new umbral.Signer(doctorKey) })),
       },
     })
+
+  it('follows grant events: the bundle is fetched before the first request', async () => {
+    const oracle = chainGrantOracle(clientsFor(anvil.rpcUrl, anvilAccount(0).privateKey).publicClient, { consent, registry, fromBlock: 0n })
+    const prefetched: bigint[] = []
+    const stop = followGrants({ oracle, service: { prefetch: async (id) => void prefetched.push(id), forget: () => {} }, intervalMs: 50 })
+    await expect.poll(() => prefetched, { timeout: 10_000 }).toContain(grantId)
+    stop()
+    // Events are a cache, the chain is the truth: the bundle CID it serves matches the on-chain hash.
+    expect((await oracle.grant(grantId))?.bundleCid).toBe(bundleCid)
+    expect(await oracle.grant(999n)).toBeUndefined()
+    expect(await oracle.lastSession(grantId)).toBe(0)
+  })
 
   it('refuses before a session is logged, opens after, refuses at once after revocation', async () => {
     await expect(open()).rejects.toMatchObject({ name: 'SharedAccessError', code: 'no-session' })
