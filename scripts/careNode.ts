@@ -1,20 +1,50 @@
 /**
- * Runs one care node (relay + pinning) until stopped.
+ * Runs one care node (relay, pinning, manifest heads) until stopped.
  *
  *   npx tsx scripts/careNode.ts --port 9101 [--host 127.0.0.1] [--seed-label care-1] [--storage-dir .salus/care-1]
+ *       [--rpc http://127.0.0.1:8545 --registry 0x… --consent 0x… --consent-block N]
  *
- * When ready it prints one JSON line on stdout: {"peerId":"12D3…","multiaddrs":["/ip4/…/ws/p2p/12D3…"]}.
+ * With the chain flags it is also a re-encryption proxy, its identity (address and
+ * Umbral key) derived from the seed label. When ready it prints one JSON line on
+ * stdout: {"peerId":"12D3…","multiaddrs":["/ip4/…/ws/p2p/12D3…"],"proxy":{"address":"0x…","umbralPublicKey":"0x…"}}.
  * Logs go to stderr. It exits when its stdin closes (with --exit-with-stdin), so a
  * parent that dies without cleaning up leaves no care node behind.
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { SecretKeyFactory, type SecretKey } from '@nucypher/umbral-pre'
+import { bytesToHex, createPublicClient, http, isAddress, type Address, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { startCareNode } from '../src/p2p/careNode.ts'
+import { chainGrantOracle } from '../src/p2p/chainGrantOracle.ts'
+import type { ServeSharingParameters } from '../src/p2p/serveSharing.ts'
 
 /** A stable peer key from a label: the local network's care nodes keep their peer IDs across restarts. */
 export function careNodeSeed(label: string): Uint8Array {
   return sha256(new TextEncoder().encode(`salus/care-node/v1/${label}`))
+}
+
+/**
+ * A care node's proxy identity from its label: an account for its directory entry
+ * and the Umbral key patients encrypt key fragments to. Deterministic, so a local
+ * network's care nodes keep them across restarts; a real node would keep a secret seed.
+ */
+export function careNodeProxyIdentity(label: string): { privateKey: Hex; address: Address; secretKey: SecretKey; umbralPublicKey: Hex } {
+  const privateKey = bytesToHex(sha256(new TextEncoder().encode(`salus/care-node-account/v1/${label}`)))
+  const factory = SecretKeyFactory.fromSecureRandomness(sha256(new TextEncoder().encode(`salus/care-node-umbral/v1/${label}`)))
+  const secretKey = factory.makeKey(new TextEncoder().encode('proxy'))
+  factory.free()
+  const publicKey = secretKey.publicKey()
+  const umbralPublicKey = bytesToHex(publicKey.toCompressedBytes())
+  publicKey.free()
+  return { privateKey, address: privateKeyToAccount(privateKey).address, secretKey, umbralPublicKey }
+}
+
+function addressArgument(name: string): Address | undefined {
+  const value = argument(name)
+  if (value !== undefined && !isAddress(value)) throw new Error(`${name} must be an address, not ${value}`)
+  return value as Address | undefined
 }
 
 function argument(name: string): string | undefined {
@@ -28,12 +58,25 @@ async function main(): Promise<void> {
   const label = argument('--seed-label')
   const storageDir = argument('--storage-dir')
   if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error(`--port must be a TCP port, not ${argument('--port')}`)
+  const rpc = argument('--rpc')
+  const registry = addressArgument('--registry')
+  const consent = addressArgument('--consent')
+  const consentBlock = argument('--consent-block')
+  let proxy: ReturnType<typeof careNodeProxyIdentity> | undefined
+  let sharing: ServeSharingParameters = {}
+  if (rpc && registry && consent && consentBlock !== undefined) {
+    if (!label) throw new Error('a proxy needs --seed-label (its identity is derived from it)')
+    proxy = careNodeProxyIdentity(label)
+    const oracle = chainGrantOracle(createPublicClient({ transport: http(rpc) }), { consent, registry, fromBlock: BigInt(consentBlock) })
+    sharing = { proxy: { address: proxy.address, secretKey: proxy.secretKey, oracle }, log: (line: string) => console.error(`[care ${port}] ${line}`) }
+  }
   const node = await startCareNode({
     port,
     host,
     ...(label ? { peerKeySeed: careNodeSeed(label) } : {}),
     ...(storageDir ? { storageDir: path.resolve(storageDir) } : {}),
     pin: { log: (line) => console.error(`[care ${port}] ${line}`) },
+    sharing,
   })
   let stopping = false
   const stop = async (reason: string): Promise<void> => {
@@ -51,7 +94,8 @@ async function main(): Promise<void> {
     process.stdin.on('end', () => void stop('parent gone'))
     process.stdin.resume()
   }
-  process.stdout.write(JSON.stringify({ peerId: node.peerId, multiaddrs: node.multiaddrs }) + '\n')
+  const ready = { peerId: node.peerId, multiaddrs: node.multiaddrs, ...(proxy ? { proxy: { address: proxy.address, umbralPublicKey: proxy.umbralPublicKey } } : {}) }
+  process.stdout.write(JSON.stringify(ready) + '\n')
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,7 +1,7 @@
 /**
  * The whole local network in one call: anvil, Salus contracts deployed and seeded,
- * three care nodes (relay + pinning, each its own process), the config file the app
- * reads, and Vite. `npm start` (scripts/dev.ts) and the tests use it.
+ * three care nodes (relay, pinning, re-encryption proxy; each its own process,
+ * certified and listed in the Registry), the config file the app reads, and Vite. `npm start` (scripts/dev.ts) and the tests use it.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
@@ -11,7 +11,8 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { SalusError } from '../src/core/errors.ts'
 import { parseNetworkConfig, type LocalAccount, type NetworkConfig } from '../src/chain/networkConfig.ts'
-import { anvilAccount, deploySalus } from './deploy.ts'
+import type { Address, Hex } from 'viem'
+import { anvilAccount, deploySalus, registerCareNode } from './deploy.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -105,9 +106,20 @@ export async function startLocalNetwork({
     await waitForRpc(rpcUrl, anvil)
 
     log('Deploying and seeding the Salus contracts…')
-    const careNodesStarting = carePorts.map((port, index) => startCareNodeProcess(launch, { port, index, careStorageDir, log }))
     const deployed = await deploySalus({ rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
-    const careNodes = await Promise.all(careNodesStarting)
+    // Care nodes are re-encryption proxies too, so they start once Consent is deployed.
+    const chain = { rpcUrl, registry: deployed.contracts.Registry.address, consent: deployed.contracts.Consent }
+    const started = await Promise.all(carePorts.map((port, index) => startCareNodeProcess(launch, { port, index, careStorageDir, chain, log })))
+    for (const [index, node] of started.entries()) {
+      if (!node.proxy) continue
+      await registerCareNode({
+        rpcUrl,
+        registrarKey: anvilAccount(0).privateKey,
+        registry: chain.registry,
+        careNode: { ...node.proxy, peerId: node.peerId, multiaddrs: node.multiaddrs, name: `Care node ${index + 1}` },
+      })
+    }
+    const careNodes = started.map(({ peerId, multiaddrs }) => ({ peerId, multiaddrs }))
     const config = parseNetworkConfig({
       ...deployed,
       relays: careNodes.flatMap((node) => node.multiaddrs),
@@ -164,13 +176,20 @@ export async function assertPortFree(port: number, envVariable: string): Promise
 
 type Launch = (name: string, command: string, args: string[], options?: { stdin?: 'pipe' }) => ChildProcess
 
+type CareNodeChain = { rpcUrl: string; registry: Address; consent: { address: Address; deployBlock: number } | undefined }
+type StartedCareNode = { peerId: string; multiaddrs: string[]; proxy?: { address: Address; umbralPublicKey: Hex } }
+
 async function startCareNodeProcess(
   launch: Launch,
-  { port, index, careStorageDir, log }: { port: number; index: number; careStorageDir: string | undefined; log: (line: string) => void },
-): Promise<{ peerId: string; multiaddrs: string[] }> {
+  parameters: { port: number; index: number; careStorageDir: string | undefined; chain: CareNodeChain; log: (line: string) => void },
+): Promise<StartedCareNode> {
+  const { port, index, careStorageDir, chain, log } = parameters
   const label = `care-${index + 1}`
   const args = ['--import', 'tsx', path.join(root, 'scripts/careNode.ts'), '--port', String(port), '--seed-label', label, '--exit-with-stdin']
   if (careStorageDir) args.push('--storage-dir', path.join(careStorageDir, label))
+  if (chain.consent) {
+    args.push('--rpc', chain.rpcUrl, '--registry', chain.registry, '--consent', chain.consent.address, '--consent-block', String(chain.consent.deployBlock))
+  }
   // stdin stays open while we live: the care node exits when it closes, even if we are killed.
   const child = launch(label, process.execPath, args, { stdin: 'pipe' })
   child.stderr?.on('data', (data: Buffer) => log(`[${label}] ${data.toString().trim()}`))
@@ -179,10 +198,10 @@ async function startCareNodeProcess(
     new Promise((resolve, reject) => {
       lines.on('line', (line) => {
         try {
-          const ready = JSON.parse(line) as { peerId?: unknown; multiaddrs?: unknown }
+          const ready = JSON.parse(line) as StartedCareNode
           if (typeof ready.peerId === 'string' && Array.isArray(ready.multiaddrs)) {
-            log(`Care node ${label} ready: ${ready.multiaddrs[0]}`)
-            resolve({ peerId: ready.peerId, multiaddrs: ready.multiaddrs.map(String) })
+            log(`Care node ${label} ready: ${ready.multiaddrs[0]}${ready.proxy ? ` (proxy ${ready.proxy.address})` : ''}`)
+            resolve({ peerId: ready.peerId, multiaddrs: ready.multiaddrs.map(String), ...(ready.proxy ? { proxy: ready.proxy } : {}) })
           }
         } catch {
           log(`[${label}] ${line}`)

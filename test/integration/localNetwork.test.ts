@@ -9,6 +9,8 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createPublicClient, http } from 'viem'
+import { listProviders } from '../../src/chain/listProviders.ts'
 import { parseNetworkConfig } from '../../src/chain/networkConfig.ts'
 import { createBrowserNode } from '../../src/p2p/createBrowserNode.ts'
 import { requestPin } from '../../src/p2p/requestPin.ts'
@@ -70,6 +72,16 @@ describe('startLocalNetwork', () => {
     const written = parseNetworkConfig(JSON.parse(readFileSync(network.urls.config, 'utf8')))
     expect(written).toEqual(config)
     expect(network.pids).toHaveLength(4)
+  })
+
+  it('lists every care node in the Registry as a proxy with its peer id and Umbral key', async () => {
+    const client = createPublicClient({ transport: http(network.urls.rpc) })
+    const listed = await listProviders(client, { registry: network.config.contracts.Registry.address, role: 'careNode' })
+    expect(listed.map((entry) => entry.peerId).sort()).toEqual(network.config.careNodes.map((node) => node.peerId).sort())
+    for (const entry of listed) {
+      expect(entry.umbralPublicKey).toMatch(/^0x0[23][0-9a-f]{64}$/)
+      expect(entry.multiaddrs).toEqual(network.config.careNodes.find((node) => node.peerId === entry.peerId)!.multiaddrs)
+    }
   })
 
   it('runs care nodes that are separate peers and pin for a browser node', async () => {
