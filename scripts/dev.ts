@@ -2,6 +2,7 @@
  * `npm start`: the whole local network (anvil, contracts, care nodes, Vite) until Ctrl-C.
  * Ports: SALUS_CHAIN_PORT (8545), SALUS_CARE_PORTS (9101,9102,9103), SALUS_APP_PORT (5173).
  */
+import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { describeError } from '../src/core/errors.ts'
 import { startLocalNetwork, type LocalNetwork } from './localNetwork.ts'
@@ -42,12 +43,16 @@ async function main(): Promise<void> {
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal))
 
+  // Anvil starts from genesis every time; care nodes start empty with it, so no pin,
+  // manifest head or peer record outlives the chain it belonged to.
+  const careStorageDir = path.resolve('.salus/care-nodes')
+  rmSync(careStorageDir, { recursive: true, force: true })
   network = await startLocalNetwork({
     chainPort,
     carePorts,
     appPort,
     withApp: true,
-    careStorageDir: path.resolve('.salus/care-nodes'),
+    careStorageDir,
     log: (line) => console.log(line),
   })
   if (stopping) return
