@@ -2,6 +2,7 @@ import type { Address } from 'viem'
 import type { SalusKeys } from '../../core/keys/deriveKeys.ts'
 import { Vault } from '../../core/vault/Vault.ts'
 import type { Anchorer } from '../../core/vault/types.ts'
+import type { SalusNode } from '../../p2p/createBrowserNode.ts'
 import type { AccountStores } from '../../store/openAccountStores.ts'
 import { AddRecordState } from './AddRecordState.svelte.ts'
 import { AnchorState } from './AnchorState.svelte.ts'
@@ -9,6 +10,9 @@ import { BackupState } from './BackupState.svelte.ts'
 import { PeerState } from './PeerState.svelte.ts'
 import { RecordViewState } from './RecordViewState.svelte.ts'
 import { VaultState } from './VaultState.svelte.ts'
+import { RolesState } from './consent/RolesState.svelte.ts'
+import type { DoctorState } from './consent/DoctorState.svelte.ts'
+import type { SharingState } from './consent/SharingState.svelte.ts'
 
 export type ActiveAccount = {
   address: Address
@@ -29,12 +33,19 @@ export type WorkspaceParameters = {
 export class Workspace {
   readonly account: ActiveAccount
   readonly peer = new PeerState()
+  /** Registry roles of the account (doctor, insurer…), which decide the sections shown. */
+  readonly roles = new RolesState()
   readonly backup: BackupState
   readonly addForm: AddRecordState
   vault = $state.raw() as Vault
   list = $state.raw() as VaultState
   record = $state.raw() as RecordViewState
   anchor = $state.raw() as AnchorState
+  /** The running Helia node, once peer-to-peer networking is up (sharing needs it; the vault does not). */
+  node = $state.raw<SalusNode | undefined>()
+  /** Created by the Sharing and Patients pages on first visit, kept while the account is open. */
+  sharing = $state.raw<SharingState | undefined>()
+  doctor = $state.raw<DoctorState | undefined>()
   private readonly parameters: WorkspaceParameters
 
   private constructor(parameters: WorkspaceParameters, vault: Vault) {
@@ -58,6 +69,14 @@ export class Workspace {
     return this.parameters.stores.blockstore
   }
 
+  get blocks() {
+    return this.parameters.stores.blocks
+  }
+
+  attachNode(node: SalusNode): void {
+    this.node = node
+  }
+
   get keys(): SalusKeys {
     return this.parameters.keys
   }
@@ -67,7 +86,11 @@ export class Workspace {
     this.record?.close()
     const list = new VaultState(vault)
     const anchor = new AnchorState(vault, this.parameters.anchorer !== undefined)
-    list.onAdded = () => anchor.schedule()
+    list.onAdded = () => {
+      anchor.schedule()
+      // Records added to a shared scope go into its manifest, so grantees see them without a new grant.
+      void this.sharing?.recordsAdded()
+    }
     anchor.onAnchored = () => {
       list.refresh()
       // An open record shows its anchor as soon as it has one.
@@ -89,6 +112,8 @@ export class Workspace {
   }
 
   async close(): Promise<void> {
+    await this.doctor?.dispose()
+    this.sharing?.dispose()
     this.anchor.dispose()
     this.record.close()
     await this.peer.stop()

@@ -1,0 +1,41 @@
+import type { Component } from 'svelte'
+import type { RegistryRoleName } from '../chain/registryRoles.ts'
+import type { Session } from './state/Session.svelte.ts'
+import type { Workspace } from './state/Workspace.svelte.ts'
+
+/** What the signed-in address may do: every account is a patient; other roles come from the Registry. */
+export type AccountRoles = { readonly patient: true } & { readonly [role in RegistryRoleName]: boolean }
+
+export type SectionProps = { session: Session; workspace: Workspace }
+
+export type Section = {
+  /** Stable id, also the URL hash (#records). */
+  id: string
+  /** The navigation entry's accessible name. */
+  label: string
+  visible(roles: AccountRoles): boolean
+  /** Pages load on demand, so a patient never downloads the doctor's code. */
+  load: () => Promise<{ default: Component<SectionProps> }>
+}
+
+/** The app's sections, in navigation order; the shell shows those visible for the account's roles. */
+export const sections: Section[] = [
+  {
+    id: 'records',
+    label: 'Records',
+    visible: () => true,
+    load: () => import('./pages/VaultPage.svelte'),
+  },
+  {
+    id: 'sharing',
+    label: 'Sharing',
+    visible: (roles) => roles.patient,
+    load: () => import('./pages/SharingPage.svelte'),
+  },
+  {
+    id: 'patients',
+    label: 'Patients',
+    visible: (roles) => roles.doctor,
+    load: () => import('./pages/DoctorPage.svelte'),
+  },
+]

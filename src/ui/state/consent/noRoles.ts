@@ -1,0 +1,15 @@
+import type { AccountRoles } from '../../sections.ts'
+
+/** Until the Registry answers (or when there is no chain), an account is only a patient. */
+export const noRoles: AccountRoles = {
+  patient: true,
+  registrar: false,
+  medicalAuthority: false,
+  emsAuthority: false,
+  insuranceAuthority: false,
+  careNodeAuthority: false,
+  doctor: false,
+  responder: false,
+  insurer: false,
+  careNode: false,
+}
