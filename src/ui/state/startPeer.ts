@@ -19,6 +19,7 @@ export async function startPeer(workspace: Workspace, config: NetworkConfig): Pr
       relays: config.relays,
       blockstore: workspace.blockstore,
     })
+    workspace.attachNode(node)
     return {
       connectedPeers: () => node.libp2p.getPeers().filter((peer) => careNodeIds.has(peer.toString())).length,
       stop: async () => {
