@@ -2,6 +2,7 @@
  * Runs one care node (relay, pinning, manifest heads) until stopped.
  *
  *   npx tsx scripts/careNode.ts --port 9101 [--host 127.0.0.1] [--seed-label care-1] [--storage-dir .salus/care-1]
+ *       [--announce /dns4/care.example.org/tcp/443/wss,…]
  *       [--rpc http://127.0.0.1:8545 --registry 0x… --consent 0x… --consent-block N]
  *
  * With the chain flags it is also a re-encryption proxy, its identity (address and
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     host,
     ...(label ? { peerKeySeed: careNodeSeed(label) } : {}),
     ...(storageDir ? { storageDir: path.resolve(storageDir) } : {}),
+    ...(argument('--announce') ? { announce: argument('--announce')!.split(',') } : {}),
     pin: { log: (line) => console.error(`[care ${port}] ${line}`) },
     sharing,
   })

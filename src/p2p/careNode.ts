@@ -36,6 +36,11 @@ export interface StartCareNodeParameters {
   host?: string
   /** 32 bytes; a stable peer ID across restarts. Without it a key is kept in the datastore. */
   peerKeySeed?: Uint8Array
+  /**
+   * Addresses to publish instead of the listening ones, e.g. `/dns4/care.example.org/tcp/443/wss`
+   * behind a TLS proxy (pages served over https can only dial wss).
+   */
+  announce?: string[]
   /** Blocks and pins on disk here; in memory when absent (tests). */
   storageDir?: string
   pin?: ServePinProtocolParameters
@@ -67,7 +72,7 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
   const helia = withBitswap(
     withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor, json] }), {
       ...(privateKey ? { privateKey } : {}),
-      addresses: { listen: [`/ip4/${host}/tcp/${port}/ws`, '/webrtc'] },
+      addresses: { listen: [`/ip4/${host}/tcp/${port}/ws`, '/webrtc'], ...(parameters.announce ? { announce: parameters.announce } : {}) },
       transports: [webSockets(), webRTC({ rtcConfiguration: { iceServers: [] } }), circuitRelayTransport()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
@@ -105,7 +110,7 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
   const multiaddrs = helia.libp2p
     .getMultiaddrs()
     .map((address) => address.toString())
-    .filter((address) => address.includes('/ws/'))
+    .filter((address) => /\/wss?\//.test(address))
   return {
     helia,
     peerId,
