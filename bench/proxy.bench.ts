@@ -148,8 +148,83 @@ async function reencryptRps(): Promise<Measurement> {
 
 if (process.argv.includes('--proxy-care-node')) await careNodeProcess()
 
-export default [
+const benchmarks: Array<{ name: string; unit: string; better: 'lower' | 'higher'; target?: number; run: () => Promise<number> }> = [
   { name: 'proxy.reencrypt_rps', unit: 'req/s', better: 'higher' as const, target: 500, run: async () => (await measure()).rps },
   // What one fully available core of the care node sustains; meaningful when the machine is busy.
   { name: 'proxy.reencrypt_per_cpu_second', unit: 'req/cpu-s', better: 'higher' as const, run: async () => (await measure()).perCpuSecond },
 ]
+
+// share.open_10KB_ms: a doctor opens a 10 KB record with warm connections: envelope and
+// body fetched over bitswap (from the patient or the care nodes that pinned them; a
+// different record each time, so nothing is local), fragments from 2 of 2 proxies, verified, decrypted. Median of 20.
+async function open10KbMs(): Promise<number> {
+  const { startCareNode } = await import('../src/p2p/careNode.ts')
+  const { createBrowserNode } = await import('../src/p2p/createBrowserNode.ts')
+  const { MemoryDatastore } = await import('datastore-core')
+  const { sealRecord } = await import('../src/core/envelope/sealRecord.ts')
+  const { openSharedRecord } = await import('../src/core/share/openSharedRecord.ts')
+  const { networkBlockAccess } = await import('../src/p2p/networkBlockAccess.ts')
+  const { proxyFragmentSource } = await import('../src/p2p/proxyFragmentSource.ts')
+  const { requestPin } = await import('../src/p2p/requestPin.ts')
+  const { recordSigner } = await import('../src/crypto/umbral.ts')
+  const proxies = [0, 1].map((i) => ({ address: `0x${String(i + 1).repeat(40)}` as `0x${string}`, secretKey: key(`proxy-${i}`) }))
+  const doctorSecret = key('doctor')
+  const doctorSigner = new umbral.Signer(doctorSecret)
+  const built = await buildKeyFragmentBundle({
+    preMasterSeed: seed,
+    grantee,
+    receivingPublicKey: doctorSecret.publicKey(),
+    scopes: ['notes'],
+    epochs: { notes: 0 },
+    proxies: proxies.map((p) => ({ address: p.address, umbralPublicKey: p.secretKey.publicKey().toCompressedBytes() })),
+    threshold: 2,
+    salt: new Uint8Array(32),
+  })
+  const oracle = {
+    grant: async () => ({ grantee, scopesMask: 1 << 8, expiry: 2 ** 40, revoked: false, bundleCid: built.cid.toString(), threshold: 2 }),
+    lastSession: async () => Math.floor(Date.now() / 1000),
+    granteeKey: async () => doctorSigner.verifyingKey().toCompressedBytes(),
+  }
+  const cares = await Promise.all(proxies.map((proxy) => startCareNode({ port: 0, sharing: { proxy: { ...proxy, oracle } } })))
+  const relays = cares.map((c) => c.multiaddrs[0]!)
+  const node = (account: string, fill: number) =>
+    createBrowserNode({ account, peerKeySeed: new Uint8Array(32).fill(fill), relays, blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
+  const patient = await node(`0x${'11'.repeat(20)}`, 1)
+  const doctor = await node(`0x${'22'.repeat(20)}`, 2)
+  try {
+    const blocks = blockAccess({ blockstore: patient.blockstore })
+    await blocks.put(built.bytes, 'dag-cbor')
+    // One record per open: a record opened before is in the doctor's store already.
+    const cids = []
+    for (let i = 0; i < 23; i++) {
+      const { cid } = await sealRecord(blocks, {
+        resource: { resourceType: 'DocumentReference', status: 'current', description: `${i} ${'x'.repeat(10 * 1024)}`, content: [] },
+        scope: 'notes',
+        epoch: 0,
+        scopePublicKey: scopeSecretKey(seed, 'notes', 0).publicKey(),
+        author: recordSigner(seed),
+      })
+      cids.push(cid)
+    }
+    for (const care of cares) await requestPin(patient, { careNode: care.multiaddrs[0]!, cids: [built.cid, ...cids] })
+    const sources = cares.map((care) => proxyFragmentSource(doctor, { proxy: care.multiaddrs[0]!, grantId, signer: doctorSigner }))
+    const access = { bundle: built.bundle, receivingSecretKey: doctorSecret, sources }
+    const doctorBlocks = networkBlockAccess(doctor, { providers: relays })
+    const times: number[] = []
+    for (const [i, cid] of cids.entries()) {
+      const started = performance.now()
+      await openSharedRecord(doctorBlocks, { cid, access })
+      if (i >= 3) times.push(performance.now() - started) // the first opens warm up streams and bundles
+    }
+    await Promise.all(sources.map((s) => s.close()))
+    times.sort((a, b) => a - b)
+    return times[Math.floor(times.length / 2)]!
+  } finally {
+    await Promise.allSettled([patient.stop(), doctor.stop()])
+    await Promise.allSettled(cares.map((c) => c.stop()))
+  }
+}
+
+benchmarks.push({ name: 'share.open_10KB_ms', unit: 'ms', better: 'lower', target: 150, run: open10KbMs })
+
+export default benchmarks
