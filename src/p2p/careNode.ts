@@ -44,6 +44,8 @@ export interface StartCareNodeParameters {
   /** Blocks and pins on disk here; in memory when absent (tests). */
   storageDir?: string
   pin?: ServePinProtocolParameters
+  /** Unpinned blocks (from refused or failed pin requests) are deleted this often; default 30 min. */
+  gcIntervalMs?: number
   /** Manifest heads always; re-encryption too when `sharing.proxy` is given. */
   sharing?: ServeSharingParameters
 }
@@ -106,6 +108,9 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
   }
   const unserve = await servePinProtocol(helia, parameters.pin ?? {})
   const sharing = await serveSharing(helia, parameters.sharing ?? {})
+  // A request that fails half way leaves fetched but unpinned blocks behind.
+  const gc = setInterval(() => void helia.gc().catch(() => {}), parameters.gcIntervalMs ?? 30 * 60_000)
+  gc.unref?.()
   const peerId = helia.libp2p.peerId.toString()
   const multiaddrs = helia.libp2p
     .getMultiaddrs()
@@ -117,6 +122,7 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     multiaddrs,
     sharing,
     async stop() {
+      clearInterval(gc)
       await unserve().catch(() => {})
       await sharing.stop().catch(() => {})
       await helia.stop()

@@ -35,7 +35,7 @@ window.salus = {
     await node.blockstore.put(cid, data)
     return cid.toString()
   },
-  has: (cid) => node.blockstore.has(CID.parse(cid), { offline: true }),
+  has: (cid) => node.blockstore.has(CID.parse(cid)),
   async get(cid, timeoutMs) {
     return concat(node.blockstore.get(CID.parse(cid), { signal: AbortSignal.timeout(timeoutMs) }))
   },

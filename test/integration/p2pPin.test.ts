@@ -178,6 +178,10 @@ describe('care node pinning over /salus/pin/1.0.0', () => {
         code: 'limit-exceeded',
       })
       expect(await strict.helia.pins.isPinned(envelope)).toBe(false)
+      // Garbage collection removes what the refused request had fetched.
+      expect(await strict.helia.blockstore.has(envelope)).toBe(true)
+      await strict.helia.gc()
+      expect(await strict.helia.blockstore.has(envelope)).toBe(false)
     } finally {
       await strict.stop()
     }
