@@ -37,6 +37,14 @@ async function check(name: string, script: string) {
   steps.push({ name, ok: code === 0, tally: { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 } })
 }
 
+if (wanted('typecheck')) {
+  console.log('\n── typecheck (tsc, svelte-check) ──')
+  const tsc = await run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'])
+  const svelte = tsc.code === 0 ? await run(bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--output', 'human']) : { code: 1 }
+  const ok = tsc.code === 0 && svelte.code === 0
+  steps.push({ name: 'typecheck', ok, tally: { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 } })
+}
+
 await check('contracts-generated', 'scripts/generateContracts.ts')
 await check('circuits-generated', 'scripts/buildCircuits.ts')
 
