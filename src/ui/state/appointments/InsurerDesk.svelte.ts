@@ -1,0 +1,161 @@
+import { createPlan } from '../../../chain/insurance/createPlan.ts'
+import { enrolMember } from '../../../chain/insurance/enrolMember.ts'
+import { fundPool } from '../../../chain/insurance/fundPool.ts'
+import { readPool, type ReadPoolReturnType } from '../../../chain/insurance/readPool.ts'
+import { withdrawUnreserved } from '../../../chain/insurance/withdrawUnreserved.ts'
+import { credentialLeaf } from '../../../zk/credentialLeaf.ts'
+import { reportError } from '../reportError.ts'
+import { ActionStatus } from './ActionStatus.svelte.ts'
+import { AppointmentInputError } from './appointmentInputError.ts'
+import { endOfMonth, monthInput } from './credentialMonths.ts'
+import { formatEth, parseEthAmount } from './ethAmount.ts'
+import { parseIdentityCommitment } from './identityCard.ts'
+import type { PaymentContext } from './paymentContext.ts'
+import type { PlanView } from './planView.ts'
+import { readClaims, type ClaimView, type PoolMovement } from './readClaims.ts'
+import { readPlans } from './readPlans.ts'
+
+const day = 86_400
+
+/** The insurer's Insurance page: plans, enrolment, the pool, and claims (never who made them). */
+export class InsurerDesk {
+  plans = $state.raw<PlanView[]>([])
+  pool = $state.raw<ReadPoolReturnType | undefined>()
+  claims = $state.raw<ClaimView[]>([])
+  movements = $state.raw<PoolMovement[]>([])
+  loading = $state(true)
+  loadError = $state('')
+  planForm = $state({ name: '', feeCovered: '0.05', visitsPerPeriod: '2', periodDays: '30' })
+  enrolForm = $state({ commitment: '', planId: '', validThrough: '' })
+  fundAmount = $state('1')
+  withdrawAmount = $state('')
+  formError = $state<{ field: string; message: string } | undefined>()
+  readonly status = new ActionStatus()
+
+  constructor(private readonly context: PaymentContext) {}
+
+  async load(): Promise<void> {
+    try {
+      await this.refresh()
+      this.enrolForm.validThrough = monthInput(Math.floor(Date.now() / 1000), 12)
+    } catch (error) {
+      this.loadError = reportError(error, 'loading the insurance desk')
+    } finally {
+      this.loading = false
+    }
+  }
+
+  async refresh(): Promise<void> {
+    const { publicClient, insurance, appointments, account, fromBlock } = this.context
+    const [plans, pool, { claims, movements }] = await Promise.all([
+      readPlans(publicClient, { insurance, insurer: account, fromBlock }),
+      readPool(publicClient, { insurance, appointments, insurer: account }),
+      readClaims(publicClient, { insurance, insurer: account, fromBlock }),
+    ])
+    this.plans = plans
+    this.pool = pool
+    this.claims = claims
+    this.movements = movements
+    if (!this.enrolForm.planId && plans.length) this.enrolForm.planId = plans.at(-1)!.planId.toString()
+  }
+
+  private checked<T>(read: () => T): T | undefined {
+    this.formError = undefined
+    try {
+      return read()
+    } catch (error) {
+      if (error instanceof AppointmentInputError) {
+        this.formError = { field: error.field, message: error.shortMessage }
+        return undefined
+      }
+      throw error
+    }
+  }
+
+  async createPlan(): Promise<void> {
+    const terms = this.checked(() => {
+      const name = this.planForm.name.trim()
+      if (!name) throw new AppointmentInputError('planName', 'Give the plan a name.')
+      if (new TextEncoder().encode(name).length > 64) throw new AppointmentInputError('planName', 'A plan name has at most 64 bytes.')
+      const visitsPerPeriod = Number(this.planForm.visitsPerPeriod)
+      if (!Number.isInteger(visitsPerPeriod) || visitsPerPeriod < 1 || visitsPerPeriod > 255) {
+        throw new AppointmentInputError('visitsPerPeriod', 'Visits per period must be a whole number from 1 to 255.')
+      }
+      const periodDays = Number(this.planForm.periodDays)
+      if (!Number.isInteger(periodDays) || periodDays < 1 || periodDays > 3660) {
+        throw new AppointmentInputError('periodDays', 'The period is a whole number of days, from 1 to 3,660.')
+      }
+      return { name, feeCovered: parseEthAmount(this.planForm.feeCovered, { field: 'feeCovered' }), visitsPerPeriod, periodLength: periodDays * day }
+    })
+    if (!terms) return
+    const { walletClient, insurance } = this.context
+    await this.status.run(
+      'Creating the plan',
+      async () => {
+        const result = await createPlan(walletClient, { insurance, ...terms })
+        this.enrolForm.planId = result.planId.toString()
+        await this.refresh()
+        return result
+      },
+      ({ planId, txHash }) => ({ text: `Created plan #${planId} “${terms.name}”: up to ${formatEth(terms.feeCovered)} per visit.`, txHash }),
+    )
+  }
+
+  /** Adds the patient's credential leaf Poseidon(commitment, planId, validUntil); the commitment itself never goes on chain. */
+  async enrol(): Promise<void> {
+    const entry = this.checked(() => {
+      const commitment = parseIdentityCommitment(this.enrolForm.commitment)
+      const plan = this.plans.find((p) => p.planId.toString() === this.enrolForm.planId)
+      if (!plan) throw new AppointmentInputError('planId', 'Choose one of your plans.')
+      if (plan.closed) throw new AppointmentInputError('planId', 'This plan is closed; choose an open one.')
+      return { commitment, plan, validUntil: endOfMonth(this.enrolForm.validThrough) }
+    })
+    if (!entry) return
+    const { walletClient, insurance } = this.context
+    await this.status.run(
+      'Enrolling the member',
+      async () => {
+        const leaf = await credentialLeaf({ identityCommitment: entry.commitment, planId: entry.plan.planId, validUntil: entry.validUntil })
+        const result = await enrolMember(walletClient, { insurance, leaf })
+        this.enrolForm.commitment = ''
+        await this.refresh()
+        return result
+      },
+      ({ index, txHash }) => ({
+        text: `Enrolled member #${index + 1n} in “${entry.plan.name}”, covered through ${new Date(Number(entry.validUntil) * 1000).toISOString().slice(0, 7)}.`,
+        txHash,
+      }),
+    )
+  }
+
+  async fund(): Promise<void> {
+    const amount = this.checked(() => parseEthAmount(this.fundAmount, { field: 'fundAmount' }))
+    if (amount === undefined) return
+    const { walletClient, insurance, account } = this.context
+    await this.status.run(
+      'Funding the pool',
+      async () => {
+        const result = await fundPool(walletClient, { insurance, insurer: account, amount })
+        await this.refresh()
+        return result
+      },
+      ({ txHash }) => ({ text: `Added ${formatEth(amount)} to the pool.`, txHash }),
+    )
+  }
+
+  async withdraw(): Promise<void> {
+    const amount = this.checked(() => parseEthAmount(this.withdrawAmount, { field: 'withdrawAmount' }))
+    if (amount === undefined) return
+    const { walletClient, insurance } = this.context
+    await this.status.run(
+      'Withdrawing from the pool',
+      async () => {
+        const result = await withdrawUnreserved(walletClient, { insurance, amount })
+        this.withdrawAmount = ''
+        await this.refresh()
+        return result
+      },
+      ({ txHash }) => ({ text: `Withdrew ${formatEth(amount)} from the pool.`, txHash }),
+    )
+  }
+}

@@ -1,0 +1,137 @@
+// Pure helpers of the appointments pages: amounts exact to the wei, the identity card's
+// payload at the boundary, credential discovery and the covered-booking key store.
+import { describe, expect, it } from 'vitest'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { snarkScalarField } from '../../../zk/field.ts'
+import { credentialLeaf } from '../../../zk/credentialLeaf.ts'
+import { eligibilityNullifier } from '../../../zk/eligibilityNullifier.ts'
+import { identityCommitment } from '../../../zk/identity.ts'
+import { memberTree } from '../../../zk/memberTree.ts'
+import { ProofInputError } from '../../../zk/zkErrors.ts'
+import { AppointmentInputError } from './appointmentInputError.ts'
+import { coverInput, firstUnusedVisit, visitPeriod } from './coverInput.ts'
+import { loadCoveredBookingKeys, saveCoveredBookingKeys } from './coveredBookingKeys.ts'
+import { candidateExpiries, endOfMonth } from './credentialMonths.ts'
+import { formatEth, parseEthAmount } from './ethAmount.ts'
+import { findCredentials } from './findCredentials.ts'
+import { identityCardText, parseIdentityCommitment } from './identityCard.ts'
+import type { PlanView } from './planView.ts'
+
+const insurer = '0x14dC79964da2C08b23698B3D3cc7Ca32193d9955'
+const plan: PlanView = { planId: 3n, insurer, name: 'Basic', feeCovered: 5n * 10n ** 16n, visitsPerPeriod: 2, periodLength: 30 * 86_400, closed: false }
+
+describe('ETH amounts', () => {
+  it('round-trips to the wei without floats', () => {
+    expect(parseEthAmount('0.050000000000000001')).toBe(50_000_000_000_000_001n)
+    expect(formatEth(50_000_000_000_000_001n)).toBe('0.050000000000000001 ETH')
+    expect(parseEthAmount(' 1.5 ETH ')).toBe(1_500_000_000_000_000_000n)
+    expect(parseEthAmount('.25')).toBe(250_000_000_000_000_000n)
+    expect(parseEthAmount('0', { allowZero: true })).toBe(0n)
+  })
+
+  it('refuses what it would have to round or cannot send', () => {
+    for (const bad of ['', 'abc', '1e18', '-1', '0.0000000000000000001', '1,5', '0', '99999999999']) {
+      expect(() => parseEthAmount(bad), bad).toThrow(AppointmentInputError)
+    }
+  })
+})
+
+describe('identity card', () => {
+  it('reads back the card text, bare hex and decimal', () => {
+    const value = 0x1234abcdn
+    const text = identityCardText(value)
+    expect(text).toMatch(/^salus-identity:0x[0-9a-f]{64}$/)
+    expect(parseIdentityCommitment(text)).toBe(value)
+    expect(parseIdentityCommitment(`  ${text.toUpperCase().replace('SALUS-IDENTITY:0X', 'salus-identity:0x')}\n`)).toBe(value)
+    expect(parseIdentityCommitment('0x1234abcd')).toBe(value)
+    expect(parseIdentityCommitment(value.toString())).toBe(value)
+  })
+
+  it('refuses anything else, with a sentence the insurer can act on', () => {
+    for (const bad of ['', 'hello', '0x', '0xzz', 'x'.repeat(500), '0', snarkScalarField.toString(), `salus-identity:0x${'f'.repeat(64)}`]) {
+      const error = (() => {
+        try {
+          parseIdentityCommitment(bad)
+        } catch (e) {
+          return e
+        }
+      })()
+      expect(error, bad).toBeInstanceOf(AppointmentInputError)
+      expect((error as AppointmentInputError).shortMessage).toMatch(/code|card/)
+    }
+  })
+})
+
+describe('credential months', () => {
+  it('ends a month at its last UTC second, leap years included', () => {
+    expect(endOfMonth('2028-02')).toBe(BigInt(Date.UTC(2028, 2, 1) / 1000 - 1))
+    expect(new Date(Number(endOfMonth('2027-12')) * 1000).toISOString()).toBe('2027-12-31T23:59:59.000Z')
+    expect(() => endOfMonth('2027-13')).toThrow(AppointmentInputError)
+    expect(() => endOfMonth('next year')).toThrow(AppointmentInputError)
+  })
+
+  it('searches the current month and ten years ahead', () => {
+    const now = Date.UTC(2026, 4, 17) / 1000
+    const expiries = candidateExpiries(now)
+    expect(expiries[0]).toBe(endOfMonth('2026-05'))
+    expect(expiries.at(-1)).toBe(endOfMonth('2036-05'))
+  })
+})
+
+describe('finding a credential and building the proof input', () => {
+  const identitySecret = 0xc0ffeen
+
+  it('finds the patient’s leaf among others, only for its own commitment, plan and month', async () => {
+    const commitment = await identityCommitment(identitySecret)
+    const validUntil = endOfMonth('2027-06')
+    const leaf = await credentialLeaf({ identityCommitment: commitment, planId: plan.planId, validUntil })
+    const other = await credentialLeaf({ identityCommitment: commitment + 1n, planId: plan.planId, validUntil })
+    const leaves = [11n, other, 12n, leaf, 13n]
+    const now = Date.UTC(2026, 0, 10) / 1000
+    const found = findCredentials({ identityCommitment: commitment, plans: [plan, { ...plan, planId: 4n }], leavesByInsurer: new Map([[insurer.toLowerCase(), leaves]]), now })
+    expect(found).toEqual([{ plan, validUntil, leaf, index: 3 }])
+    expect(findCredentials({ identityCommitment: commitment, plans: [{ ...plan, closed: true }], leavesByInsurer: new Map([[insurer.toLowerCase(), leaves]]), now })).toEqual([])
+    // An expired month is not searched.
+    expect(findCredentials({ identityCommitment: commitment, plans: [plan], leavesByInsurer: new Map([[insurer.toLowerCase(), leaves]]), now: Date.UTC(2027, 7, 1) / 1000 })).toEqual([])
+
+    const slot = { slotId: 9n, doctor: insurer, start: Date.UTC(2027, 1, 3) / 1000, duration: 1800, status: 'open' as const, fee: plan.feeCovered, payer: undefined, covered: 0n, insurer: undefined }
+    const appointments = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
+    const { input, root } = await coverInput({ identitySecret, credential: found[0]!, leaves, slot, k: 1, chainId: 31337, appointments })
+    expect(root).toBe((await memberTree(leaves)).root)
+    expect(input.period).toBe(visitPeriod(plan, slot.start))
+    expect(input.k).toBe(1n)
+    await expect(coverInput({ identitySecret, credential: found[0]!, leaves, slot, k: 2, chainId: 31337, appointments })).rejects.toBeInstanceOf(ProofInputError)
+    await expect(coverInput({ identitySecret, credential: found[0]!, leaves: [11n, 12n], slot, k: 0, chainId: 31337, appointments })).rejects.toBeInstanceOf(ProofInputError)
+  })
+
+  it('picks the first unspent covered visit of the slot’s period, and none when all are spent', async () => {
+    const visitStart = 1_900_000_000
+    const period = visitPeriod(plan, visitStart)
+    const spent = new Set([await eligibilityNullifier({ identitySecret, planId: plan.planId, period, k: 0 })])
+    const isNullifierUsed = async (n: bigint) => spent.has(n)
+    const next = await firstUnusedVisit({ identitySecret, plan, visitStart, isNullifierUsed })
+    expect(next?.k).toBe(1)
+    spent.add(next!.nullifier)
+    expect(await firstUnusedVisit({ identitySecret, plan, visitStart, isNullifierUsed })).toBeUndefined()
+    // The next period starts afresh.
+    expect((await firstUnusedVisit({ identitySecret, plan, visitStart: visitStart + plan.periodLength, isNullifierUsed }))?.k).toBe(0)
+  })
+})
+
+describe('covered booking keys', () => {
+  it('are sealed with the vault key and read back only with it', () => {
+    const items = new Map<string, string>()
+    const storage = { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v) }
+    const account = privateKeyToAccount(generatePrivateKey()).address
+    const vaultKey = new Uint8Array(32).fill(7)
+    const privateKey = generatePrivateKey()
+    const entry = { slotId: 5n, privateKey, address: privateKeyToAccount(privateKey).address, txHash: `0x${'ab'.repeat(32)}` as const }
+    saveCoveredBookingKeys(storage, account, vaultKey, [entry, { ...entry, slotId: 6n, txHash: undefined }])
+    const stored = [...items.values()][0]!
+    expect(stored).not.toContain(privateKey.slice(2))
+    expect(loadCoveredBookingKeys(storage, account, vaultKey)).toEqual([entry, { slotId: 6n, privateKey, address: entry.address }])
+    expect(loadCoveredBookingKeys(storage, account, new Uint8Array(32).fill(8))).toEqual([])
+    items.set([...items.keys()][0]!, stored.slice(0, -2) + '00')
+    expect(loadCoveredBookingKeys(storage, account, vaultKey)).toEqual([])
+  })
+})

@@ -1,0 +1,65 @@
+import type { Address } from 'viem'
+import { bookingHash } from '../../../chain/appointments/bookingHash.ts'
+import type { SlotView } from '../../../chain/appointments/slotView.ts'
+import { eligibilityInputs, type EligibilityInput } from '../../../zk/eligibilityInputs.ts'
+import { eligibilityNullifier } from '../../../zk/eligibilityNullifier.ts'
+import { memberTree } from '../../../zk/memberTree.ts'
+import { ProofInputError } from '../../../zk/zkErrors.ts'
+import type { MemberCredential } from './findCredentials.ts'
+import type { PlanView } from './planView.ts'
+
+/** The plan period a visit falls in, as Insurance.claim computes it (visitDate / periodLength). */
+export function visitPeriod(plan: PlanView, visitStart: number): bigint {
+  return BigInt(visitStart) / BigInt(plan.periodLength)
+}
+
+/**
+ * The first covered visit k of the slot's period whose nullifier is not spent yet, or
+ * undefined when every visit of the period is used. Asking the chain about one's own
+ * nullifiers reveals nothing: they are random-looking until used.
+ */
+export async function firstUnusedVisit(p: {
+  identitySecret: bigint
+  plan: PlanView
+  visitStart: number
+  isNullifierUsed: (nullifier: bigint) => Promise<boolean>
+}): Promise<{ k: number; nullifier: bigint } | undefined> {
+  const period = visitPeriod(p.plan, p.visitStart)
+  for (let k = 0; k < p.plan.visitsPerPeriod; k++) {
+    const nullifier = await eligibilityNullifier({ identitySecret: p.identitySecret, planId: p.plan.planId, period, k })
+    if (!(await p.isNullifierUsed(nullifier))) return { k, nullifier }
+  }
+  return undefined
+}
+
+export type CoverInputParameters = {
+  identitySecret: bigint
+  credential: MemberCredential
+  /** The insurer's member leaves in tree order, as read from the chain just now. */
+  leaves: readonly bigint[]
+  slot: SlotView
+  k: number
+  chainId: number
+  appointments: Address
+}
+
+/** The eligibility circuit's input for booking `slot` with `credential`, and the member root it proves against. */
+export async function coverInput(p: CoverInputParameters): Promise<{ input: EligibilityInput; root: bigint }> {
+  const { credential, slot } = p
+  const tree = await memberTree(p.leaves)
+  const index = tree.indexOf(credential.leaf)
+  if (index < 0) throw new ProofInputError('Your insurer’s member list no longer includes your credential. Ask your insurer.')
+  const merkleProof = tree.generateProof(index)
+  const input = eligibilityInputs({
+    identitySecret: p.identitySecret,
+    planId: credential.plan.planId,
+    validUntil: credential.validUntil,
+    merkleProof: { root: merkleProof.root, index: merkleProof.index, siblings: merkleProof.siblings },
+    visitDate: slot.start,
+    period: visitPeriod(credential.plan, slot.start),
+    visitsPerPeriod: credential.plan.visitsPerPeriod,
+    k: p.k,
+    bookingHash: bookingHash({ slotId: slot.slotId, doctor: slot.doctor, appointments: p.appointments, chainId: p.chainId }),
+  })
+  return { input, root: merkleProof.root }
+}

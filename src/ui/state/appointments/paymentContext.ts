@@ -1,0 +1,60 @@
+import type { Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { createSalusClients, type SalusPublicClient, type SalusWalletClient } from '../../../chain/createSalusClients.ts'
+import { localChainId, type LocalAccount, type NetworkConfig } from '../../../chain/networkConfig.ts'
+import { SalusError } from '../../../core/errors.ts'
+import type { Session } from '../Session.svelte.ts'
+import type { Workspace } from '../Workspace.svelte.ts'
+
+export class PaymentsUnavailableError extends SalusError {
+  override name = 'PaymentsUnavailableError' as const
+}
+
+/** Everything the appointment, schedule and insurance pages need to talk to the payment contracts. */
+export type PaymentContext = {
+  config: NetworkConfig
+  chainId: number
+  account: Address
+  appointments: Address
+  insurance: Address
+  /** The earlier of the two deployment blocks: event scans start there. */
+  fromBlock: bigint
+  publicClient: SalusPublicClient
+  /** Signs as the signed-in account (its local key, or the injected wallet it signed in with). */
+  walletClient: SalusWalletClient
+  /** The local network's funding account, which pays gas for one-off covered-booking accounts (local chain only). */
+  faucet: LocalAccount | undefined
+}
+
+/** Builds the context for the signed-in account, or throws a sentence saying what is missing. */
+export function paymentContext(session: Session, workspace: Workspace): PaymentContext {
+  const config = session.config
+  if (!config) throw new PaymentsUnavailableError('No network is configured, so appointments cannot be booked. Start the local network (npm start) and reload.')
+  const { Appointments, Insurance } = config.contracts
+  if (!Appointments || !Insurance) {
+    throw new PaymentsUnavailableError('Appointments and insurance are not deployed on this network. Redeploy the contracts (npm start) and reload.')
+  }
+  const address = workspace.account.address
+  const local = config.localAccounts?.find((candidate) => candidate.address.toLowerCase() === address.toLowerCase())
+  let walletClient: SalusWalletClient
+  if (local) {
+    walletClient = createSalusClients(config, privateKeyToAccount(local.privateKey)).walletClient
+  } else {
+    // The wallet this tab signed in with is the one Session remembers.
+    const wallet = session.wallets.find((candidate) => session.isRemembered(candidate))
+    if (!wallet) throw new PaymentsUnavailableError('Your wallet is not connected any more. Sign out and sign in again.')
+    walletClient = createSalusClients(config, address, { provider: wallet.provider }).walletClient
+  }
+  const faucet = config.chainId === localChainId ? config.localAccounts?.find((candidate) => candidate.role === 'registrar') : undefined
+  return {
+    config,
+    chainId: config.chainId,
+    account: address,
+    appointments: Appointments.address,
+    insurance: Insurance.address,
+    fromBlock: BigInt(Math.min(Appointments.deployBlock, Insurance.deployBlock)),
+    publicClient: createSalusClients(config).publicClient,
+    walletClient,
+    faucet,
+  }
+}

@@ -1,0 +1,38 @@
+import type { Address } from 'viem'
+import { getContractEvents, readContract } from 'viem/actions'
+import { toPaymentsError } from '../../../chain/appointments/paymentsErrors.ts'
+import type { PaymentsPublicClient } from '../../../chain/appointments/sendPaymentTransaction.ts'
+import { Insurance } from '../../../chain/generated/Insurance.ts'
+import type { PlanView } from './planView.ts'
+
+export type ReadPlansParameters = { insurance: Address; insurer?: Address; fromBlock?: bigint }
+
+/** Plans are few; more than this many is treated as spam and cut off. */
+const maxPlans = 500
+
+/** Every plan (or one insurer's), from PlanCreated events, with its current terms read from the contract. */
+export async function readPlans(client: PaymentsPublicClient, { insurance, insurer, fromBlock = 0n }: ReadPlansParameters): Promise<PlanView[]> {
+  try {
+    const events = await getContractEvents(client, {
+      address: insurance,
+      abi: Insurance.abi,
+      eventName: 'PlanCreated',
+      args: insurer ? { insurer } : undefined,
+      fromBlock,
+      strict: true,
+    })
+    const ids = events.slice(0, maxPlans).map((event) => event.args.planId)
+    const plans = await Promise.all(ids.map((planId) => readContract(client, { address: insurance, abi: Insurance.abi, functionName: 'plan', args: [planId] })))
+    return plans.map((plan, i) => ({
+      planId: ids[i]!,
+      insurer: plan.insurer,
+      name: plan.name.slice(0, 64),
+      feeCovered: plan.feeCovered,
+      visitsPerPeriod: plan.visitsPerPeriod,
+      periodLength: plan.periodLength,
+      closed: plan.closed,
+    }))
+  } catch (error) {
+    throw toPaymentsError(error, client)
+  }
+}
