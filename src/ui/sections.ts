@@ -38,4 +38,22 @@ export const sections: Section[] = [
     visible: (roles) => roles.doctor,
     load: () => import('./pages/DoctorPage.svelte'),
   },
+  {
+    id: 'appointments',
+    label: 'Appointments',
+    visible: (roles) => roles.patient,
+    load: () => import('./pages/AppointmentsPage.svelte'),
+  },
+  {
+    id: 'schedule',
+    label: 'Schedule',
+    visible: (roles) => roles.doctor,
+    load: () => import('./pages/SchedulePage.svelte'),
+  },
+  {
+    id: 'insurance',
+    label: 'Insurance',
+    visible: (roles) => roles.insurer,
+    load: () => import('./pages/InsurerPage.svelte'),
+  },
 ]
