@@ -80,8 +80,10 @@ export async function createBrowserNode(parameters: CreateBrowserNodeParameters)
     },
     { once: true },
   )
-  await kept.firstRound
-  await untilRelayed(helia as SalusNode, parameters.relayWaitMs ?? 5_000)
+  // One deadline for both steps: a relay that drops packets must not hold up the vault.
+  const deadline = Date.now() + (parameters.relayWaitMs ?? 5_000)
+  await Promise.race([kept.firstRound, new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())))])
+  await untilRelayed(helia as SalusNode, deadline)
   return helia as SalusNode
 }
 
@@ -90,8 +92,7 @@ export async function createBrowserNode(parameters: CreateBrowserNodeParameters)
  * and WebRTC addresses are known when it is returned. No relay connected (offline,
  * relays down): return at once, the vault works without the network.
  */
-async function untilRelayed(node: SalusNode, waitMs: number): Promise<void> {
-  const deadline = Date.now() + waitMs
+async function untilRelayed(node: SalusNode, deadline: number): Promise<void> {
   while (Date.now() < deadline && node.libp2p.getConnections().length > 0) {
     if (node.libp2p.getMultiaddrs().some((address) => address.toString().includes('/p2p-circuit'))) return
     await new Promise((resolve) => setTimeout(resolve, 50))
