@@ -1,0 +1,94 @@
+// eligibility.prove_ms: an eligibility proof as the patient's app makes it, in Chromium,
+// in the prover Web Worker, on a full-depth (20-level) member path; median of 10 after
+// one warm-up (which also downloads the artifacts, so the figure is proving, not network).
+// The page is the app served by Vite from a local network started on spare ports.
+import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Benchmark } from '../scripts/bench.ts'
+import { startLocalNetwork } from '../scripts/localNetwork.ts'
+import { launchBrowser } from '../test/e2e/support/browser.ts'
+import { credentialLeaf } from '../src/zk/credentialLeaf.ts'
+import { eligibilityInputs, eligibilityMaxDepth } from '../src/zk/eligibilityInputs.ts'
+import { identityCommitment } from '../src/zk/identity.ts'
+import { poseidonHash } from '../src/zk/poseidon.ts'
+import { toCircuitInput, type CircuitInput } from '../src/zk/proveWithArtifacts.ts'
+
+const runs = 10
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** A valid input whose Merkle path has all 20 levels: the circuit's full depth. */
+async function fullDepthInput(): Promise<CircuitInput> {
+  const identitySecret = 0xe1161b1en
+  const planId = 3n
+  const validUntil = 2_100_000_000n
+  let node = await credentialLeaf({ identityCommitment: await identityCommitment(identitySecret), planId, validUntil })
+  const siblings = Array.from({ length: eligibilityMaxDepth }, (_, i) => BigInt(7_919 * (i + 3)))
+  const index = 0b1100_1010_0011_0101_1001
+  siblings.forEach((sibling, level) => {
+    node = (index >> level) & 1 ? poseidonHash([sibling, node]) : poseidonHash([node, sibling])
+  })
+  const visitDate = 1_950_000_000n
+  return toCircuitInput(
+    eligibilityInputs({ identitySecret, planId, validUntil, merkleProof: { root: node, index, siblings }, visitDate, period: visitDate / 2_592_000n, visitsPerPeriod: 4, k: 2, bookingHash: 12_345n }),
+  )
+}
+
+/** In the page: one worker, one warm-up proof, then `runs` timed proofs (ms each). */
+const measureInPage = `async ({ input, runs }) => {
+  const { createProverWorker, proveInWorker } = await import('/zk/proveInWorker.ts')
+  const worker = createProverWorker()
+  try {
+    await proveInWorker(worker, { circuit: 'eligibility', input })
+    const times = []
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now()
+      const { publicSignals } = await proveInWorker(worker, { circuit: 'eligibility', input })
+      times.push(performance.now() - started)
+      if (publicSignals.length !== 7) throw new Error('unexpected public signals')
+    }
+    return times
+  } finally {
+    worker.terminate()
+  }
+}`
+
+export default [
+  {
+    name: 'eligibility.prove_ms',
+    unit: 'ms',
+    better: 'lower',
+    target: 1_000,
+    run: async () => {
+      const input = await fullDepthInput()
+      const network = await startLocalNetwork({
+        chainPort: await freePort(),
+        carePorts: [],
+        appPort: await freePort(),
+        withApp: true,
+        configPath: join(mkdtempSync(join(tmpdir(), 'salus-bench-')), 'salus.config.json'),
+      })
+      const browser = await launchBrowser()
+      try {
+        const page = await browser.newPage()
+        await page.goto(network.urls.app!)
+        const times = (await page.evaluate(`(${measureInPage})(${JSON.stringify({ input, runs })})`)) as number[]
+        return times.sort((a, b) => a - b).slice(runs / 2 - 1, runs / 2 + 1).reduce((a, b) => a + b) / 2
+      } finally {
+        await browser.close()
+        await network.stop()
+      }
+    },
+  },
+] satisfies Benchmark[]
