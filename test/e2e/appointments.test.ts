@@ -127,6 +127,8 @@ describe('appointments, payments and insurance in three tabs', () => {
     await expect.poll(() => insurer.page.getByTestId('pool-unreserved').textContent()).toBe('1 ETH')
   })
 
+  let extraSlot: bigint
+
   it('the patient books covered, paying nothing and leaving no trace of their account; one visit more than the plan allows is refused', async () => {
     const now = await chainNow()
     let first = Math.floor((now + 3 * day) / 60) * 60
@@ -134,7 +136,7 @@ describe('appointments, payments and insurance in three tabs', () => {
     // Both in one plan period (period = start / 30 days).
     if (Math.floor(second / period) !== Math.floor(first / period)) [first, second] = [first - 2 * 3600, first - 3600]
     const coveredSlot = await publish(first)
-    const extraSlot = await publish(second)
+    extraSlot = await publish(second)
 
     await refresh(patient.page)
     const bob = accountOf('Bob')
@@ -163,5 +165,23 @@ describe('appointments, payments and insurance in three tabs', () => {
     const claims = insurer.page.getByRole('table', { name: 'Claims' })
     expect(await claims.textContent()).toContain(txHash)
     expect((await claims.textContent())!.toLowerCase()).not.toContain(bob.slice(2).toLowerCase())
+  })
+
+  it('the patient pays for the slot insurance would not cover, cancels more than 24 h ahead and withdraws the refund', async () => {
+    const bob = accountOf('Bob')
+    await refresh(patient.page)
+    await slot(patient.page, extraSlot).getByRole('button', { name: 'Book and pay 0.05 ETH' }).click()
+    await actionReceipt(patient.page, new RegExp(`Booked slot #${extraSlot} and paid 0\\.05 ETH`))
+    await slot(patient.page, extraSlot).getByRole('button', { name: 'Cancel appointment' }).click()
+    const cancelled = await actionReceipt(patient.page, new RegExp(`Cancelled slot #${extraSlot}; 0\\.05 ETH is refunded`))
+    await expect.poll(() => patient.page.getByTestId('refundable').textContent()).toBe('0.05 ETH')
+    await patient.page.getByRole('button', { name: 'Withdraw refunds' }).click()
+    const { txHash } = await actionReceipt(patient.page, /Sent 0\.05 ETH to your account/)
+    const { delta, gas } = await balanceChange(bob, txHash)
+    expect(delta).toBe(fee - gas)
+    const receipts = (await patient.page.getByRole('region', { name: 'Receipts' }).textContent())!
+    expect(receipts).toContain(cancelled.txHash)
+    expect(receipts).toContain(txHash)
+    expect(receipts).toMatch(/Refund credited/)
   })
 })

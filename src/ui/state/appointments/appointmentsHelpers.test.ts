@@ -1,5 +1,6 @@
 // Pure helpers of the appointments pages: amounts exact to the wei, the identity card's
 // payload at the boundary, credential discovery and the covered-booking key store.
+import type { Address } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { snarkScalarField } from '../../../zk/field.ts'
@@ -17,7 +18,7 @@ import { findCredentials } from './findCredentials.ts'
 import { identityCardText, parseIdentityCommitment } from './identityCard.ts'
 import type { PlanView } from './planView.ts'
 
-const insurer = '0x14dC79964da2C08b23698B3D3cc7Ca32193d9955'
+const insurer: Address = '0x14dC79964da2C08b23698B3D3cc7Ca32193d9955'
 const plan: PlanView = { planId: 3n, insurer, name: 'Basic', feeCovered: 5n * 10n ** 16n, visitsPerPeriod: 2, periodLength: 30 * 86_400, closed: false }
 
 describe('ETH amounts', () => {

@@ -22,11 +22,15 @@ export async function oneOffSender(context: PaymentContext): Promise<{ privateKe
   const privateKey = generatePrivateKey()
   const { walletClient } = createSalusClients(context.config, privateKeyToAccount(privateKey))
   const { walletClient: faucetClient } = createSalusClients(context.config, privateKeyToAccount(faucet.privateKey))
-  try {
-    const fundingTxHash = await faucetClient.sendTransaction({ to: walletClient.account.address, value: oneOffGasAllowance })
-    await waitForTransactionReceipt(context.publicClient, { hash: fundingTxHash })
-    return { privateKey, walletClient, fundingTxHash }
-  } catch (error) {
-    throw toPaymentsError(error, context.publicClient)
+  // The faucet is shared by every tab: two funding transactions at once may pick the same nonce.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const fundingTxHash = await faucetClient.sendTransaction({ to: walletClient.account.address, value: oneOffGasAllowance })
+      await waitForTransactionReceipt(context.publicClient, { hash: fundingTxHash })
+      return { privateKey, walletClient, fundingTxHash }
+    } catch (error) {
+      if (attempt < 3 && /nonce/i.test(String((error as { details?: unknown }).details ?? (error as Error).message))) continue
+      throw toPaymentsError(error, context.publicClient)
+    }
   }
 }
