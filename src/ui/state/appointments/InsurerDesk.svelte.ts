@@ -94,6 +94,7 @@ export class InsurerDesk {
       async () => {
         const result = await createPlan(walletClient, { insurance, ...terms })
         this.enrolForm.planId = result.planId.toString()
+        this.planForm.name = ''
         await this.refresh()
         return result
       },
