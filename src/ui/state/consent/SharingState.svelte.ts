@@ -1,5 +1,239 @@
-/** The patient's sharing: directory, consent making, grants and access sessions. */
+import type { CID } from 'multiformats/cid'
+import { bytesToHex, hexToBytes, numberToHex, type Address } from 'viem'
+import { proxiesCommitment } from '../../../chain/consent/proxiesCommitment.ts'
+import type { ProviderEntry } from '../../../chain/providerEntry.ts'
+import { buildKeyFragmentBundle } from '../../../core/consent/keyFragmentBundle.ts'
+import { scopes as allScopes, type Scope } from '../../../core/scopes.ts'
+import type { SalusNode } from '../../../p2p/createBrowserNode.ts'
+import { deliverMessage } from '../../../p2p/deliverMessage.ts'
+import type { ConsentDelivery } from '../../../p2p/deliverProtocol.ts'
+import { createProverWorker } from '../../../zk/proveInWorker.ts'
+import { grantParamsHash, scopesMask } from '../../../zk/grantHash.ts'
+import { reportError } from '../reportError.ts'
+import type { ConsentContext } from './consentContext.ts'
+import { SharingUnavailableError } from './consentErrors.ts'
+import { DirectoryState } from './DirectoryState.svelte.ts'
+import { PatientGrantsState } from './PatientGrantsState.svelte.ts'
+import { proofStageLabel } from './proofStageLabel.ts'
+import { proveConsent } from './proveConsent.ts'
+import { publishScopeManifests } from './publishScopeManifests.ts'
+import { relayAddresses } from './relayAddresses.ts'
+import { StepsState } from './StepsState.svelte.ts'
+
+/** Default t-of-n: any 2 of 3 care nodes can re-encrypt, one can be down or lying. */
+const defaultThreshold = 2
+const defaultProxies = 3
+const day = 24 * 60 * 60 * 1000
+
+/** A consent made and (maybe) delivered; kept so an offline doctor can be tried again. */
+export type SentConsent = {
+  id: string
+  doctor: ProviderEntry
+  delivery: ConsentDelivery
+  state: 'sending' | 'delivered' | 'undelivered'
+  error: string
+}
+
+/** The patient's Sharing page: directory, the share form and its steps, consents sent, grants on chain. */
 export class SharingState {
-  async recordsAdded(): Promise<void> {}
-  dispose(): void {}
+  readonly directory: DirectoryState
+  readonly grants: PatientGrantsState
+  readonly steps = new StepsState(['Preparing key fragments for the care nodes', 'Copying your records to the care nodes', 'Making the consent proof', 'Sending the consent to the doctor'])
+  doctor = $state('')
+  scopes = $state<Scope[]>([])
+  expiry = $state(new Date(Date.now() + 30 * day).toISOString().slice(0, 10))
+  label = $state('')
+  busy = $state(false)
+  error = $state('')
+  status = $state('')
+  sent = $state.raw<SentConsent[]>([])
+  private worker: Worker | undefined
+  /** Scopes this browser has shared: a record added to one of them updates its manifest. */
+  private sharedScopes = new Set<Scope>()
+  private republishing: Promise<void> | undefined
+
+  constructor(private readonly context: ConsentContext) {
+    this.directory = new DirectoryState(context)
+    this.grants = new PatientGrantsState(context, this.directory, () => (this.worker ??= createProverWorker()))
+    this.label = context.workspace.account.label
+  }
+
+  private started: Promise<void> | undefined
+
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      await this.directory.load()
+      await this.grants.refresh()
+      for (const grant of this.grants.grants) if (grant.status === 'active') grant.scopes.forEach((scope) => this.sharedScopes.add(scope))
+    })()
+    return this.started
+  }
+
+  toggleScope(scope: Scope, on: boolean): void {
+    this.scopes = on ? [...new Set([...this.scopes, scope])] : this.scopes.filter((s) => s !== scope)
+  }
+
+  /** Bundle → replicate → prove → deliver. Every step reports progress; a failure says which step and what to do. */
+  async share(): Promise<void> {
+    if (this.busy) return
+    this.error = ''
+    this.status = ''
+    const doctor = this.directory.doctor(this.doctor)
+    const chosen = allScopes.filter((scope) => this.scopes.includes(scope))
+    const expiry = Math.floor(new Date(`${this.expiry}T23:59:59`).getTime() / 1000)
+    if (!doctor) return void (this.error = 'Choose a doctor from the directory.')
+    if (chosen.length === 0) return void (this.error = 'Choose at least one kind of record to share.')
+    if (!Number.isFinite(expiry) || expiry * 1000 <= Date.now()) return void (this.error = 'Choose an expiry date in the future.')
+    const label = this.label.trim()
+    if (!label || label.length > 64) return void (this.error = 'Enter a label of 1 to 64 characters for the doctor to know you by.')
+    const proxies = this.directory.careNodes.slice(0, defaultProxies)
+    if (proxies.length < defaultThreshold) return void (this.error = 'Fewer than 2 care nodes are listed in the directory, so access cannot be protected. Try again later.')
+    this.busy = true
+    this.steps.reset()
+    try {
+      const { workspace } = this.context
+      const node = await this.context.node()
+      const keys = workspace.keys
+      this.steps.begin(0)
+      const saltBytes = crypto.getRandomValues(new Uint8Array(32))
+      const built = await buildKeyFragmentBundle({
+        preMasterSeed: keys.preMasterSeed,
+        grantee: doctor.account,
+        receivingPublicKey: hexToBytes(doctor.umbralPublicKey),
+        scopes: chosen,
+        epochs: Object.fromEntries(chosen.map((scope) => [scope, 0])),
+        proxies: proxies.map((proxy) => ({ address: proxy.account, umbralPublicKey: hexToBytes(proxy.umbralPublicKey) })),
+        threshold: Math.min(defaultThreshold, proxies.length),
+        salt: saltBytes,
+      })
+      const bundleCid = await workspace.blocks.put(built.bytes, 'dag-cbor')
+      this.steps.finish(0)
+
+      this.steps.begin(1)
+      await publishScopeManifests({
+        node,
+        blocks: workspace.blocks,
+        preMasterSeed: keys.preMasterSeed,
+        records: workspace.vault.list(),
+        scopes: chosen,
+        careNodes: this.careNodeAddresses(),
+        extraCids: [bundleCid],
+        required: built.bundle.threshold,
+        onProgress: (done, total) => this.steps.detail(1, `${done} of ${total}`),
+      })
+      chosen.forEach((scope) => this.sharedScopes.add(scope))
+      this.steps.finish(1)
+
+      this.steps.begin(2)
+      const proxiesHash = proxiesCommitment({ proxies: proxies.map((proxy) => proxy.account), salt: bytesToHex(saltBytes) })
+      const grant = { grantee: doctor.account, scopesMask: scopesMask(chosen), expiry, proxiesHash, threshold: built.bundle.threshold, bundleCid }
+      const { pseudonym, proof } = await proveConsent((this.worker ??= createProverWorker()), {
+        identitySecret: keys.identitySecret,
+        grantee: doctor.account,
+        paramsHash: await grantParamsHash(grant),
+        onProgress: (progress) => this.steps.detail(2, proofStageLabel(progress)),
+      })
+      this.steps.finish(2)
+
+      const delivery = consentDelivery({ grant, bundleCid, pseudonym, proof, node, label })
+      const sent: SentConsent = { id: bundleCid.toString(), doctor, delivery, state: 'sending', error: '' }
+      this.sent = [sent, ...this.sent]
+      this.steps.begin(3)
+      await this.deliver(sent)
+      if (sent.state === 'delivered') {
+        this.steps.finish(3)
+        this.status = `Consent sent to ${doctor.name}. Access starts when they accept it.`
+        this.scopes = []
+      } else this.steps.fail(3, 'The doctor is offline')
+    } catch (error) {
+      this.steps.failActive()
+      this.error = reportError(error, 'sharing records')
+    } finally {
+      this.busy = false
+    }
+  }
+
+  /** Sends (again) a consent; an offline doctor leaves it "undelivered" with a retry button. */
+  async deliver(sent: SentConsent): Promise<void> {
+    this.update(sent, { state: 'sending', error: '' })
+    try {
+      const node = await this.context.node()
+      const doctor = sent.doctor
+      const addresses = doctor.multiaddrs.filter((address) => address.includes('/p2p/'))
+      if (addresses.length === 0) throw new SharingUnavailableError(`${doctor.name} has not connected Salus to the network yet, so the consent cannot reach them. Try again once they have signed in.`)
+      let lastError: unknown
+      for (const address of addresses) {
+        try {
+          await deliverMessage(node, { peer: address, delivery: sent.delivery, timeoutMs: 20_000 })
+          this.update(sent, { state: 'delivered' })
+          return
+        } catch (error) {
+          lastError = error
+        }
+      }
+      throw lastError
+    } catch (error) {
+      this.update(sent, { state: 'undelivered', error: `${reportError(error, 'delivering a consent')} ${sent.doctor.name} may be offline: try again later.` })
+    }
+  }
+
+  /** Records added to a shared scope: new manifests and heads on the care nodes, so grantees see them. */
+  recordsAdded(): Promise<void> {
+    const run = async () => {
+      await this.start()
+      const scopes = [...this.sharedScopes]
+      if (scopes.length === 0) return
+      try {
+        await publishScopeManifests({
+          node: await this.context.node(),
+          blocks: this.context.workspace.blocks,
+          preMasterSeed: this.context.workspace.keys.preMasterSeed,
+          records: this.context.workspace.vault.list(),
+          scopes,
+          careNodes: this.careNodeAddresses(),
+          required: 1,
+        })
+        this.status = 'New records were added to what you share; doctors with access will see them.'
+      } catch (error) {
+        this.error = reportError(error, 'updating shared records')
+      }
+    }
+    // One update at a time; a second call while one runs waits for it, then publishes the newest list.
+    const next = (this.republishing ?? Promise.resolve()).then(run)
+    this.republishing = next
+    return next
+  }
+
+  private careNodeAddresses(): string[] {
+    return this.context.config.careNodes.map((node) => node.multiaddrs.find((address) => address.includes('/p2p/'))).filter((a): a is string => a !== undefined)
+  }
+
+  private update(sent: SentConsent, patch: Partial<SentConsent>): void {
+    Object.assign(sent, patch)
+    this.sent = this.sent.map((item) => (item.id === sent.id ? { ...sent } : item))
+  }
+
+  dispose(): void {
+    this.worker?.terminate()
+    this.worker = undefined
+  }
+}
+
+function consentDelivery(p: {
+  grant: { grantee: Address; scopesMask: number; expiry: number; proxiesHash: bigint; threshold: number }
+  bundleCid: CID
+  pseudonym: bigint
+  proof: readonly bigint[]
+  node: SalusNode
+  label: string
+}): ConsentDelivery {
+  return {
+    v: 1,
+    kind: 'consent',
+    grant: { ...p.grant, proxiesHash: numberToHex(p.grant.proxiesHash), bundleCid: p.bundleCid.toString() },
+    pseudonym: numberToHex(p.pseudonym),
+    proof: p.proof.map((word) => numberToHex(word)),
+    patient: { peerId: p.node.libp2p.peerId.toString(), addrs: relayAddresses(p.node) },
+    label: p.label,
+  }
 }

@@ -1,0 +1,191 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import * as umbral from '@nucypher/umbral-pre'
+import { CID } from 'multiformats/cid'
+import { logAccess } from '../../../chain/consent/logAccess.ts'
+import { readGrant } from '../../../chain/consent/readGrant.ts'
+import { decodeKeyFragmentBundle } from '../../../core/consent/keyFragmentBundle.ts'
+import { describeResource } from '../../../core/fhir/describeResource.ts'
+import type { FhirResource } from '../../../core/fhir/fhirTypes.ts'
+import type { Scope } from '../../../core/scopes.ts'
+import { listSharedRecords } from '../../../core/share/listSharedRecords.ts'
+import { openSharedRecord } from '../../../core/share/openSharedRecord.ts'
+import type { SharedAccess } from '../../../core/share/sharedAccess.ts'
+import { exportableResource } from '../../../core/vault/exportableResource.ts'
+import { receivingSecretKey } from '../../../crypto/umbral.ts'
+import type { SalusNode } from '../../../p2p/createBrowserNode.ts'
+import { networkBlockAccess } from '../../../p2p/networkBlockAccess.ts'
+import { proxyFragmentSource } from '../../../p2p/proxyFragmentSource.ts'
+import { fetchHead } from '../../../p2p/requestHead.ts'
+import { downloadBlob, safeFileName } from '../../download.ts'
+import { reportError } from '../reportError.ts'
+import type { ConsentContext } from './consentContext.ts'
+import { AccessEndedError, SharingUnavailableError } from './consentErrors.ts'
+import type { IncomingConsent } from './consentInbox.ts'
+import type { DirectoryState } from './DirectoryState.svelte.ts'
+import { StepsState } from './StepsState.svelte.ts'
+
+export type SharedRecord = {
+  cid: string
+  scope: Scope
+  title: string
+  date?: string
+  fields: { label: string; value: string }[]
+  resource: FhirResource
+  attachment?: { name: string; contentType: string; size: number; read(): AsyncIterable<Uint8Array> }
+}
+
+const openConcurrency = 4
+
+/** One patient's shared records as the doctor opens them: log a session, list manifests, decrypt through the proxies. */
+export class SharedPatientState {
+  readonly steps = new StepsState(['Checking the grant on the chain', 'Logging an access session on the chain', 'Connecting to the patient or care nodes', 'Listing and decrypting the shared records'])
+  records = $state.raw<SharedRecord[]>([])
+  busy = $state(false)
+  error = $state('')
+  /** Set when access ended after records were opened: they stay on screen, marked. */
+  ended = $state(false)
+  /** Where blocks came from this time, in words. */
+  source = $state('')
+  selected = $state.raw<SharedRecord | undefined>()
+  private sources: (ReturnType<typeof proxyFragmentSource>)[] = []
+
+  constructor(
+    private readonly context: ConsentContext,
+    private readonly directory: DirectoryState,
+    readonly consent: IncomingConsent,
+  ) {}
+
+  get label(): string {
+    return this.consent.delivery.label
+  }
+
+  /** Opens (or refreshes) the records; on revoke or expiry what is shown stays, with a note. */
+  async open(): Promise<void> {
+    if (this.busy || !this.consent.grantId) return
+    const { publicClient, walletClient, consent } = this.context
+    const grantId = BigInt(this.consent.grantId)
+    this.busy = true
+    this.error = ''
+    this.steps.reset()
+    try {
+      this.steps.begin(0)
+      const grant = await readGrant(publicClient, { consent: consent.address, grantId })
+      if (grant.revoked) throw new AccessEndedError('revoked')
+      if (grant.expiry * 1000 <= Date.now()) throw new AccessEndedError('expired')
+      this.steps.finish(0)
+
+      // Proxies answer only within SESSION_TTL of a logged session; the patient sees every one.
+      this.steps.begin(1)
+      await logAccess(walletClient, { consent: consent.address, grantId, scopesMask: grant.scopesMask })
+      this.steps.finish(1)
+
+      this.steps.begin(2)
+      const node = await this.context.node()
+      this.source = (await this.dialPatient(node))
+        ? 'The patient is online: records come straight from their browser (and care nodes).'
+        : 'The patient is offline: records come from the care nodes.'
+      const blocks = networkBlockAccess(node, { timeoutMs: 20_000 })
+      const bundle = decodeKeyFragmentBundle(await blocks.get(CID.parse(this.consent.delivery.grant.bundleCid)))
+      const access = await this.access(node, bundle, grantId)
+      this.steps.finish(2)
+
+      this.steps.begin(3)
+      const careNodes = this.context.config.careNodes.flatMap((care) => care.multiaddrs.slice(0, 1))
+      const listings = await listSharedRecords(blocks, {
+        access,
+        fetchHeads: async (author, scope) =>
+          (await Promise.allSettled(careNodes.map((peer) => fetchHead(node, { peer, author, scope, timeoutMs: 10_000 })))).flatMap((result) =>
+            result.status === 'fulfilled' && result.value ? [result.value] : [],
+          ),
+      })
+      const failed = listings.find((listing) => 'error' in listing && listing.error)
+      if (failed && 'error' in failed) throw failed.error
+      const cids = listings.flatMap((listing) => listing.entries)
+      let done = 0
+      this.steps.detail(3, `0 of ${cids.length}`)
+      const opened = await mapLimited(cids, openConcurrency, async (cid) => {
+        const record = await openSharedRecord(blocks, { cid, access })
+        this.steps.detail(3, `${++done} of ${cids.length}`)
+        const view = describeResource(record.resource)
+        const shared: SharedRecord = { cid: cid.toString(), scope: record.envelope.header.scope, title: view.title, fields: view.fields, resource: record.resource }
+        if (view.date) shared.date = view.date
+        if (record.attachment) shared.attachment = { ...record.attachment, name: view.title }
+        return shared
+      })
+      this.records = opened.sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''))
+      this.ended = false
+      this.steps.finish(3)
+    } catch (error) {
+      this.steps.failActive()
+      this.error = reportError(error, 'opening shared records')
+      if (isAccessEnded(error) && this.records.length > 0) this.ended = true
+    } finally {
+      this.busy = false
+    }
+  }
+
+  /** Best effort: a direct (WebRTC) connection to the patient's browser, through its relay addresses. */
+  private async dialPatient(node: SalusNode): Promise<boolean> {
+    const addresses = this.consent.delivery.patient.addrs
+    const attempts = [...addresses.map((address) => address.replace('/p2p-circuit/', '/p2p-circuit/webrtc/')), ...addresses]
+    for (const address of attempts) {
+      try {
+        await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(8_000) })
+        return true
+      } catch {
+        // Offline or unreachable: care nodes hold the ciphertext.
+      }
+    }
+    return false
+  }
+
+  private async access(node: SalusNode, bundle: SharedAccess['bundle'], grantId: bigint): Promise<SharedAccess> {
+    if (this.directory.careNodes.length === 0) await this.directory.load()
+    const secretKey = receivingSecretKey(this.context.workspace.keys.preMasterSeed)
+    const signer = new umbral.Signer(secretKey)
+    this.close()
+    this.sources = bundle.proxies.flatMap((proxy) => {
+      const entry = this.directory.careNodes.find((care) => care.account.toLowerCase() === proxy.address.toLowerCase())
+      const address = entry?.multiaddrs.find((a) => a.includes('/p2p/'))
+      return address ? [proxyFragmentSource(node, { proxy: address, grantId, signer })] : []
+    })
+    if (this.sources.length < bundle.threshold) {
+      throw new SharingUnavailableError('The care nodes named in this consent are not in the directory any more, so the records cannot be unlocked. Ask the patient to share again.')
+    }
+    return { bundle, receivingSecretKey: secretKey, sources: this.sources }
+  }
+
+  async exportRecord(record: SharedRecord): Promise<void> {
+    try {
+      const resource = await exportableResource(record.resource, record.attachment)
+      downloadBlob(new Blob([JSON.stringify(resource, null, 2)], { type: 'application/fhir+json' }), safeFileName(record.title, 'json'))
+    } catch (error) {
+      this.error = reportError(error, 'exporting a shared record')
+    }
+  }
+
+  close(): void {
+    for (const source of this.sources) void source.close().catch(() => {})
+    this.sources = []
+  }
+}
+
+function isAccessEnded(error: unknown): boolean {
+  if (error instanceof AccessEndedError) return true
+  const code = (error as { code?: unknown; errorName?: unknown }).code
+  const errorName = (error as { errorName?: unknown }).errorName
+  return code === 'revoked' || code === 'expired' || errorName === 'Consent__GrantRevoked' || errorName === 'Consent__GrantExpired'
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await run(items[index]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}

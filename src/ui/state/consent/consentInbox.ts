@@ -1,0 +1,47 @@
+import { parseDelivery, type ConsentDelivery } from '../../../p2p/deliverProtocol.ts'
+
+/** A consent a patient delivered; `grantId` is set once the doctor recorded it on chain. */
+export type IncomingConsent = {
+  /** The key-fragment bundle CID: unique per consent. */
+  id: string
+  delivery: ConsentDelivery
+  /** Peer id it came from. */
+  from: string
+  /** ISO time of arrival. */
+  received: string
+  grantId?: string
+}
+
+const maxItems = 500
+const storageKey = (account: string) => `salus:${account.toLowerCase()}:consent-inbox`
+
+/**
+ * The doctor's inbox in localStorage, namespaced by account (two tabs can be two users).
+ * Stored items are re-validated on load like any peer message; bad ones are dropped.
+ */
+export function loadConsentInbox(account: string, storage: Pick<Storage, 'getItem'> = localStorage): IncomingConsent[] {
+  let raw: unknown
+  try {
+    raw = JSON.parse(storage.getItem(storageKey(account)) ?? '[]')
+  } catch {
+    return []
+  }
+  if (!Array.isArray(raw)) return []
+  const items: IncomingConsent[] = []
+  for (const value of raw.slice(0, maxItems)) {
+    try {
+      const item = value as Record<string, unknown>
+      const delivery = parseDelivery(item.delivery)
+      if (delivery.kind !== 'consent' || typeof item.from !== 'string' || typeof item.received !== 'string') continue
+      const grantId = typeof item.grantId === 'string' && /^\d{1,78}$/.test(item.grantId) ? item.grantId : undefined
+      items.push({ id: delivery.grant.bundleCid, delivery, from: item.from.slice(0, 128), received: item.received.slice(0, 40), ...(grantId ? { grantId } : {}) })
+    } catch {
+      // One damaged entry must not lose the others.
+    }
+  }
+  return items
+}
+
+export function saveConsentInbox(account: string, items: readonly IncomingConsent[], storage: Pick<Storage, 'setItem'> = localStorage): void {
+  storage.setItem(storageKey(account), JSON.stringify(items.slice(0, maxItems)))
+}

@@ -1,0 +1,148 @@
+// Zero-knowledge consent end to end in Chromium: patient Alice and Dr. Amara Okafor in two
+// browser profiles on the real local network (anvil, care nodes as relays, pinning and proxies).
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { createPublicClient, http, parseEventLogs, type Address } from 'viem'
+import type { BrowserContext, Page } from 'playwright-core'
+import { Consent } from '../../src/chain/generated/Consent.ts'
+import { launchProfile, watchPage } from './support/browser.ts'
+import { acceptConsent, openPatient, openSection, sharedRecords, shareWith, waitUntilReachable } from './support/consentPage.ts'
+import { addRecord, signIn } from './support/vaultPage.ts'
+
+const appUrl = inject('appUrl')
+const rpcUrl = inject('rpcUrl')
+const doctorName = 'Dr. Amara Okafor'
+
+let alice: Awaited<ReturnType<typeof launchProfile>>
+let doctor: Awaited<ReturnType<typeof launchProfile>>
+let alicePage: Page
+let doctorPage: Page
+let aliceAddress: Address
+const errors: string[] = []
+
+async function firstPage(context: BrowserContext) {
+  const page = context.pages()[0] ?? (await context.newPage())
+  errors.push(...watchPage(page).errors)
+  return page
+}
+
+beforeAll(async () => {
+  ;[alice, doctor] = await Promise.all([launchProfile(), launchProfile()])
+  alicePage = await firstPage(alice.context)
+  doctorPage = await firstPage(doctor.context)
+})
+afterAll(async () => {
+  await Promise.allSettled([alice?.dispose(), doctor?.dispose()])
+})
+
+describe('consent between a patient and a doctor in Chromium', () => {
+  it('the patient shares allergies and labs; the doctor accepts and opens them while the patient is online', async () => {
+    await signIn(doctorPage, appUrl, /Amara Okafor/)
+    await waitUntilReachable(doctorPage)
+
+    await signIn(alicePage, appUrl, /Alice/)
+    aliceAddress = (await alicePage.locator('header .account .mono').getAttribute('title')) as Address
+    expect(aliceAddress).toMatch(/^0x[0-9a-fA-F]{40}$/)
+    await addRecord(alicePage, 'Allergy', { Substance: 'Penicillin' })
+    await addRecord(alicePage, 'Lab result', { Test: 'HbA1c', Value: '6.4', Unit: '%', Date: '2026-10-01' })
+    await addRecord(alicePage, 'Condition', { Condition: 'Type 2 diabetes' })
+
+    await shareWith(alicePage, doctorName, ['Allergies', 'Lab results'], 'Alice (cardiology referral)')
+    // Progress is shown step by step while the proof is made in the worker.
+    await alicePage.getByRole('list', { name: 'Sharing progress' }).waitFor()
+    await alicePage.getByText(`Consent sent to ${doctorName}`).waitFor({ timeout: 180_000 })
+
+    await acceptConsent(doctorPage, 'Alice (cardiology referral)')
+    await openPatient(doctorPage, 'Alice (cardiology referral)')
+    await expect.poll(() => sharedRecords(doctorPage).allTextContents()).toEqual(expect.arrayContaining(['Penicillin', expect.stringMatching(/HbA1c/)]))
+    // The condition was not shared.
+    expect(await sharedRecords(doctorPage).count()).toBe(2)
+    await expect.poll(() => doctorPage.getByText(/The patient is online/).count()).toBe(1)
+
+    // Readable like the patient's own view, and exportable as FHIR JSON.
+    await sharedRecords(doctorPage).filter({ hasText: 'HbA1c' }).click()
+    const dialog = doctorPage.getByRole('dialog')
+    await expect.poll(() => dialog.getByText('6.4').count()).toBeGreaterThan(0)
+    const [download] = await Promise.all([doctorPage.waitForEvent('download'), dialog.getByRole('button', { name: 'Export JSON' }).click()])
+    const exported = JSON.parse(await readDownload(download))
+    expect(exported).toMatchObject({ resourceType: 'Observation' })
+    await dialog.getByRole('button', { name: 'Close' }).click()
+
+    // The patient sees the grant and the doctor's access session.
+    await openSection(alicePage, 'Sharing')
+    await alicePage.getByRole('button', { name: 'Refresh' }).click()
+    const grant = alicePage.getByRole('article', { name: `Grant to ${doctorName}` })
+    await grant.getByText('Active').waitFor({ timeout: 30_000 })
+    await alicePage.getByRole('table').getByText(doctorName).first().waitFor({ timeout: 30_000 })
+  })
+
+  it('the doctor opens again from the care nodes after the patient closed her tab', async () => {
+    await alicePage.close()
+    await openPatient(doctorPage, 'Alice (cardiology referral)')
+    expect(await doctorPage.getByTestId('shared-error').count()).toBe(0)
+    expect(await sharedRecords(doctorPage).count()).toBe(2)
+    await doctorPage.getByText(/The patient is offline/).waitFor()
+  })
+
+  it('a lab result the patient adds later appears for the doctor without a new grant', async () => {
+    alicePage = await alice.context.newPage()
+    errors.push(...watchPage(alicePage).errors)
+    await signIn(alicePage, appUrl, /Alice/)
+    await addRecord(alicePage, 'Lab result', { Test: 'LDL cholesterol', Value: '2.9', Unit: 'mmol/L', Date: '2026-11-01' })
+    await alicePage.getByText('New records were added to what you share').waitFor({ timeout: 120_000 }).catch(async () => {
+      // The status shows on the Sharing page; the update itself runs from sign-in.
+      await openSection(alicePage, 'Sharing')
+      await alicePage.getByText('New records were added to what you share').waitFor({ timeout: 60_000 })
+    })
+    await expect
+      .poll(
+        async () => {
+          await openPatient(doctorPage, 'Alice (cardiology referral)')
+          return sharedRecords(doctorPage).allTextContents()
+        },
+        { timeout: 120_000, intervals: [1_000] },
+      )
+      .toEqual(expect.arrayContaining([expect.stringMatching(/LDL cholesterol/)]))
+  })
+
+  it('after the patient revokes, the doctor’s next open is refused as revoked; what was open stays, marked', async () => {
+    await openSection(alicePage, 'Sharing')
+    await alicePage.getByRole('button', { name: `Revoke access for ${doctorName}` }).click()
+    await alicePage.getByText(`Access for ${doctorName} is revoked`).waitFor({ timeout: 120_000 })
+    await alicePage.getByRole('article', { name: `Grant to ${doctorName}` }).getByText('Revoked').waitFor()
+
+    await openPatient(doctorPage, 'Alice (cardiology referral)')
+    await expect.poll(() => doctorPage.getByTestId('shared-error').textContent()).toMatch(/revoked/i)
+    await doctorPage.getByText('You opened this before access ended').first().waitFor()
+    expect(await sharedRecords(doctorPage).count()).toBe(3)
+  })
+
+  it('the patient’s wallet address appears in no grant transaction', async () => {
+    const client = createPublicClient({ transport: http(rpcUrl) })
+    const config = (await (await fetch(new URL('config/salus.config.json', appUrl))).json()) as { contracts: { Consent: { address: Address } } }
+    const logs = await client.getLogs({ address: config.contracts.Consent.address, fromBlock: 0n })
+    const grants = parseEventLogs({ abi: Consent.abi, eventName: 'GrantCreated', logs })
+    expect(grants.length).toBeGreaterThan(0)
+    const needle = aliceAddress.slice(2).toLowerCase()
+    for (const log of grants) {
+      const tx = await client.getTransaction({ hash: log.transactionHash })
+      const receipt = await client.getTransactionReceipt({ hash: log.transactionHash })
+      expect(tx.from.toLowerCase()).not.toBe(aliceAddress.toLowerCase())
+      expect(tx.input.toLowerCase()).not.toContain(needle)
+      for (const entry of receipt.logs) {
+        expect(entry.data.toLowerCase()).not.toContain(needle)
+        for (const topic of entry.topics) expect(topic.toLowerCase()).not.toContain(needle)
+      }
+    }
+  })
+
+  it('raised no page errors', () => {
+    expect(errors.filter((error) => error.startsWith('pageerror'))).toEqual([])
+  })
+})
+
+async function readDownload(download: { path(): Promise<string | null> }): Promise<string> {
+  const { readFile } = await import('node:fs/promises')
+  const path = await download.path()
+  if (!path) throw new Error('the download has no file')
+  return readFile(path, 'utf8')
+}
