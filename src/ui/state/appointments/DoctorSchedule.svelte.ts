@@ -92,6 +92,7 @@ export class DoctorSchedule {
     await this.status.run(
       'Publishing the slot',
       async () => {
+        await this.context.ready()
         const result = await publishSlot(walletClient, { appointments, start, duration, fee })
         await this.refresh()
         return result
@@ -105,6 +106,7 @@ export class DoctorSchedule {
     await this.status.run(
       `${actionText[action]} slot #${slot.slotId}`,
       async () => {
+        await this.context.ready()
         const result = await manageBooking(walletClient, { appointments, slotId: slot.slotId, action })
         await this.refresh()
         return result
@@ -118,6 +120,7 @@ export class DoctorSchedule {
     await this.status.run(
       'Withdrawing earnings',
       async () => {
+        await this.context.ready()
         const result = await withdrawPayments(walletClient, { appointments })
         await this.refresh()
         return result

@@ -92,6 +92,7 @@ export class InsurerDesk {
     await this.status.run(
       'Creating the plan',
       async () => {
+        await this.context.ready()
         const result = await createPlan(walletClient, { insurance, ...terms })
         this.enrolForm.planId = result.planId.toString()
         this.planForm.name = ''
@@ -116,6 +117,7 @@ export class InsurerDesk {
     await this.status.run(
       'Enrolling the member',
       async () => {
+        await this.context.ready()
         const leaf = await credentialLeaf({ identityCommitment: entry.commitment, planId: entry.plan.planId, validUntil: entry.validUntil })
         const result = await enrolMember(walletClient, { insurance, leaf })
         this.enrolForm.commitment = ''
@@ -136,6 +138,7 @@ export class InsurerDesk {
     await this.status.run(
       'Funding the pool',
       async () => {
+        await this.context.ready()
         const result = await fundPool(walletClient, { insurance, insurer: account, amount })
         await this.refresh()
         return result
@@ -151,6 +154,7 @@ export class InsurerDesk {
     await this.status.run(
       'Withdrawing from the pool',
       async () => {
+        await this.context.ready()
         const result = await withdrawUnreserved(walletClient, { insurance, amount })
         this.withdrawAmount = ''
         await this.refresh()

@@ -110,6 +110,7 @@ export class PatientAppointments {
     await this.status.run(
       'Booking and paying',
       async () => {
+        await this.context.ready()
         const result = await bookSlot(walletClient, { appointments, slotId: slot.slotId, fee: slot.fee })
         await this.refresh()
         return result
@@ -197,6 +198,7 @@ export class PatientAppointments {
     await this.status.run(
       'Cancelling',
       async () => {
+        if (!booking.coveredKey) await this.context.ready()
         const result = await manageBooking(client, { appointments, slotId: booking.slotId, action: 'cancelByPatient' })
         await this.refresh()
         return result
@@ -216,6 +218,7 @@ export class PatientAppointments {
     await this.status.run(
       'Claiming a refund',
       async () => {
+        await this.context.ready()
         const result = await manageBooking(walletClient, { appointments, slotId: booking.slotId, action: 'refundUnconfirmed' })
         await this.refresh()
         return result
@@ -229,6 +232,7 @@ export class PatientAppointments {
     await this.status.run(
       'Withdrawing refunds',
       async () => {
+        await this.context.ready()
         const result = await withdrawPayments(walletClient, { appointments })
         await this.refresh()
         return result

@@ -22,6 +22,8 @@ export type PaymentContext = {
   publicClient: SalusPublicClient
   /** Signs as the signed-in account (its local key, or the injected wallet it signed in with). */
   walletClient: SalusWalletClient
+  /** Before a write: asks an injected wallet to switch to this network (local accounts are always on it). */
+  ready(): Promise<void>
   /** The local network's funding account, which pays gas for one-off covered-booking accounts (local chain only). */
   faucet: LocalAccount | undefined
 }
@@ -37,13 +39,25 @@ export function paymentContext(session: Session, workspace: Workspace): PaymentC
   const address = workspace.account.address
   const local = config.localAccounts?.find((candidate) => candidate.address.toLowerCase() === address.toLowerCase())
   let walletClient: SalusWalletClient
+  let ready = async () => {}
   if (local) {
     walletClient = createSalusClients(config, privateKeyToAccount(local.privateKey)).walletClient
   } else {
     // The wallet this tab signed in with is the one Session remembers.
     const wallet = session.wallets.find((candidate) => session.isRemembered(candidate))
     if (!wallet) throw new PaymentsUnavailableError('Your wallet is not connected any more. Sign out and sign in again.')
-    walletClient = createSalusClients(config, address, { provider: wallet.provider }).walletClient
+    const client = createSalusClients(config, address, { provider: wallet.provider }).walletClient
+    walletClient = client
+    // Only when a transaction is due, as anchoring does: a wallet prompt at page load would be a surprise.
+    ready = async () => {
+      if ((await client.getChainId()) === client.chain.id) return
+      try {
+        await client.switchChain({ id: client.chain.id })
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 4902) throw error
+        await client.addChain({ chain: client.chain })
+      }
+    }
   }
   const faucet = config.chainId === localChainId ? config.localAccounts?.find((candidate) => candidate.role === 'registrar') : undefined
   return {
@@ -55,6 +69,7 @@ export function paymentContext(session: Session, workspace: Workspace): PaymentC
     fromBlock: BigInt(Math.min(Appointments.deployBlock, Insurance.deployBlock)),
     publicClient: createSalusClients(config).publicClient,
     walletClient,
+    ready,
     faucet,
   }
 }
