@@ -1,32 +1,23 @@
 import type { Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { readContract } from 'viem/actions'
-import { bookCovered } from '../../../chain/appointments/bookCovered.ts'
 import { bookSlot } from '../../../chain/appointments/bookSlot.ts'
 import { listSlots } from '../../../chain/appointments/listSlots.ts'
 import { manageBooking } from '../../../chain/appointments/manageBooking.ts'
-import { readSlot } from '../../../chain/appointments/readSlot.ts'
 import { readWithdrawable } from '../../../chain/appointments/readWithdrawable.ts'
 import type { SlotView } from '../../../chain/appointments/slotView.ts'
 import { withdrawPayments } from '../../../chain/appointments/withdrawPayments.ts'
 import { createSalusClients } from '../../../chain/createSalusClients.ts'
-import { Insurance } from '../../../chain/generated/Insurance.ts'
 import { listMemberLeaves } from '../../../chain/insurance/listMemberLeaves.ts'
 import { listProviders } from '../../../chain/listProviders.ts'
 import { identityCommitment } from '../../../zk/identity.ts'
-import { createProverWorker, proveInWorker } from '../../../zk/proveInWorker.ts'
-import { toCircuitInput, type ProofProgress } from '../../../zk/proveWithArtifacts.ts'
-import { eligibilitySignals } from '../../../zk/publicSignals.ts'
-import { toSolidityProof } from '../../../zk/toSolidityProof.ts'
-import { ProofInputError } from '../../../zk/zkErrors.ts'
+import { createProverWorker } from '../../../zk/proveInWorker.ts'
 import { formatEth } from './ethAmount.ts'
 import { reportError } from '../reportError.ts'
 import { ActionStatus } from './ActionStatus.svelte.ts'
-import { coverInput, firstUnusedVisit } from './coverInput.ts'
+import { bookWithInsurance, coversSlot } from './bookWithInsurance.ts'
 import { loadCoveredBookingKeys, saveCoveredBookingKeys, type CoveredBookingKey, type KeyStorage } from './coveredBookingKeys.ts'
 import { findCredentials, type MemberCredential } from './findCredentials.ts'
 import { identityCardText } from './identityCard.ts'
-import { oneOffSender } from './oneOffSender.ts'
 import type { PaymentContext } from './paymentContext.ts'
 import { readPlans } from './readPlans.ts'
 import { readReceipts, type Receipt } from './readReceipts.ts'
@@ -134,55 +125,25 @@ export class PatientAppointments {
     })
   }
 
-  /** Whether `credential` can pay `slot` in full (a top-up would have to come from somewhere that links to the patient). */
   covers(credential: MemberCredential, slot: SlotView): boolean {
-    return !credential.plan.closed && credential.plan.feeCovered >= slot.fee && slot.fee > 0n && credential.validUntil >= BigInt(slot.start)
+    return coversSlot(credential, slot)
   }
 
-  /**
-   * Books `slot` paid from the insurer's pool: picks an unspent covered visit, proves
-   * membership in the worker, then sends the booking from a fresh one-off account.
-   */
+  /** Books `slot` paid from the insurer's pool, sent from a one-off account (see bookWithInsurance). */
   async bookCovered(slot: SlotView, credential: MemberCredential): Promise<void> {
-    const { publicClient, insurance, appointments, chainId } = this.context
-    const step = (text: string, percent?: number) => (this.cover = { slotId: slot.slotId, text, percent })
     await this.status.run(
       'Booking with your insurance',
       async () => {
-        if (!this.covers(credential, slot)) {
-          throw new ProofInputError(
-            `Your plan covers up to ${formatEth(credential.plan.feeCovered)} per visit until ${new Date(Number(credential.validUntil) * 1000).toISOString().slice(0, 10)}; this slot costs ${formatEth(slot.fee)} on ${new Date(slot.start * 1000).toISOString().slice(0, 10)}. Choose a slot within your cover, or pay yourself.`,
-          )
-        }
-        step('Checking which covered visits of this period you have left')
-        const isNullifierUsed = (nullifier: bigint) =>
-          readContract(publicClient, { address: insurance, abi: Insurance.abi, functionName: 'nullifierUsed', args: [nullifier] })
-        const visit = await firstUnusedVisit({ identitySecret: this.identitySecret, plan: credential.plan, visitStart: slot.start, isNullifierUsed })
-        if (!visit) {
-          throw new ProofInputError(
-            `You have used all ${credential.plan.visitsPerPeriod} covered visit${credential.plan.visitsPerPeriod === 1 ? '' : 's'} of “${credential.plan.name}” in this period. Book a slot in the next period, or pay the fee yourself.`,
-          )
-        }
-        step('Reading your insurer’s member list')
-        const leaves = await listMemberLeaves(publicClient, { insurance, insurer: credential.plan.insurer, fromBlock: this.context.fromBlock })
-        const { input, root } = await coverInput({ identitySecret: this.identitySecret, credential, leaves, slot, k: visit.k, chainId, appointments })
         this.worker ??= createProverWorker()
-        const result = await proveInWorker(this.worker, { circuit: 'eligibility', input: toCircuitInput(input), onProgress: (p) => step(...describeProgress(p)) })
-        const signals = eligibilitySignals(result.publicSignals)
-        step('Funding a one-off account to send the booking')
-        const sender = await oneOffSender(this.context)
-        const key: CoveredBookingKey = { slotId: slot.slotId, privateKey: sender.privateKey, address: sender.walletClient.account.address }
-        this.remember(key)
-        step('Sending the booking')
-        const booked = await bookCovered(sender.walletClient, {
-          appointments,
-          slotId: slot.slotId,
-          planId: credential.plan.planId,
-          root,
-          nullifier: signals.nullifier,
-          proof: toSolidityProof(result.proof),
+        const booked = await bookWithInsurance({
+          context: this.context,
+          identitySecret: this.identitySecret,
+          credential,
+          slot,
+          worker: this.worker,
+          onStep: (text, percent) => (this.cover = { slotId: slot.slotId, text, percent }),
+          remember: (key) => this.remember(key),
         })
-        this.remember({ ...key, txHash: booked.txHash })
         await this.refresh()
         return booked
       },
@@ -241,11 +202,6 @@ export class PatientAppointments {
     )
   }
 
-  /** Re-reads one slot (e.g. after another tab changed it). */
-  async reloadSlot(slotId: bigint): Promise<SlotView> {
-    return readSlot(this.context.publicClient, { appointments: this.context.appointments, slotId })
-  }
-
   private remember(key: CoveredBookingKey): void {
     this.keys = [...this.keys.filter((k) => k.address !== key.address), key]
     saveCoveredBookingKeys(this.storage, this.context.account, this.vaultKey, this.keys)
@@ -253,20 +209,5 @@ export class PatientAppointments {
 
   dispose(): void {
     this.worker?.terminate()
-  }
-}
-
-export function describeProgress(progress: ProofProgress): [string, number | undefined] {
-  switch (progress.stage) {
-    case 'loading artifacts': {
-      const { loadedBytes, totalBytes } = progress
-      return ['Loading the proof files', totalBytes ? Math.min(99, Math.round((loadedBytes / totalBytes) * 100)) : undefined]
-    }
-    case 'witness':
-      return ['Computing the proof’s inputs (your credential never leaves this device)', undefined]
-    case 'proving':
-      return ['Making the zero-knowledge proof', undefined]
-    case 'done':
-      return [`Proof made in ${(progress.milliseconds / 1000).toFixed(1)} s`, 100]
   }
 }
