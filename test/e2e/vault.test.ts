@@ -93,6 +93,20 @@ describe('patient vault in Chromium', () => {
     expect(await recordCount(page)).toBe(afterIps)
   })
 
+  it('imports a resource dropped onto the drop zone', async () => {
+    const before = await recordCount(page)
+    const json = await readFile(`${fixtures}/AllergyIntolerance-extracted-from-ips-bundle-01.json`, 'utf8')
+    const dataTransfer = await page.evaluateHandle((text) => {
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([text], 'allergy.json', { type: 'application/json' }))
+      return transfer
+    }, json)
+    const zone = page.getByRole('region', { name: 'Drop FHIR files here' })
+    await zone.dispatchEvent('dragenter', { dataTransfer })
+    await zone.dispatchEvent('drop', { dataTransfer })
+    await expect.poll(() => recordCount(page), { timeout: 30_000 }).toBe(before + 1)
+  })
+
   it('anchors records in one batch and verifies one against the chain', async () => {
     await page.getByRole('button', { name: 'Anchor now' }).click()
     await expect.poll(() => page.getByTestId('anchor-status').textContent(), { timeout: 60_000 }).toMatch(/all .*anchored|no record.*waiting|0 record/i)
