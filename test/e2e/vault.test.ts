@@ -7,6 +7,7 @@ import { base32upper } from 'multiformats/bases/base32'
 import type { BrowserContext, Page } from 'playwright-core'
 import { launchProfile, watchPage } from './support/browser.ts'
 import { addRecord, recordButton, recordCount, signIn } from './support/vaultPage.ts'
+import { validateResource } from '../../src/core/fhir/validateResource.ts'
 
 const appUrl = inject('appUrl')
 import { fhirFixtures as fixtures } from '../support/fixtures.ts'
@@ -59,6 +60,42 @@ describe('patient vault in Chromium', () => {
     await page.getByLabel('Search records').fill('metformin')
     await expect.poll(() => page.getByRole('list').getByRole('button').count()).toBe(1)
     await page.getByLabel('Search records').fill('')
+  })
+
+  it('exports a record and the whole vault as FHIR JSON', async () => {
+    await recordButton(page, 'Penicillin').click()
+    const dialog = page.getByRole('dialog')
+    const one = page.waitForEvent('download')
+    await dialog.getByRole('button', { name: 'Export JSON' }).click()
+    const resource = JSON.parse(await readFile((await (await one).path())!, 'utf8')) as { resourceType: string; code?: { text?: string } }
+    expect(resource.resourceType).toBe('AllergyIntolerance')
+    expect(JSON.stringify(resource)).toContain('Penicillin')
+    expect(validateResource(resource).resourceType).toBe('AllergyIntolerance')
+    await dialog.getByRole('button', { name: 'Close' }).first().click()
+
+    const all = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Export all records' }).click()
+    const bundle = JSON.parse(await readFile((await (await all).path())!, 'utf8')) as { resourceType: string; type: string; entry: unknown[] }
+    expect(bundle.resourceType).toBe('Bundle')
+    expect(bundle.entry).toHaveLength(await recordCount(page))
+    expect(validateResource(bundle).resourceType).toBe('Bundle')
+  })
+
+  it('lets a second tab be a second user, each seeing only their own records', async () => {
+    const bobPage = await profile.context.newPage()
+    try {
+      await signIn(bobPage, appUrl, /Bob/)
+      expect(await recordCount(bobPage)).toBe(0)
+      await addRecord(bobPage, 'Allergy', { Substance: 'Latex' })
+      await expect.poll(() => recordCount(bobPage)).toBe(1)
+      // Alice's tab is untouched and does not see Bob's record, even after a reload.
+      await page.reload()
+      await page.getByRole('button', { name: 'Add record' }).waitFor({ timeout: 60_000 })
+      await expect.poll(() => recordCount(page), { timeout: 30_000 }).toBe(7)
+      expect(await recordButton(page, 'Latex').count()).toBe(0)
+    } finally {
+      await bobPage.close()
+    }
   })
 
   it('keeps everything across a reload and a browser restart', async () => {
