@@ -32,6 +32,9 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
     uint256 public constant MAX_VISITS_PER_PERIOD = 255;
     uint256 public constant MIN_PERIOD_LENGTH = 1 days;
     uint256 public constant MAX_PERIOD_LENGTH = 3660 days;
+    /// @notice Most leaves one enrolMany takes: about 20,000 gas each, so a full batch
+    /// stays far below a block's gas limit.
+    uint256 public constant MAX_ENROL_BATCH = 256;
 
     struct Plan {
         address insurer;
@@ -75,6 +78,9 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
     );
     event PlanClosed(uint256 indexed planId, address indexed insurer);
     event MemberEnrolled(address indexed insurer, uint256 indexed leaf, uint256 index, uint256 root);
+    /// @notice `leaves` took the indices firstIndex, firstIndex + 1, … in one enrolMany; `root`
+    /// is the root after the last of them (the only one of the batch's roots accepted).
+    event MembersEnrolled(address indexed insurer, uint256 firstIndex, uint256[] leaves, uint256 root);
     event PoolFunded(address indexed insurer, address indexed from, uint256 amount, uint256 pool);
     event PoolWithdrawn(address indexed insurer, uint256 amount, uint256 pool);
     event CoverClaimed(
@@ -91,6 +97,7 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
     error Insurance__PlanClosed(uint256 planId);
     error Insurance__NotPlanInsurer(uint256 planId, address caller);
     error Insurance__InvalidLeaf();
+    error Insurance__InvalidBatch(uint256 length);
     error Insurance__ZeroAmount();
     error Insurance__InsufficientPool(uint256 pool, uint256 needed);
     error Insurance__UnknownRoot(uint256 root);
@@ -189,6 +196,69 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
         tree.size = index + 1;
         tree.recentRoots[index % ROOT_HISTORY_SIZE] = root;
         emit MemberEnrolled(msg.sender, leaf, index, root);
+    }
+
+    /// @notice Adds several member credential leaves in one transaction, in order, each
+    /// checked as in `enrol`: an insurer enrolling a group pays the tree's hashing once.
+    /// @dev The tree, the root and every later insertion are exactly those of calling
+    /// `enrol` once per leaf, but each new internal node is hashed once: the batch is
+    /// folded level by level over the new nodes only, the left neighbour of the first
+    /// one coming from the stored side nodes, and a node without a right sibling is
+    /// carried up unchanged (zk-kit's LeanIMT). Only side nodes a later insertion reads
+    /// are written: at each level where the next index has its bit set, the complete node
+    /// just left of it.
+    /// Only the final root enters the ring of recent roots (in the last leaf's slot): the
+    /// roots after the batch's other leaves never exist on chain, so no proof can use
+    /// them. The ring slots of those other leaves keep the older roots of this same tree
+    /// until later enrolments overwrite them; members are never removed, so an older
+    /// root proves nothing that is not still true.
+    /// @return root The insurer's new member root.
+    function enrolMany(uint256[] calldata leaves) external onlyInsurer returns (uint256 root) {
+        uint256 count = leaves.length;
+        if (count == 0 || count > MAX_ENROL_BATCH) revert Insurance__InvalidBatch(count);
+        uint256[] memory nodes = new uint256[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 leaf = leaves[i];
+            if (leaf == 0 || leaf >= SNARK_SCALAR_FIELD) revert Insurance__InvalidLeaf();
+            nodes[i] = leaf;
+        }
+        MemberTree storage tree = _members[msg.sender];
+        uint256 firstIndex = tree.size;
+        root = _insertBatch(tree, nodes, firstIndex);
+        uint256 size = firstIndex + count;
+        tree.size = size;
+        tree.recentRoots[(size - 1) % ROOT_HISTORY_SIZE] = root;
+        emit MembersEnrolled(msg.sender, firstIndex, leaves, root);
+    }
+
+    /// @dev enrolMany's fold. `nodes` holds the new leaves, the first at index `start`, and
+    /// is overwritten: at each level, nodes[0 .. end - start) are that level's nodes
+    /// start .. end - 1, those covering a new leaf up to the level's last (maybe
+    /// incomplete) node. Returns the root; the caller updates the size and the ring.
+    function _insertBatch(MemberTree storage tree, uint256[] memory nodes, uint256 start) private returns (uint256) {
+        uint256 size = start + nodes.length;
+        uint256 end = size;
+        for (uint256 level = 0;; ++level) {
+            // An odd start has an old, complete left sibling: the side node stored for it.
+            uint256 oldLeft = start & 1 == 1 ? tree.sideNodes[level] : 0;
+            {
+                // What a later insertion reads here: the last complete node, when the
+                // next index's bit at this level is set (it is then a left sibling).
+                uint256 complete = size >> level;
+                if (complete & 1 == 1 && complete - 1 >= start) tree.sideNodes[level] = nodes[complete - 1 - start];
+            }
+            if (end == 1) return nodes[0];
+            uint256 parentStart = start >> 1;
+            // In place: parent p lands in slot p - parentStart, never after its left child's.
+            for (uint256 p = parentStart; 2 * p < end; ++p) {
+                uint256 left = 2 * p;
+                uint256 node = left < start ? oldLeft : nodes[left - start];
+                if (left + 1 < end) node = hasher.hash([node, nodes[left + 1 - start]]);
+                nodes[p - parentStart] = node;
+            }
+            start = parentStart;
+            end = (end + 1) >> 1;
+        }
     }
 
     /// @notice The insurer's current member root (0 before the first member).
