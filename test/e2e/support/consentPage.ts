@@ -37,12 +37,14 @@ export async function acceptConsent(page: Page, label: string) {
   await untilOrAlert(page, page.getByRole('article', { name: `Patient ${label}` }))
 }
 
-/** Opens (or opens again) a patient's records and waits until the attempt has finished. */
-export async function openPatient(page: Page, label: string) {
+/** Opens (or opens again) a patient's records; resolves to the error shown, or '' when it opened. */
+export async function openPatient(page: Page, label: string): Promise<string> {
   const again = page.getByRole('button', { name: 'Open again' })
   if (await again.isVisible()) await again.click()
   else await page.getByRole('button', { name: `Open records of ${label}` }).click()
   await page.getByRole('button', { name: 'Opening…' }).waitFor({ state: 'detached', timeout: 120_000 })
+  const error = page.getByTestId('shared-error')
+  return (await error.count()) > 0 ? ((await error.textContent()) ?? '') : ''
 }
 
 export function sharedRecords(page: Page) {
