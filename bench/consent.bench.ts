@@ -1,7 +1,8 @@
 // consent.grant_gas: gas of one grant transaction (the doctor submits a patient's
-// zero-knowledge consent: Groth16 verification, the grant hash in Poseidon, storage)
-// on a real anvil with the real deployment and a real proof. The grant measured is
-// not the contract's first, whose counter write costs an extra ~17k once. Target ≤ 350,000.
+// zero-knowledge consent: Groth16 verification, the keccak256 grant hash, three new
+// storage slots) on a real anvil with the real deployment and a real proof. The grant
+// measured is not the contract's first, whose counter write costs an extra ~17k once.
+// Target ≤ 350,000 (472,286 with Poseidon hashes and five slots; 316,420 since).
 import { anvilAccount, deploySalus } from '../scripts/deploy.ts'
 import { submitGrant } from '../src/chain/consent/submitGrant.ts'
 import { clientsFor, identitySecretOf, prepareGrant, startAnvil } from '../test/integration/consentSupport.ts'

@@ -2,17 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {ConsentVerifier} from "./generated/ConsentVerifier.sol";
-import {IPoseidonT3} from "./interfaces/IPoseidonT3.sol";
-
-/// @notice poseidon-solidity's PoseidonT4 (3 inputs) called as a deployed contract, like IPoseidonT3.
-interface IPoseidonT4 {
-    function hash(uint256[3] memory inputs) external pure returns (uint256);
-}
-
-/// @notice poseidon-solidity's PoseidonT6 (5 inputs) called as a deployed contract, like IPoseidonT3.
-interface IPoseidonT6 {
-    function hash(uint256[5] memory inputs) external pure returns (uint256);
-}
 
 /// @title Consent
 /// @notice Zero-knowledge grants of record scopes to a doctor, their revocation, and
@@ -21,12 +10,16 @@ interface IPoseidonT6 {
 /// `pseudonym = Poseidon(identitySecret, grantee)`, bound to `paramsHash`, which this
 /// contract recomputes from the parameters exactly as src/zk/grantHash.ts does. The
 /// grantee submits it, so the patient's wallet never appears on chain; a revocation is
-/// a proof of the same pseudonym bound to Poseidon(REVOKE_DOMAIN, grantId), which
-/// anyone may submit. Proxies read isActive/covers/lastSession before every re-encryption.
+/// a proof of the same pseudonym bound to revokeParamsHash(grantId), which anyone may
+/// submit. Proxies read isActive/covers/lastSession before every re-encryption.
+/// The circuit takes paramsHash only as a public input, so both hashes are keccak256
+/// (a few hundred gas, against ~107k for Poseidon in the EVM); Poseidon stays where the
+/// circuit computes it, the pseudonym.
 contract Consent {
-    /// @dev ASCII "salus.grant.v1" / "salus.revoke.v1" as integers (GRANT_DOMAIN, REVOKE_DOMAIN in grantHash.ts).
-    uint256 public constant GRANT_DOMAIN = uint256(uint112(bytes14("salus.grant.v1")));
-    uint256 public constant REVOKE_DOMAIN = uint256(uint120(bytes15("salus.revoke.v1")));
+    /// @dev ASCII "salus.grant.v2" / "salus.revoke.v2" as integers (GRANT_DOMAIN, REVOKE_DOMAIN in grantHash.ts);
+    /// v2 since the hashes are keccak256 (v1 was Poseidon).
+    uint256 public constant GRANT_DOMAIN = uint256(uint112(bytes14("salus.grant.v2")));
+    uint256 public constant REVOKE_DOMAIN = uint256(uint120(bytes15("salus.revoke.v2")));
     /// @notice Scopes are bits 0..SCOPE_COUNT-1 of a mask, in the order of src/core/scopes.ts.
     uint256 public constant SCOPE_COUNT = 10;
     /// @notice A CIDv1 with a 64-byte digest is 68 bytes; this leaves room without letting calldata balloon.
@@ -34,8 +27,10 @@ contract Consent {
     /// @notice Proxies re-encrypt for a grantee only within this long after the grantee's last logged session.
     uint64 public constant SESSION_TTL = 1 hours;
 
-    /// @notice What the chain keeps of a grant; the key-fragment bundle's CID is in GrantCreated.
-    /// @dev Slot 0 holds everything an access check reads.
+    /// @notice What the chain keeps of a grant: what access checks and revoke read. The
+    /// proxies' commitment and the key-fragment bundle's CID are in GrantCreated; they are
+    /// bound to the grant through grantIdOf(grantParamsHash(...)) == grantId.
+    /// @dev Slot 0 holds everything an access check reads; slot 1 the pseudonym revoke proves.
     struct Grant {
         address grantee;
         uint32 scopesMask;
@@ -43,8 +38,6 @@ contract Consent {
         uint8 threshold;
         bool revoked;
         uint256 pseudonym;
-        uint256 proxiesHash;
-        bytes32 bundleCidHash;
     }
 
     /// @notice The grant parameters a consent proof is bound to (see src/zk/grantHash.ts).
@@ -60,13 +53,11 @@ contract Consent {
     }
 
     ConsentVerifier public immutable verifier;
-    IPoseidonT3 public immutable poseidonT3;
-    IPoseidonT4 public immutable poseidonT4;
-    IPoseidonT6 public immutable poseidonT6;
 
     /// @dev Grant ids start at 1 so that 0 can mean "none" off chain.
     mapping(uint256 grantId => Grant) private _grants;
-    mapping(uint256 paramsHash => bool) private _paramsUsed;
+    /// @dev Replay protection and the grant's commitment to all its parameters in one slot.
+    mapping(uint256 paramsHash => uint256 grantId) private _grantOfParams;
     mapping(uint256 grantId => uint64) private _lastSession;
     uint256 private _grantCount;
     uint256 private _sessionCount;
@@ -78,6 +69,7 @@ contract Consent {
         uint32 scopesMask,
         uint64 expiry,
         uint8 threshold,
+        uint256 proxiesHash,
         bytes bundleCid
     );
     event GrantRevoked(uint256 indexed grantId);
@@ -101,15 +93,9 @@ contract Consent {
     error Consent__GrantExpired(uint256 grantId, uint64 expiry);
     error Consent__ScopeNotGranted(uint32 requested, uint32 granted);
 
-    constructor(ConsentVerifier verifier_, IPoseidonT3 poseidonT3_, IPoseidonT4 poseidonT4_, IPoseidonT6 poseidonT6_) {
-        if (
-            address(verifier_) == address(0) || address(poseidonT3_) == address(0)
-                || address(poseidonT4_) == address(0) || address(poseidonT6_) == address(0)
-        ) revert Consent__ZeroAddress();
+    constructor(ConsentVerifier verifier_) {
+        if (address(verifier_) == address(0)) revert Consent__ZeroAddress();
         verifier = verifier_;
-        poseidonT3 = poseidonT3_;
-        poseidonT4 = poseidonT4_;
-        poseidonT6 = poseidonT6_;
     }
 
     // ---------------------------------------------------------------- grants
@@ -131,27 +117,26 @@ contract Consent {
         uint256 cidLength = p.bundleCid.length;
         if (cidLength == 0 || cidLength > MAX_BUNDLE_CID_LENGTH) revert Consent__InvalidBundleCid(cidLength);
 
-        bytes32 bundleCidHash = keccak256(p.bundleCid);
-        uint256 paramsHash = grantParamsHash(p.grantee, p.scopesMask, p.expiry, p.proxiesHash, p.threshold, bundleCidHash);
-        if (_paramsUsed[paramsHash]) revert Consent__ProofReplayed(paramsHash);
+        uint256 paramsHash =
+            grantParamsHash(p.grantee, p.scopesMask, p.expiry, p.proxiesHash, p.threshold, keccak256(p.bundleCid));
+        // Without this a revoked grant could be recorded again from its own proof.
+        if (_grantOfParams[paramsHash] != 0) revert Consent__ProofReplayed(paramsHash);
         _verify(proof, pseudonym, p.grantee, paramsHash);
-        _paramsUsed[paramsHash] = true;
 
         unchecked {
             // Cannot overflow: one increment per transaction.
             grantId = ++_grantCount;
         }
+        _grantOfParams[paramsHash] = grantId;
         _grants[grantId] = Grant({
             grantee: p.grantee,
             scopesMask: p.scopesMask,
             expiry: uint40(p.expiry),
             threshold: p.threshold,
             revoked: false,
-            pseudonym: pseudonym,
-            proxiesHash: p.proxiesHash,
-            bundleCidHash: bundleCidHash
+            pseudonym: pseudonym
         });
-        emit GrantCreated(grantId, p.grantee, pseudonym, p.scopesMask, p.expiry, p.threshold, p.bundleCid);
+        emit GrantCreated(grantId, p.grantee, pseudonym, p.scopesMask, p.expiry, p.threshold, p.proxiesHash, p.bundleCid);
     }
 
     /// @notice Ends a grant. Anyone may submit: the proof shows the grant's own pseudonym.
@@ -203,6 +188,12 @@ contract Consent {
         return _lastSession[grantId];
     }
 
+    /// @notice The grant recorded with this grantParamsHash (0: none). Lets anyone check that
+    /// a GrantCreated event's proxiesHash and bundleCid are the ones the grant's proof bound.
+    function grantIdOf(uint256 paramsHash) external view returns (uint256) {
+        return _grantOfParams[paramsHash];
+    }
+
     function grantCount() external view returns (uint256) {
         return _grantCount;
     }
@@ -211,8 +202,9 @@ contract Consent {
         return _sessionCount;
     }
 
-    /// @notice Poseidon5(GRANT_DOMAIN, grantee, scopesMask, expiry, Poseidon3(proxiesHash, threshold, cid)),
-    /// with cid = uint256(keccak256(bundleCid)) >> 8: grantParamsHash in src/zk/grantHash.ts.
+    /// @notice uint256(keccak256(abi.encode(GRANT_DOMAIN, grantee, scopesMask, expiry, proxiesHash,
+    /// threshold, keccak256(bundleCid)))) >> 8: grantParamsHash in src/zk/grantHash.ts. The shift
+    /// keeps it below the BN254 scalar field, so the circuit's public input is this exact value.
     function grantParamsHash(
         address grantee,
         uint32 scopesMask,
@@ -220,14 +212,15 @@ contract Consent {
         uint256 proxiesHash,
         uint8 threshold,
         bytes32 bundleCidHash
-    ) public view returns (uint256) {
-        uint256 inner = poseidonT4.hash([proxiesHash, uint256(threshold), uint256(bundleCidHash) >> 8]);
-        return poseidonT6.hash([GRANT_DOMAIN, uint256(uint160(grantee)), uint256(scopesMask), uint256(expiry), inner]);
+    ) public pure returns (uint256) {
+        return uint256(
+            keccak256(abi.encode(GRANT_DOMAIN, grantee, scopesMask, expiry, proxiesHash, threshold, bundleCidHash))
+        ) >> 8;
     }
 
-    /// @notice Poseidon2(REVOKE_DOMAIN, grantId): revokeParamsHash in src/zk/grantHash.ts.
-    function revokeParamsHash(uint256 grantId) public view returns (uint256) {
-        return poseidonT3.hash([REVOKE_DOMAIN, grantId]);
+    /// @notice uint256(keccak256(abi.encode(REVOKE_DOMAIN, grantId))) >> 8: revokeParamsHash in src/zk/grantHash.ts.
+    function revokeParamsHash(uint256 grantId) public pure returns (uint256) {
+        return uint256(keccak256(abi.encode(REVOKE_DOMAIN, grantId))) >> 8;
     }
 
     // -------------------------------------------------------------- internal

@@ -3,7 +3,8 @@
  * test/fixtures/zk/consent-*.json and, from them, contracts/test/fixtures/ConsentFixtures.sol.
  * Groth16 proofs are randomised, so a proof is made again only when its fixture is
  * missing, does not verify against the current key, or is for other public signals.
- * The Poseidon values recorded here are what the Foundry parity test compares against.
+ * The TypeScript values recorded here (grant and revocation hashes, Poseidon) are what the
+ * Foundry parity tests compare the contract and poseidon-solidity against.
  *
  *   npx tsx scripts/buildConsentFixtures.ts [--check]
  */
@@ -15,7 +16,7 @@ import { bytesToHex, getAddress, type Address, type Hex } from 'viem'
 import type { VerificationKey } from 'snarkjs'
 import { proxiesCommitment } from '../src/chain/consent/proxiesCommitment.ts'
 import { consentInputs } from '../src/zk/consentInputs.ts'
-import { addressToField, cidToField, GRANT_DOMAIN, grantParamsHash, revokeParamsHash, REVOKE_DOMAIN, scopesMask } from '../src/zk/grantHash.ts'
+import { addressToField, GRANT_DOMAIN, grantParamsHash, revokeParamsHash, REVOKE_DOMAIN, scopesMask } from '../src/zk/grantHash.ts'
 import { poseidon } from '../src/zk/poseidon.ts'
 import { proveInNode } from '../src/zk/proveInNode.ts'
 import { toCircuitInput, type Groth16ProofResult } from '../src/zk/proveWithArtifacts.ts'
@@ -92,15 +93,15 @@ export async function buildConsentFixtures(check = false): Promise<void> {
   const revokeOther = await proofFixture('revoke-other', 'Revocation of grant 1 by another patient (other pseudonym)', { identitySecret: otherIdentitySecret, grantee: fixtureGrantee, paramsHash: revokeHash }, vkey, check)
 
   const bundleCidBytes = bytesToHex(CID.parse(fixtureGrant.bundleCid).bytes)
-  const inner = await poseidon([proxiesHash, BigInt(fixtureGrant.threshold), cidToField(fixtureGrant.bundleCid)])
+  // The pseudonym is the circuit's Poseidon: TypeScript must give the circuit's output.
+  const pseudonym = await poseidon([fixtureIdentitySecret, addressToField(fixtureGrantee)])
+  if (grant.publicSignals[0] !== pseudonym.toString() || revoke.publicSignals[0] !== pseudonym.toString()) {
+    throw new Error(`the circuit's pseudonym ${grant.publicSignals[0]} is not TypeScript's Poseidon ${pseudonym}`)
+  }
   // Arbitrary inputs near the field's edge as well as small ones.
   const r = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
-  const parity = {
-    t3: { inputs: [r - 1n, 7n], output: await poseidon([r - 1n, 7n]) },
-    t4: { inputs: [1n, r - 2n, 0n], output: await poseidon([1n, r - 2n, 0n]) },
-    t6: { inputs: [0n, 1n, 2n, r - 3n, 1n << 200n], output: await poseidon([0n, 1n, 2n, r - 3n, 1n << 200n]) },
-  }
-  const solidity = renderSolidity({ proxiesHash, paramsHash, revokeHash, inner, bundleCidBytes, grant, revoke, revokeOther, parity })
+  const t3 = { inputs: [r - 1n, 7n], output: await poseidon([r - 1n, 7n]) }
+  const solidity = renderSolidity({ proxiesHash, paramsHash, revokeHash, pseudonym, bundleCidBytes, grant, revoke, revokeOther, t3 })
   if (check) {
     if (!existsSync(solidityPath) || readFileSync(solidityPath, 'utf8') !== solidity) {
       throw new Error('contracts/test/fixtures/ConsentFixtures.sol is stale: run npx tsx scripts/buildConsentFixtures.ts')
@@ -115,12 +116,13 @@ type RenderInput = {
   proxiesHash: bigint
   paramsHash: bigint
   revokeHash: bigint
-  inner: bigint
+  /** Poseidon(fixtureIdentitySecret, grantee) computed in TypeScript. */
+  pseudonym: bigint
   bundleCidBytes: Hex
   grant: ProofFixture
   revoke: ProofFixture
   revokeOther: ProofFixture
-  parity: Record<'t3' | 't4' | 't6', { inputs: bigint[]; output: bigint }>
+  t3: { inputs: bigint[]; output: bigint }
 }
 
 function renderSolidity(f: RenderInput): string {
@@ -151,15 +153,18 @@ library ConsentFixtures {
     /// @dev ${fixtureGrant.bundleCid}
     bytes internal constant BUNDLE_CID = hex"${f.bundleCidBytes.slice(2)}";
 
-    /// @dev grantParamsHash and its inner Poseidon3 as src/zk/grantHash.ts computes them.
+    /// @dev grantParamsHash as src/zk/grantHash.ts computes it (the grant proof's third public signal).
     uint256 internal constant PARAMS_HASH = ${f.paramsHash};
-    uint256 internal constant INNER_HASH = ${f.inner};
     /// @dev revokeParamsHash({ grantId: 1 }).
     uint256 internal constant REVOKE_HASH_1 = ${f.revokeHash};
     uint256 internal constant GRANT_DOMAIN = ${GRANT_DOMAIN};
     uint256 internal constant REVOKE_DOMAIN = ${REVOKE_DOMAIN};
 
+    /// @dev A test patient's secret: PSEUDONYM is the circuit's Poseidon(IDENTITY_SECRET, GRANTEE),
+    /// TS_PSEUDONYM the same Poseidon in TypeScript (src/zk/poseidon.ts).
+    uint256 internal constant IDENTITY_SECRET = ${fixtureIdentitySecret};
     uint256 internal constant PSEUDONYM = ${f.grant.publicSignals[0]};
+    uint256 internal constant TS_PSEUDONYM = ${f.pseudonym};
     uint256 internal constant OTHER_PSEUDONYM = ${f.revokeOther.publicSignals[0]};
 
     function grantParams() internal pure returns (Consent.GrantParams memory) {
@@ -177,9 +182,7 @@ ${proof('grantProof', f.grant)}
 ${proof('revokeProof', f.revoke)}
     /// @dev A valid proof for grant 1's revocation hash, but by another patient.
 ${proof('otherRevokeProof', f.revokeOther)}
-${parity('t3', f.parity.t3)}
-${parity('t4', f.parity.t4)}
-${parity('t6', f.parity.t6)}}
+${parity('t3', f.t3)}}
 `
 }
 

@@ -3,20 +3,17 @@ pragma solidity ^0.8.24;
 
 import {Test} from "./lib/Test.sol";
 import {ConsentFixtures as F} from "./fixtures/ConsentFixtures.sol";
-import {Consent, IPoseidonT4, IPoseidonT6} from "../Consent.sol";
+import {Consent} from "../Consent.sol";
 import {ConsentVerifier} from "../generated/ConsentVerifier.sol";
 import {IPoseidonT3} from "../interfaces/IPoseidonT3.sol";
 import {PoseidonT3} from "../../node_modules/poseidon-solidity/PoseidonT3.sol";
-import {PoseidonT4} from "../../node_modules/poseidon-solidity/PoseidonT4.sol";
-import {PoseidonT6} from "../../node_modules/poseidon-solidity/PoseidonT6.sol";
 
 /// @notice The Consent contract against the real Groth16 verifier and real proofs
 /// (scripts/buildConsentFixtures.ts), so every rejection below is the verifier's.
 contract ConsentTest is Test {
     Consent internal consent;
+    /// @dev Only for the Poseidon parity test: Consent itself hashes with keccak256.
     IPoseidonT3 internal t3;
-    IPoseidonT4 internal t4;
-    IPoseidonT6 internal t6;
 
     event GrantCreated(
         uint256 indexed grantId,
@@ -25,6 +22,7 @@ contract ConsentTest is Test {
         uint32 scopesMask,
         uint64 expiry,
         uint8 threshold,
+        uint256 proxiesHash,
         bytes bundleCid
     );
     event GrantRevoked(uint256 indexed grantId);
@@ -34,9 +32,7 @@ contract ConsentTest is Test {
 
     function setUp() public {
         t3 = IPoseidonT3(_deploy(type(PoseidonT3).creationCode));
-        t4 = IPoseidonT4(_deploy(type(PoseidonT4).creationCode));
-        t6 = IPoseidonT6(_deploy(type(PoseidonT6).creationCode));
-        consent = new Consent(new ConsentVerifier(), t3, t4, t6);
+        consent = new Consent(new ConsentVerifier());
         vm.warp(1_800_000_000);
     }
 
@@ -44,7 +40,7 @@ contract ConsentTest is Test {
 
     function test_grantStoresTheGrantAndEmitsTheBundle() public {
         vm.expectEmit(true, true, true, true, address(consent));
-        emit GrantCreated(1, F.GRANTEE, F.PSEUDONYM, F.SCOPES_MASK, F.EXPIRY, F.THRESHOLD, F.BUNDLE_CID);
+        emit GrantCreated(1, F.GRANTEE, F.PSEUDONYM, F.SCOPES_MASK, F.EXPIRY, F.THRESHOLD, F.PROXIES_HASH, F.BUNDLE_CID);
         uint256 grantId = _grant();
         assertEq(grantId, 1, "first grant id");
         assertEq(consent.grantCount(), 1, "grant count");
@@ -54,10 +50,16 @@ contract ConsentTest is Test {
         assertEq(uint256(stored.scopesMask), F.SCOPES_MASK, "scopes");
         assertEq(uint256(stored.expiry), F.EXPIRY, "expiry");
         assertEq(uint256(stored.threshold), F.THRESHOLD, "threshold");
-        assertEq(stored.proxiesHash, F.PROXIES_HASH, "proxies hash");
-        assertEq(stored.bundleCidHash, keccak256(F.BUNDLE_CID), "bundle CID hash");
         assertFalse(stored.revoked, "not revoked");
         assertTrue(consent.isActive(grantId), "active");
+        // The event's proxiesHash and bundle CID are checkable against the proof's hash.
+        assertEq(consent.grantIdOf(F.PARAMS_HASH), grantId, "grant of its params hash");
+    }
+
+    function testFuzz_grantIdOfOtherParamsIsNone(uint256 paramsHash) public {
+        vm.assume(paramsHash != F.PARAMS_HASH);
+        _grant();
+        assertEq(consent.grantIdOf(paramsHash), 0, "no grant");
     }
 
     /// @dev Any change to what the proof is bound to must fail verification.
@@ -103,6 +105,16 @@ contract ConsentTest is Test {
         vm.prank(F.GRANTEE);
         vm.expectRevert(abi.encodeWithSelector(Consent.Consent__ProofReplayed.selector, F.PARAMS_HASH));
         consent.grant(F.grantParams(), F.PSEUDONYM, F.grantProof());
+    }
+
+    /// @dev Otherwise the grantee could bring a revoked grant back from its own proof.
+    function test_aRevokedGrantCannotBeReplayed() public {
+        uint256 grantId = _grant();
+        consent.revoke(grantId, F.revokeProof());
+        vm.prank(F.GRANTEE);
+        vm.expectRevert(abi.encodeWithSelector(Consent.Consent__ProofReplayed.selector, F.PARAMS_HASH));
+        consent.grant(F.grantParams(), F.PSEUDONYM, F.grantProof());
+        assertEq(consent.grantCount(), 1, "no second grant");
     }
 
     function testFuzz_expiryMustBeInTheFuture(uint256 timestamp) public {
@@ -235,19 +247,14 @@ contract ConsentTest is Test {
         assertEq(consent.grantCount(), 0, "no grants");
     }
 
-    // ------------------------------------------------------ Poseidon parity
+    // ------------------------------------------------------ hash parity
 
-    function test_poseidonMatchesTypeScript() public view {
-        assertEq(t3.hash(F.t3Inputs()), F.T3_OUTPUT, "PoseidonT3");
-        assertEq(t4.hash(F.t4Inputs()), F.T4_OUTPUT, "PoseidonT4");
-        assertEq(t6.hash(F.t6Inputs()), F.T6_OUTPUT, "PoseidonT6");
+    /// @dev The grant proof's public signals were computed in TypeScript; that it verifies on chain
+    /// (test_grantStoresTheGrantAndEmitsTheBundle) shows the circuit took TypeScript's paramsHash.
+    /// Here the contract's own hashes must equal TypeScript's, bit for bit.
+    function test_grantHashesMatchTypeScript() public view {
         assertEq(consent.GRANT_DOMAIN(), F.GRANT_DOMAIN, "grant domain");
         assertEq(consent.REVOKE_DOMAIN(), F.REVOKE_DOMAIN, "revoke domain");
-        assertEq(
-            t4.hash([F.PROXIES_HASH, uint256(F.THRESHOLD), uint256(keccak256(F.BUNDLE_CID)) >> 8]),
-            F.INNER_HASH,
-            "inner grant hash"
-        );
         assertEq(
             consent.grantParamsHash(
                 F.GRANTEE, F.SCOPES_MASK, F.EXPIRY, F.PROXIES_HASH, F.THRESHOLD, keccak256(F.BUNDLE_CID)
@@ -256,6 +263,22 @@ contract ConsentTest is Test {
             "grantParamsHash"
         );
         assertEq(consent.revokeParamsHash(1), F.REVOKE_HASH_1, "revokeParamsHash");
+    }
+
+    /// @dev Both hashes are public circuit inputs, so they must be BN254 field elements.
+    function testFuzz_hashesAreFieldElements(address grantee, uint32 mask, uint64 expiry, uint256 grantId) public view {
+        uint256 r = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+        uint256 grantHash = consent.grantParamsHash(grantee, mask, expiry, F.PROXIES_HASH, 1, keccak256(F.BUNDLE_CID));
+        assertTrue(grantHash < r, "grant hash < r");
+        assertTrue(consent.revokeParamsHash(grantId) < r, "revoke hash < r");
+    }
+
+    /// @dev Poseidon parity where Poseidon is used: the pseudonym. Circuit output (the proof's
+    /// first public signal) == TypeScript (src/zk/poseidon.ts) == poseidon-solidity PoseidonT3.
+    function test_poseidonMatchesCircuitAndTypeScript() public view {
+        assertEq(F.TS_PSEUDONYM, F.PSEUDONYM, "TypeScript == circuit");
+        assertEq(t3.hash([F.IDENTITY_SECRET, uint256(uint160(F.GRANTEE))]), F.PSEUDONYM, "Solidity == circuit");
+        assertEq(t3.hash(F.t3Inputs()), F.T3_OUTPUT, "PoseidonT3 near the field's edge");
     }
 
     /// @dev src/chain/consent/proxiesCommitment.ts: uint256(keccak256(abi.encode(address[], bytes32))) >> 8.

@@ -1,11 +1,13 @@
 import { CID } from 'multiformats/cid'
-import { hexToBytes, keccak256, type Address } from 'viem'
+import { hexToBytes, type Address } from 'viem'
 import { readContract } from 'viem/actions'
 import { ConsentRefusedError, type ConsentPublicClient } from '../chain/consent/consentErrors.ts'
 import { getGrantEvents } from '../chain/consent/getGrantEvents.ts'
+import { grantIdOf } from '../chain/consent/grantIdOf.ts'
 import { readGrant, type GrantState as ChainGrantState } from '../chain/consent/readGrant.ts'
 import { Consent } from '../chain/generated/Consent.ts'
 import { readProvider } from '../chain/readProvider.ts'
+import { ProofInputError } from '../zk/zkErrors.ts'
 import type { GrantOracle, GrantState } from './grantOracle.ts'
 
 export type ChainGrantOracleParameters = {
@@ -24,13 +26,16 @@ export type ChainGrantOracle = GrantOracle & {
 
 /**
  * The proxy's view of the Consent contract. Grant state and sessions are read from
- * the contract on every call (revocation takes effect at once); only the bundle CID,
- * which the contract keeps as a hash and emits in GrantCreated, comes from the
- * event cache, and it is checked against that hash.
+ * the contract on every call (revocation takes effect at once); only the bundle CID
+ * and the proxies' commitment, which the contract emits in GrantCreated and keeps only
+ * inside the grant's params hash, come from the event cache, and they are checked once
+ * per grant against that hash (grantIdOf).
  */
 export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainGrantOracleParameters): ChainGrantOracle {
   const { consent, registry, granteeKeyTtlMs = 60_000 } = parameters
-  const bundleCids = new Map<bigint, string>()
+  const announced = new Map<bigint, { bundleCid: CID; proxiesHash: bigint }>()
+  // Grant parameters never change, so a bundle CID checked once stays checked ('' = failed).
+  const checked = new Map<bigint, string>()
   let nextBlock = parameters.fromBlock
   let syncing: Promise<{ created: bigint[]; revoked: bigint[] }> | undefined
   // One contract read serves the grant() and lastSession() a request makes together.
@@ -46,7 +51,7 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
         const revoked: bigint[] = []
         for (const event of events) {
           if (event.type === 'GrantCreated' && event.bundleCid) {
-            bundleCids.set(event.grantId, event.bundleCid.toString())
+            announced.set(event.grantId, { bundleCid: event.bundleCid, proxiesHash: event.proxiesHash })
             created.push(event.grantId)
           } else if (event.type === 'GrantRevoked') revoked.push(event.grantId)
         }
@@ -73,16 +78,33 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
     return pending
   }
 
+  // A CID the proof did not bind is not this grant's bundle: serve nothing from it.
+  const checkedBundleCid = async (grantId: bigint, state: ChainGrantState): Promise<string> => {
+    const cached = checked.get(grantId)
+    if (cached !== undefined) return cached
+    const event = announced.get(grantId)
+    if (!event) return ''
+    const { grantee, scopesMask, expiry, threshold } = state
+    const params = { grantee, scopesMask, expiry, threshold, ...event }
+    // Parameters that cannot be hashed belong to no grant; a failed read is not cached.
+    const found = await grantIdOf(client, { consent, params }).catch((error: unknown) => {
+      if (error instanceof ProofInputError) return 0n
+      throw error
+    })
+    const bound = found === grantId
+    const cid = bound ? event.bundleCid.toString() : ''
+    checked.set(grantId, cid)
+    return cid
+  }
+
   return {
     sync,
     async grant(grantId) {
       if (grantId < 1n) return undefined
       const state = await read(grantId)
       if (!state) return undefined
-      if (!bundleCids.has(grantId)) await sync()
-      const cid = bundleCids.get(grantId)
-      // A CID whose hash is not the one the proof bound is not this grant's bundle.
-      const bundleCid = cid && keccak256(CID.parse(cid).bytes) === state.bundleCidHash ? cid : ''
+      if (!announced.has(grantId)) await sync()
+      const bundleCid = await checkedBundleCid(grantId, state)
       const result: GrantState = {
         grantee: state.grantee,
         scopesMask: state.scopesMask,

@@ -1,27 +1,27 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The grant parameters a consent proof is bound to, hashed to one field element.
-// Field encodings (each must be reproduced exactly by the Consent contract):
-//   grantee      uint160(address)
-//   scopesMask   bit i set = scopes[i] (src/core/scopes.ts) granted; uint32, non-zero
-//   expiry       unix seconds, uint64
-//   proxiesHash  uint256(keccak256(abi.encode(address[] proxies))) >> 8   (proxiesHash())
+// The circuit takes paramsHash only as a public input, so it is keccak256 (cheap in
+// the EVM), computed identically by the Consent contract (grantParamsHash there):
+//   paramsHash = uint256(keccak256(abi.encode(
+//     uint256 GRANT_DOMAIN, address grantee, uint32 scopesMask, uint64 expiry,
+//     uint256 proxiesHash, uint8 threshold, bytes32 keccak256(binary bundle CID)))) >> 8
+//   grantee      the doctor's address
+//   scopesMask   bit i set = scopes[i] (src/core/scopes.ts) granted; non-zero
+//   expiry       unix seconds
+//   proxiesHash  salted commitment to the proxies, < 2^248 (src/chain/consent/proxiesCommitment.ts)
 //   threshold    t of the t-of-n proxies, 1..255
-//   bundleCid    uint256(keccak256(binary CID of the key-fragment bundle)) >> 8  (cidToField())
-// paramsHash = Poseidon5(GRANT_DOMAIN, grantee, scopesMask, expiry,
-//                        Poseidon3(proxiesHash, threshold, bundleCid))
-// nested so that poseidon-solidity (PoseidonT6 = 5 inputs at most) can compute it.
-// Revocation: paramsHash = Poseidon2(REVOKE_DOMAIN, grantId).
+// Revocation: paramsHash = uint256(keccak256(abi.encode(uint256 REVOKE_DOMAIN, uint256 grantId))) >> 8.
+// The shift drops the low byte, Semaphore style, so the value is below the BN254 field.
 import { CID } from 'multiformats/cid'
-import { encodeAbiParameters, isAddress, keccak256, type Address, type Hex } from 'viem'
+import { encodeAbiParameters, getAddress, isAddress, keccak256, type Address, type Hex } from 'viem'
 import { isScope, scopes, type Scope } from '../core/scopes.ts'
 import { toField } from './field.ts'
-import { poseidon } from './poseidon.ts'
 import { ProofInputError } from './zkErrors.ts'
 
-/** ASCII 'salus.grant.v1' as a big-endian integer; Solidity: uint256(uint112(bytes14("salus.grant.v1"))). */
-export const GRANT_DOMAIN = 0x73616c75732e6772616e742e7631n
-/** ASCII 'salus.revoke.v1'; Solidity: uint256(uint120(bytes15("salus.revoke.v1"))). */
-export const REVOKE_DOMAIN = 0x73616c75732e7265766f6b652e7631n
+/** ASCII 'salus.grant.v2' as a big-endian integer; Solidity: uint256(uint112(bytes14("salus.grant.v2"))). v1 was Poseidon. */
+export const GRANT_DOMAIN = 0x73616c75732e6772616e742e7632n
+/** ASCII 'salus.revoke.v2'; Solidity: uint256(uint120(bytes15("salus.revoke.v2"))). */
+export const REVOKE_DOMAIN = 0x73616c75732e7265766f6b652e7632n
 
 export type GrantParams = {
   grantee: Address
@@ -42,14 +42,9 @@ export function digestToField(digest: Hex): bigint {
   return BigInt(digest) >> 8n
 }
 
+/** keccak256 of the binary CID, as a field element. */
 export function cidToField(cid: CID | string): bigint {
-  let parsed: CID
-  try {
-    parsed = typeof cid === 'string' ? CID.parse(cid) : cid
-  } catch (cause) {
-    throw new ProofInputError('The key bundle’s content ID is not valid.', { cause })
-  }
-  return digestToField(keccak256(parsed.bytes))
+  return digestToField(cidDigest(cid))
 }
 
 export function proxiesHash(proxies: readonly Address[]): bigint {
@@ -67,16 +62,47 @@ export function scopesMask(granted: readonly Scope[]): number {
 }
 
 export async function grantParamsHash(params: GrantParams): Promise<bigint> {
+  addressToField(params.grantee)
   const mask = toField('scopesMask', params.scopesMask, 32)
   if (mask === 0n || mask >> BigInt(scopes.length) !== 0n) {
     throw new ProofInputError('Choose at least one record scope to share.', { details: `scopesMask ${mask}` })
   }
   const threshold = toField('threshold', params.threshold, 8)
   if (threshold === 0n) throw new ProofInputError('At least one proxy must be required (threshold ≥ 1).')
-  const inner = await poseidon([toField('proxiesHash', params.proxiesHash), threshold, cidToField(params.bundleCid)])
-  return poseidon([GRANT_DOMAIN, addressToField(params.grantee), mask, toField('expiry', params.expiry, 64), inner])
+  const encoded = encodeAbiParameters(grantEncoding, [
+    GRANT_DOMAIN,
+    getAddress(params.grantee),
+    Number(mask),
+    toField('expiry', params.expiry, 64),
+    // The contract refuses wider commitments (Consent__InvalidProxiesHash).
+    toField('proxiesHash', params.proxiesHash, 248),
+    Number(threshold),
+    cidDigest(params.bundleCid),
+  ])
+  return digestToField(keccak256(encoded))
 }
 
 export async function revokeParamsHash({ grantId }: { grantId: bigint }): Promise<bigint> {
-  return poseidon([REVOKE_DOMAIN, toField('grantId', grantId)])
+  const id = toField('grantId', grantId, 256)
+  return digestToField(keccak256(encodeAbiParameters([{ type: 'uint256' }, { type: 'uint256' }], [REVOKE_DOMAIN, id])))
+}
+
+const grantEncoding = [
+  { type: 'uint256' },
+  { type: 'address' },
+  { type: 'uint32' },
+  { type: 'uint64' },
+  { type: 'uint256' },
+  { type: 'uint8' },
+  { type: 'bytes32' },
+] as const
+
+function cidDigest(cid: CID | string): Hex {
+  let parsed: CID
+  try {
+    parsed = typeof cid === 'string' ? CID.parse(cid) : cid
+  } catch (cause) {
+    throw new ProofInputError('The key bundle’s content ID is not valid.', { cause })
+  }
+  return keccak256(parsed.bytes)
 }

@@ -1,7 +1,9 @@
+import { keccak256 } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ChainInputError } from '../../src/chain/chainErrors.ts'
 import { ConsentRefusedError } from '../../src/chain/consent/consentErrors.ts'
 import { getGrantEvents } from '../../src/chain/consent/getGrantEvents.ts'
+import { grantIdOf } from '../../src/chain/consent/grantIdOf.ts'
 import { isGrantActive } from '../../src/chain/consent/isGrantActive.ts'
 import { logAccess } from '../../src/chain/consent/logAccess.ts'
 import { readGrant } from '../../src/chain/consent/readGrant.ts'
@@ -9,8 +11,10 @@ import { submitGrant } from '../../src/chain/consent/submitGrant.ts'
 import { submitRevoke } from '../../src/chain/consent/submitRevoke.ts'
 import type { NetworkConfig } from '../../src/chain/networkConfig.ts'
 import { listProviders } from '../../src/chain/listProviders.ts'
+import { Consent } from '../../src/chain/generated/Consent.ts'
+import { grantParamsHash, revokeParamsHash } from '../../src/zk/grantHash.ts'
 import { anvilAccount, deploySalus, demoUmbralPublicKey, receivingPublicKeyOf, registerCareNode } from '../../scripts/deploy.ts'
-import { clientsFor, identitySecretOf, prepareGrant, prepareRevoke, startAnvil, type Anvil, type PreparedGrant } from './consentSupport.ts'
+import { clientsFor, identitySecretOf, prepareGrant, prepareRevoke, randomCid, startAnvil, type Anvil, type PreparedGrant } from './consentSupport.ts'
 
 let anvil: Anvil
 let config: NetworkConfig
@@ -93,10 +97,24 @@ describe('Consent on a real chain with real proofs', () => {
       expiry: Number(prepared.params.expiry),
       threshold: 2,
       revoked: false,
-      proxiesHash: prepared.params.proxiesHash,
       lastSession: 0,
     })
     expect(await isGrantActive(publicClient, { consent, grantId })).toBe(true)
+    // Only the params hash is stored: it finds the grant from exactly its parameters.
+    expect(await grantIdOf(publicClient, { consent, params: prepared.params })).toBe(grantId)
+    expect(await grantIdOf(publicClient, { consent, params: { ...prepared.params, bundleCid: await randomCid() } })).toBe(0n)
+    expect(await grantIdOf(publicClient, { consent, params: { ...prepared.params, proxiesHash: prepared.params.proxiesHash + 1n } })).toBe(0n)
+  })
+
+  it('hashes grant and revocation parameters exactly as TypeScript does', async () => {
+    const { publicClient } = doctor()
+    const { grantee, scopesMask, expiry, proxiesHash, threshold } = prepared.params
+    const bundleCidHash = keccak256(prepared.params.bundleCid.bytes)
+    const onChain = await publicClient.readContract({ address: consent, abi: Consent.abi, functionName: 'grantParamsHash', args: [grantee, scopesMask, expiry, proxiesHash, threshold, bundleCidHash] })
+    expect(onChain).toBe(await grantParamsHash(prepared.params))
+    for (const id of [1n, 2n ** 200n + 7n]) {
+      expect(await publicClient.readContract({ address: consent, abi: Consent.abi, functionName: 'revokeParamsHash', args: [id] })).toBe(await revokeParamsHash({ grantId: id }))
+    }
   })
 
   it('rejects the same consent a second time', async () => {
@@ -118,6 +136,7 @@ describe('Consent on a real chain with real proofs', () => {
     expect(events.map((e) => e.type)).toEqual(['GrantCreated', 'AccessLogged'])
     const created = events[0]!
     expect(created.type === 'GrantCreated' && created.bundleCid?.equals(prepared.params.bundleCid)).toBe(true)
+    expect(created).toMatchObject({ grantId, proxiesHash: prepared.params.proxiesHash, threshold: 2, scopesMask: 0b110 })
     const mine = await getGrantEvents(publicClient, { consent, fromBlock: 0n, grantee: anvilAccount(3).account.address })
     expect(mine.events).toEqual([])
   })

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { CID } from 'multiformats/cid'
-import { encodeAbiParameters, keccak256 } from 'viem'
+import { encodeAbiParameters, keccak256, type Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { snarkScalarField } from '../../src/zk/field.ts'
 import {
@@ -14,7 +14,9 @@ import {
   scopesMask,
   type GrantParams,
 } from '../../src/zk/grantHash.ts'
-import { poseidon } from '../../src/zk/poseidon.ts'
+
+/** abi.encode of static values is one 32-byte big-endian word each: built by hand, not by viem. */
+const words = (...values: bigint[]): Hex => `0x${values.map((v) => v.toString(16).padStart(64, '0')).join('')}`
 
 const proxies = ['0x90F79bf6EB2c4f870365E785982E1f101E93b906', '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65'] as const
 const cid = 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
@@ -29,21 +31,23 @@ const grant: GrantParams = {
 
 describe('grantParamsHash', () => {
   it('follows the documented encoding exactly', async () => {
-    const bundle = BigInt(keccak256(CID.parse(cid).bytes)) >> 8n
+    const cidDigest = keccak256(CID.parse(cid).bytes)
     const proxyHash = BigInt(keccak256(encodeAbiParameters([{ type: 'address[]' }], [proxies]))) >> 8n
     expect(grant.proxiesHash).toBe(proxyHash)
-    expect(cidToField(cid)).toBe(bundle)
-    expect(cidToField(CID.parse(cid))).toBe(bundle)
-    const inner = await poseidon([proxyHash, 2n, bundle])
-    const expected = await poseidon([GRANT_DOMAIN, BigInt(grant.grantee), 0b100001n, 1_900_000_000n, inner])
+    expect(cidToField(cid)).toBe(BigInt(cidDigest) >> 8n)
+    expect(cidToField(CID.parse(cid))).toBe(BigInt(cidDigest) >> 8n)
+    const encoded = words(GRANT_DOMAIN, BigInt(grant.grantee), 0b100001n, 1_900_000_000n, proxyHash, 2n, BigInt(cidDigest))
+    const expected = BigInt(keccak256(encoded)) >> 8n
     expect(await grantParamsHash(grant)).toBe(expected)
     expect(expected).toBeLessThan(snarkScalarField)
-    expect(await revokeParamsHash({ grantId: 3n })).toBe(await poseidon([REVOKE_DOMAIN, 3n]))
+    expect(await revokeParamsHash({ grantId: 3n })).toBe(BigInt(keccak256(words(REVOKE_DOMAIN, 3n))) >> 8n)
+    // A lower-case address is the same grantee.
+    expect(await grantParamsHash({ ...grant, grantee: grant.grantee.toLowerCase() as GrantParams['grantee'] })).toBe(expected)
   })
 
   it('uses the documented ASCII domain tags', () => {
-    expect(Buffer.from(GRANT_DOMAIN.toString(16), 'hex').toString()).toBe('salus.grant.v1')
-    expect(Buffer.from(REVOKE_DOMAIN.toString(16), 'hex').toString()).toBe('salus.revoke.v1')
+    expect(Buffer.from(GRANT_DOMAIN.toString(16), 'hex').toString()).toBe('salus.grant.v2')
+    expect(Buffer.from(REVOKE_DOMAIN.toString(16), 'hex').toString()).toBe('salus.revoke.v2')
   })
 
   it('changes when any parameter changes', async () => {
@@ -68,9 +72,11 @@ describe('grantParamsHash', () => {
     await expect(grantParamsHash({ ...grant, expiry: 2n ** 64n })).rejects.toThrow(/out of range/)
     await expect(grantParamsHash({ ...grant, expiry: 1.5 })).rejects.toThrow(/whole number/)
     await expect(grantParamsHash({ ...grant, proxiesHash: snarkScalarField })).rejects.toThrow(/out of range/)
+    await expect(grantParamsHash({ ...grant, proxiesHash: 1n << 248n })).rejects.toThrow(/out of range/)
     await expect(grantParamsHash({ ...grant, grantee: '0x1234' })).rejects.toThrow(/not a valid Ethereum address/)
     await expect(grantParamsHash({ ...grant, bundleCid: 'not a cid' })).rejects.toThrow(/content ID/)
     await expect(revokeParamsHash({ grantId: -1n })).rejects.toThrow(/out of range/)
+    await expect(revokeParamsHash({ grantId: 1n << 256n })).rejects.toThrow(/out of range/)
     expect(() => scopesMask(['summary', 'x' as 'summary'])).toThrow(/not a record scope/)
     expect(addressToField('0x0000000000000000000000000000000000000001')).toBe(1n)
   })

@@ -28,6 +28,8 @@ export type ConsentEvent =
       scopesMask: number
       expiry: number
       threshold: number
+      /** The salted commitment to the proxies the proof was bound to. */
+      proxiesHash: bigint
       /** The key-fragment bundle, or undefined when the bytes are not a CID (then no proxy can serve it). */
       bundleCid: CID | undefined
     } & EventPosition)
@@ -51,8 +53,8 @@ export async function getGrantEvents(
       for (const log of logs) {
         const position = { blockNumber: log.blockNumber, logIndex: log.logIndex, txHash: log.transactionHash }
         if (log.eventName === 'GrantCreated') {
-          const { grantId, grantee: to, pseudonym, scopesMask, expiry, threshold, bundleCid } = log.args
-          events.push({ type: 'GrantCreated', grantId, grantee: to, pseudonym, scopesMask, expiry: Number(expiry), threshold, bundleCid: parseCid(bundleCid), ...position })
+          const { grantId, grantee: to, pseudonym, scopesMask, expiry, threshold, proxiesHash, bundleCid } = log.args
+          events.push({ type: 'GrantCreated', grantId, grantee: to, pseudonym, scopesMask, expiry: Number(expiry), threshold, proxiesHash, bundleCid: parseCid(bundleCid), ...position })
         } else if (log.eventName === 'GrantRevoked') {
           events.push({ type: 'GrantRevoked', grantId: log.args.grantId, ...position })
         } else if (log.eventName === 'AccessLogged') {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import type { Address, Hex } from 'viem'
+import type { Address } from 'viem'
 import { readContract } from 'viem/actions'
 import { ChainInputError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
@@ -16,14 +16,15 @@ export type GrantState = {
   expiry: number
   threshold: number
   revoked: boolean
-  proxiesHash: bigint
-  /** keccak256 of the key-fragment bundle's binary CID (the CID itself is in GrantCreated). */
-  bundleCidHash: Hex
   /** Unix seconds of the grantee's last access session, 0 if none. */
   lastSession: number
 }
 
-/** A grant as the chain holds it now; an unknown id throws ConsentRefusedError (Consent__UnknownGrant). */
+/**
+ * A grant as the chain holds it now; an unknown id throws ConsentRefusedError (Consent__UnknownGrant).
+ * The proxies' commitment and the bundle CID are not stored: they are in GrantCreated
+ * (getGrantEvents), checkable with grantIdOf.
+ */
 export async function readGrant(client: ConsentPublicClient, { consent, grantId }: ReadGrantParameters): Promise<GrantState> {
   if (typeof grantId !== 'bigint' || grantId < 1n) throw new ChainInputError('That grant id is not valid.', `grantId ${String(grantId)}`)
   try {
@@ -39,8 +40,6 @@ export async function readGrant(client: ConsentPublicClient, { consent, grantId 
       expiry: grant.expiry,
       threshold: grant.threshold,
       revoked: grant.revoked,
-      proxiesHash: grant.proxiesHash,
-      bundleCidHash: grant.bundleCidHash,
       lastSession: Number(lastSession),
     }
   } catch (error) {
