@@ -20,6 +20,7 @@ import { EligibilityVerifier } from '../../src/chain/generated/EligibilityVerifi
 import { Insurance } from '../../src/chain/generated/Insurance.ts'
 import { createPlan } from '../../src/chain/insurance/createPlan.ts'
 import { enrolMember } from '../../src/chain/insurance/enrolMember.ts'
+import { enrolMembers, maxEnrolBatch } from '../../src/chain/insurance/enrolMembers.ts'
 import { fundPool } from '../../src/chain/insurance/fundPool.ts'
 import { listMemberLeaves } from '../../src/chain/insurance/listMemberLeaves.ts'
 import { readPool } from '../../src/chain/insurance/readPool.ts'
@@ -28,6 +29,10 @@ import { credentialLeaf } from '../../src/zk/credentialLeaf.ts'
 import { identityCommitment } from '../../src/zk/identity.ts'
 import { memberTree } from '../../src/zk/memberTree.ts'
 import { ProofInputError } from '../../src/zk/zkErrors.ts'
+import { ChainInputError } from '../../src/chain/chainErrors.ts'
+import { identityCardText } from '../../src/ui/state/appointments/identityCard.ts'
+import { parseEnrolList } from '../../src/ui/state/appointments/InsurerDeskEnrolList.ts'
+import { AppointmentInputError } from '../../src/ui/state/appointments/appointmentInputError.ts'
 import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
 import {
   proveCover,
@@ -246,6 +251,69 @@ describe('insurance', () => {
     expect(one.values.filter((v) => two.values.includes(v))).toEqual([])
     expect(one.planId).toBe(two.planId)
   }, 120_000)
+
+  it('enrols a pasted group in one transaction: the TypeScript tree matches the chain, and a member of the group books covered', async () => {
+    const insurer = stack.wallet(stackAccounts.insurer)
+    const doctor = stack.wallet(stackAccounts.doctor)
+    const groupSecret = 0x6a0b5ec2e7n
+    const before = await listMemberLeaves(stack.publicClient, { insurance: stack.insurance, insurer: insurer.account.address })
+
+    // The insurer's page reads the pasted list; the patient of interest is the 5th code of 7.
+    const others = [11n, 12n, 13n, 14n, 15n, 16n].map((c) => c * 1_000_003n)
+    const codes = [...others.slice(0, 4), await identityCommitment(groupSecret), ...others.slice(4)]
+    const pasted = `${codes.map(identityCardText).join('\n')}\n\n`
+    const commitments = parseEnrolList(pasted)
+    expect(commitments).toEqual(codes)
+    const leaves = await Promise.all(commitments.map((identityCommitment) => credentialLeaf({ identityCommitment, planId, validUntil })))
+    const batch = await enrolMembers(insurer, { insurance: stack.insurance, leaves })
+    expect(batch.firstIndex).toBe(BigInt(before.length))
+    const receipt = await stack.publicClient.getTransactionReceipt({ hash: batch.txHash })
+    expect(receipt.logs).toHaveLength(1) // one MembersEnrolled, not one event per member
+
+    // A single enrolment after the batch: listMemberLeaves reads both kinds of event in order.
+    await enrolMember(insurer, { insurance: stack.insurance, leaf: 777n })
+    const after = await listMemberLeaves(stack.publicClient, { insurance: stack.insurance, insurer: insurer.account.address })
+    expect(after).toEqual([...before, ...leaves, 777n])
+    const onChainRoot = (root: bigint) =>
+      stack.publicClient.readContract({ address: stack.insurance, abi: Insurance.abi, functionName: 'isAcceptedRoot', args: [insurer.account.address, root] })
+    expect((await memberTree([...before, ...leaves])).root).toBe(batch.root)
+    expect(await onChainRoot(batch.root)).toBe(true)
+    // Roots inside the batch never existed on chain.
+    expect(await onChainRoot((await memberTree([...before, ...leaves.slice(0, 5)])).root)).toBe(false)
+    const pool = await readPool(stack.publicClient, { insurance: stack.insurance, appointments: stack.appointments, insurer: insurer.account.address })
+    expect(pool.root).toBe((await memberTree(after)).root)
+    expect(pool.members).toBe(BigInt(after.length))
+
+    const start = (await chainNow()) + 80 * day
+    const { slotId } = await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
+    const cover = await proveCover(stack, { identitySecret: groupSecret, planId, validUntil, slotId, doctor: doctor.account.address, start, periodLength, visitsPerPeriod: 1, k: 0 })
+    await bookCovered(stack.wallet(stackAccounts.relayer), { appointments: stack.appointments, slotId, ...cover })
+    expect((await readSlot(stack.publicClient, { appointments: stack.appointments, slotId })).status).toBe('booked')
+  }, 120_000)
+
+  it('refuses bad groups before sending, and non-insurers on chain', async () => {
+    const insurer = stack.wallet(stackAccounts.insurer)
+    await expect(enrolMembers(insurer, { insurance: stack.insurance, leaves: [] })).rejects.toBeInstanceOf(ChainInputError)
+    const tooMany = Array.from({ length: maxEnrolBatch + 1 }, (_, i) => BigInt(i + 1))
+    await expect(enrolMembers(insurer, { insurance: stack.insurance, leaves: tooMany })).rejects.toBeInstanceOf(ChainInputError)
+    await expect(enrolMembers(insurer, { insurance: stack.insurance, leaves: [5n, 0n] })).rejects.toThrow(/Member 2 of the list/)
+    const stranger = await refusal(enrolMembers(stack.wallet(stackAccounts.otherPatient), { insurance: stack.insurance, leaves: [5n, 6n] }))
+    expect(stranger.errorName).toBe('Insurance__NotInsurer')
+
+    const listError = (text: string) => {
+      try {
+        parseEnrolList(text)
+      } catch (error) {
+        expect(error).toBeInstanceOf(AppointmentInputError)
+        return (error as AppointmentInputError).shortMessage
+      }
+      throw new Error('accepted')
+    }
+    expect(listError(' \n \n')).toMatch(/one per line/)
+    expect(listError(`${identityCardText(5n)}\nnot a code`)).toMatch(/^Line 2: That is not an identity code/)
+    expect(listError(`${identityCardText(5n)}\n0x5`)).toMatch(/Line 2 repeats the code on line 1/)
+    expect(listError(Array.from({ length: maxEnrolBatch + 1 }, (_, i) => identityCardText(BigInt(i + 1))).join('\n'))).toMatch(/at most 256/)
+  })
 
   it('the insurer withdraws only what is not reserved', async () => {
     const insurer = stack.wallet(stackAccounts.insurer)

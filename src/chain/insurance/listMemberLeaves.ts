@@ -10,24 +10,31 @@ export type ListMemberLeavesParameters = { insurance: Address; insurer: Address;
 export type ListMemberLeavesReturnType = bigint[]
 
 /**
- * Every leaf of `insurer`'s member tree, from the MemberEnrolled events, checked
- * against the contract's count so a truncated log answer cannot go unnoticed.
+ * Every leaf of `insurer`'s member tree, from the MemberEnrolled (enrol) and
+ * MembersEnrolled (enrolMany) events, checked against the contract's count so a
+ * truncated log answer cannot go unnoticed.
  */
 export async function listMemberLeaves(
   client: PaymentsPublicClient,
   { insurance, insurer, fromBlock = 0n }: ListMemberLeavesParameters,
 ): Promise<ListMemberLeavesReturnType> {
   try {
-    const [events, count] = await Promise.all([
+    const [single, batches, count] = await Promise.all([
       getContractEvents(client, { address: insurance, abi: Insurance.abi, eventName: 'MemberEnrolled', args: { insurer }, fromBlock, strict: true }),
+      getContractEvents(client, { address: insurance, abi: Insurance.abi, eventName: 'MembersEnrolled', args: { insurer }, fromBlock, strict: true }),
       readContract(client, { address: insurance, abi: Insurance.abi, functionName: 'memberCount', args: [insurer] }),
     ])
+    // The two kinds interleave in any order: place each leaf at its index, then demand no gaps.
+    const runs = [
+      ...single.map((event) => ({ first: event.args.index, leaves: [event.args.leaf] as readonly bigint[] })),
+      ...batches.map((event) => ({ first: event.args.firstIndex, leaves: event.args.leaves })),
+    ].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0))
     const leaves: bigint[] = []
-    for (const event of events) {
-      if (event.args.index !== BigInt(leaves.length)) {
-        throw new UnexpectedChainDataError(`member ${leaves.length} missing from the logs (got index ${event.args.index})`)
+    for (const run of runs) {
+      if (run.first !== BigInt(leaves.length)) {
+        throw new UnexpectedChainDataError(`member ${leaves.length} missing from the logs (got index ${run.first})`)
       }
-      leaves.push(event.args.leaf)
+      leaves.push(...run.leaves)
     }
     if (BigInt(leaves.length) < count) throw new UnexpectedChainDataError(`logs hold ${leaves.length} of ${count} members`)
     return leaves
