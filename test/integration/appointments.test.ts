@@ -71,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await releaseProverThreads()
-  stack?.stop()
+  await stack?.stop()
 })
 
 describe('self-paid appointments', () => {
