@@ -39,6 +39,7 @@ export const paymentRevertSentences: Record<string, string> = {
   Appointments__TransferFailed: 'The payment could not be sent to this account. Try again from another wallet.',
   Appointments__UnexpectedEther: 'Send fees through the booking, not directly to the contract.',
   Appointments__ZeroAddress: 'An address is missing in the deployment.',
+  Insurance__InvalidBatch: 'Enrol from 1 to 256 members in one transaction.',
   Insurance__NotInsurer: 'Only a certified insurer can do that.',
   Insurance__NotAppointments: 'Insurance cover can only be claimed through a booking.',
   Insurance__AlreadyBound: 'The insurance contract is already connected to the appointments contract.',
