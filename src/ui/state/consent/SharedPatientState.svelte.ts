@@ -1,3 +1,4 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import * as umbral from '@nucypher/umbral-pre'
 import { CID } from 'multiformats/cid'
@@ -10,6 +11,8 @@ import type { Scope } from '../../../core/scopes.ts'
 import { listSharedRecords } from '../../../core/share/listSharedRecords.ts'
 import { openSharedRecord } from '../../../core/share/openSharedRecord.ts'
 import type { SharedAccess } from '../../../core/share/sharedAccess.ts'
+import { SharedAccessError } from '../../../core/share/shareErrors.ts'
+import type { BlockAccess } from '../../../core/blocks.ts'
 import { exportableResource } from '../../../core/vault/exportableResource.ts'
 import { receivingSecretKey } from '../../../crypto/umbral.ts'
 import type { SalusNode } from '../../../p2p/createBrowserNode.ts'
@@ -90,28 +93,7 @@ export class SharedPatientState {
       this.steps.finish(2)
 
       this.steps.begin(3)
-      const careNodes = this.context.config.careNodes.flatMap((care) => care.multiaddrs.slice(0, 1))
-      const listings = await listSharedRecords(blocks, {
-        access,
-        fetchHeads: async (author, scope) =>
-          (await Promise.allSettled(careNodes.map((peer) => fetchHead(node, { peer, author, scope, timeoutMs: 10_000 })))).flatMap((result) =>
-            result.status === 'fulfilled' && result.value ? [result.value] : [],
-          ),
-      })
-      const failed = listings.find((listing) => 'error' in listing && listing.error)
-      if (failed && 'error' in failed) throw failed.error
-      const cids = listings.flatMap((listing) => listing.entries)
-      let done = 0
-      this.steps.detail(3, `0 of ${cids.length}`)
-      const opened = await mapLimited(cids, openConcurrency, async (cid) => {
-        const record = await openSharedRecord(blocks, { cid, access })
-        this.steps.detail(3, `${++done} of ${cids.length}`)
-        const view = describeResource(record.resource)
-        const shared: SharedRecord = { cid: cid.toString(), scope: record.envelope.header.scope, title: view.title, fields: view.fields, resource: record.resource }
-        if (view.date) shared.date = view.date
-        if (record.attachment) shared.attachment = { ...record.attachment, name: view.title }
-        return shared
-      })
+      const opened = await this.withCatchUp(() => this.listAndOpen(node, blocks, access))
       this.records = opened.sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''))
       this.ended = false
       this.steps.finish(3)
@@ -124,16 +106,65 @@ export class SharedPatientState {
     }
   }
 
-  /** Best effort: a direct (WebRTC) connection to the patient's browser, through its relay addresses. */
+  /** Every record of the granted scopes, from the newest manifest heads the care nodes keep. */
+  private async listAndOpen(node: SalusNode, blocks: BlockAccess, access: SharedAccess): Promise<SharedRecord[]> {
+    const careNodes = this.context.config.careNodes.flatMap((care) => care.multiaddrs.slice(0, 1))
+    const listings = await listSharedRecords(blocks, {
+      access,
+      fetchHeads: async (author, scope) =>
+        (await Promise.allSettled(careNodes.map((peer) => fetchHead(node, { peer, author, scope, timeoutMs: 10_000 })))).flatMap((result) =>
+          result.status === 'fulfilled' && result.value ? [result.value] : [],
+        ),
+    })
+    const failed = listings.find((listing) => 'error' in listing && listing.error)
+    if (failed && 'error' in failed) throw failed.error
+    const cids = listings.flatMap((listing) => listing.entries)
+    let done = 0
+    this.steps.detail(3, `0 of ${cids.length}`)
+    return mapLimited(cids, openConcurrency, async (cid) => {
+      const record = await openSharedRecord(blocks, { cid, access })
+      this.steps.detail(3, `${++done} of ${cids.length}`)
+      const view = describeResource(record.resource)
+      const shared: SharedRecord = { cid: cid.toString(), scope: record.envelope.header.scope, title: view.title, fields: view.fields, resource: record.resource }
+      if (view.date) shared.date = view.date
+      if (record.attachment) shared.attachment = { ...record.attachment, name: view.title }
+      return shared
+    })
+  }
+
+  /**
+   * Proxies learn of grants from chain events, a few seconds behind the chain: right
+   * after the grant they may not have its key fragments yet. Try again a few times.
+   */
+  private async withCatchUp<T>(run: () => Promise<T>, attempts = 6): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run()
+      } catch (error) {
+        const catchingUp = error instanceof SharedAccessError && error.failures.length > 0 && error.failures.every((f) => f.code === 'no-fragment' || f.code === 'unknown-grant')
+        if (!catchingUp || attempt >= attempts) throw error
+        this.steps.detail(3, 'The care nodes are still catching up with the chain; trying again…')
+        await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt))
+      }
+    }
+  }
+
+  /**
+   * Best effort: a direct (WebRTC) connection to the patient's browser, through its relay
+   * addresses. An old connection may outlive a closed tab, so it must answer a ping.
+   */
   private async dialPatient(node: SalusNode): Promise<boolean> {
     const addresses = this.consent.delivery.patient.addrs
     const attempts = [...addresses.map((address) => address.replace('/p2p-circuit/', '/p2p-circuit/webrtc/')), ...addresses]
     for (const address of attempts) {
       try {
-        await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(8_000) })
+        const target = multiaddr(address)
+        await node.libp2p.dial(target, { signal: AbortSignal.timeout(8_000) })
+        await node.libp2p.services.ping.ping(target, { signal: AbortSignal.timeout(3_000) })
         return true
       } catch {
-        // Offline or unreachable: care nodes hold the ciphertext.
+        // Offline or unreachable: care nodes hold the ciphertext. Drop a stale connection.
+        await node.libp2p.hangUp(peerIdFromString(this.consent.delivery.patient.peerId)).catch(() => {})
       }
     }
     return false
