@@ -244,12 +244,13 @@ async function grantUp(): Promise<GrantInfo> {
         const keys = deriveKeys(a.signature)
         const node = await createBrowserNode({ account: a.account, peerKeySeed: keys.peerKeySeed, relays: a.relays, blockstore: memoryBlockAccess().blockstore })
         const webrtc = a.patientAddrs.map((m) => m.replace('/p2p-circuit', '/p2p-circuit/webrtc'))
-        let direct = false
+        let direct = ''
         for (const address of webrtc) {
-          try { await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(15000) }); direct = true; break } catch {}
+          try { await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(15000) }); direct = address; break } catch {}
         }
         if (!direct) throw new Error('no WebRTC connection to the patient')
-        const blocks = networkBlockAccess(node, { timeoutMs: 60000 })
+        // As the app does: the patient (over WebRTC) and the care nodes are asked first.
+        const blocks = networkBlockAccess(node, { timeoutMs: 60000, providers: [direct, ...a.careNodes] })
         const { CID } = await __m('/@fs${root}/node_modules/multiformats/dist/src/cid.js')
         const bundle = decodeKeyFragmentBundle(await blocks.get(CID.parse(a.bundleCid)))
         const secretKey = receivingSecretKey(keys.preMasterSeed)
@@ -265,7 +266,7 @@ async function grantUp(): Promise<GrantInfo> {
       }`,
       {
         signature: await signature(doctor.privateKey), account: doctor.address, relays: config.relays, patientAddrs: prepared.addrs, bundleCid: prepared.bundleCid,
-        grantId: grantId.toString(), proxies: proxies.map((p) => p.multiaddrs[0]!), first: prepared.records[0],
+        grantId: grantId.toString(), proxies: proxies.map((p) => p.multiaddrs[0]!), first: prepared.records[0], careNodes,
       },
     )
     return { grantId: grantId.toString(), bundleCid: prepared.bundleCid, records: prepared.records, big: prepared.big, patientAddrs: prepared.addrs }

@@ -97,7 +97,7 @@ describe('consent between a patient and a doctor in Chromium', () => {
           await openPatient(doctorPage, 'Alice (cardiology referral)')
           return sharedRecords(doctorPage).allTextContents()
         },
-        { timeout: 120_000, intervals: [1_000] },
+        { timeout: 120_000, interval: 1_000 },
       )
       .toEqual(expect.arrayContaining([expect.stringMatching(/LDL cholesterol/)]))
   })
@@ -113,6 +113,13 @@ describe('consent between a patient and a doctor in Chromium', () => {
     await expect.poll(() => doctorPage.getByTestId('shared-error').textContent()).toMatch(/revoked/i)
     await doctorPage.getByText('You opened this before access ended').first().waitFor()
     expect(await sharedRecords(doctorPage).count()).toBe(3)
+  })
+
+  it('says so when the doctor cannot be reached, and offers to send again', async () => {
+    await shareWith(alicePage, 'Dr. Lukas Weber', ['Allergies'], 'Alice')
+    const sent = alicePage.getByRole('region', { name: 'Consents sent' }).getByRole('listitem').filter({ hasText: 'Dr. Lukas Weber' })
+    await sent.getByRole('button', { name: 'Try sending again' }).waitFor({ timeout: 180_000 })
+    expect(await sent.getByRole('alert').textContent()).toMatch(/cannot reach them|may be offline/)
   })
 
   it('the patient’s wallet address appears in no grant transaction', async () => {

@@ -84,10 +84,13 @@ export class SharedPatientState {
 
       this.steps.begin(2)
       const node = await this.context.node()
-      this.source = (await this.dialPatient(node))
+      const patient = await this.dialPatient(node)
+      this.source = patient
         ? 'The patient is online: records come straight from their browser (and care nodes).'
         : 'The patient is offline: records come from the care nodes.'
-      const blocks = networkBlockAccess(node, { timeoutMs: 20_000 })
+      // Blocks are asked of these peers first: the patient's browser when it answers, and the care nodes.
+      const careNodes = this.context.config.careNodes.flatMap((care) => care.multiaddrs.slice(0, 1))
+      const blocks = networkBlockAccess(node, { timeoutMs: 20_000, providers: [...(patient ? [patient] : []), ...careNodes] })
       const bundle = decodeKeyFragmentBundle(await blocks.get(CID.parse(this.consent.delivery.grant.bundleCid)))
       const access = await this.access(node, bundle, grantId)
       this.steps.finish(2)
@@ -153,7 +156,7 @@ export class SharedPatientState {
    * Best effort: a direct (WebRTC) connection to the patient's browser, through its relay
    * addresses. An old connection may outlive a closed tab, so it must answer a ping.
    */
-  private async dialPatient(node: SalusNode): Promise<boolean> {
+  private async dialPatient(node: SalusNode): Promise<string | undefined> {
     const addresses = this.consent.delivery.patient.addrs
     const attempts = [...addresses.map((address) => address.replace('/p2p-circuit/', '/p2p-circuit/webrtc/')), ...addresses]
     for (const address of attempts) {
@@ -161,13 +164,13 @@ export class SharedPatientState {
         const target = multiaddr(address)
         await node.libp2p.dial(target, { signal: AbortSignal.timeout(8_000) })
         await node.libp2p.services.ping.ping(target, { signal: AbortSignal.timeout(3_000) })
-        return true
+        return address
       } catch {
         // Offline or unreachable: care nodes hold the ciphertext. Drop a stale connection.
         await node.libp2p.hangUp(peerIdFromString(this.consent.delivery.patient.peerId)).catch(() => {})
       }
     }
-    return false
+    return undefined
   }
 
   private async access(node: SalusNode, bundle: SharedAccess['bundle'], grantId: bigint): Promise<SharedAccess> {

@@ -1,3 +1,4 @@
+import { multiaddr } from '@multiformats/multiaddr'
 import type { CID } from 'multiformats/cid'
 import { bytesToHex, hexToBytes, numberToHex, type Address } from 'viem'
 import { proxiesCommitment } from '../../../chain/consent/proxiesCommitment.ts'
@@ -155,23 +156,18 @@ export class SharingState {
 
   /** Sends (again) a consent; an offline doctor leaves it "undelivered" with a retry button. */
   async deliver(sent: SentConsent): Promise<void> {
+    const retry = sent.state === 'undelivered'
     this.update(sent, { state: 'sending', error: '' })
     try {
       const node = await this.context.node()
-      const doctor = sent.doctor
+      // A doctor who came online since may have new addresses in the directory.
+      if (retry) await this.directory.load()
+      const doctor = this.directory.doctor(sent.doctor.account) ?? sent.doctor
       const addresses = doctor.multiaddrs.filter((address) => address.includes('/p2p/'))
       if (addresses.length === 0) throw new SharingUnavailableError(`${doctor.name} has not connected Salus to the network yet, so the consent cannot reach them. Try again once they have signed in.`)
-      let lastError: unknown
-      for (const address of addresses) {
-        try {
-          await deliverMessage(node, { peer: address, delivery: sent.delivery, timeoutMs: 20_000 })
-          this.update(sent, { state: 'delivered' })
-          return
-        } catch (error) {
-          lastError = error
-        }
-      }
-      throw lastError
+      // All of the doctor's relay addresses at once: libp2p takes the first that answers.
+      await deliverMessage(node, { peer: addresses.map((address) => multiaddr(address)), delivery: sent.delivery, timeoutMs: 15_000 })
+      this.update(sent, { state: 'delivered' })
     } catch (error) {
       this.update(sent, { state: 'undelivered', error: `${reportError(error, 'delivering a consent')} ${sent.doctor.name} may be offline: try again later.` })
     }
