@@ -115,6 +115,20 @@ describe('consent between a patient and a doctor in Chromium', () => {
     expect(await sharedRecords(doctorPage).count()).toBe(3)
   })
 
+  it('a doctor on another device finds the grant on chain, without the patient’s label', async () => {
+    const other = await launchProfile()
+    try {
+      const page = await firstPage(other.context)
+      await signIn(page, appUrl, /Amara Okafor/)
+      await openSection(page, 'Patients')
+      const entry = page.getByRole('article', { name: /^Patient Patient 0x/ }).first()
+      await entry.waitFor({ timeout: 30_000 })
+      await entry.getByText('Revoked').waitFor({ timeout: 30_000 })
+    } finally {
+      await other.dispose()
+    }
+  })
+
   it('says so when the doctor cannot be reached, and offers to send again', async () => {
     await shareWith(alicePage, 'Dr. Lukas Weber', ['Allergies'], 'Alice')
     const sent = alicePage.getByRole('region', { name: 'Consents sent' }).getByRole('listitem').filter({ hasText: 'Dr. Lukas Weber' })

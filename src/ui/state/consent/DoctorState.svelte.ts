@@ -1,4 +1,5 @@
 import { bytesToHex, isAddressEqual } from 'viem'
+import { getGrantEvents } from '../../../chain/consent/getGrantEvents.ts'
 import { readGrant } from '../../../chain/consent/readGrant.ts'
 import { submitGrant } from '../../../chain/consent/submitGrant.ts'
 import { readProvider } from '../../../chain/readProvider.ts'
@@ -10,6 +11,7 @@ import { reportError } from '../reportError.ts'
 import type { ConsentContext } from './consentContext.ts'
 import { loadConsentInbox, saveConsentInbox, type IncomingConsent } from './consentInbox.ts'
 import { DirectoryState } from './DirectoryState.svelte.ts'
+import { patientOfConsent, patientOfGrantEvent, type PatientEntry } from './patientEntry.ts'
 import { scopesOfMask } from './PatientGrantsState.svelte.ts'
 import { relayAddresses } from './relayAddresses.ts'
 import { SharedPatientState } from './SharedPatientState.svelte.ts'
@@ -28,6 +30,8 @@ export class DoctorState {
   /** Whether patients can reach this browser (listening for consents, address in the directory). */
   reachability = $state('Connecting to the network…')
   open = $state.raw<SharedPatientState | undefined>()
+  /** Grants to this doctor found on chain, for those this browser has no consent message for. */
+  onChain = $state.raw<PatientEntry[]>([])
   private stopServing: (() => Promise<void>) | undefined
   private disposed = false
 
@@ -40,8 +44,10 @@ export class DoctorState {
     return this.inbox.filter((item) => !item.grantId)
   }
 
-  get patients(): IncomingConsent[] {
-    return this.inbox.filter((item) => item.grantId)
+  get patients(): PatientEntry[] {
+    const accepted = this.inbox.filter((item): item is IncomingConsent & { grantId: string } => item.grantId !== undefined).map(patientOfConsent)
+    const known = new Set(accepted.map((entry) => entry.grantId))
+    return [...accepted, ...this.onChain.filter((entry) => !known.has(entry.grantId))]
   }
 
   async start(): Promise<void> {
@@ -125,23 +131,30 @@ export class DoctorState {
     this.setInbox(this.inbox.filter((entry) => entry.id !== item.id))
   }
 
+  /** Status of every grant from the chain, and grants accepted elsewhere (another device, cleared storage). */
   async refreshStatuses(): Promise<void> {
-    const { publicClient, consent } = this.context
+    const { publicClient, consent, account } = this.context
+    try {
+      const { events } = await getGrantEvents(publicClient, { consent: consent.address, fromBlock: BigInt(consent.deployBlock), grantee: account })
+      this.onChain = events.flatMap((event) => (event.type === 'GrantCreated' ? (patientOfGrantEvent(event) ?? []) : [])).reverse()
+    } catch (error) {
+      console.warn('Salus: reading grants from the chain failed', error)
+    }
     const statuses: Record<string, GrantStatus> = {}
     await Promise.all(
       this.patients.map(async (item) => {
         try {
-          const grant = await readGrant(publicClient, { consent: consent.address, grantId: BigInt(item.grantId!) })
-          statuses[item.grantId!] = grant.revoked ? 'revoked' : grant.expiry * 1000 <= Date.now() ? 'expired' : 'active'
+          const grant = await readGrant(publicClient, { consent: consent.address, grantId: BigInt(item.grantId) })
+          statuses[item.grantId] = grant.revoked ? 'revoked' : grant.expiry * 1000 <= Date.now() ? 'expired' : 'active'
         } catch {
-          statuses[item.grantId!] = 'unknown'
+          statuses[item.grantId] = 'unknown'
         }
       }),
     )
     this.statuses = statuses
   }
 
-  openPatient(item: IncomingConsent): void {
+  openPatient(item: PatientEntry): void {
     if (this.open?.consent.id !== item.id) {
       this.open?.close()
       this.open = new SharedPatientState(this.context, this.directory, item)
@@ -154,8 +167,8 @@ export class DoctorState {
     this.open = undefined
   }
 
-  scopesOf(item: IncomingConsent) {
-    return scopesOfMask(item.delivery.grant.scopesMask)
+  scopesOf(item: { scopesMask: number }) {
+    return scopesOfMask(item.scopesMask)
   }
 
   private setInbox(items: IncomingConsent[]): void {

@@ -23,8 +23,8 @@ import { downloadBlob, safeFileName } from '../../download.ts'
 import { reportError } from '../reportError.ts'
 import type { ConsentContext } from './consentContext.ts'
 import { AccessEndedError, SharingUnavailableError } from './consentErrors.ts'
-import type { IncomingConsent } from './consentInbox.ts'
 import type { DirectoryState } from './DirectoryState.svelte.ts'
+import type { PatientEntry } from './patientEntry.ts'
 import { StepsState } from './StepsState.svelte.ts'
 
 export type SharedRecord = {
@@ -55,11 +55,11 @@ export class SharedPatientState {
   constructor(
     private readonly context: ConsentContext,
     private readonly directory: DirectoryState,
-    readonly consent: IncomingConsent,
+    readonly consent: PatientEntry,
   ) {}
 
   get label(): string {
-    return this.consent.delivery.label
+    return this.consent.label
   }
 
   /** Opens (or refreshes) the records; on revoke or expiry what is shown stays, with a note. */
@@ -91,7 +91,7 @@ export class SharedPatientState {
       // Blocks are asked of these peers first: the patient's browser when it answers, and the care nodes.
       const careNodes = this.context.config.careNodes.flatMap((care) => care.multiaddrs.slice(0, 1))
       const blocks = networkBlockAccess(node, { timeoutMs: 20_000, providers: [...(patient ? [patient] : []), ...careNodes] })
-      const bundle = decodeKeyFragmentBundle(await blocks.get(CID.parse(this.consent.delivery.grant.bundleCid)))
+      const bundle = decodeKeyFragmentBundle(await blocks.get(CID.parse(this.consent.bundleCid)))
       const access = await this.access(node, bundle, grantId)
       this.steps.finish(2)
 
@@ -157,7 +157,9 @@ export class SharedPatientState {
    * addresses. An old connection may outlive a closed tab, so it must answer a ping.
    */
   private async dialPatient(node: SalusNode): Promise<string | undefined> {
-    const addresses = this.consent.delivery.patient.addrs
+    const patient = this.consent.patient
+    if (!patient) return undefined
+    const addresses = patient.addrs
     const attempts = [...addresses.map((address) => address.replace('/p2p-circuit/', '/p2p-circuit/webrtc/')), ...addresses]
     for (const address of attempts) {
       try {
@@ -167,7 +169,7 @@ export class SharedPatientState {
         return address
       } catch {
         // Offline or unreachable: care nodes hold the ciphertext. Drop a stale connection.
-        await node.libp2p.hangUp(peerIdFromString(this.consent.delivery.patient.peerId)).catch(() => {})
+        await node.libp2p.hangUp(peerIdFromString(patient.peerId)).catch(() => {})
       }
     }
     return undefined
