@@ -23,6 +23,7 @@ import { downloadBlob, safeFileName } from '../../download.ts'
 import { reportError } from '../reportError.ts'
 import type { ConsentContext } from './consentContext.ts'
 import { AccessEndedError, SharingUnavailableError } from './consentErrors.ts'
+import { mapLimited } from './mapLimited.ts'
 import type { DirectoryState } from './DirectoryState.svelte.ts'
 import type { PatientEntry } from './patientEntry.ts'
 import { StepsState } from './StepsState.svelte.ts'
@@ -211,17 +212,4 @@ function isAccessEnded(error: unknown): boolean {
   const code = (error as { code?: unknown; errorName?: unknown }).code
   const errorName = (error as { errorName?: unknown }).errorName
   return code === 'revoked' || code === 'expired' || errorName === 'Consent__GrantRevoked' || errorName === 'Consent__GrantExpired'
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++
-      results[index] = await run(items[index]!)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
 }

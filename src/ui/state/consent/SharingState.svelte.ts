@@ -1,11 +1,9 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import type { CID } from 'multiformats/cid'
-import { bytesToHex, hexToBytes, numberToHex, type Address } from 'viem'
+import { bytesToHex, hexToBytes } from 'viem'
 import { proxiesCommitment } from '../../../chain/consent/proxiesCommitment.ts'
 import type { ProviderEntry } from '../../../chain/providerEntry.ts'
 import { buildKeyFragmentBundle } from '../../../core/consent/keyFragmentBundle.ts'
 import { scopes as allScopes, type Scope } from '../../../core/scopes.ts'
-import type { SalusNode } from '../../../p2p/createBrowserNode.ts'
 import { deliverMessage } from '../../../p2p/deliverMessage.ts'
 import type { ConsentDelivery } from '../../../p2p/deliverProtocol.ts'
 import { createProverWorker } from '../../../zk/proveInWorker.ts'
@@ -18,7 +16,7 @@ import { PatientGrantsState } from './PatientGrantsState.svelte.ts'
 import { proofStageLabel } from './proofStageLabel.ts'
 import { proveConsent } from './proveConsent.ts'
 import { publishScopeManifests } from './publishScopeManifests.ts'
-import { relayAddresses } from './relayAddresses.ts'
+import { consentDelivery } from './consentDelivery.ts'
 import { StepsState } from './StepsState.svelte.ts'
 
 /** Default t-of-n: any 2 of 3 care nodes can re-encrypt, one can be down or lying. */
@@ -212,24 +210,5 @@ export class SharingState {
   dispose(): void {
     this.worker?.terminate()
     this.worker = undefined
-  }
-}
-
-function consentDelivery(p: {
-  grant: { grantee: Address; scopesMask: number; expiry: number; proxiesHash: bigint; threshold: number }
-  bundleCid: CID
-  pseudonym: bigint
-  proof: readonly bigint[]
-  node: SalusNode
-  label: string
-}): ConsentDelivery {
-  return {
-    v: 1,
-    kind: 'consent',
-    grant: { ...p.grant, proxiesHash: numberToHex(p.grant.proxiesHash), bundleCid: p.bundleCid.toString() },
-    pseudonym: numberToHex(p.pseudonym),
-    proof: p.proof.map((word) => numberToHex(word)),
-    patient: { peerId: p.node.libp2p.peerId.toString(), addrs: relayAddresses(p.node) },
-    label: p.label,
   }
 }
