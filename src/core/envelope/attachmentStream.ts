@@ -10,8 +10,8 @@ import { AttachmentSizeMismatchError, RecordTamperedError, RecordTooLargeError }
 
 /**
  * A large attachment is AES-256-GCM STREAM ciphertext, one raw block per sealed chunk,
- * listed in order by a dag-cbor manifest `{ chunks, chunkSize, size }`. Only one chunk
- * is held in memory at a time in either direction.
+ * listed in order by a dag-cbor manifest `{ chunks, chunkSize, size }`. Sealing holds one
+ * chunk at a time; reading holds at most `readAhead` sealed chunks.
  */
 export type AttachmentManifest = { chunks: CID[]; chunkSize: number; size: number }
 
@@ -87,14 +87,46 @@ export async function loadAttachmentManifest(blocks: BlockAccess, cid: CID, size
   return { chunks, chunkSize, size }
 }
 
-/** Streams the plaintext, verifying every block hash, tag, position and the total length. */
-export async function* readAttachment(
-  blocks: BlockAccess,
-  parameters: { manifest: AttachmentManifest; dataKey: Uint8Array; aad: Uint8Array; onBytes?: (bytes: number) => void },
-): AsyncGenerator<Uint8Array, void, undefined> {
-  const { manifest, dataKey, aad, onBytes } = parameters
+/**
+ * Chunk blocks requested at once while reading: over bitswap one block per round trip
+ * leaves the link idle between blocks; a few in flight keep it busy.
+ */
+export const defaultReadAhead = 4
+const maxReadAhead = 16
+
+export type ReadAttachmentParameters = {
+  manifest: AttachmentManifest
+  dataKey: Uint8Array
+  aad: Uint8Array
+  onBytes?: (bytes: number) => void
+  /** Sealed chunks fetched ahead of the reader, 1..16; default 4. Memory is about this × chunk size. */
+  readAhead?: number
+}
+
+/**
+ * Streams the plaintext, verifying every block hash, tag, position and the total length.
+ * Up to `readAhead` chunk blocks are requested concurrently but handed to the cipher in
+ * manifest order, so reordering and truncation are caught exactly as with one at a time.
+ */
+export async function* readAttachment(blocks: BlockAccess, parameters: ReadAttachmentParameters): AsyncGenerator<Uint8Array, void, undefined> {
+  const { manifest, dataKey, aad, onBytes, readAhead = defaultReadAhead } = parameters
+  if (!Number.isSafeInteger(readAhead) || readAhead < 1 || readAhead > maxReadAhead) {
+    throw new RangeError(`readAhead must be 1..${maxReadAhead}`)
+  }
+  // Counting the chunk the cipher holds, never more than `readAhead` sealed chunks are
+  // fetched and not yet decrypted for the reader.
   async function* sealedChunks() {
-    for (const cid of manifest.chunks) yield await blocks.get(cid)
+    const pending: Promise<Uint8Array>[] = []
+    let next = 0
+    while (next < manifest.chunks.length || pending.length > 0) {
+      while (pending.length < readAhead && next < manifest.chunks.length) {
+        const request = blocks.get(manifest.chunks[next++]!)
+        // Failures surface in order when awaited; one left behind by an early stop is not unhandled.
+        request.catch(() => {})
+        pending.push(request)
+      }
+      yield await pending.shift()!
+    }
   }
   let done = 0
   let index = 0
