@@ -154,7 +154,9 @@ const benchmarks: Array<{ name: string; unit: string; better: 'lower' | 'higher'
   { name: 'proxy.reencrypt_per_cpu_second', unit: 'req/cpu-s', better: 'higher' as const, run: async () => (await measure()).perCpuSecond },
 ]
 
-// share.open_10KB_ms: a doctor opens a 10 KB record with warm connections: envelope and
+// share.open_10KB_node_ms: the same open in Node; share.open_10KB_ms (Chromium, in
+// bench/share.bench.ts) is the figure the target applies to.
+// A doctor opens a 10 KB record with warm connections: envelope and
 // body fetched over bitswap (from the patient or the care nodes that pinned them; a
 // different record each time, so nothing is local), fragments from 2 of 2 proxies, verified, decrypted. Median of 20.
 async function open10KbMs(): Promise<number> {
@@ -225,6 +227,6 @@ async function open10KbMs(): Promise<number> {
   }
 }
 
-benchmarks.push({ name: 'share.open_10KB_ms', unit: 'ms', better: 'lower', target: 150, run: open10KbMs })
+benchmarks.push({ name: 'share.open_10KB_node_ms', unit: 'ms', better: 'lower', run: open10KbMs })
 
 export default benchmarks
