@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid'
 import { hexToBytes, type Address } from 'viem'
-import { readContract } from 'viem/actions'
+import { getBlockNumber, readContract } from 'viem/actions'
 import { ConsentRefusedError, type ConsentPublicClient } from '../chain/consent/consentErrors.ts'
 import { getGrantEvents } from '../chain/consent/getGrantEvents.ts'
 import { grantIdOf } from '../chain/consent/grantIdOf.ts'
@@ -18,6 +18,9 @@ export type ChainGrantOracleParameters = {
   /** How long a grantee's directory key is trusted before it is read again. */
   granteeKeyTtlMs?: number
 }
+
+/** Syncs one grant() may wait for: the one in flight and a fresh one (a third only if a sync fails to start fresh). */
+const maxSyncRounds = 3
 
 export type ChainGrantOracle = GrantOracle & {
   /** Reads new GrantCreated events (bundle CIDs) up to the latest block; returns them for prefetching. */
@@ -38,15 +41,24 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
   const checked = new Map<bigint, string>()
   let nextBlock = parameters.fromBlock
   let syncing: Promise<{ created: bigint[]; revoked: bigint[] }> | undefined
+  // Syncs begun so far, and the ordinal of the one in flight: tells a caller whether a
+  // sync it joins began after what it read, so covers the blocks that read saw.
+  let syncsBegun = 0
+  let syncingOrdinal = 0
   // One contract read serves the grant() and lastSession() a request makes together.
   const reads = new Map<bigint, Promise<ChainGrantState | undefined>>()
   const keys = new Map<string, { key: Uint8Array | undefined; until: number }>()
   let ttl: Promise<number> | undefined
 
   const sync = () => {
-    syncing ??= (async () => {
+    if (syncing) return syncing
+    syncingOrdinal = ++syncsBegun
+    syncing = (async () => {
       try {
-        const { events, toBlock } = await getGrantEvents(client, { consent, fromBlock: nextBlock })
+        // Uncached: viem caches the block number for a polling interval, and a sync that
+        // must see a grant just read from the chain needs the head as it is now.
+        const head = await getBlockNumber(client, { cacheTime: 0 })
+        const { events, toBlock } = await getGrantEvents(client, { consent, fromBlock: nextBlock, toBlock: head })
         const created: bigint[] = []
         const revoked: bigint[] = []
         for (const event of events) {
@@ -55,13 +67,27 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
             created.push(event.grantId)
           } else if (event.type === 'GrantRevoked') revoked.push(event.grantId)
         }
-        nextBlock = toBlock + 1n
+        // A lagging RPC node may report an older head than a previous sync saw.
+        if (toBlock + 1n > nextBlock) nextBlock = toBlock + 1n
         return { created, revoked }
       } finally {
         syncing = undefined
       }
     })()
     return syncing
+  }
+
+  /**
+   * Syncs until one begun after `mark` (a value of syncsBegun) has finished, or `isKnown`.
+   * Joining the sync in flight is not enough: it may have read the head before the block
+   * the caller just read from, and then a fresh grant would be answered without its bundle.
+   */
+  const syncSince = async (mark: number, isKnown: () => boolean) => {
+    for (let round = 0; round < maxSyncRounds && !isKnown(); round++) {
+      const ordinal = syncing ? syncingOrdinal : syncsBegun + 1
+      await sync()
+      if (ordinal > mark) return
+    }
   }
 
   const read = (grantId: bigint) => {
@@ -103,7 +129,9 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
       if (grantId < 1n) return undefined
       const state = await read(grantId)
       if (!state) return undefined
-      if (!announced.has(grantId)) await sync()
+      // The grant exists on chain, so a sync begun after this read sees its event
+      // (unless its bundle bytes are no CID: then it is never announced).
+      await syncSince(syncsBegun, () => announced.has(grantId))
       const bundleCid = await checkedBundleCid(grantId, state)
       const result: GrantState = {
         grantee: state.grantee,

@@ -4,7 +4,7 @@ import path from 'node:path'
 import * as umbral from '@nucypher/umbral-pre'
 import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
-import { bytesToHex, type Address } from 'viem'
+import { bytesToHex, createPublicClient, custom, http, numberToHex, type Address, type EIP1193RequestFn } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
@@ -20,6 +20,7 @@ import { openSharedRecord } from '../../src/core/share/openSharedRecord.ts'
 import { receivingSecretKey, recordSigner, scopeSecretKey } from '../../src/crypto/umbral.ts'
 import { startCareNode, type CareNode } from '../../src/p2p/careNode.ts'
 import { chainGrantOracle } from '../../src/p2p/chainGrantOracle.ts'
+import { getGrantEvents } from '../../src/chain/consent/getGrantEvents.ts'
 import { followGrants } from '../../src/p2p/followGrants.ts'
 import { createBrowserNode, type SalusNode } from '../../src/p2p/createBrowserNode.ts'
 import { networkBlockAccess } from '../../src/p2p/networkBlockAccess.ts'
@@ -116,7 +117,7 @@ describe('proxies reading grants from the real Consent contract', () => {
       threshold: 2,
       bundleCid: built.cid,
     }
-    const { pseudonym, proof } = await prove(patientSecret, doctor.account.address, await grantParamsHash(params))
+    const { pseudonym, proof } = await prove(patientSecret, doctor.account.address, await grantParamsHash({ ...params, chainId: 31337, consent }))
     grantId = (await submitGrant(clientsFor(anvil.rpcUrl, doctor.privateKey).walletClient, { consent, params, pseudonym, proof })).grantId
     // The patient's tab closes: everything comes from the care nodes from here on.
     await patient.stop()
@@ -150,6 +151,37 @@ describe('proxies reading grants from the real Consent contract', () => {
     expect(await oracle.lastSession(grantId)).toBe(0)
   })
 
+  it('a grant() that joins a sync begun before the grant was mined syncs again, so a fresh grant is served at once', async () => {
+    const { events } = await getGrantEvents(clientsFor(anvil.rpcUrl, anvilAccount(0).privateKey).publicClient, { consent, fromBlock: 0n })
+    const grantBlock = events.find((event) => event.type === 'GrantCreated' && event.grantId === grantId)!.blockNumber
+    // An RPC whose first head is one block before the grant, and whose first log query is
+    // held: a sync in flight that began before the grant existed.
+    const upstream = createPublicClient({ transport: http(anvil.rpcUrl) })
+    let heads = 0
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let logQueries = 0
+    const request = (async ({ method, params }: { method: string; params?: unknown }) => {
+      if (method === 'eth_blockNumber' && heads++ === 0) return numberToHex(grantBlock - 1n)
+      if (method === 'eth_getLogs' && logQueries++ === 0) await held
+      return upstream.request({ method, params } as never)
+    }) as EIP1193RequestFn
+    const client = createPublicClient({ transport: custom({ request }) })
+    const oracle = chainGrantOracle(client, { consent, registry, fromBlock: 0n })
+
+    const early = oracle.sync()
+    await expect.poll(() => logQueries).toBe(1)
+    const granted = oracle.grant(grantId)
+    // Let grant() read the grant and reach the sync in flight before that sync finishes.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    release()
+    expect((await early).created).not.toContain(grantId)
+    expect((await granted)?.bundleCid).toBe(bundleCid)
+    expect(heads).toBeGreaterThanOrEqual(2)
+    // A grant id the chain does not know is answered without syncing forever.
+    expect(await oracle.grant(999n)).toBeUndefined()
+  })
+
   it('refuses before a session is logged, opens after, refuses at once after revocation', async () => {
     await expect(open()).rejects.toMatchObject({ name: 'SharedAccessError', code: 'no-session' })
 
@@ -157,7 +189,7 @@ describe('proxies reading grants from the real Consent contract', () => {
     const opened = await open()
     expect(opened.resource).toMatchObject({ medication: { concept: { text: 'Metformin 500 mg' } } })
 
-    const { proof } = await prove(patientSecret, doctor.account.address, await revokeParamsHash({ grantId }))
+    const { proof } = await prove(patientSecret, doctor.account.address, await revokeParamsHash({ chainId: 31337, consent, grantId }))
     // Anyone may carry the revocation: here an unrelated account, so the patient's wallet stays off chain.
     await submitRevoke(clientsFor(anvil.rpcUrl, anvilAccount(6).privateKey).walletClient, { consent, grantId, proof })
     await expect(open()).rejects.toMatchObject({ name: 'SharedAccessError', code: 'revoked' })
