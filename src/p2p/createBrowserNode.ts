@@ -61,8 +61,14 @@ export async function createBrowserNode(parameters: CreateBrowserNodeParameters)
       createHeliaLight({ blockstore, datastore, codecs: [dagCbor, json] }),
       libp2pDefaults({ privateKey, relays, ...(parameters.iceServers ? { iceServers: parameters.iceServers } : {}) }),
     ),
-    // Browsers talk over relayed connections until WebRTC is up.
-    { runOnLimitedConnections: true },
+    {
+      // Browsers talk over relayed connections until WebRTC is up.
+      runOnLimitedConnections: true,
+      // Bitswap waits this long after a want before sending the wantlist (default 10 ms),
+      // on every block fetch; a doctor's open makes a few in a row. 1 ms still batches
+      // the wants a read-ahead adds in one go.
+      sendWantlistDebounce: 1,
+    },
   )
   try {
     await helia.start()
