@@ -17,7 +17,7 @@ async function grantGas(): Promise<number> {
     const proxies = [anvilAccount(5).account.address, anvilAccount(6).account.address, anvilAccount(7).account.address]
     let gasUsed = 0n
     for (let i = 0; i < 2; i++) {
-      const prepared = await prepareGrant({ identitySecret, grantee: doctor.account.address, scopesMask: 0b110, expiry: 2_000_000_000n + BigInt(i), proxies, threshold: 2 })
+      const prepared = await prepareGrant({ consent, identitySecret, grantee: doctor.account.address, scopesMask: 0b110, expiry: 2_000_000_000n + BigInt(i), proxies, threshold: 2 })
       ;({ gasUsed } = await submitGrant(doctor.walletClient, { consent, ...prepared }))
     }
     return Number(gasUsed)

@@ -205,7 +205,7 @@ async function grantUp(): Promise<GrantInfo> {
         for (const careNode of a.careNodes) await requestPin(node, { careNode, cids: [bundleCid] })
         const saltHex = '0x' + Array.from(salt, (b) => b.toString(16).padStart(2, '0')).join('')
         const grant = { grantee: a.doctor, scopesMask: 1 << 8, expiry: Math.floor(Date.now() / 1000) + 86400, proxiesHash: proxiesCommitment({ proxies: a.proxies.map((p) => p.account), salt: saltHex }), threshold: 2, bundleCid }
-        const input = toCircuitInput(consentInputs({ identitySecret: keys.identitySecret, grantee: a.doctor, paramsHash: await grantParamsHash(grant) }))
+        const input = toCircuitInput(consentInputs({ identitySecret: keys.identitySecret, grantee: a.doctor, paramsHash: await grantParamsHash({ ...grant, chainId: a.chainId, consent: a.consent }) }))
         const result = await proveInWorker(createProverWorker(), { circuit: 'consent', input })
         // The doctor dials these; a relay reservation can take a moment on a busy machine.
         let addrs = []
@@ -222,6 +222,7 @@ async function grantUp(): Promise<GrantInfo> {
       }`,
       {
         signature: await signature(alice.privateKey), account: alice.address, relays: config.relays, small: openRuns + 3, bigMiB: 100,
+        chainId: config.chainId, consent: config.contracts.Consent!.address,
         doctor: doctor.address, doctorKey: doctorEntry.umbralPublicKey, proxies: proxies.map((p) => ({ account: p.account, umbralPublicKey: p.umbralPublicKey })), careNodes,
       },
     )

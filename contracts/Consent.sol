@@ -14,7 +14,8 @@ import {ConsentVerifier} from "./generated/ConsentVerifier.sol";
 /// submit. Proxies read isActive/covers/lastSession before every re-encryption.
 /// The circuit takes paramsHash only as a public input, so both hashes are keccak256
 /// (a few hundred gas, against ~107k for Poseidon in the EVM); Poseidon stays where the
-/// circuit computes it, the pseudonym.
+/// circuit computes it, the pseudonym. Both hashes include block.chainid and address(this),
+/// so a proof is valid for one deployment only.
 contract Consent {
     /// @dev ASCII "salus.grant.v2" / "salus.revoke.v2" as integers (GRANT_DOMAIN, REVOKE_DOMAIN in grantHash.ts);
     /// v2 since the hashes are keccak256 (v1 was Poseidon).
@@ -202,9 +203,11 @@ contract Consent {
         return _sessionCount;
     }
 
-    /// @notice uint256(keccak256(abi.encode(GRANT_DOMAIN, grantee, scopesMask, expiry, proxiesHash,
-    /// threshold, keccak256(bundleCid)))) >> 8: grantParamsHash in src/zk/grantHash.ts. The shift
-    /// keeps it below the BN254 scalar field, so the circuit's public input is this exact value.
+    /// @notice uint256(keccak256(abi.encode(GRANT_DOMAIN, block.chainid, address(this), grantee,
+    /// scopesMask, expiry, proxiesHash, threshold, keccak256(bundleCid)))) >> 8: grantParamsHash in
+    /// src/zk/grantHash.ts. The chain id and this contract's address bind a proof to this one
+    /// deployment: it replays on no other chain and no redeploy, even where care nodes share keys.
+    /// The shift keeps it below the BN254 scalar field, so the circuit's public input is this exact value.
     function grantParamsHash(
         address grantee,
         uint32 scopesMask,
@@ -212,15 +215,28 @@ contract Consent {
         uint256 proxiesHash,
         uint8 threshold,
         bytes32 bundleCidHash
-    ) public pure returns (uint256) {
+    ) public view returns (uint256) {
         return uint256(
-            keccak256(abi.encode(GRANT_DOMAIN, grantee, scopesMask, expiry, proxiesHash, threshold, bundleCidHash))
+            keccak256(
+                abi.encode(
+                    GRANT_DOMAIN,
+                    block.chainid,
+                    address(this),
+                    grantee,
+                    scopesMask,
+                    expiry,
+                    proxiesHash,
+                    threshold,
+                    bundleCidHash
+                )
+            )
         ) >> 8;
     }
 
-    /// @notice uint256(keccak256(abi.encode(REVOKE_DOMAIN, grantId))) >> 8: revokeParamsHash in src/zk/grantHash.ts.
-    function revokeParamsHash(uint256 grantId) public pure returns (uint256) {
-        return uint256(keccak256(abi.encode(REVOKE_DOMAIN, grantId))) >> 8;
+    /// @notice uint256(keccak256(abi.encode(REVOKE_DOMAIN, block.chainid, address(this), grantId))) >> 8:
+    /// revokeParamsHash in src/zk/grantHash.ts, bound to this deployment like grantParamsHash.
+    function revokeParamsHash(uint256 grantId) public view returns (uint256) {
+        return uint256(keccak256(abi.encode(REVOKE_DOMAIN, block.chainid, address(this), grantId))) >> 8;
     }
 
     // -------------------------------------------------------------- internal

@@ -27,6 +27,9 @@ const identitySecret = 0x5a105n
 async function sampleInput(circuit: CircuitName): Promise<{ description: string; input: CircuitInput; parameters: object }> {
   if (circuit === 'consent') {
     const grant = {
+      // Foundry's and anvil's chain id, and the Consent address of scripts/buildConsentFixtures.ts.
+      chainId: 31337,
+      consent: '0xC0115E1700000000000000000000000000000001' as const,
       grantee,
       scopesMask: scopesMask(['allergies', 'medications']),
       expiry: 1_900_000_000,
@@ -36,7 +39,7 @@ async function sampleInput(circuit: CircuitName): Promise<{ description: string;
     }
     const paramsHash = await grantParamsHash(grant)
     return {
-      description: 'Grant of allergies+medications to anvil account #1 until 1900000000, proxies 2-of-2',
+      description: 'Grant of allergies+medications to anvil account #1 until 1900000000, proxies 2-of-2, on Consent 0xC0115E17…01 of chain 31337',
       input: toCircuitInput(consentInputs({ identitySecret, grantee, paramsHash })),
       parameters: grant,
     }
@@ -56,6 +59,9 @@ async function sampleInput(circuit: CircuitName): Promise<{ description: string;
 async function fixtureVerifies(circuit: CircuitName, vkey: VerificationKey): Promise<boolean> {
   try {
     const fixture = JSON.parse(await readFile(fixturePath(circuit), 'utf8')) as Groth16ProofResult
+    // A consent proof that verifies but is bound to other grant parameters (say, an older
+    // grant hash) is stale too: its paramsHash must be the one grantHash.ts gives today.
+    if (circuit === 'consent' && fixture.publicSignals[2] !== (await sampleInput(circuit)).input.paramsHash) return false
     return await verifyProof(vkey, fixture)
   } catch {
     return false
@@ -66,7 +72,7 @@ async function fixtureVerifies(circuit: CircuitName, vkey: VerificationKey): Pro
 export async function ensureFixture(circuit: CircuitName, check = false): Promise<boolean> {
   const vkey = JSON.parse(await readFile(join('public', 'zk', `${circuit}.vkey.json`), 'utf8')) as VerificationKey
   if (await fixtureVerifies(circuit, vkey)) return false
-  if (check) throw new Error(`${fixturePath(circuit)} does not verify against the current verification key`)
+  if (check) throw new Error(`${fixturePath(circuit)} does not verify against the current verification key, or is for other parameters`)
   const { description, input, parameters } = await sampleInput(circuit)
   const result = await proveInNode({ circuit, input })
   const solidity = toSolidityProof(result.proof)

@@ -33,6 +33,14 @@ export const fixtureIdentitySecret = 0x5a1005n
 /** Another patient: their proof cannot revoke the first patient's grant. */
 export const otherIdentitySecret = 0x0dd5ec4e7n
 
+/**
+ * The deployment the fixture proofs are bound to: Foundry's default chain id, and the
+ * address the Foundry tests put Consent at (vm.etch). The redeploy is a second Consent
+ * on the same chain with a proof of its own, so tests can show neither accepts the other's.
+ */
+export const fixtureDeployment = { chainId: 31337, consent: getAddress('0xc0115e1700000000000000000000000000000001') } as const
+export const redeployDeployment = { chainId: 31337, consent: getAddress('0xc0115e1700000000000000000000000000000002') } as const
+
 export const fixtureGrant = {
   grantee: fixtureGrantee,
   scopesMask: scopesMask(['allergies', 'medications']),
@@ -86,9 +94,13 @@ export async function buildConsentFixtures(check = false): Promise<void> {
   const vkey = JSON.parse(readFileSync(path.join(root, 'public/zk/consent.vkey.json'), 'utf8')) as VerificationKey
   const proxiesHash = proxiesCommitment({ proxies: fixtureGrant.proxies, salt: fixtureGrant.salt })
   const params = { ...fixtureGrant, proxiesHash }
-  const paramsHash = await grantParamsHash(params)
-  const revokeHash = await revokeParamsHash({ grantId: 1n })
-  const grant = await proofFixture('grant', 'Grant of allergies+medications to anvil #1 until 1900000000, 2-of-2 proxies', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash }, vkey, check)
+  const paramsHash = await grantParamsHash({ ...params, ...fixtureDeployment })
+  const revokeHash = await revokeParamsHash({ ...fixtureDeployment, grantId: 1n })
+  const redeployHash = await grantParamsHash({ ...params, ...redeployDeployment })
+  const redeployRevokeHash = await revokeParamsHash({ ...redeployDeployment, grantId: 1n })
+  const grant = await proofFixture('grant', 'Grant of allergies+medications to anvil #1 until 1900000000, 2-of-2 proxies, on Consent at CONSENT, chain 31337', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash }, vkey, check)
+  const redeployGrant = await proofFixture('grant-redeploy', 'The same grant, for the Consent at REDEPLOY_CONSENT on the same chain', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash: redeployHash }, vkey, check)
+  const redeployRevoke = await proofFixture('revoke-redeploy', 'Revocation of grant 1 of the Consent at REDEPLOY_CONSENT', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash: redeployRevokeHash }, vkey, check)
   const revoke = await proofFixture('revoke', 'Revocation of grant 1 by the patient who made it', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash: revokeHash }, vkey, check)
   const revokeOther = await proofFixture('revoke-other', 'Revocation of grant 1 by another patient (other pseudonym)', { identitySecret: otherIdentitySecret, grantee: fixtureGrantee, paramsHash: revokeHash }, vkey, check)
 
@@ -101,7 +113,7 @@ export async function buildConsentFixtures(check = false): Promise<void> {
   // Arbitrary inputs near the field's edge as well as small ones.
   const r = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
   const t3 = { inputs: [r - 1n, 7n], output: await poseidon([r - 1n, 7n]) }
-  const solidity = renderSolidity({ proxiesHash, paramsHash, revokeHash, pseudonym, bundleCidBytes, grant, revoke, revokeOther, t3 })
+  const solidity = renderSolidity({ proxiesHash, paramsHash, revokeHash, redeployHash, pseudonym, bundleCidBytes, grant, revoke, revokeOther, redeployGrant, redeployRevoke, t3 })
   if (check) {
     if (!existsSync(solidityPath) || readFileSync(solidityPath, 'utf8') !== solidity) {
       throw new Error('contracts/test/fixtures/ConsentFixtures.sol is stale: run npx tsx scripts/buildConsentFixtures.ts')
@@ -116,12 +128,15 @@ type RenderInput = {
   proxiesHash: bigint
   paramsHash: bigint
   revokeHash: bigint
+  redeployHash: bigint
   /** Poseidon(fixtureIdentitySecret, grantee) computed in TypeScript. */
   pseudonym: bigint
   bundleCidBytes: Hex
   grant: ProofFixture
   revoke: ProofFixture
   revokeOther: ProofFixture
+  redeployGrant: ProofFixture
+  redeployRevoke: ProofFixture
   t3: { inputs: bigint[]; output: bigint }
 }
 
@@ -141,6 +156,12 @@ import {Consent} from "../../Consent.sol";
 
 /// @notice Real consent proofs (circuits/consent.circom) and the TypeScript values they are bound to.
 library ConsentFixtures {
+    /// @dev The deployment every proof below is bound to (the hashes include block.chainid and
+    /// address(this)): tests put Consent at CONSENT, on chain CHAIN_ID.
+    uint256 internal constant CHAIN_ID = ${fixtureDeployment.chainId};
+    address internal constant CONSENT = ${fixtureDeployment.consent};
+    /// @dev A second Consent on the same chain; redeployGrantProof and redeployRevokeProof are for it.
+    address internal constant REDEPLOY_CONSENT = ${redeployDeployment.consent};
     address internal constant GRANTEE = ${fixtureGrantee};
     uint32 internal constant SCOPES_MASK = ${fixtureGrant.scopesMask};
     uint64 internal constant EXPIRY = ${fixtureGrant.expiry};
@@ -155,7 +176,9 @@ library ConsentFixtures {
 
     /// @dev grantParamsHash as src/zk/grantHash.ts computes it (the grant proof's third public signal).
     uint256 internal constant PARAMS_HASH = ${f.paramsHash};
-    /// @dev revokeParamsHash({ grantId: 1 }).
+    /// @dev The same grant's hash for REDEPLOY_CONSENT.
+    uint256 internal constant REDEPLOY_PARAMS_HASH = ${f.redeployHash};
+    /// @dev revokeParamsHash({ chainId: CHAIN_ID, consent: CONSENT, grantId: 1 }).
     uint256 internal constant REVOKE_HASH_1 = ${f.revokeHash};
     uint256 internal constant GRANT_DOMAIN = ${GRANT_DOMAIN};
     uint256 internal constant REVOKE_DOMAIN = ${REVOKE_DOMAIN};
@@ -182,6 +205,9 @@ ${proof('grantProof', f.grant)}
 ${proof('revokeProof', f.revoke)}
     /// @dev A valid proof for grant 1's revocation hash, but by another patient.
 ${proof('otherRevokeProof', f.revokeOther)}
+    /// @dev The fixture grant and its revocation, proven for the Consent at REDEPLOY_CONSENT.
+${proof('redeployGrantProof', f.redeployGrant)}
+${proof('redeployRevokeProof', f.redeployRevoke)}
 ${parity('t3', f.t3)}}
 `
 }

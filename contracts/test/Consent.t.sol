@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 pragma solidity ^0.8.24;
 
-import {Test} from "./lib/Test.sol";
+import {ConsentDeployer} from "./ConsentDeployment.t.sol";
 import {ConsentFixtures as F} from "./fixtures/ConsentFixtures.sol";
 import {Consent} from "../Consent.sol";
 import {ConsentVerifier} from "../generated/ConsentVerifier.sol";
@@ -9,8 +9,9 @@ import {IPoseidonT3} from "../interfaces/IPoseidonT3.sol";
 import {PoseidonT3} from "../../node_modules/poseidon-solidity/PoseidonT3.sol";
 
 /// @notice The Consent contract against the real Groth16 verifier and real proofs
-/// (scripts/buildConsentFixtures.ts), so every rejection below is the verifier's.
-contract ConsentTest is Test {
+/// (scripts/buildConsentFixtures.ts), so every rejection below is the verifier's. The proofs
+/// are bound to the deployment F.CONSENT on chain F.CHAIN_ID, so Consent is put there.
+contract ConsentTest is ConsentDeployer {
     Consent internal consent;
     /// @dev Only for the Poseidon parity test: Consent itself hashes with keccak256.
     IPoseidonT3 internal t3;
@@ -32,7 +33,8 @@ contract ConsentTest is Test {
 
     function setUp() public {
         t3 = IPoseidonT3(_deploy(type(PoseidonT3).creationCode));
-        consent = new Consent(new ConsentVerifier());
+        cheats.chainId(F.CHAIN_ID);
+        consent = _consentAt(F.CONSENT, new ConsentVerifier());
         vm.warp(1_800_000_000);
     }
 

@@ -3,14 +3,18 @@
 // The circuit takes paramsHash only as a public input, so it is keccak256 (cheap in
 // the EVM), computed identically by the Consent contract (grantParamsHash there):
 //   paramsHash = uint256(keccak256(abi.encode(
-//     uint256 GRANT_DOMAIN, address grantee, uint32 scopesMask, uint64 expiry,
-//     uint256 proxiesHash, uint8 threshold, bytes32 keccak256(binary bundle CID)))) >> 8
+//     uint256 GRANT_DOMAIN, uint256 chainId, address consent, address grantee, uint32 scopesMask,
+//     uint64 expiry, uint256 proxiesHash, uint8 threshold, bytes32 keccak256(binary bundle CID)))) >> 8
+//   chainId      the chain the Consent contract runs on (block.chainid there)
+//   consent      the Consent contract's address (address(this) there); with chainId, a proof
+//                made for one deployment is refused by every other (another chain, a redeploy)
 //   grantee      the doctor's address
 //   scopesMask   bit i set = scopes[i] (src/core/scopes.ts) granted; non-zero
 //   expiry       unix seconds
 //   proxiesHash  salted commitment to the proxies, < 2^248 (src/chain/consent/proxiesCommitment.ts)
 //   threshold    t of the t-of-n proxies, 1..255
-// Revocation: paramsHash = uint256(keccak256(abi.encode(uint256 REVOKE_DOMAIN, uint256 grantId))) >> 8.
+// Revocation: paramsHash = uint256(keccak256(abi.encode(
+//   uint256 REVOKE_DOMAIN, uint256 chainId, address consent, uint256 grantId))) >> 8.
 // The shift drops the low byte, Semaphore style, so the value is below the BN254 field.
 import { CID } from 'multiformats/cid'
 import { encodeAbiParameters, getAddress, isAddress, keccak256, type Address, type Hex } from 'viem'
@@ -23,7 +27,15 @@ export const GRANT_DOMAIN = 0x73616c75732e6772616e742e7632n
 /** ASCII 'salus.revoke.v2'; Solidity: uint256(uint120(bytes15("salus.revoke.v2"))). */
 export const REVOKE_DOMAIN = 0x73616c75732e7265766f6b652e7632n
 
-export type GrantParams = {
+/** The Consent deployment a proof is for: both hashes bind it, so a proof replays nowhere else. */
+export type ConsentDeployment = {
+  chainId: number | bigint
+  /** The Consent contract's address. */
+  consent: Address
+}
+
+/** What the patient grants, whichever deployment records it. */
+export type GrantTerms = {
   grantee: Address
   scopesMask: number | bigint
   expiry: number | bigint
@@ -31,6 +43,8 @@ export type GrantParams = {
   threshold: number
   bundleCid: CID | string
 }
+
+export type GrantParams = ConsentDeployment & GrantTerms
 
 export function addressToField(address: string): bigint {
   if (!isAddress(address, { strict: false })) throw new ProofInputError('The doctor’s address is not a valid Ethereum address.')
@@ -69,8 +83,10 @@ export async function grantParamsHash(params: GrantParams): Promise<bigint> {
   }
   const threshold = toField('threshold', params.threshold, 8)
   if (threshold === 0n) throw new ProofInputError('At least one proxy must be required (threshold ≥ 1).')
+  const deployment = deploymentWords(params)
   const encoded = encodeAbiParameters(grantEncoding, [
     GRANT_DOMAIN,
+    ...deployment,
     getAddress(params.grantee),
     Number(mask),
     toField('expiry', params.expiry, 64),
@@ -82,13 +98,29 @@ export async function grantParamsHash(params: GrantParams): Promise<bigint> {
   return digestToField(keccak256(encoded))
 }
 
-export async function revokeParamsHash({ grantId }: { grantId: bigint }): Promise<bigint> {
-  const id = toField('grantId', grantId, 256)
-  return digestToField(keccak256(encodeAbiParameters([{ type: 'uint256' }, { type: 'uint256' }], [REVOKE_DOMAIN, id])))
+export type RevokeParams = ConsentDeployment & { grantId: bigint }
+
+export async function revokeParamsHash(params: RevokeParams): Promise<bigint> {
+  const deployment = deploymentWords(params)
+  const id = toField('grantId', params.grantId, 256)
+  return digestToField(keccak256(encodeAbiParameters(revokeEncoding, [REVOKE_DOMAIN, ...deployment, id])))
 }
+
+function deploymentWords({ chainId, consent }: ConsentDeployment): [bigint, Address] {
+  const id = toField('chainId', chainId, 256)
+  if (id === 0n) throw new ProofInputError('The network’s chain id is missing from its configuration.', { details: 'chainId 0' })
+  if (!isAddress(consent, { strict: false }) || BigInt(consent) === 0n) {
+    throw new ProofInputError('The consent contract’s address in the network configuration is not valid.', { details: `consent ${String(consent)}` })
+  }
+  return [id, getAddress(consent)]
+}
+
+const revokeEncoding = [{ type: 'uint256' }, { type: 'uint256' }, { type: 'address' }, { type: 'uint256' }] as const
 
 const grantEncoding = [
   { type: 'uint256' },
+  { type: 'uint256' },
+  { type: 'address' },
   { type: 'address' },
   { type: 'uint32' },
   { type: 'uint64' },

@@ -40,6 +40,7 @@ beforeAll(async () => {
   patientSecret = await identitySecretOf(anvilAccount(8).privateKey)
   otherPatientSecret = await identitySecretOf(anvilAccount(9).privateKey)
   prepared = await prepareGrant({
+    consent,
     identitySecret: patientSecret,
     grantee: doctor().account.address,
     scopesMask: 0b110,
@@ -113,7 +114,7 @@ describe('Consent on a real chain with real proofs', () => {
     const onChain = await publicClient.readContract({ address: consent, abi: Consent.abi, functionName: 'grantParamsHash', args: [grantee, scopesMask, expiry, proxiesHash, threshold, bundleCidHash] })
     expect(onChain).toBe(await grantParamsHash(prepared.params))
     for (const id of [1n, 2n ** 200n + 7n]) {
-      expect(await publicClient.readContract({ address: consent, abi: Consent.abi, functionName: 'revokeParamsHash', args: [id] })).toBe(await revokeParamsHash({ grantId: id }))
+      expect(await publicClient.readContract({ address: consent, abi: Consent.abi, functionName: 'revokeParamsHash', args: [id] })).toBe(await revokeParamsHash({ chainId: 31337, consent, grantId: id }))
     }
   })
 
@@ -144,11 +145,11 @@ describe('Consent on a real chain with real proofs', () => {
   it('lets a third account revoke with the patient’s proof, and not with another patient’s', async () => {
     const { walletClient, publicClient } = stranger()
     const grantee = doctor().account.address
-    const wrong = await prepareRevoke({ identitySecret: otherPatientSecret, grantee, grantId })
+    const wrong = await prepareRevoke({ consent, identitySecret: otherPatientSecret, grantee, grantId })
     await expectRefusal(submitRevoke(walletClient, { consent, grantId, proof: wrong }), 'Consent__InvalidProof')
     expect(await isGrantActive(publicClient, { consent, grantId })).toBe(true)
 
-    const right = await prepareRevoke({ identitySecret: patientSecret, grantee, grantId })
+    const right = await prepareRevoke({ consent, identitySecret: patientSecret, grantee, grantId })
     await submitRevoke(walletClient, { consent, grantId, proof: right })
     expect(await isGrantActive(publicClient, { consent, grantId })).toBe(false)
     expect((await readGrant(publicClient, { consent, grantId })).revoked).toBe(true)

@@ -59,6 +59,7 @@ beforeAll(async () => {
   deployBlock = BigInt(config.contracts.Consent!.deployBlock)
   const doctor = clientsFor(anvil.rpcUrl, anvilAccount(2).privateKey)
   prepared = await prepareGrant({
+    consent,
     identitySecret: await identitySecretOf(anvilAccount(8).privateKey),
     grantee: doctor.account.address,
     scopesMask: 0b10,

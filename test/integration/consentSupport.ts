@@ -74,13 +74,17 @@ export async function randomCid(): Promise<CID> {
 }
 
 export type PreparedGrant = {
-  params: { grantee: Address; scopesMask: number; expiry: bigint; proxiesHash: bigint; threshold: number; bundleCid: CID }
+  /** The grant's terms and the deployment its proof is bound to (submitGrant reads only the terms). */
+  params: { chainId: number; consent: Address; grantee: Address; scopesMask: number; expiry: bigint; proxiesHash: bigint; threshold: number; bundleCid: CID }
   pseudonym: bigint
   proof: bigint[]
 }
 
 /** What the patient's browser sends the doctor: fresh salt and bundle, a real proof. */
 export async function prepareGrant(options: {
+  /** The Consent contract the proof is for; chainId defaults to anvil's. */
+  consent: Address
+  chainId?: number
   identitySecret: bigint
   grantee: Address
   scopesMask: number
@@ -90,6 +94,8 @@ export async function prepareGrant(options: {
 }): Promise<PreparedGrant> {
   const salt = bytesToHex(randomBytes(32))
   const params = {
+    chainId: options.chainId ?? foundry.id,
+    consent: options.consent,
     grantee: options.grantee,
     scopesMask: options.scopesMask,
     expiry: options.expiry,
@@ -103,8 +109,8 @@ export async function prepareGrant(options: {
   return { params, pseudonym: BigInt(publicSignals[0]!), proof: [...toSolidityProof(proof).packed] }
 }
 
-export async function prepareRevoke(options: { identitySecret: bigint; grantee: Address; grantId: bigint }): Promise<bigint[]> {
-  const paramsHash = await revokeParamsHash({ grantId: options.grantId })
+export async function prepareRevoke(options: { consent: Address; chainId?: number; identitySecret: bigint; grantee: Address; grantId: bigint }): Promise<bigint[]> {
+  const paramsHash = await revokeParamsHash({ chainId: options.chainId ?? foundry.id, consent: options.consent, grantId: options.grantId })
   const input = consentInputs({ identitySecret: options.identitySecret, grantee: options.grantee, paramsHash })
   const { proof } = await proveInNode({ circuit: 'consent', input: toCircuitInput(input), artifactsDir: path.join(root, 'public/zk') })
   return [...toSolidityProof(proof).packed]

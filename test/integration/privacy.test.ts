@@ -37,6 +37,7 @@ async function observeGrant(patientKey: `0x${string}`, doctorKey: `0x${string}`,
   const doctor = clientsFor(anvil.rpcUrl, doctorKey)
   // Same public choices for every grant: the only differences must be unlinkable ones.
   const prepared = await prepareGrant({
+    consent,
     identitySecret: await identitySecretOf(patientKey),
     grantee: doctor.account.address,
     scopesMask: 0b1011,

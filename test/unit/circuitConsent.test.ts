@@ -16,7 +16,9 @@ const vkey = JSON.parse(readFileSync('public/zk/consent.vkey.json', 'utf8')) as 
 const grantee = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const
 const otherGrantee = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' as const
 const identitySecret = 0x1234567890abcdef1234567890abcdef1234567890abcdefn
+const deployment = { chainId: 31337, consent: '0x5FbDB2315678afecb367f032d93F642f64180aa3' } as const
 const grant = {
+  ...deployment,
   grantee,
   scopesMask: scopesMask(['allergies', 'medications']),
   expiry: 1_900_000_000,
@@ -49,13 +51,18 @@ describe('consent circuit', () => {
     const [pseudonym, granteeSignal] = result.publicSignals as [string, string, string]
     const otherParams = await grantParamsHash({ ...grant, expiry: grant.expiry + 1 })
     expect(await verifyProof(vkey, { ...result, publicSignals: [pseudonym, granteeSignal, otherParams.toString()] })).toBe(false)
+    // The same grant for another deployment (chain or Consent contract) is another statement.
+    for (const other of [{ chainId: 1 }, { consent: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' as const }]) {
+      const elsewhere = await grantParamsHash({ ...grant, ...other })
+      expect(await verifyProof(vkey, { ...result, publicSignals: [pseudonym, granteeSignal, elsewhere.toString()] })).toBe(false)
+    }
     expect(await verifyProof(vkey, { ...result, publicSignals: [pseudonym, BigInt(otherGrantee).toString(), paramsHash.toString()] })).toBe(false)
     expect(await verifyProof(vkey, { ...result, publicSignals: [(BigInt(pseudonym) + 1n).toString(), granteeSignal, paramsHash.toString()] })).toBe(false)
   })
 
   it('a wrong secret cannot produce the grant pseudonym, and revocation reproduces it', async () => {
     const expected = await poseidon([identitySecret, BigInt(grantee)])
-    const revoke = await revokeParamsHash({ grantId: 7n })
+    const revoke = await revokeParamsHash({ ...deployment, grantId: 7n })
     const wrong = await proveInNode({ circuit: 'consent', input: toCircuitInput(consentInputs({ identitySecret: identitySecret + 1n, grantee, paramsHash: revoke })) })
     expect(BigInt(wrong.publicSignals[0]!)).not.toBe(expected)
     // Claiming the real pseudonym with the wrong secret's proof fails verification.

@@ -105,7 +105,7 @@ export class PatientGrantsState {
       const { proof } = await proveConsent(this.worker(), {
         identitySecret: this.context.workspace.keys.identitySecret,
         grantee: grant.grantee,
-        paramsHash: await revokeParamsHash({ grantId: grant.grantId }),
+        paramsHash: await revokeParamsHash({ chainId: this.context.config.chainId, consent: this.context.consent.address, grantId: grant.grantId }),
         onProgress: (progress) => (this.revokeStage = proofStageLabel(progress)),
       })
       this.revokeStage = 'Sending the revocation to the chain'

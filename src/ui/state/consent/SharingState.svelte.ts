@@ -129,7 +129,8 @@ export class SharingState {
       const { pseudonym, proof } = await proveConsent((this.worker ??= createProverWorker()), {
         identitySecret: keys.identitySecret,
         grantee: doctor.account,
-        paramsHash: await grantParamsHash(grant),
+        // Bound to this deployment: the proof is refused on any other chain or Consent contract.
+        paramsHash: await grantParamsHash({ ...grant, chainId: this.context.config.chainId, consent: this.context.consent.address }),
         onProgress: (progress) => this.steps.detail(2, proofStageLabel(progress)),
       })
       this.steps.finish(2)
