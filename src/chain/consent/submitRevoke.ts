@@ -9,7 +9,7 @@ import { toConsentError, type ConsentWalletClient } from './consentErrors.ts'
 export type SubmitRevokeParameters = {
   consent: Address
   grantId: bigint
-  /** A consent proof of the grant's pseudonym bound to revokeParamsHash({ grantId }). */
+  /** A consent proof of the grant's pseudonym bound to revokeParamsHash({ chainId, consent, grantId }). */
   proof: readonly bigint[]
 }
 
