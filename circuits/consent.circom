@@ -11,7 +11,7 @@ include "circomlib/circuits/poseidon.circom";
 template Consent() {
     signal input identitySecret;
     signal input grantee;     // Ethereum address as a field element (uint160)
-    signal input paramsHash;  // grantParamsHash(...) or Poseidon(REVOKE_DOMAIN, grantId), src/zk/grantHash.ts
+    signal input paramsHash;  // grantParamsHash(...) or revokeParamsHash(...), src/zk/grantHash.ts: bound to one deployment
 
     signal output pseudonym;
 
