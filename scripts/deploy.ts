@@ -1,7 +1,6 @@
 /**
  * Deploys every Salus contract (Registry, Anchors, ConsentVerifier + Consent,
- * EligibilityVerifier + Insurance + Appointments, and poseidon-solidity's hashers at
- * their deterministic addresses) to any EVM chain and returns (or writes) the app's
+ * EligibilityVerifier + SparsePoseidonT3 + Insurance + Appointments) to any EVM chain and returns (or writes) the app's
  * NetworkConfig. With --seed on a local anvil it also appoints the demo authorities
  * and lists three doctors, using anvil's public test mnemonic; each doctor's Umbral
  * key is the one their own app derives from their wallet signature.

@@ -2,7 +2,8 @@
  * Compiles contracts/*.sol and contracts/generated/*.sol (snarkjs verifiers) with solc-js and writes src/chain/generated/<Name>.ts
  * (`export const Name = { abi, bytecode } as const`) for every deployable contract,
  * so viem calls are typed. `--check` compares with the committed files instead and
- * exits 1 on any difference (CI runs it).
+ * exits 1 on any difference (CI runs it). It first (re)generates, or checks,
+ * contracts/generated/SparsePoseidonT3.sol (scripts/generatePoseidonT3.ts).
  *
  *   npx tsx scripts/generateContracts.ts [--check]
  */
@@ -10,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { main as generatePoseidonT3 } from './generatePoseidonT3.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 /** Folders whose .sol files are deployable sources; interfaces/ and test/ are only imported. */
@@ -89,6 +91,7 @@ export function compileContracts(): Map<string, string> {
 }
 
 function main(check: boolean): number {
+  if (generatePoseidonT3(check) !== 0) return 1
   const fresh = compileContracts()
   const existing = existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith('.ts')) : []
   if (check) {

@@ -10,8 +10,7 @@ import {IRoleRegistry} from "../../interfaces/IRoleRegistry.sol";
 import {IEligibilityVerifier} from "../../interfaces/IEligibilityVerifier.sol";
 import {IPoseidonT3} from "../../interfaces/IPoseidonT3.sol";
 import {EligibilityVerifierDouble} from "./EligibilityVerifierDouble.sol";
-// A relative path: remappings.txt has no entry for poseidon-solidity.
-import {PoseidonT3} from "../../../node_modules/poseidon-solidity/PoseidonT3.sol";
+import {SparsePoseidonT3} from "../../generated/SparsePoseidonT3.sol";
 
 /// @notice The real Registry, Insurance and Appointments with a test double verifier,
 /// a certified doctor and insurer, and helpers to make covered-booking "proofs".
@@ -51,13 +50,9 @@ abstract contract PaymentsFixture is Test {
         _deploy(verifierDouble);
     }
 
-    /// @dev The same library bytecode the chain gets, deployed as a plain contract.
-    function _deployPoseidonT3() internal returns (IPoseidonT3 deployed) {
-        bytes memory code = type(PoseidonT3).creationCode;
-        assembly {
-            deployed := create(0, add(code, 0x20), mload(code))
-        }
-        require(address(deployed) != address(0), "PoseidonT3 deployment failed");
+    /// @dev The hasher every Salus network deploys.
+    function _deployPoseidonT3() internal returns (IPoseidonT3) {
+        return IPoseidonT3(address(new SparsePoseidonT3()));
     }
 
     function _certify(bytes32 role, address account) internal {

@@ -3,8 +3,8 @@ import { deployContract, waitForTransactionReceipt, writeContract } from 'viem/a
 import { UnexpectedChainDataError } from '../chainErrors.ts'
 import { Appointments } from '../generated/Appointments.ts'
 import { Insurance } from '../generated/Insurance.ts'
+import { SparsePoseidonT3 } from '../generated/SparsePoseidonT3.ts'
 import type { PaymentsWalletClient } from '../appointments/sendPaymentTransaction.ts'
-import { deployPoseidonT3 } from './deployPoseidonT3.ts'
 
 export type DeployPaymentsParameters = {
   registry: Address
@@ -14,18 +14,28 @@ export type DeployPaymentsParameters = {
 export type DeployPaymentsReturnType = {
   insurance: { address: Address; deployBlock: bigint }
   appointments: { address: Address; deployBlock: bigint }
+  /** Insurance's member-tree hasher (contracts/generated/SparsePoseidonT3.sol). */
   poseidonT3: Address
 }
 
 /**
- * Deploys Insurance and Appointments against an existing Registry and verifier, and
- * binds them to each other (Insurance pays out only to this Appointments).
+ * Deploys the member-tree hasher, Insurance and Appointments against an existing
+ * Registry and verifier, and binds Insurance and Appointments to each other (Insurance
+ * pays out only to this Appointments).
  */
 export async function deployPayments(
   client: PaymentsWalletClient,
   { registry, eligibilityVerifier }: DeployPaymentsParameters,
 ): Promise<DeployPaymentsReturnType> {
-  const poseidonT3 = await deployPoseidonT3(client)
+  const { address: poseidonT3 } = await mined(
+    client,
+    await deployContract(client, {
+      abi: SparsePoseidonT3.abi,
+      bytecode: SparsePoseidonT3.bytecode,
+      chain: client.chain,
+      account: client.account,
+    }),
+  )
   const insurance = await mined(
     client,
     await deployContract(client, {
