@@ -49,6 +49,11 @@ export async function openRecord(blocks: BlockAccess, parameters: OpenRecordPara
     throw new ScopeMismatchError({ expected: expectedScope, actual: header.scope })
   }
 
+  // The body's ciphertext travels while the key is unwrapped (for a grantee, a round
+  // trip to the proxies): fetching is not decrypting, and a failed unwrap just drops it.
+  const sealedBodyFetch = blocks.get(header.body)
+  sealedBodyFetch.catch(() => {})
+
   let dataKey: Uint8Array
   try {
     dataKey = await unwrapKey(header.capsule, header.wrappedKey)
@@ -62,7 +67,7 @@ export async function openRecord(blocks: BlockAccess, parameters: OpenRecordPara
   }
 
   const aad = associatedData(header)
-  const sealedBody = await blocks.get(header.body)
+  const sealedBody = await sealedBodyFetch
   let resource: RecordResource
   try {
     const body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(openSmall(dataKey, sealedBody, aad))) as unknown

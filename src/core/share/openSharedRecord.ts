@@ -20,10 +20,16 @@ export type OpenSharedRecordParameters = {
  */
 export async function openSharedRecord(blocks: BlockAccess, parameters: OpenSharedRecordParameters): Promise<OpenRecordReturnType> {
   const { cid, access, expectedScope, onProgress } = parameters
-  // openRecord decodes it again from the local blockstore; this read tells us which scope key to ask for.
-  const { header } = decodeEnvelope(await blocks.get(cid))
+  // This read tells us which scope key to ask for; openRecord gets the same bytes again
+  // without a second trip to the blockstore.
+  const envelopeBytes = await blocks.get(cid)
+  const { header } = decodeEnvelope(envelopeBytes)
   const unwrapKey = sharedUnwrapKey(access, header.scope, header.epoch)
-  return openRecord(blocks, {
+  const fetched: BlockAccess = {
+    put: (bytes, codec) => blocks.put(bytes, codec),
+    get: (wanted) => (wanted.equals(cid) ? Promise.resolve(envelopeBytes) : blocks.get(wanted)),
+  }
+  return openRecord(fetched, {
     cid,
     unwrapKey,
     expectedScope: expectedScope ?? header.scope,
