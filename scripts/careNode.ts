@@ -4,6 +4,7 @@
  *   npx tsx scripts/careNode.ts --port 9101 [--host 127.0.0.1] [--seed-label care-1] [--storage-dir .salus/care-1]
  *       [--announce /dns4/care.example.org/tcp/443/wss,…]
  *       [--rpc http://127.0.0.1:8545 --registry 0x… --consent 0x… --consent-block N]
+ *       [--reencrypt-threads N]   (worker threads re-encrypting; default the cores less one, 0 = main thread)
  *
  * With the chain flags it is also a re-encryption proxy, its identity (address and
  * Umbral key) derived from the seed label. When ready it prints one JSON line on
@@ -20,6 +21,15 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { startCareNode } from '../src/p2p/careNode.ts'
 import { chainGrantOracle } from '../src/p2p/chainGrantOracle.ts'
 import type { ServeSharingParameters } from '../src/p2p/serveSharing.ts'
+
+function reencryptThreads(value: string): number {
+  const threads = Number(value)
+  if (!Number.isInteger(threads) || threads < 0 || threads > 256) {
+    console.error(`--reencrypt-threads must be a whole number from 0 to 256, not ${value}`)
+    process.exit(2)
+  }
+  return threads
+}
 
 /** A stable peer key from a label: the local network's care nodes keep their peer IDs across restarts. */
 export function careNodeSeed(label: string): Uint8Array {
@@ -79,6 +89,7 @@ async function main(): Promise<void> {
     ...(argument('--announce') ? { announce: argument('--announce')!.split(',') } : {}),
     pin: { log: (line) => console.error(`[care ${port}] ${line}`) },
     sharing,
+    ...(argument('--reencrypt-threads') !== undefined ? { reencryptThreads: reencryptThreads(argument('--reencrypt-threads')!) } : {}),
   })
   let stopping = false
   const stop = async (reason: string): Promise<void> => {

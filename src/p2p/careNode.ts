@@ -18,6 +18,7 @@ import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
 import * as json from 'multiformats/codecs/json'
 import { P2pConfigError } from './p2pErrors.ts'
+import { createReencryptPool, type ReencryptPool } from './reencryptPool.ts'
 import { servePinProtocol, type ServePinProtocolParameters } from './servePinProtocol.ts'
 import { serveSharing, type ServeSharingParameters, type Sharing } from './serveSharing.ts'
 
@@ -48,6 +49,11 @@ export interface StartCareNodeParameters {
   gcIntervalMs?: number
   /** Manifest heads always; re-encryption too when `sharing.proxy` is given. */
   sharing?: ServeSharingParameters
+  /**
+   * Worker threads that re-encrypt for the proxy (default: the cores less one, at
+   * least one); 0 re-encrypts in the main thread.
+   */
+  reencryptThreads?: number
 }
 
 export interface CareNode {
@@ -107,7 +113,13 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     throw new P2pConfigError(`the care node could not listen on ${host}:${port}`, { cause: error })
   }
   const unserve = await servePinProtocol(helia, parameters.pin ?? {})
-  const sharing = await serveSharing(helia, parameters.sharing ?? {})
+  let pool: ReencryptPool | undefined
+  const sharingParameters: ServeSharingParameters = { ...parameters.sharing }
+  if (sharingParameters.proxy && parameters.reencryptThreads !== 0 && !sharingParameters.proxy.reencryptCapsules) {
+    pool = createReencryptPool(parameters.reencryptThreads === undefined ? {} : { threads: parameters.reencryptThreads })
+    sharingParameters.proxy = { ...sharingParameters.proxy, reencryptCapsules: pool.reencryptCapsules }
+  }
+  const sharing = await serveSharing(helia, sharingParameters)
   // A request that fails half way leaves fetched but unpinned blocks behind.
   const gc = setInterval(() => void helia.gc().catch(() => {}), parameters.gcIntervalMs ?? 30 * 60_000)
   gc.unref?.()
@@ -125,6 +137,7 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
       clearInterval(gc)
       await unserve().catch(() => {})
       await sharing.stop().catch(() => {})
+      await pool?.stop()
       await helia.stop()
       await closeStores(blockstore, datastore)
     },

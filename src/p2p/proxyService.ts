@@ -8,6 +8,9 @@ import { scopes } from '../core/scopes.ts'
 import type { PreRefusalCode } from '../core/share/shareErrors.ts'
 import type { GrantOracle } from './grantOracle.ts'
 import type { PreResponse } from './preProtocol.ts'
+import { MalformedCapsuleError, reencryptInThread, type ReencryptCapsules } from './reencryptCapsules.ts'
+
+export { MalformedCapsuleError, type ReencryptCapsules } from './reencryptCapsules.ts'
 
 export type ProxyServiceParameters = {
   oracle: GrantOracle
@@ -19,6 +22,11 @@ export type ProxyServiceParameters = {
   sessionTtlSeconds?: number
   /** Grants whose fragments stay in memory. */
   maxCachedGrants?: number
+  /**
+   * Where capsules are re-encrypted; in this thread by default. A care node in Node
+   * passes a worker pool (reencryptPool.ts) so every core re-encrypts.
+   */
+  reencryptCapsules?: ReencryptCapsules
   now?: () => number
   log?: (line: string) => void
 }
@@ -50,6 +58,7 @@ class Refusal extends Error {
  */
 export function createProxyService(parameters: ProxyServiceParameters): ProxyService {
   const { oracle, proxy, fetchBundle, log = () => {} } = parameters
+  const reencryptCapsules: ReencryptCapsules = parameters.reencryptCapsules ?? (async ({ kfrag, capsules }) => reencryptInThread(kfrag, capsules))
   const now = parameters.now ?? (() => Math.floor(Date.now() / 1000))
   const maxCached = parameters.maxCachedGrants ?? 10_000
   const bundles = new Map<string, { cid: string; opened: Promise<OpenedKeyFragments> }>()
@@ -117,21 +126,12 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
     }
     const fragment = opened.fragments.get(request.scope)
     if (!fragment) throw new Refusal('no-fragment', `the bundle has no ${request.scope} fragment`)
-    return request.capsules.map((bytes) => {
-      let capsule: umbral.Capsule
-      try {
-        capsule = umbral.Capsule.fromBytes(bytes)
-      } catch {
-        throw new Refusal('malformed', 'a capsule is not an Umbral capsule')
-      }
-      const cfrag = umbral.reencrypt(capsule, fragment.kfrag)
-      try {
-        return cfrag.toBytes()
-      } finally {
-        cfrag.free()
-        capsule.free()
-      }
-    })
+    try {
+      return await reencryptCapsules({ fragmentKey: `${grant.bundleCid}:${request.scope}`, kfrag: fragment.kfrag, capsules: request.capsules })
+    } catch (error) {
+      if (error instanceof MalformedCapsuleError) throw new Refusal('malformed', error.message)
+      throw error
+    }
   }
 
   return {

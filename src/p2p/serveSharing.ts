@@ -15,7 +15,7 @@ export type ServeSharingParameters = {
     address: `0x${string}`
     secretKey: SecretKey
     oracle: GrantOracle
-  } & Pick<ProxyServiceParameters, 'sessionTtlSeconds' | 'now' | 'maxCachedGrants'>
+  } & Pick<ProxyServiceParameters, 'sessionTtlSeconds' | 'now' | 'maxCachedGrants' | 'reencryptCapsules'>
   /** How long a bundle block may take to arrive over bitswap. */
   bundleTimeoutMs?: number
   log?: (line: string) => void
