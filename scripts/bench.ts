@@ -59,7 +59,7 @@ if (prefix) {
 }
 await writeFile(join(benchDir, 'results.json'), JSON.stringify(merged, null, 2) + '\n')
 console.log(`\nwrote bench/results.json (${merged.length} figures)`)
-if (failures.length) {
-  console.error(`failed: ${failures.join(', ')}`)
-  process.exit(1)
-}
+// Exit explicitly: a benchmark's libraries (libp2p, Helia, snarkjs worker pools) can
+// leave handles that keep Node running after every stack was stopped.
+if (failures.length) console.error(`failed: ${failures.join(', ')}`)
+process.exit(failures.length ? 1 : 0)
