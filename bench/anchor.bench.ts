@@ -1,7 +1,6 @@
 // anchor.gas_per_record.batch100: gas of one anchor transaction for a 100-record batch,
 // divided by 100, on a real anvil this benchmark starts (target ≤ 1,000).
 import { spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import path from 'node:path'
 import { createPublicClient, http, keccak256, stringToHex, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -9,19 +8,9 @@ import { anchorBatch } from '../src/chain/anchorBatch.ts'
 import { createSalusClients } from '../src/chain/createSalusClients.ts'
 import { merkleRoot } from '../src/core/anchor/merkle.ts'
 import { anvilAccount, deploySalus } from '../scripts/deploy.ts'
+import { freePort } from '../test/support/freePort.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 async function gasPerRecordBatch100(): Promise<number> {
   const port = await freePort()

@@ -5,7 +5,6 @@
 // eligibility.book_covered_gas (a real Groth16 proof through the generated verifier).
 // Also exports startPaymentsStack(), the same local stack test/integration/appointments.test.ts uses.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import path from 'node:path'
 import { createPublicClient, createTestClient, createWalletClient, hexToBigInt, http, keccak256, toHex, type Address, type Hex } from 'viem'
 import { foundry } from 'viem/chains'
@@ -32,6 +31,7 @@ import { memberTree } from '../src/zk/memberTree.ts'
 import { proveInNode } from '../src/zk/proveInNode.ts'
 import { toCircuitInput } from '../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../src/zk/toSolidityProof.ts'
+import { freePort } from '../test/support/freePort.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 /** anvil mines at once: poll receipts often (viem's default for an unknown block time is 4 s). */
@@ -52,17 +52,6 @@ export type PaymentsStack = {
   wallet(index: number): PaymentsWalletClient
   /** Kills anvil once viem's last receipt polls (every 250 ms here) have had time to finish. */
   stop(): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** anvil on a free port, Registry seeded by scripts/deploy.ts, the real verifier, Insurance and Appointments. */

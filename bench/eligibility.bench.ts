@@ -3,7 +3,6 @@
 // one warm-up (which also downloads the artifacts, so the figure is proving, not network).
 // The page is the app served by Vite from a local network started on spare ports.
 import { mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Benchmark } from '../scripts/bench.ts'
@@ -14,19 +13,9 @@ import { eligibilityInputs, eligibilityMaxDepth } from '../src/zk/eligibilityInp
 import { identityCommitment } from '../src/zk/identity.ts'
 import { poseidonHash } from '../src/zk/poseidon.ts'
 import { toCircuitInput, type CircuitInput } from '../src/zk/proveWithArtifacts.ts'
+import { freePort } from '../test/support/freePort.ts'
 
 const runs = 10
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** A valid input whose Merkle path has all 20 levels: the circuit's full depth. */
 async function fullDepthInput(): Promise<CircuitInput> {

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import path from 'node:path'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -22,21 +21,11 @@ import { verifyAnchor } from '../../src/chain/verifyAnchor.ts'
 import { anchorLeaf, merkleProof, merkleRoot } from '../../src/core/anchor/merkle.ts'
 import { anvilAccount, deploySalus, demoUmbralPublicKey } from '../../scripts/deploy.ts'
 import { privateKeyToAccount } from 'viem/accounts'
+import { freePort } from '../support/freePort.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 let anvil: ChildProcess
 let config: NetworkConfig
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 async function startAnvil(): Promise<string> {
   const port = await freePort()

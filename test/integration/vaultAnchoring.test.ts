@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import path from 'node:path'
 import { createPublicClient, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -13,21 +12,11 @@ import { memoryBlockAccess } from '../../src/core/blocks.ts'
 import { deriveKeys, keyDerivationTypedData } from '../../src/core/keys/deriveKeys.ts'
 import { Vault } from '../../src/core/vault/Vault.ts'
 import { memoryRecordIndex } from '../../src/core/vault/memoryRecordIndex.ts'
+import { freePort } from '../support/freePort.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 let anvil: ChildProcess | undefined
 let config: NetworkConfig
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 beforeAll(async () => {
   const port = await freePort()

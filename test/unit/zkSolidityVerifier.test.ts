@@ -4,7 +4,6 @@
 // encoded by toSolidityProof, and reject tampered ones.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { createPublicClient, createWalletClient, http, type Abi, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
@@ -15,23 +14,13 @@ import { consentInputs } from '../../src/zk/consentInputs.ts'
 import { proveInNode } from '../../src/zk/proveInNode.ts'
 import { toCircuitInput, type Groth16ProofResult } from '../../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof, toSolidityPublicSignals } from '../../src/zk/toSolidityProof.ts'
+import { freePort } from '../support/freePort.ts'
 
 // anvil's well-known development key #0.
 const deployer = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
 let anvil: ChildProcess | undefined
 let rpcUrl: string
 const addresses: Record<string, Hex> = {}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 const publicClient = () => createPublicClient({ chain: foundry, transport: http(rpcUrl, { retryCount: 0 }) })
 
