@@ -155,6 +155,38 @@ describe('consent between a patient and a doctor in Chromium', () => {
     }
   })
 
+  it('an expired grant is refused like a revoked one, for the doctor and in the patient’s list', async () => {
+    const bob = await launchProfile()
+    try {
+      const bobPage = await firstPage(bob.context)
+      await signIn(bobPage, appUrl, /Bob/)
+      await addRecord(bobPage, 'Allergy', { Substance: 'Shellfish' })
+      // The form's default expiry: 30 days from today.
+      await shareWith(bobPage, doctorName, ['Allergies'], 'Bob (expiry check)')
+      await bobPage.getByText(`Consent sent to ${doctorName}`).waitFor({ timeout: 180_000 })
+      await acceptConsent(doctorPage, 'Bob (expiry check)')
+      expect(await openPatient(doctorPage, 'Bob (expiry check)')).toBe('')
+      await expect.poll(() => sharedRecords(doctorPage).allTextContents()).toEqual(['Shellfish'])
+
+      // 40 days later on the doctor's and the patient's clocks (the pages' clocks only:
+      // the shared chain and care nodes keep the real time for the other tests).
+      const later = Date.now() + 40 * 86_400_000
+      await doctorPage.clock.setSystemTime(later)
+      await openPatient(doctorPage, 'Bob (expiry check)')
+      await expect.poll(() => doctorPage.getByTestId('shared-error').textContent()).toMatch(/expired/i)
+      await doctorPage.getByText('You opened this before access ended').first().waitFor()
+      expect(await sharedRecords(doctorPage).allTextContents()).toEqual(['Shellfish'])
+
+      await bobPage.clock.setSystemTime(later)
+      await openSection(bobPage, 'Sharing')
+      await bobPage.getByRole('button', { name: 'Refresh' }).click()
+      await bobPage.getByRole('article', { name: `Grant to ${doctorName}` }).first().getByText('Expired').waitFor({ timeout: 30_000 })
+    } finally {
+      await doctorPage.clock.setSystemTime(Date.now()).catch(() => {})
+      await bob.dispose()
+    }
+  })
+
   it('raised no page errors', () => {
     expect(errors.filter((error) => error.startsWith('pageerror'))).toEqual([])
   })
