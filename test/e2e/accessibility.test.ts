@@ -67,8 +67,10 @@ async function signIn(page: Page, account: RegExp) {
 }
 
 /** Each section the account's roles show, opened in turn; returns the section names. */
-async function visitSections(page: Page, who: string, width: number): Promise<string[]> {
+async function visitSections(page: Page, who: string, width: number, expected: number): Promise<string[]> {
   const nav = page.getByRole('navigation', { name: 'Sections' })
+  // Role sections appear once the Registry has answered.
+  await expect.poll(() => nav.getByRole('link').count(), { timeout: 30_000 }).toBe(expected)
   const names = (await nav.getByRole('link').allTextContents()).map((text) => text.trim())
   for (const name of names) {
     await nav.getByRole('link', { name, exact: true }).click()
@@ -119,7 +121,7 @@ describe('accessibility and layout in Chromium', () => {
     for (const width of widths) {
       const { page, errors } = await openAt(width)
       await signIn(page, account)
-      expect(await visitSections(page, who, width)).toEqual(expected)
+      expect(await visitSections(page, who, width, expected.length)).toEqual(expected)
       expect(errors).toEqual([])
       await page.context().close()
     }
