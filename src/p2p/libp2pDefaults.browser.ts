@@ -6,6 +6,7 @@ import { FaultTolerance, type PrivateKey } from '@libp2p/interface'
 import { ping, type Ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
+import { MemoryDatastore } from 'datastore-core'
 import type { Libp2pOptions } from 'libp2p'
 
 export type BrowserLibp2pServices = {
@@ -30,6 +31,12 @@ export interface Libp2pDefaultsParameters {
 export function libp2pDefaults({ privateKey, relays, iceServers = [] }: Libp2pDefaultsParameters): Libp2pOptions<BrowserLibp2pServices> {
   return {
     privateKey,
+    // The peer store lives in memory, not in the node's IndexedDB datastore: libp2p
+    // rewrites a peer's record for every stream opened or accepted (it merges in the
+    // protocol), and that IndexedDB read and write, 10-16 ms on a busy browser, sat
+    // between every bitswap message and its handler. Our peers come from config and a
+    // browser's circuit and WebRTC addresses die with the tab, so nothing is lost.
+    datastore: new MemoryDatastore(),
     addresses: {
       // One reservation slot per configured relay, filled by relay discovery from
       // the relays keepRelays keeps us connected to; a slot is refilled when its
