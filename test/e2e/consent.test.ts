@@ -164,6 +164,9 @@ describe('consent between a patient and a doctor in Chromium', () => {
       // The form's default expiry: 30 days from today.
       await shareWith(bobPage, doctorName, ['Allergies'], 'Bob (expiry check)')
       await bobPage.getByText(`Consent sent to ${doctorName}`).waitFor({ timeout: 180_000 })
+      // The doctor closes Alice's revoked records first (their notice is an alert).
+      const alicePanel = doctorPage.getByRole('region', { name: 'Records shared by Alice (cardiology referral)', exact: true })
+      if (await alicePanel.isVisible()) await alicePanel.getByRole('button', { name: 'Close patient' }).click()
       await acceptConsent(doctorPage, 'Bob (expiry check)')
       expect(await openPatient(doctorPage, 'Bob (expiry check)')).toBe('')
       await expect.poll(() => sharedRecords(doctorPage).allTextContents()).toEqual(['Shellfish'])

@@ -39,8 +39,9 @@ export async function acceptConsent(page: Page, label: string) {
 
 /** Opens (or opens again) a patient's records; resolves to the error shown, or '' when it opened. */
 export async function openPatient(page: Page, label: string): Promise<string> {
-  const again = page.getByRole('button', { name: 'Open again' })
-  if (await again.isVisible()) await again.click()
+  // "Open again" belongs to the panel that is open, which may be another patient's.
+  const panel = page.getByRole('region', { name: `Records shared by ${label}`, exact: true })
+  if (await panel.isVisible()) await panel.getByRole('button', { name: 'Open again' }).click()
   else await page.getByRole('button', { name: `Open records of ${label}` }).click()
   await page.getByRole('button', { name: 'Opening…' }).waitFor({ state: 'detached', timeout: 120_000 })
   const error = page.getByTestId('shared-error')
