@@ -7,7 +7,6 @@
 //   share.baseline_raw_datachannel_MBps   100 MiB over a raw RTCDataChannel between the same two contexts
 // In-page code imports the app's own modules from Vite, so it measures the code the app runs.
 import { mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,6 +18,7 @@ import { keyDerivationTypedData } from '../src/core/keys/deriveKeys.ts'
 import { logAccess } from '../src/chain/consent/logAccess.ts'
 import { submitGrant } from '../src/chain/consent/submitGrant.ts'
 import { salusChain } from '../src/chain/salusChain.ts'
+import { freePort } from '../test/support/freePort.ts'
 
 type Stack = { network: LocalNetwork; browser: Browser; patient: Page; doctor: Page; grant?: Promise<GrantInfo> }
 type GrantInfo = { grantId: string; bundleCid: string; records: string[]; big: string; patientAddrs: string[] }
@@ -28,17 +28,6 @@ const mib = 1024 * 1024
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
 const openRuns = 20
 const proveRuns = 10
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b)
