@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The proving steps shared by the Web Worker and Node: witness, then Groth16 proof.
-import { groth16, wtns, type Groth16Proof, type SignalInput } from 'snarkjs'
+import { WitnessCalculatorBuilder, type WitnessCalculator } from 'circom_runtime'
+import { groth16, type Groth16Proof } from 'snarkjs'
 import { ProofGenerationError } from './zkErrors.ts'
 
 export type ProofProgress =
@@ -29,13 +30,31 @@ export type ProveWithArtifactsParameters = {
   onProgress?: (progress: ProofProgress) => void
 }
 
+/**
+ * One witness calculator per circuit wasm (the same bytes object), kept across proofs:
+ * snarkjs's wtns.calculate compiles the 3 MB module and reserves its memory on every
+ * call, which cost more than computing the witness. circom's calculator re-initialises
+ * itself at each calculation; one that failed is dropped all the same.
+ */
+const calculators = new WeakMap<Uint8Array, Promise<WitnessCalculator>>()
+
+function calculatorFor(wasm: Uint8Array): Promise<WitnessCalculator> {
+  let calculator = calculators.get(wasm)
+  if (!calculator) {
+    calculator = WitnessCalculatorBuilder(wasm)
+    calculators.set(wasm, calculator)
+  }
+  return calculator
+}
+
 export async function proveWithArtifacts({ wasm, zkey, input, onProgress }: ProveWithArtifactsParameters): Promise<Groth16ProofResult> {
   const started = performance.now()
-  const witness: { type: 'mem'; data?: Uint8Array } = { type: 'mem' }
   onProgress?.({ stage: 'witness' })
+  let witness: { type: 'mem'; data: Uint8Array }
   try {
-    await wtns.calculate(input as SignalInput, wasm, witness)
+    witness = { type: 'mem', data: await (await calculatorFor(wasm)).calculateWTNSBin(input) }
   } catch (cause) {
+    calculators.delete(wasm)
     // The circuit's assertions failed: the inputs do not prove what they claim.
     throw new ProofGenerationError({ cause })
   }
