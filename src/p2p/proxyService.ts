@@ -10,8 +10,6 @@ import type { GrantOracle } from './grantOracle.ts'
 import type { PreResponse } from './preProtocol.ts'
 import { MalformedCapsuleError, reencryptInThread, type ReencryptCapsules } from './reencryptCapsules.ts'
 
-export { MalformedCapsuleError, type ReencryptCapsules } from './reencryptCapsules.ts'
-
 export type ProxyServiceParameters = {
   oracle: GrantOracle
   /** This proxy's account (as listed in bundles) and its Umbral secret key. */

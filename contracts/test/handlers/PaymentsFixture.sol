@@ -39,7 +39,7 @@ abstract contract PaymentsFixture is Test {
         vm.stopPrank();
         _certify(keccak256("DOCTOR"), doctor);
         _certify(keccak256("INSURER"), insurer);
-        hasher = _deployPoseidonT3();
+        hasher = _deployHasher();
         insurance = new Insurance(IRoleRegistry(address(registry)), verifier, hasher);
         appointments = new Appointments(IRoleRegistry(address(registry)), IInsurance(address(insurance)));
         insurance.bindAppointments(address(appointments));
@@ -51,7 +51,7 @@ abstract contract PaymentsFixture is Test {
     }
 
     /// @dev The hasher every Salus network deploys.
-    function _deployPoseidonT3() internal returns (IPoseidonT3) {
+    function _deployHasher() internal returns (IPoseidonT3) {
         return IPoseidonT3(address(new SparsePoseidonT3()));
     }
 
