@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { privateKeyToAccount } from 'viem/accounts'
 import { createPublicClient, createWalletClient, http, type Hex } from 'viem'
 import { startLocalNetwork, type LocalNetwork } from '../scripts/localNetwork.ts'
@@ -19,6 +19,7 @@ import { logAccess } from '../src/chain/consent/logAccess.ts'
 import { submitGrant } from '../src/chain/consent/submitGrant.ts'
 import { salusChain } from '../src/chain/salusChain.ts'
 import { freePort } from '../test/support/freePort.ts'
+import { launchBrowser } from '../test/e2e/support/browser.ts'
 
 type Stack = { network: LocalNetwork; browser: Browser; patient: Page; doctor: Page; grant?: Promise<GrantInfo> }
 type GrantInfo = { grantId: string; bundleCid: string; records: string[]; big: string; patientAddrs: string[] }
@@ -59,10 +60,7 @@ function stackUp(): Promise<Stack> {
       configPath: join(mkdtempSync(join(tmpdir(), 'salus-bench-share-')), 'salus.config.json'),
       log: () => {},
     })
-    const browser = await chromium.launch({
-      executablePath: process.env.SALUS_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    })
+    const browser = await launchBrowser()
     const open = async () => {
       const page = await (await browser.newContext()).newPage()
       await page.goto(network.urls.app!)

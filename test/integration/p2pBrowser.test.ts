@@ -4,10 +4,11 @@
 import { createServer, type Server } from 'node:http'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { build, type Rollup } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCareNode, type CareNode } from '../../src/p2p/careNode.ts'
+import { hostCandidates, launchBrowser } from '../e2e/support/browser.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const patient = '0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f'
@@ -96,11 +97,7 @@ describe('browser nodes in Chromium', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`
     care = await startCareNode({ port: 0 })
-    browser = await chromium.launch({
-      executablePath: process.env.SALUS_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      headless: true,
-    })
+    browser = await launchBrowser()
   })
 
   afterAll(async () => {
@@ -112,6 +109,7 @@ describe('browser nodes in Chromium', () => {
   it('exchanges blocks over WebRTC, pins on the care node, and keeps the vault in IndexedDB', async () => {
     const relays = care.multiaddrs
     const alice = await openNode(browser, url)
+    expect(await hostCandidates(alice), 'Chromium gathered no ICE host candidate: this host has no default route, see DEVELOPERS.md').not.toEqual([])
     const alicePeer = await alice.evaluate(([a, r]) => window.salus.start(a, 1, r), [patient, relays] as const)
     const first = await alice.evaluate(() => window.salus.put([1, 2, 3, 4]))
     const second = await alice.evaluate(() => window.salus.put(Array.from({ length: 100_000 }, (_, i) => i % 251)))

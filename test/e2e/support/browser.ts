@@ -5,7 +5,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const executablePath = process.env.SALUS_CHROMIUM ?? '/usr/bin/chromium'
-const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+// WebRtcHideLocalIpsWithMdns off: Chromium otherwise offers its host ICE candidates
+// as random .local names that the other browser must resolve by multicast DNS, which
+// a CI host's network may not carry. The app's behaviour is the same either way.
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+]
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath, args, headless: true })
@@ -26,4 +38,27 @@ export function watchPage(page: Page): { errors: string[] } {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`)
   })
   return { errors }
+}
+
+/**
+ * The host ICE candidates Chromium gathers with no STUN server. None means two
+ * browsers on this machine cannot open WebRTC to each other: Chromium gathers nothing
+ * on a host without a default route (loopback is never offered), and the app then
+ * stays on relayed connections. Tests of WebRTC itself check this first so that such
+ * a host fails with that reason instead of a dial timeout.
+ */
+export async function hostCandidates(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const connection = new RTCPeerConnection({ iceServers: [] })
+    connection.createDataChannel('probe')
+    const found: string[] = []
+    const done = new Promise<void>((resolve) => {
+      connection.onicecandidate = (event) => (event.candidate ? found.push(event.candidate.candidate) : resolve())
+      setTimeout(resolve, 5_000)
+    })
+    await connection.setLocalDescription(await connection.createOffer())
+    await done
+    connection.close()
+    return found.filter((candidate) => candidate.includes(' typ host'))
+  })
 }
