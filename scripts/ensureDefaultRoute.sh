@@ -14,8 +14,10 @@ if [ "$(id -u)" != 0 ]; then
   echo "ensureDefaultRoute: no default route and not root; WebRTC tests will fail (see DEVELOPERS.md)" >&2
   exit 0
 fi
-ip link add salus-rt0 type veth peer name salus-rt1 &&
-  ip addr add 10.203.77.1/30 dev salus-rt0 &&
+{ ip link show salus-rt0 >/dev/null 2>&1 || {
+  ip link add salus-rt0 type veth peer name salus-rt1 &&
+    ip addr add 10.203.77.1/30 dev salus-rt0
+}; } &&
   ip link set salus-rt0 up &&
   ip link set salus-rt1 up &&
   ip route add default via 10.203.77.2 dev salus-rt0 &&
