@@ -5,19 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const executablePath = process.env.SALUS_CHROMIUM ?? '/usr/bin/chromium'
-// WebRtcHideLocalIpsWithMdns off: Chromium otherwise offers its host ICE candidates
-// as random .local names that the other browser must resolve by multicast DNS, which
-// a CI host's network may not carry. The app's behaviour is the same either way.
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-]
+const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath, args, headless: true })
