@@ -21,6 +21,10 @@ contract Consent {
     /// v2 since the hashes are keccak256 (v1 was Poseidon).
     uint256 public constant GRANT_DOMAIN = uint256(uint112(bytes14("salus.grant.v2")));
     uint256 public constant REVOKE_DOMAIN = uint256(uint120(bytes15("salus.revoke.v2")));
+    /// @dev ASCII "salus.reissue.v1" (REISSUE_DOMAIN in grantHash.ts).
+    uint256 public constant REISSUE_DOMAIN = uint256(uint128(bytes16("salus.reissue.v1")));
+    /// @dev What _grantOfParams holds for a bundle a reissue replaced: still "used" (no replay), but no grant's.
+    uint256 private constant SUPERSEDED = type(uint256).max;
     /// @notice Scopes are bits 0..SCOPE_COUNT-1 of a mask, in the order of src/core/scopes.ts.
     uint256 public constant SCOPE_COUNT = 10;
     /// @notice A CIDv1 with a 64-byte digest is 68 bytes; this leaves room without letting calldata balloon.
@@ -53,13 +57,22 @@ contract Consent {
         bytes bundleCid;
     }
 
+    /// @notice A reissue: the bundle it replaces (as last announced) and the new one.
+    struct Reissue {
+        uint256 previousProxiesHash;
+        bytes previousBundleCid;
+        uint256 proxiesHash;
+        bytes bundleCid;
+    }
+
     ConsentVerifier public immutable verifier;
 
     /// @dev Grant ids start at 1 so that 0 can mean "none" off chain.
     mapping(uint256 grantId => Grant) private _grants;
     /// @dev Replay protection and the grant's commitment to all its parameters in one slot.
     mapping(uint256 paramsHash => uint256 grantId) private _grantOfParams;
-    mapping(uint256 grantId => uint64) private _lastSession;
+    /// @dev Per grant, per scope index: access sessions are per scope, so a session on one scope opens no other.
+    mapping(uint256 grantId => mapping(uint256 scopeIndex => uint64)) private _lastSession;
     uint256 private _grantCount;
     uint256 private _sessionCount;
 
@@ -74,6 +87,8 @@ contract Consent {
         bytes bundleCid
     );
     event GrantRevoked(uint256 indexed grantId);
+    /// @notice The patient replaced a grant's key-fragment bundle (after rotating a scope's key).
+    event GrantReissued(uint256 indexed grantId, uint256 proxiesHash, bytes bundleCid);
     event AccessLogged(
         uint256 indexed grantId, uint256 indexed sessionId, address indexed grantee, uint32 scopesMask, uint64 timestamp
     );
@@ -93,6 +108,7 @@ contract Consent {
     error Consent__GrantRevoked(uint256 grantId);
     error Consent__GrantExpired(uint256 grantId, uint64 expiry);
     error Consent__ScopeNotGranted(uint32 requested, uint32 granted);
+    error Consent__NotCurrentBundle(uint256 grantId);
 
     constructor(ConsentVerifier verifier_) {
         if (address(verifier_) == address(0)) revert Consent__ZeroAddress();
@@ -149,6 +165,29 @@ contract Consent {
         emit GrantRevoked(grantId);
     }
 
+    /// @notice Replaces an active grant's key-fragment bundle: the patient rotated a scope's key
+    /// (after revoking another grant) and gives this grantee fragments for the new epoch. Anyone may
+    /// submit: the proof shows the grant's own pseudonym, bound to the new bundle. The bundle it
+    /// replaces (`previous…`, from the last GrantCreated or GrantReissued) stops being this grant's,
+    /// so grantIdOf sends proxies to the new one only.
+    function reissue(uint256 grantId, Reissue calldata r, uint256[8] calldata proof) external {
+        Grant storage stored = _grant(grantId);
+        if (stored.revoked) revert Consent__GrantRevoked(grantId);
+        if (stored.expiry <= block.timestamp) revert Consent__GrantExpired(grantId, stored.expiry);
+        if (r.proxiesHash >> 248 != 0) revert Consent__InvalidProxiesHash();
+        uint256 cidLength = r.bundleCid.length;
+        if (cidLength == 0 || cidLength > MAX_BUNDLE_CID_LENGTH) revert Consent__InvalidBundleCid(cidLength);
+        uint256 previous = _paramsHashOf(stored, r.previousProxiesHash, keccak256(r.previousBundleCid));
+        if (_grantOfParams[previous] != grantId) revert Consent__NotCurrentBundle(grantId);
+        bytes32 cidHash = keccak256(r.bundleCid);
+        uint256 next = _paramsHashOf(stored, r.proxiesHash, cidHash);
+        if (_grantOfParams[next] != 0) revert Consent__ProofReplayed(next);
+        _verify(proof, stored.pseudonym, stored.grantee, reissueParamsHash(grantId, r.proxiesHash, cidHash));
+        _grantOfParams[previous] = SUPERSEDED;
+        _grantOfParams[next] = grantId;
+        emit GrantReissued(grantId, r.proxiesHash, r.bundleCid);
+    }
+
     /// @notice The grantee opens an access session on `scopesMask` (a subset of the grant's scopes).
     function logAccess(uint256 grantId, uint32 scopesMask) external returns (uint256 sessionId) {
         Grant storage stored = _grant(grantId);
@@ -162,7 +201,9 @@ contract Consent {
             sessionId = ++_sessionCount;
         }
         uint64 timestamp = uint64(block.timestamp);
-        _lastSession[grantId] = timestamp;
+        for (uint256 i = 0; i < SCOPE_COUNT; i++) {
+            if ((scopesMask >> i) & 1 == 1) _lastSession[grantId][i] = timestamp;
+        }
         emit AccessLogged(grantId, sessionId, msg.sender, scopesMask, timestamp);
     }
 
@@ -183,16 +224,18 @@ contract Consent {
         return scopeIndex < SCOPE_COUNT && (_grant(grantId).scopesMask >> scopeIndex) & 1 == 1;
     }
 
-    /// @notice When the grantee last logged a session on this grant (0: never).
-    function lastSession(uint256 grantId) external view returns (uint64) {
+    /// @notice When the grantee last logged a session on this grant that included scope number
+    /// `scopeIndex` (0: never). Proxies check the scope of each request against it.
+    function lastSession(uint256 grantId, uint256 scopeIndex) external view returns (uint64) {
         _grant(grantId);
-        return _lastSession[grantId];
+        return _lastSession[grantId][scopeIndex];
     }
 
     /// @notice The grant recorded with this grantParamsHash (0: none). Lets anyone check that
     /// a GrantCreated event's proxiesHash and bundleCid are the ones the grant's proof bound.
     function grantIdOf(uint256 paramsHash) external view returns (uint256) {
-        return _grantOfParams[paramsHash];
+        uint256 grantId = _grantOfParams[paramsHash];
+        return grantId == SUPERSEDED ? 0 : grantId;
     }
 
     function grantCount() external view returns (uint256) {
@@ -239,6 +282,14 @@ contract Consent {
         return uint256(keccak256(abi.encode(REVOKE_DOMAIN, block.chainid, address(this), grantId))) >> 8;
     }
 
+    /// @notice uint256(keccak256(abi.encode(REISSUE_DOMAIN, block.chainid, address(this), grantId, proxiesHash,
+    /// keccak256(bundleCid)))) >> 8: reissueParamsHash in src/zk/grantHash.ts.
+    function reissueParamsHash(uint256 grantId, uint256 proxiesHash, bytes32 bundleCidHash) public view returns (uint256) {
+        return uint256(
+            keccak256(abi.encode(REISSUE_DOMAIN, block.chainid, address(this), grantId, proxiesHash, bundleCidHash))
+        ) >> 8;
+    }
+
     // -------------------------------------------------------------- internal
 
     function _verify(uint256[8] calldata proof, uint256 pseudonym, address grantee, uint256 paramsHash) private view {
@@ -249,6 +300,10 @@ contract Consent {
             [pseudonym, uint256(uint160(grantee)), paramsHash]
         );
         if (!valid) revert Consent__InvalidProof();
+    }
+
+    function _paramsHashOf(Grant storage stored, uint256 proxiesHash, bytes32 cidHash) private view returns (uint256) {
+        return grantParamsHash(stored.grantee, stored.scopesMask, stored.expiry, proxiesHash, stored.threshold, cidHash);
     }
 
     function _grant(uint256 grantId) private view returns (Grant storage stored) {

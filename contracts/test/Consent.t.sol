@@ -186,6 +186,28 @@ contract ConsentTest is ConsentDeployer {
         consent.revoke(grantId, F.revokeProof());
     }
 
+    // -------------------------------------------------------------- reissue
+
+    function test_reissueNeedsTheCurrentBundle() public {
+        uint256 grantId = _grant();
+        vm.expectRevert(abi.encodeWithSelector(Consent.Consent__NotCurrentBundle.selector, grantId));
+        consent.reissue(grantId, Consent.Reissue(F.PROXIES_HASH, hex"01", F.PROXIES_HASH, hex"0171"), F.revokeProof());
+    }
+
+    function test_aRevokedGrantCannotBeReissued() public {
+        uint256 grantId = _grant();
+        consent.revoke(grantId, F.revokeProof());
+        vm.expectRevert(abi.encodeWithSelector(Consent.Consent__GrantRevoked.selector, grantId));
+        consent.reissue(grantId, Consent.Reissue(F.PROXIES_HASH, F.BUNDLE_CID, F.PROXIES_HASH, hex"0171"), F.revokeProof());
+    }
+
+    function test_reissueRefusesAProofForOtherParameters() public {
+        uint256 grantId = _grant();
+        // The revocation proof is the grant's own pseudonym, but bound to revoke(grantId), not to this bundle.
+        vm.expectRevert(Consent.Consent__InvalidProof.selector);
+        consent.reissue(grantId, Consent.Reissue(F.PROXIES_HASH, F.BUNDLE_CID, F.PROXIES_HASH, hex"0171"), F.revokeProof());
+    }
+
     // ------------------------------------------------------------ logAccess
 
     function testFuzz_logAccessOpensASession(uint32 mask, uint256 at) public {
@@ -198,7 +220,11 @@ contract ConsentTest is ConsentDeployer {
         emit AccessLogged(grantId, 1, F.GRANTEE, mask, uint64(at));
         vm.prank(F.GRANTEE);
         assertEq(consent.logAccess(grantId, mask), 1, "first session id");
-        assertEq(uint256(consent.lastSession(grantId)), at, "last session time");
+        for (uint256 i = 0; i < 10; i++) {
+            // Sessions are per scope: a session on some scopes opens no other.
+            uint256 expected = (mask >> i) & 1 == 1 ? at : 0;
+            assertEq(uint256(consent.lastSession(grantId, i)), expected, "last session time of the scope");
+        }
         vm.prank(F.GRANTEE);
         assertEq(consent.logAccess(grantId, mask), 2, "session ids are sequential");
     }
