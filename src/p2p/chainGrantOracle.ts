@@ -1,12 +1,13 @@
 import { CID } from 'multiformats/cid'
 import { hexToBytes, type Address } from 'viem'
-import { getBlockNumber, readContract } from 'viem/actions'
+import { getBlockNumber, getChainId, readContract } from 'viem/actions'
 import { ConsentRefusedError, type ConsentPublicClient } from '../chain/consent/consentErrors.ts'
 import { getGrantEvents } from '../chain/consent/getGrantEvents.ts'
 import { grantIdOf } from '../chain/consent/grantIdOf.ts'
 import { readGrant, type GrantState as ChainGrantState } from '../chain/consent/readGrant.ts'
 import { Consent } from '../chain/generated/Consent.ts'
 import { readProvider } from '../chain/readProvider.ts'
+import { scopes } from '../core/scopes.ts'
 import { ProofInputError } from '../zk/zkErrors.ts'
 import type { GrantOracle, GrantState } from './grantOracle.ts'
 
@@ -36,9 +37,12 @@ export type ChainGrantOracle = GrantOracle & {
  */
 export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainGrantOracleParameters): ChainGrantOracle {
   const { consent, registry, granteeKeyTtlMs = 60_000 } = parameters
+  // The grant's current bundle: from GrantCreated, replaced by each GrantReissued (events come in chain order).
   const announced = new Map<bigint, { bundleCid: CID; proxiesHash: bigint }>()
-  // Grant parameters never change, so a bundle CID checked once stays checked ('' = failed).
-  const checked = new Map<bigint, string>()
+  // `${grantId}:${cid}` → bound to the grant now (grantIdOf). A reissue supersedes a bundle, so a
+  // positive answer is read again when the grant's announced bundle changes (another key).
+  const checked = new Map<string, boolean>()
+  let chainId: Promise<number> | undefined
   let nextBlock = parameters.fromBlock
   let syncing: Promise<{ created: bigint[]; revoked: bigint[] }> | undefined
   // Syncs begun so far, and the ordinal of the one in flight: tells a caller whether a
@@ -62,10 +66,11 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
         const created: bigint[] = []
         const revoked: bigint[] = []
         for (const event of events) {
-          if (event.type === 'GrantCreated' && event.bundleCid) {
+          if ((event.type === 'GrantCreated' || event.type === 'GrantReissued') && event.bundleCid) {
             announced.set(event.grantId, { bundleCid: event.bundleCid, proxiesHash: event.proxiesHash })
             created.push(event.grantId)
-          } else if (event.type === 'GrantRevoked') revoked.push(event.grantId)
+          } else if (event.type === 'GrantReissued') announced.delete(event.grantId)
+          else if (event.type === 'GrantRevoked') revoked.push(event.grantId)
         }
         // A lagging RPC node may report an older head than a previous sync saw.
         if (toBlock + 1n > nextBlock) nextBlock = toBlock + 1n
@@ -104,23 +109,32 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
     return pending
   }
 
+  const readSession = async (grantId: bigint, scopeIndex: number): Promise<number> => {
+    try {
+      return Number(await readContract(client, { address: consent, abi: Consent.abi, functionName: 'lastSession', args: [grantId, BigInt(scopeIndex)] }))
+    } catch {
+      return 0 // an unknown grant: grant() says so
+    }
+  }
+
   // A CID the proof did not bind is not this grant's bundle: serve nothing from it.
-  const checkedBundleCid = async (grantId: bigint, state: ChainGrantState): Promise<string> => {
-    const cached = checked.get(grantId)
-    if (cached !== undefined) return cached
+  const checkedBundle = async (grantId: bigint, state: ChainGrantState): Promise<{ bundleCid: string; proxiesHash: bigint }> => {
     const event = announced.get(grantId)
-    if (!event) return ''
-    const { grantee, scopesMask, expiry, threshold } = state
-    const params = { grantee, scopesMask, expiry, threshold, ...event }
-    // Parameters that cannot be hashed belong to no grant; a failed read is not cached.
-    const found = await grantIdOf(client, { consent, params }).catch((error: unknown) => {
-      if (error instanceof ProofInputError) return 0n
-      throw error
-    })
-    const bound = found === grantId
-    const cid = bound ? event.bundleCid.toString() : ''
-    checked.set(grantId, cid)
-    return cid
+    if (!event) return { bundleCid: '', proxiesHash: 0n }
+    const key = `${grantId}:${event.bundleCid.toString()}`
+    let bound = checked.get(key)
+    if (bound === undefined) {
+      const { grantee, scopesMask, expiry, threshold } = state
+      const params = { grantee, scopesMask, expiry, threshold, ...event }
+      // Parameters that cannot be hashed belong to no grant; a failed read is not cached.
+      const found = await grantIdOf(client, { consent, params }).catch((error: unknown) => {
+        if (error instanceof ProofInputError) return 0n
+        throw error
+      })
+      bound = found === grantId
+      checked.set(key, bound)
+    }
+    return bound ? { bundleCid: event.bundleCid.toString(), proxiesHash: event.proxiesHash } : { bundleCid: '', proxiesHash: 0n }
   }
 
   return {
@@ -132,7 +146,13 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
       // The grant exists on chain, so a sync begun after this read sees its event
       // (unless its bundle bytes are no CID: then it is never announced).
       await syncSince(syncsBegun, () => announced.has(grantId))
-      const bundleCid = await checkedBundleCid(grantId, state)
+      const [{ bundleCid, proxiesHash }, chain] = await Promise.all([
+        checkedBundle(grantId, state),
+        (chainId ??= getChainId(client).catch((error: unknown) => {
+          chainId = undefined
+          throw error
+        })),
+      ])
       const result: GrantState = {
         grantee: state.grantee,
         scopesMask: state.scopesMask,
@@ -140,12 +160,17 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
         revoked: state.revoked,
         bundleCid,
         threshold: state.threshold,
+        pseudonym: state.pseudonym,
+        proxiesHash,
+        chainId: chain,
+        consent,
       }
       return result
     },
-    async lastSession(grantId) {
-      if (grantId < 1n) return 0
-      return (await read(grantId))?.lastSession ?? 0
+    async lastSession(grantId, scope) {
+      const index = scopes.indexOf(scope)
+      if (grantId < 1n || index < 0) return 0
+      return readSession(grantId, index)
     },
     async granteeKey(grantee) {
       const cached = keys.get(grantee.toLowerCase())

@@ -1,4 +1,5 @@
 import type { Address } from 'viem'
+import type { Scope } from '../core/scopes.ts'
 
 /** A grant as the Consent contract holds it now (not as an event once said). */
 export type GrantState = {
@@ -8,9 +9,16 @@ export type GrantState = {
   /** Unix seconds. */
   expiry: number
   revoked: boolean
-  /** CID (string) of the key-fragment bundle. */
+  /** CID (string) of the grant's current key-fragment bundle (its last GrantCreated or GrantReissued), '' if none is bound. */
   bundleCid: string
   threshold: number
+  /** Poseidon(identitySecret, grantee), as the proof showed. */
+  pseudonym: bigint
+  /** The salted commitment to the proxies that goes with bundleCid. */
+  proxiesHash: bigint
+  /** The deployment the grant lives on: a bundle must be bound to it. */
+  chainId: number
+  consent: Address
 }
 
 /**
@@ -20,8 +28,8 @@ export type GrantState = {
  */
 export interface GrantOracle {
   grant(grantId: bigint): Promise<GrantState | undefined>
-  /** Unix seconds of the grantee's latest logged access session; 0 if none. */
-  lastSession(grantId: bigint): Promise<number>
+  /** Unix seconds of the grantee's latest logged access session on `scope` (sessions are per scope); 0 if none. */
+  lastSession(grantId: bigint, scope: Scope): Promise<number>
   /** The grantee's Umbral verifying key (33-byte compressed) from the Registry directory. */
   granteeKey(grantee: Address): Promise<Uint8Array | undefined>
   /** The contract's SESSION_TTL in seconds; the proxy's default applies when absent. */

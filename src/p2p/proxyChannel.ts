@@ -12,7 +12,7 @@ export type ProxyChannelParameters = { proxy: ProxyAddress; grantId: bigint; sig
 
 export type ProxyChannel = {
   /** Signs and sends one request; returns the fragments as unverified bytes. Throws `ProxyRefusedError`. */
-  reencrypt(scope: Scope, capsules: Uint8Array[]): Promise<Uint8Array[]>
+  reencrypt(scope: Scope, epoch: number, capsules: Uint8Array[]): Promise<Uint8Array[]>
   close(): Promise<void>
 }
 
@@ -37,8 +37,8 @@ export function openProxyChannel(node: { libp2p: Pick<Libp2p, 'dialProtocol'> },
     }
   }
 
-  const exchange = async (scope: Scope, capsules: Uint8Array[]): Promise<Uint8Array[]> => {
-    const request = encodeCapsuleRequest(signCapsuleRequest(signer, { grantId, scope, capsules }))
+  const exchange = async (scope: Scope, epoch: number, capsules: Uint8Array[]): Promise<Uint8Array[]> => {
+    const request = encodeCapsuleRequest(signCapsuleRequest(signer, { grantId, scope, epoch, capsules }))
     const signal = AbortSignal.timeout(timeoutMs)
     const channel = await connect(signal)
     try {
@@ -60,8 +60,8 @@ export function openProxyChannel(node: { libp2p: Pick<Libp2p, 'dialProtocol'> },
   }
 
   return {
-    reencrypt(scope, capsules) {
-      const result = queue.then(() => exchange(scope, capsules))
+    reencrypt(scope, epoch, capsules) {
+      const result = queue.then(() => exchange(scope, epoch, capsules))
       queue = result.catch(() => {})
       return result
     },

@@ -1,12 +1,13 @@
 import * as umbral from '@nucypher/umbral-pre'
 import { CID } from 'multiformats/cid'
-import type { Address } from 'viem'
+import { bytesToHex, type Address } from 'viem'
+import { proxiesCommitment } from '../chain/consent/proxiesCommitment.ts'
 import { parseCapsuleRequest, requestFreshnessSeconds, verifyCapsuleRequestSignature } from '../core/consent/capsuleRequest.ts'
 import { CapsuleRequestError } from '../core/consent/consentErrors.ts'
-import { openMyKeyFragments, type OpenedKeyFragments } from '../core/consent/keyFragmentBundle.ts'
+import { bundleScopesMask, openMyKeyFragments, type KeyFragmentBundle, type OpenedKeyFragments } from '../core/consent/keyFragmentBundle.ts'
 import { scopes } from '../core/scopes.ts'
 import type { PreRefusalCode } from '../core/share/shareErrors.ts'
-import type { GrantOracle } from './grantOracle.ts'
+import type { GrantOracle, GrantState } from './grantOracle.ts'
 import type { PreResponse } from './preProtocol.ts'
 import { MalformedCapsuleError, reencryptInThread, type ReencryptCapsules } from './reencryptCapsules.ts'
 
@@ -97,7 +98,7 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
 
   const reencrypt = async (message: unknown): Promise<Uint8Array[]> => {
     const request = parseCapsuleRequest(message)
-    const [grant, lastSession] = await Promise.all([oracle.grant(request.grantId), oracle.lastSession(request.grantId)])
+    const [grant, lastSession] = await Promise.all([oracle.grant(request.grantId), oracle.lastSession(request.grantId, request.scope)])
     if (!grant) throw new Refusal('unknown-grant', `grant ${request.grantId} is not on chain`)
     const granteeKey = await oracle.granteeKey(grant.grantee)
     if (!granteeKey || !verifyCapsuleRequestSignature(request, granteeKey)) {
@@ -110,7 +111,8 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
     if (grant.expiry <= at) throw new Refusal('expired', `the grant expired at ${grant.expiry}`)
     if ((grant.scopesMask & (1 << scopes.indexOf(request.scope))) === 0) throw new Refusal('scope-not-granted', `${request.scope} is not granted`)
     const ttl = (await oracle.sessionTtl?.()) ?? parameters.sessionTtlSeconds ?? 3600
-    if (lastSession <= 0 || lastSession + ttl < at) throw new Refusal('no-session', 'no access session within the session TTL')
+    if (lastSession <= 0 || lastSession + ttl < at) throw new Refusal('no-session', `no access session on ${request.scope} within the session TTL`)
+    if (!grant.bundleCid) throw new Refusal('no-fragment', 'no key-fragment bundle is bound to this grant')
 
     let opened: OpenedKeyFragments
     try {
@@ -119,11 +121,13 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
       log(`grant ${request.grantId}: bundle ${grant.bundleCid} unusable: ${error instanceof Error ? error.message : String(error)}`)
       throw new Refusal('no-fragment', `bundle ${grant.bundleCid} unusable: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`)
     }
-    if (opened.bundle.grantee !== grant.grantee.toLowerCase() || opened.bundle.threshold !== grant.threshold) {
-      throw new Refusal('no-fragment', 'the bundle does not belong to this grant')
+    const unbound = bindingMismatch(opened.bundle, grant)
+    if (unbound) {
+      log(`grant ${request.grantId}: bundle ${grant.bundleCid} refused: ${unbound}`)
+      throw new Refusal('not-bound', `the bundle was not made for this grant (${unbound})`)
     }
-    const fragment = opened.fragments.get(request.scope)
-    if (!fragment) throw new Refusal('no-fragment', `the bundle has no ${request.scope} fragment`)
+    const fragment = opened.fragments.get(request.scope)?.get(request.epoch)
+    if (!fragment) throw new Refusal('no-fragment', `the bundle has no ${request.scope} fragment for epoch ${request.epoch}`)
     try {
       return await reencryptCapsules({ fragmentKey: `${grant.bundleCid}:${request.scope}`, kfrag: fragment.kfrag, capsules: request.capsules })
     } catch (error) {
@@ -158,6 +162,26 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
       nonces.clear()
     },
   }
+}
+
+/**
+ * Why a bundle is not the one the patient made for this grant, or undefined when it is.
+ * Only the patient can produce a grant with their pseudonym, and only the grant key that
+ * signed these fragments signed this binding; so a grant someone else makes over this
+ * bundle's CID (a revoked doctor with a random secret) differs at least in its pseudonym.
+ */
+function bindingMismatch(bundle: KeyFragmentBundle, grant: GrantState): string | undefined {
+  const { binding } = bundle
+  if (binding.chainId !== grant.chainId) return `chain ${binding.chainId}, not ${grant.chainId}`
+  if (binding.consent !== grant.consent.toLowerCase()) return `consent contract ${binding.consent}`
+  if (binding.pseudonym !== grant.pseudonym) return 'another pseudonym'
+  if (bundle.grantee !== grant.grantee.toLowerCase()) return `grantee ${bundle.grantee}`
+  if (binding.expiry !== grant.expiry) return `expiry ${binding.expiry}, not ${grant.expiry}`
+  if (bundle.threshold !== grant.threshold) return `threshold ${bundle.threshold}, not ${grant.threshold}`
+  if (bundleScopesMask(bundle) !== grant.scopesMask) return 'other scopes'
+  const commitment = proxiesCommitment({ proxies: bundle.proxies.map((proxy) => proxy.address), salt: bytesToHex(bundle.salt) })
+  if (commitment !== grant.proxiesHash) return 'other proxies'
+  return undefined
 }
 
 function refuse(code: PreRefusalCode, message: string): PreResponse {

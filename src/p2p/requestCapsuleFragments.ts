@@ -16,6 +16,8 @@ export type RequestCapsuleFragmentsParameters = {
   proxy: ProxyAddress
   grantId: bigint
   scope: Scope
+  /** The scope's key epoch the capsules are sealed to. */
+  epoch: number
   capsules: Uint8Array[]
   /** The grantee's Umbral signer (the key registered in the directory). */
   signer: Signer
@@ -28,9 +30,9 @@ export type RequestCapsuleFragmentsParameters = {
  */
 export async function requestCapsuleFragments(
   node: { libp2p: Pick<Libp2p, 'dialProtocol'> },
-  { proxy, grantId, scope, capsules, signer, timeoutMs = 15_000 }: RequestCapsuleFragmentsParameters,
+  { proxy, grantId, scope, epoch, capsules, signer, timeoutMs = 15_000 }: RequestCapsuleFragmentsParameters,
 ): Promise<Uint8Array[]> {
-  const request = encodeCapsuleRequest(signCapsuleRequest(signer, { grantId, scope, capsules }))
+  const request = encodeCapsuleRequest(signCapsuleRequest(signer, { grantId, scope, epoch, capsules }))
   const signal = AbortSignal.timeout(timeoutMs)
   let stream
   try {

@@ -15,6 +15,9 @@
 //   threshold    t of the t-of-n proxies, 1..255
 // Revocation: paramsHash = uint256(keccak256(abi.encode(
 //   uint256 REVOKE_DOMAIN, uint256 chainId, address consent, uint256 grantId))) >> 8.
+// Reissue (a new key-fragment bundle for an active grant): paramsHash = uint256(keccak256(abi.encode(
+//   uint256 REISSUE_DOMAIN, uint256 chainId, address consent, uint256 grantId, uint256 proxiesHash,
+//   bytes32 keccak256(binary bundle CID)))) >> 8.
 // The shift drops the low byte, Semaphore style, so the value is below the BN254 field.
 import { CID } from 'multiformats/cid'
 import { encodeAbiParameters, getAddress, isAddress, keccak256, type Address, type Hex } from 'viem'
@@ -26,6 +29,9 @@ import { ProofInputError } from './zkErrors.ts'
 export const GRANT_DOMAIN = 0x73616c75732e6772616e742e7632n
 /** ASCII 'salus.revoke.v2'; Solidity: uint256(uint120(bytes15("salus.revoke.v2"))). */
 export const REVOKE_DOMAIN = 0x73616c75732e7265766f6b652e7632n
+
+/** ASCII 'salus.reissue.v1'; Solidity: uint256(uint128(bytes16("salus.reissue.v1"))). */
+export const REISSUE_DOMAIN = 0x73616c75732e726569737375652e7631n
 
 /** The Consent deployment a proof is for: both hashes bind it, so a proof replays nowhere else. */
 export type ConsentDeployment = {
@@ -106,6 +112,15 @@ export async function revokeParamsHash(params: RevokeParams): Promise<bigint> {
   return digestToField(keccak256(encodeAbiParameters(revokeEncoding, [REVOKE_DOMAIN, ...deployment, id])))
 }
 
+export type ReissueParams = ConsentDeployment & { grantId: bigint; proxiesHash: bigint; bundleCid: CID | string }
+
+export async function reissueParamsHash(params: ReissueParams): Promise<bigint> {
+  const deployment = deploymentWords(params)
+  const id = toField('grantId', params.grantId, 256)
+  const proxies = toField('proxiesHash', params.proxiesHash, 248)
+  return digestToField(keccak256(encodeAbiParameters(reissueEncoding, [REISSUE_DOMAIN, ...deployment, id, proxies, cidDigest(params.bundleCid)])))
+}
+
 function deploymentWords({ chainId, consent }: ConsentDeployment): [bigint, Address] {
   const id = toField('chainId', chainId, 256)
   if (id === 0n) throw new ProofInputError('The network’s chain id is missing from its configuration.', { details: 'chainId 0' })
@@ -114,6 +129,8 @@ function deploymentWords({ chainId, consent }: ConsentDeployment): [bigint, Addr
   }
   return [id, getAddress(consent)]
 }
+
+const reissueEncoding = [{ type: 'uint256' }, { type: 'uint256' }, { type: 'address' }, { type: 'uint256' }, { type: 'uint256' }, { type: 'bytes32' }] as const
 
 const revokeEncoding = [{ type: 'uint256' }, { type: 'uint256' }, { type: 'address' }, { type: 'uint256' }] as const
 

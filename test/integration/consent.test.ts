@@ -12,7 +12,7 @@ import { submitRevoke } from '../../src/chain/consent/submitRevoke.ts'
 import type { NetworkConfig } from '../../src/chain/networkConfig.ts'
 import { listProviders } from '../../src/chain/listProviders.ts'
 import { Consent } from '../../src/chain/generated/Consent.ts'
-import { grantParamsHash, revokeParamsHash } from '../../src/zk/grantHash.ts'
+import { grantParamsHash, revokeParamsHash, reissueParamsHash } from '../../src/zk/grantHash.ts'
 import { anvilAccount, deploySalus, demoUmbralPublicKey, receivingPublicKeyOf, registerCareNode } from '../../scripts/deploy.ts'
 import { clientsFor, identitySecretOf, prepareGrant, prepareRevoke, randomCid, startAnvil, type Anvil, type PreparedGrant } from './consentSupport.ts'
 
@@ -90,7 +90,7 @@ describe('Consent on a real chain with real proofs', () => {
     const result = await submitGrant(walletClient, { consent, ...prepared })
     grantId = result.grantId
     expect(grantId).toBe(1n)
-    const stored = await readGrant(publicClient, { consent, grantId })
+    const stored = await readGrant(publicClient, { consent, grantId, sessionScope: 1 })
     expect(stored).toMatchObject({
       grantee: walletClient.account.address,
       pseudonym: prepared.pseudonym,
@@ -115,6 +115,9 @@ describe('Consent on a real chain with real proofs', () => {
     expect(onChain).toBe(await grantParamsHash(prepared.params))
     for (const id of [1n, 2n ** 200n + 7n]) {
       expect(await publicClient.readContract({ address: consent, abi: Consent.abi, functionName: 'revokeParamsHash', args: [id] })).toBe(await revokeParamsHash({ chainId: 31337, consent, grantId: id }))
+      expect(await publicClient.readContract({ address: consent, abi: Consent.abi, functionName: 'reissueParamsHash', args: [id, proxiesHash, bundleCidHash] })).toBe(
+        await reissueParamsHash({ chainId: 31337, consent, grantId: id, proxiesHash, bundleCid: prepared.params.bundleCid }),
+      )
     }
   })
 
@@ -126,7 +129,10 @@ describe('Consent on a real chain with real proofs', () => {
     const { walletClient, publicClient } = doctor()
     const session = await logAccess(walletClient, { consent, grantId, scopesMask: 0b100 })
     expect(session.sessionId).toBe(1n)
-    expect((await readGrant(publicClient, { consent, grantId })).lastSession).toBe(session.timestamp)
+    // Sessions are per scope: scope 2 (the one logged) has it, scope 1 (granted, not logged) does not.
+    expect((await readGrant(publicClient, { consent, grantId, sessionScope: 2 })).lastSession).toBe(session.timestamp)
+    expect((await readGrant(publicClient, { consent, grantId, sessionScope: 1 })).lastSession).toBe(0)
+    expect((await readGrant(publicClient, { consent, grantId })).lastSession).toBeUndefined()
     await expectRefusal(logAccess(walletClient, { consent, grantId, scopesMask: 0b1000 }), 'Consent__ScopeNotGranted')
     await expectRefusal(logAccess(stranger().walletClient, { consent, grantId, scopesMask: 0b100 }), 'Consent__NotGrantee')
   })

@@ -31,6 +31,7 @@ import { grantParamsHash, revokeParamsHash, scopesMask } from '../../src/zk/gran
 import { proveInNode } from '../../src/zk/proveInNode.ts'
 import { toCircuitInput } from '../../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
+import { poseidon } from '../../src/zk/poseidon.ts'
 import { clientsFor, startAnvil, type Anvil } from './consentSupport.ts'
 
 const artifactsDir = path.resolve(import.meta.dirname, '../../public/zk')
@@ -84,8 +85,12 @@ describe('proxies reading grants from the real Consent contract', () => {
     doctorNode = await node(5, doctor.account.address)
 
     const salt = crypto.getRandomValues(new Uint8Array(32))
+    const expiry = Math.floor(Date.now() / 1000) + 86_400
     const built = await buildKeyFragmentBundle({
       preMasterSeed: patientKeys.preMasterSeed,
+      author: recordSigner(patientKeys.preMasterSeed).verifyingKey,
+      // Bound to the grant the patient is about to prove: only their pseudonym for this doctor opens it.
+      binding: { chainId: 31337, consent, pseudonym: await poseidon([patientSecret, BigInt(doctor.account.address)]), expiry },
       grantee: doctor.account.address,
       receivingPublicKey: doctorKey.publicKey(),
       scopes: ['medications'],
@@ -112,7 +117,7 @@ describe('proxies reading grants from the real Consent contract', () => {
     const params = {
       grantee: doctor.account.address,
       scopesMask: scopesMask(['medications']),
-      expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400),
+      expiry: BigInt(expiry),
       proxiesHash: proxiesCommitment({ proxies: proxyAddresses, salt: bytesToHex(bundle.salt) }),
       threshold: 2,
       bundleCid: built.cid,
@@ -148,7 +153,7 @@ describe('proxies reading grants from the real Consent contract', () => {
     // Events are a cache, the chain is the truth: the bundle CID it serves matches the on-chain hash.
     expect((await oracle.grant(grantId))?.bundleCid).toBe(bundleCid)
     expect(await oracle.grant(999n)).toBeUndefined()
-    expect(await oracle.lastSession(grantId)).toBe(0)
+    expect(await oracle.lastSession(grantId, 'medications')).toBe(0)
   })
 
   it('a grant() that joins a sync begun before the grant was mined syncs again, so a fresh grant is served at once', async () => {

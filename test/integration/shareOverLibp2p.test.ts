@@ -15,6 +15,7 @@ import { openSharedRecord } from '../../src/core/share/openSharedRecord.ts'
 import type { SharedAccess } from '../../src/core/share/sharedAccess.ts'
 import { recordSigner, scopeSecretKey } from '../../src/crypto/umbral.ts'
 import { scopesMask } from '../../src/zk/grantHash.ts'
+import { proxiesCommitment } from '../../src/chain/consent/proxiesCommitment.ts'
 import { startCareNode, type CareNode } from '../../src/p2p/careNode.ts'
 import { createBrowserNode, type SalusNode } from '../../src/p2p/createBrowserNode.ts'
 import { deliverMessage } from '../../src/p2p/deliverMessage.ts'
@@ -98,8 +99,13 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
     patient = await browserNode(patientAccount, 1, relays)
     doctor = await browserNode(doctorAccount, 2, relays)
     stoppable.push(patient, doctor)
+    const expiry = Math.floor(Date.now() / 1000) + 3600
+    const pseudonym = 0x5eedn << 180n
+    const consent = '0xc0115e1700000000000000000000000000000001' as const
     const built = await buildKeyFragmentBundle({
       preMasterSeed: seed,
+      author: patientSigner.verifyingKey,
+      binding: { chainId: 31337, consent, pseudonym, expiry },
       grantee,
       receivingPublicKey: doctorKey.publicKey(),
       scopes: ['allergies'],
@@ -110,7 +116,18 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
     })
     bundle = built.bundle
     bundleCid = await blockAccess({ blockstore: patient.blockstore }).put(built.bytes, 'dag-cbor')
-    grant = { grantee, scopesMask: scopesMask(['allergies']), expiry: Math.floor(Date.now() / 1000) + 3600, revoked: false, bundleCid: bundleCid.toString(), threshold: 2 }
+    grant = {
+      grantee,
+      scopesMask: scopesMask(['allergies']),
+      expiry,
+      revoked: false,
+      bundleCid: bundleCid.toString(),
+      threshold: 2,
+      pseudonym,
+      proxiesHash: proxiesCommitment({ proxies: proxyAddresses, salt: `0x${'01'.repeat(32)}` }),
+      chainId: 31337,
+      consent,
+    }
     session = Math.floor(Date.now() / 1000)
   })
 
@@ -168,21 +185,22 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
     const { header } = (await import('../../src/core/envelope/envelope.ts')).decodeEnvelope(await blockAccess({ blockstore: patient.blockstore }).get(cid))
     const proxy = cares[0]!.multiaddrs[0]!
     const ask = (overrides: { signer?: umbral.Signer; scope?: 'allergies' | 'labs' } = {}) =>
-      requestCapsuleFragments(doctor, { proxy, grantId, scope: overrides.scope ?? 'allergies', capsules: [header.capsule], signer: overrides.signer ?? doctorSigner }).then(
+      requestCapsuleFragments(doctor, { proxy, grantId, scope: overrides.scope ?? 'allergies', epoch: 0, capsules: [header.capsule], signer: overrides.signer ?? doctorSigner }).then(
         (cfrags) => ({ ok: true, cfrags }),
         (error: { name: string; code: string }) => ({ ok: false, name: error.name, code: error.code }),
       )
     expect(await ask()).toMatchObject({ ok: true })
     expect(await ask({ signer: new umbral.Signer(umbral.SecretKey.random()) })).toEqual({ ok: false, name: 'ProxyRefusedError', code: 'bad-signature' })
     expect(await ask({ scope: 'labs' })).toMatchObject({ code: 'scope-not-granted' })
-    await expect(requestCapsuleFragments(doctor, { proxy, grantId: 99n, scope: 'allergies', capsules: [header.capsule], signer: doctorSigner })).rejects.toMatchObject({ code: 'unknown-grant' })
+    await expect(requestCapsuleFragments(doctor, { proxy, grantId: 99n, scope: 'allergies', epoch: 0, capsules: [header.capsule], signer: doctorSigner })).rejects.toMatchObject({ code: 'unknown-grant' })
     const savedSession = session
     session = savedSession - 901
     expect(await ask()).toMatchObject({ code: 'no-session' })
     session = savedSession
+    const expiry = grant.expiry
     grant.expiry = Math.floor(Date.now() / 1000) - 1
     expect(await ask()).toMatchObject({ code: 'expired' })
-    grant.expiry += 7200
+    grant.expiry = expiry
     // Oversized: refused from the length prefix, before the body is read.
     const stream = await doctor.libp2p.dialProtocol(multiaddr(proxy), preProtocol)
     stream.send(Uint8Array.of(0x80, 0x80, 0x05))

@@ -3,9 +3,12 @@ import * as umbral from '@nucypher/umbral-pre'
 import { describe, expect, it } from 'vitest'
 import {
   buildKeyFragmentBundle,
-  decodeKeyFragmentBundle,
+  keyFragmentBundleWire,
   maxBundleBytes,
+  openKeyFragmentBundle,
   openMyKeyFragments,
+  sealKeyFragmentBundle,
+  type KeyFragmentBundle,
 } from '../../src/core/consent/keyFragmentBundle.ts'
 import { recordSigner, scopeSecretKey, wrapDataKey, unwrapReencryptedDataKey } from '../../src/crypto/umbral.ts'
 
@@ -17,40 +20,73 @@ const proxies = proxySecrets.map((secret, i) => ({
   umbralPublicKey: secret.publicKey().toCompressedBytes(),
 }))
 const grantee = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' as const
+const binding = { chainId: 31337, consent: '0xC0115e1700000000000000000000000000000001' as const, pseudonym: 123456789n << 200n, expiry: 2_000_000_000 }
+const recipients = () => [...proxySecrets.map((s) => s.publicKey()), doctor.publicKey()]
 
 async function build(overrides: Record<string, unknown> = {}) {
   return buildKeyFragmentBundle({
     preMasterSeed: seed,
+    author: recordSigner(seed).verifyingKey,
     grantee,
     receivingPublicKey: doctor.publicKey(),
     scopes: ['labs', 'allergies'],
-    epochs: { labs: 0, allergies: 2 },
+    epochs: { labs: 0, allergies: [0, 2] },
     proxies,
     threshold: 2,
     salt: new Uint8Array(32).fill(9),
+    binding,
     ...overrides,
   })
 }
 
+/** Re-seals a tampered body (as an attacker with every recipient's public key could). */
+const reseal = (body: Record<string, unknown>) => sealKeyFragmentBundle(body, recipients())
+
 describe('key-fragment bundle', () => {
-  it('gives each proxy only its own verified fragments, and t of them re-encrypt for the grantee', async () => {
+  it('gives each proxy only its own verified fragments per epoch, and t of them re-encrypt for the grantee', async () => {
     const { bytes, cid, bundle } = await build()
     expect(cid.code).toBe(dagCbor.code)
     expect(bundle.grantee).toBe(grantee.toLowerCase())
-    expect(bundle.scopes.map((s) => [s.scope, s.epoch])).toEqual([['labs', 0], ['allergies', 2]])
-    expect(bundle.verifyingKey).toEqual(recordSigner(seed).verifyingKey.toCompressedBytes())
+    expect(bundle.scopes.map((s) => [s.scope, s.epochs.map((e) => e.epoch)])).toEqual([['labs', [0]], ['allergies', [0, 2]]])
+    expect(bundle.author).toEqual(recordSigner(seed).verifyingKey.toCompressedBytes())
+    expect(bundle.binding).toEqual({ ...binding, consent: binding.consent.toLowerCase() })
 
     const opened = proxySecrets.map((secret, i) => openMyKeyFragments(bytes, { proxyAddress: proxies[i]!.address, proxySecretKey: secret }))
     const dataKey = crypto.getRandomValues(new Uint8Array(32))
     const labsKey = scopeSecretKey(seed, 'labs', 0)
     const { capsule, wrappedKey } = wrapDataKey(labsKey.publicKey(), dataKey)
     const parsed = umbral.Capsule.fromBytes(capsule)
-    const cfrags = [opened[0]!, opened[2]!].map((o) => umbral.reencrypt(parsed, o.fragments.get('labs')!.kfrag))
+    const cfrags = [opened[0]!, opened[2]!].map((o) => umbral.reencrypt(parsed, o.fragments.get('labs')!.get(0)!.kfrag))
     expect(unwrapReencryptedDataKey(doctor, labsKey.publicKey(), capsule, cfrags, wrappedKey)).toEqual(dataKey)
 
     // The allergies fragment is for another delegating key: re-encrypting a labs capsule with it gives nothing usable.
-    const wrong = [opened[0]!, opened[1]!].map((o) => umbral.reencrypt(parsed, o.fragments.get('allergies')!.kfrag))
+    const wrong = [opened[0]!, opened[1]!].map((o) => umbral.reencrypt(parsed, o.fragments.get('allergies')!.get(2)!.kfrag))
     expect(() => unwrapReencryptedDataKey(doctor, labsKey.publicKey(), capsule, wrong, wrappedKey)).toThrow()
+  })
+
+  it('is ciphertext to everyone but its recipients: no patient key, pseudonym or grantee in the bytes', async () => {
+    const { bytes, bundle } = await build()
+    const hex = Buffer.from(bytes).toString('hex')
+    for (const secret of [bundle.author, bundle.scopes[0]!.epochs[0]!.delegatingKey, bundle.receivingKey, bundle.grantKey]) {
+      expect(hex).not.toContain(Buffer.from(secret).toString('hex'))
+    }
+    expect(hex).not.toContain(grantee.slice(2).toLowerCase())
+    expect(hex).not.toContain(binding.pseudonym.toString(16))
+    // The grantee opens it; a stranger cannot.
+    expect(openKeyFragmentBundle(bytes, doctor).binding.pseudonym).toBe(binding.pseudonym)
+    expect(() => openKeyFragmentBundle(bytes, umbral.SecretKey.random())).toThrow(expect.objectContaining({ name: 'NoKeyFragmentError' }))
+  })
+
+  it('two bundles of one patient for one doctor share no value: every byte field differs in every 16-byte run', async () => {
+    const fields = async () => {
+      const outer = dagCbor.decode((await build()).bytes) as { recipients: { capsule: Uint8Array; ciphertext: Uint8Array }[]; body: Uint8Array }
+      return [...outer.recipients.flatMap((r) => [r.capsule, r.ciphertext]), outer.body].map((bytes) => Buffer.from(bytes).toString('hex'))
+    }
+    const a = await fields()
+    const b = (await fields()).join(' ')
+    const shared = a.flatMap((field) => Array.from({ length: Math.max(0, field.length / 2 - 15) }, (_, i) => field.slice(2 * i, 2 * i + 32))).filter((run) => b.includes(run))
+    expect(shared).toEqual([])
+    expect(a.length).toBe(9)
   })
 
   it('refuses a proxy that is not listed, or that holds another key', async () => {
@@ -63,47 +99,54 @@ describe('key-fragment bundle', () => {
     )
   })
 
-  it('detects fragments swapped between proxies or forged for another grantee', async () => {
+  it('refuses any change to the binding or the fragments: the grant key signed them all', async () => {
     const { bundle } = await build()
-    const swapped = structuredClone(bundle)
-    const labs = swapped.scopes[0]!
-    ;[labs.kfrags[0], labs.kfrags[1]] = [labs.kfrags[1]!, labs.kfrags[0]!]
-    expect(() => openMyKeyFragments(dagCbor.encode(swapped), { proxyAddress: proxies[0]!.address, proxySecretKey: proxySecrets[0]! })).toThrow(
-      expect.objectContaining({ name: 'NoKeyFragmentError' }),
-    )
-    // Fragments for another receiving key, relabelled as the doctor's: the kfrag signature no longer matches.
-    const other = await build({ receivingPublicKey: umbral.SecretKey.random().publicKey() })
-    const relabelled = { ...other.bundle, receivingKey: bundle.receivingKey }
-    expect(() => openMyKeyFragments(dagCbor.encode(relabelled), { proxyAddress: proxies[1]!.address, proxySecretKey: proxySecrets[1]! })).toThrow(
-      expect.objectContaining({ name: 'NoKeyFragmentError' }),
-    )
-    // A delegating key swapped for another scope's.
-    const rekeyed = structuredClone(bundle)
-    rekeyed.scopes[0]!.delegatingKey = bundle.scopes[1]!.delegatingKey
-    expect(() => openMyKeyFragments(dagCbor.encode(rekeyed), { proxyAddress: proxies[2]!.address, proxySecretKey: proxySecrets[2]! })).toThrow(
-      expect.objectContaining({ name: 'NoKeyFragmentError' }),
-    )
+    const wire = (b: KeyFragmentBundle) => keyFragmentBundleWire(b)
+    const tampered: KeyFragmentBundle[] = [
+      { ...bundle, binding: { ...bundle.binding, pseudonym: bundle.binding.pseudonym + 1n } },
+      { ...bundle, binding: { ...bundle.binding, expiry: bundle.binding.expiry + 86_400 } },
+      { ...bundle, binding: { ...bundle.binding, chainId: 1 } },
+      { ...bundle, grantee: `0x${'4'.repeat(40)}` },
+      { ...bundle, threshold: 1 },
+      { ...bundle, scopes: bundle.scopes.slice(1) },
+    ]
+    for (const value of tampered) {
+      expect(() => openKeyFragmentBundle(reseal(wire(value)), doctor)).toThrow(expect.objectContaining({ name: 'MalformedBundleError' }))
+    }
+    // A new grant key over the same fragments: the binding verifies, the fragments do not (they were signed by the old key).
+    const other = await build({ receivingPublicKey: doctor.publicKey() })
+    const rekeyed = { ...other.bundle, scopes: bundle.scopes }
+    const { signature: _, ...unsigned } = rekeyed
+    expect(unsigned).toBeDefined()
+    expect(() => openMyKeyFragments(reseal(wire(rekeyed)), { proxyAddress: proxies[0]!.address, proxySecretKey: proxySecrets[0]! })).toThrow()
   })
 
   it('rejects malformed and oversized bundles before any cryptography', async () => {
-    const { bundle } = await build()
+    const { bytes } = await build()
+    const outer = dagCbor.decode(bytes) as Record<string, unknown>
     const cases: unknown[] = [
-      { ...bundle, v: 2 },
-      { ...bundle, extra: 1 },
-      { ...bundle, threshold: 4 },
-      { ...bundle, threshold: 0 },
-      { ...bundle, grantee: 'nobody' },
-      { ...bundle, salt: new Uint8Array(31) },
-      { ...bundle, receivingKey: new Uint8Array(33).fill(7) },
-      { ...bundle, proxies: [...bundle.proxies, bundle.proxies[0]] },
-      { ...bundle, scopes: [bundle.scopes[0], bundle.scopes[0]] },
-      { ...bundle, scopes: [{ ...bundle.scopes[0], scope: 'gossip' }] },
-      { ...bundle, scopes: [{ ...bundle.scopes[0], kfrags: bundle.scopes[0]!.kfrags.slice(1) }] },
-      [bundle],
+      { ...outer, v: 1 },
+      { ...outer, extra: 1 },
+      { ...outer, recipients: [] },
+      { ...outer, body: 'text' },
+      [outer],
     ]
-    for (const value of cases) expect(() => decodeKeyFragmentBundle(dagCbor.encode(value))).toThrow(expect.objectContaining({ name: 'MalformedBundleError' }))
-    expect(() => decodeKeyFragmentBundle(new Uint8Array([0xff, 1]))).toThrow(expect.objectContaining({ name: 'MalformedBundleError' }))
-    expect(() => decodeKeyFragmentBundle(new Uint8Array(maxBundleBytes + 1))).toThrow(/exceeds/)
+    for (const value of cases) expect(() => openKeyFragmentBundle(dagCbor.encode(value), doctor)).toThrow(expect.objectContaining({ name: 'MalformedBundleError' }))
+    const { bundle } = await build()
+    const body = keyFragmentBundleWire(bundle)
+    const bodies: Record<string, unknown>[] = [
+      { ...body, extra: 1 },
+      { ...body, threshold: 4 },
+      { ...body, salt: new Uint8Array(31) },
+      { ...body, receivingKey: new Uint8Array(33).fill(7) },
+      { ...body, proxies: [...bundle.proxies, bundle.proxies[0]] },
+      { ...body, scopes: [bundle.scopes[0], bundle.scopes[0]] },
+      { ...body, scopes: [{ ...bundle.scopes[0], scope: 'gossip' }] },
+      { ...body, scopes: [{ ...bundle.scopes[1], epochs: [...bundle.scopes[1]!.epochs].reverse() }] },
+    ]
+    for (const value of bodies) expect(() => openKeyFragmentBundle(reseal(value), doctor)).toThrow(expect.objectContaining({ name: 'MalformedBundleError' }))
+    expect(() => openKeyFragmentBundle(new Uint8Array([0xff, 1]), doctor)).toThrow(expect.objectContaining({ name: 'MalformedBundleError' }))
+    expect(() => openKeyFragmentBundle(new Uint8Array(maxBundleBytes + 1), doctor)).toThrow(/exceeds/)
   })
 
   it('checks its inputs', async () => {
@@ -113,5 +156,7 @@ describe('key-fragment bundle', () => {
     await expect(build({ salt: new Uint8Array(3) })).rejects.toThrow(TypeError)
     await expect(build({ grantee: '0x12' })).rejects.toThrow(TypeError)
     await expect(build({ proxies: [...proxies, proxies[0]] })).rejects.toThrow(TypeError)
+    await expect(build({ binding: { ...binding, chainId: 0 } })).rejects.toThrow(TypeError)
+    await expect(build({ binding: { ...binding, pseudonym: -1n } })).rejects.toThrow(TypeError)
   })
 })

@@ -16,21 +16,23 @@ const wire = (value: unknown) => dagCbor.decode(dagCbor.encode(value))
 
 describe('capsule request', () => {
   it('is signed by the grantee over every field', () => {
-    const request = signCapsuleRequest(doctor, { grantId: 2n ** 200n + 5n, scope: 'labs', capsules: [capsule] })
+    const request = signCapsuleRequest(doctor, { grantId: 2n ** 200n + 5n, scope: 'labs', epoch: 0, capsules: [capsule] })
     const parsed = parseCapsuleRequest(wire(encodeCapsuleRequest(request)))
     expect(parsed.grantId).toBe(2n ** 200n + 5n)
     expect(verifyCapsuleRequestSignature(parsed, doctorKey)).toBe(true)
     const other = new umbral.Signer(umbral.SecretKey.random()).verifyingKey().toCompressedBytes()
     expect(verifyCapsuleRequestSignature(parsed, other)).toBe(false)
-    for (const change of [{ grantId: 6n }, { scope: 'notes' as const }, { timestamp: parsed.timestamp + 1 }, { nonce: new Uint8Array(16) }, { capsules: [capsule, capsule] }]) {
+    for (const change of [{ grantId: 6n }, { scope: 'notes' as const }, { epoch: 1 }, { timestamp: parsed.timestamp + 1 }, { nonce: new Uint8Array(16) }, { capsules: [capsule, capsule] }]) {
       expect(verifyCapsuleRequestSignature({ ...parsed, ...change }, doctorKey)).toBe(false)
     }
   })
 
   it('rejects malformed and oversized requests with their codes', () => {
-    const good = encodeCapsuleRequest(signCapsuleRequest(doctor, { grantId: 1n, scope: 'labs', capsules: [capsule] }))
+    const good = encodeCapsuleRequest(signCapsuleRequest(doctor, { grantId: 1n, scope: 'labs', epoch: 0, capsules: [capsule] }))
     const malformed: unknown[] = [
-      { ...good, v: 2 },
+      { ...good, v: 1 },
+      { ...good, epoch: -1 },
+      { ...good, epoch: '0' },
       { ...good, grantId: 1 },
       { ...good, grantId: '0xZZ' },
       { ...good, scope: 'all' },
@@ -44,6 +46,6 @@ describe('capsule request', () => {
     ]
     for (const value of malformed) expect(() => parseCapsuleRequest(wire(value))).toThrow(expect.objectContaining({ code: 'malformed' }))
     expect(() => parseCapsuleRequest({ ...good, capsules: Array(65).fill(capsule) })).toThrow(expect.objectContaining({ code: 'too-large' }))
-    expect(() => signCapsuleRequest(doctor, { grantId: -1n, scope: 'labs', capsules: [capsule] })).toThrow()
+    expect(() => signCapsuleRequest(doctor, { grantId: -1n, scope: 'labs', epoch: 0, capsules: [capsule] })).toThrow()
   })
 })

@@ -8,6 +8,8 @@ import { buildKeyFragmentBundle } from '../../src/core/consent/keyFragmentBundle
 import { buildManifest } from '../../src/core/consent/scopeManifest.ts'
 import { sealRecord } from '../../src/core/envelope/sealRecord.ts'
 import { scopesMask } from '../../src/zk/grantHash.ts'
+import { proxiesCommitment } from '../../src/chain/consent/proxiesCommitment.ts'
+import type { Scope } from '../../src/core/scopes.ts'
 import { listSharedRecords } from '../../src/core/share/listSharedRecords.ts'
 import { openSharedRecord } from '../../src/core/share/openSharedRecord.ts'
 import { ProxyRefusedError } from '../../src/core/share/shareErrors.ts'
@@ -26,11 +28,17 @@ const proxyKeys = [0, 1, 2].map(() => umbral.SecretKey.random())
 const proxyAddresses = ['0x' + '1'.repeat(40), '0x' + '2'.repeat(40), '0x' + '3'.repeat(40)] as `0x${string}`[]
 const grantId = 7n
 const now = 1_800_000_000
+const consent = '0xc0115e1700000000000000000000000000000001' as const
+const pseudonym = 0xabcdefn << 160n
+const binding = { chainId: 31337, consent, pseudonym, expiry: now + 3600 }
+const proxyList = proxyKeys.map((key, i) => ({ address: proxyAddresses[i]!, umbralPublicKey: key.publicKey().toCompressedBytes() }))
 
 type World = {
   blocks: ReturnType<typeof memoryBlockAccess>
   grant: GrantState
   session: number
+  /** Scopes with a logged session (sessions are per scope). */
+  sessionScopes: Scope[]
   proxies: ProxyService[]
   bundle: Awaited<ReturnType<typeof buildKeyFragmentBundle>>['bundle']
   fetches: number
@@ -40,26 +48,40 @@ async function world(): Promise<World> {
   const blocks = memoryBlockAccess()
   const built = await buildKeyFragmentBundle({
     preMasterSeed: seed,
+    author: patient.verifyingKey,
     grantee,
     receivingPublicKey: doctorKey.publicKey(),
     scopes: ['labs', 'allergies'],
     epochs: { labs: 0, allergies: 0 },
-    proxies: proxyKeys.map((key, i) => ({ address: proxyAddresses[i]!, umbralPublicKey: key.publicKey().toCompressedBytes() })),
+    proxies: proxyList,
     threshold: 2,
     salt: new Uint8Array(32),
+    binding,
   })
   await blocks.put(built.bytes, 'dag-cbor')
   const w: World = {
     blocks,
-    grant: { grantee, scopesMask: scopesMask(['labs', 'allergies']), expiry: now + 3600, revoked: false, bundleCid: built.cid.toString(), threshold: 2 },
+    grant: {
+      grantee,
+      scopesMask: scopesMask(['labs', 'allergies']),
+      expiry: now + 3600,
+      revoked: false,
+      bundleCid: built.cid.toString(),
+      threshold: 2,
+      pseudonym,
+      proxiesHash: proxiesCommitment({ proxies: proxyAddresses, salt: `0x${'00'.repeat(32)}` }),
+      chainId: 31337,
+      consent,
+    },
     session: now - 10,
+    sessionScopes: ['labs', 'allergies'],
     proxies: [],
     bundle: built.bundle,
     fetches: 0,
   }
   const oracle: GrantOracle = {
     grant: async (id) => (id === grantId ? { ...w.grant } : undefined),
-    lastSession: async () => w.session,
+    lastSession: async (_id, scope) => (w.sessionScopes.includes(scope) ? w.session : 0),
     granteeKey: async (address) => (address === grantee ? doctor.verifyingKey().toCompressedBytes() : undefined),
     sessionTtl: async () => 600,
   }
@@ -80,8 +102,8 @@ async function world(): Promise<World> {
 function source(service: ProxyService, id: string, signer = doctor): FragmentSource {
   return {
     id,
-    async reencrypt(scope, capsules) {
-      const request = signCapsuleRequest(signer, { grantId, scope, capsules, timestamp: now })
+    async reencrypt(scope, epoch, capsules) {
+      const request = signCapsuleRequest(signer, { grantId, scope, epoch, capsules, timestamp: now })
       return parsePreResponse(await service.handle(dagCbor.decode(dagCbor.encode(encodeCapsuleRequest(request)))), capsules.length)
     },
   }
@@ -98,9 +120,9 @@ async function labRecord(w: World, epoch = 0): Promise<CID> {
   return cid
 }
 
-async function ask(w: World, change: (r: Record<string, unknown>) => void = () => {}, signer = doctor, scope: 'labs' | 'notes' = 'labs') {
+async function ask(w: World, change: (r: Record<string, unknown>) => void = () => {}, signer = doctor, scope: 'labs' | 'notes' = 'labs', epoch = 0) {
   const request = encodeCapsuleRequest(
-    signCapsuleRequest(signer, { grantId, scope, capsules: [new Uint8Array(umbral.encrypt(doctorKey.publicKey(), new Uint8Array(1))[0].toBytes())], timestamp: now }),
+    signCapsuleRequest(signer, { grantId, scope, epoch, capsules: [new Uint8Array(umbral.encrypt(doctorKey.publicKey(), new Uint8Array(1))[0].toBytes())], timestamp: now }),
   )
   change(request)
   return w.proxies[0]!.handle(request)
@@ -131,11 +153,17 @@ describe('re-encryption proxy service', () => {
     expect(await ask(w, (r) => (r.capsules = [new Uint8Array(98).fill(1)]))).toMatchObject({ ok: false, code: 'bad-signature' })
     expect(await ask(w, () => {}, doctor, 'notes')).toMatchObject({ ok: false, code: 'scope-not-granted' })
     // Replay of one signed request: answered once.
-    const request = encodeCapsuleRequest(signCapsuleRequest(doctor, { grantId, scope: 'labs', capsules: [umbral.encrypt(doctorKey.publicKey(), new Uint8Array(1))[0].toBytes()], timestamp: now }))
+    const request = encodeCapsuleRequest(signCapsuleRequest(doctor, { grantId, scope: 'labs', epoch: 0, capsules: [umbral.encrypt(doctorKey.publicKey(), new Uint8Array(1))[0].toBytes()], timestamp: now }))
     expect(await w.proxies[1]!.handle(request)).toMatchObject({ ok: true })
     expect(await w.proxies[1]!.handle(request)).toMatchObject({ ok: false, code: 'stale-request' })
-    const old = encodeCapsuleRequest(signCapsuleRequest(doctor, { grantId, scope: 'labs', capsules: [new Uint8Array(98)], timestamp: now - 121 }))
+    const old = encodeCapsuleRequest(signCapsuleRequest(doctor, { grantId, scope: 'labs', epoch: 0, capsules: [new Uint8Array(98)], timestamp: now - 121 }))
     expect(await w.proxies[1]!.handle(old)).toMatchObject({ ok: false, code: 'stale-request' })
+    // Sessions are per scope: a session on allergies does not open labs.
+    w.sessionScopes = ['allergies']
+    expect(await ask(w)).toMatchObject({ ok: false, code: 'no-session' })
+    w.sessionScopes = ['labs', 'allergies']
+    // An epoch the bundle has no fragment for (a rotation the grant was not reissued for).
+    expect(await ask(w, () => {}, doctor, 'labs', 1)).toMatchObject({ ok: false, code: 'no-fragment' })
     w.session = now - 601
     expect(await ask(w)).toMatchObject({ ok: false, code: 'no-session' })
     w.session = 0
@@ -147,34 +175,56 @@ describe('re-encryption proxy service', () => {
     expect(await ask(w)).toMatchObject({ ok: false, code: 'revoked' })
   })
 
-  it('refuses no-fragment when the bundle is missing, foreign or lacks the scope', async () => {
+  it('refuses a bundle that is not bound to the grant on chain (another pseudonym, expiry, chain, contract, scopes or proxies)', async () => {
+    expect(await ask(w)).toMatchObject({ ok: true })
+    const honest = { ...w.grant }
+    const changes: Partial<GrantState>[] = [
+      { pseudonym: pseudonym + 1n },
+      { expiry: now + 7200 },
+      { chainId: 1 },
+      { consent: '0xc0115e1700000000000000000000000000000002' },
+      { scopesMask: scopesMask(['labs']) },
+      { proxiesHash: honest.proxiesHash + 1n },
+      { threshold: 1 },
+    ]
+    for (const change of changes) {
+      w.grant = { ...honest, ...change }
+      expect(await ask(w), JSON.stringify(change, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).toMatchObject({ ok: false, code: 'not-bound' })
+    }
+  })
+
+  it('refuses when the bundle is missing, foreign or lacks the scope', async () => {
     w.grant.bundleCid = 'bafyreigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
     const missing = await ask(w)
     expect(missing).toMatchObject({ ok: false, code: 'no-fragment' })
     const other = await buildKeyFragmentBundle({
       preMasterSeed: seed,
+      author: patient.verifyingKey,
       grantee: '0x' + 'a'.repeat(40) as `0x${string}`,
       receivingPublicKey: doctorKey.publicKey(),
       scopes: ['labs'],
       epochs: { labs: 0 },
-      proxies: proxyKeys.map((key, i) => ({ address: proxyAddresses[i]!, umbralPublicKey: key.publicKey().toCompressedBytes() })),
+      proxies: proxyList,
       threshold: 2,
       salt: new Uint8Array(32),
+      binding,
     })
     await w.blocks.put(other.bytes, 'dag-cbor')
     w.grant.bundleCid = other.cid.toString()
+    expect(await ask(w)).toMatchObject({ ok: false, code: 'not-bound' })
+    w.grant.bundleCid = ''
     expect(await ask(w)).toMatchObject({ ok: false, code: 'no-fragment' })
   })
 
   it('still opens with one lying proxy, and says why when too few are honest', async () => {
     const cid = await labRecord(w)
-    const garbage: FragmentSource = { id: 'garbage', reencrypt: async (_s, capsules) => capsules.map(() => new Uint8Array(381).fill(7)) }
+    const garbage: FragmentSource = { id: 'garbage', reencrypt: async (_s, _e, capsules) => capsules.map(() => new Uint8Array(381).fill(7)) }
     const otherCapsule: FragmentSource = {
       id: 'other-capsule',
-      async reencrypt(scope, capsules) {
+      async reencrypt(scope, epoch, capsules) {
         // Honest fragments, but for a different capsule of the same scope.
         const decoy = umbral.encrypt(scopeSecretKey(seed, 'labs', 0).publicKey(), new Uint8Array(32))[0].toBytes()
-        return source(w.proxies[0]!, 'x').reencrypt(scope, capsules.map(() => decoy))
+        return source(w.proxies[0]!, 'x').reencrypt(scope, epoch, capsules.map(() => decoy))
       },
     }
     for (const liar of [garbage, otherCapsule]) {

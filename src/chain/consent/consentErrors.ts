@@ -35,6 +35,7 @@ export const consentRevertSentences: Record<string, string> = {
   Consent__GrantRevoked: 'The patient has revoked this access. Ask them for a new consent if you still need it.',
   Consent__GrantExpired: 'This access has expired. Ask the patient for a new consent if you still need it.',
   Consent__ScopeNotGranted: 'The patient did not grant access to these records.',
+  Consent__NotCurrentBundle: 'This grant’s key bundle has changed since your app last read it. Reload and try again.',
 }
 
 /** Like toChainError, with the Consent contract's sentences. */

@@ -34,6 +34,8 @@ export type ConsentEvent =
       bundleCid: CID | undefined
     } & EventPosition)
   | ({ type: 'GrantRevoked'; grantId: bigint } & EventPosition)
+  /** The patient gave the grant a new key-fragment bundle (after rotating a scope); the last one is the grant's. */
+  | ({ type: 'GrantReissued'; grantId: bigint; proxiesHash: bigint; bundleCid: CID | undefined } & EventPosition)
   | ({ type: 'AccessLogged'; grantId: bigint; sessionId: bigint; grantee: Address; scopesMask: number; timestamp: number } & EventPosition)
 
 export type GetGrantEventsReturnType = { events: ConsentEvent[]; toBlock: bigint }
@@ -57,6 +59,9 @@ export async function getGrantEvents(
           events.push({ type: 'GrantCreated', grantId, grantee: to, pseudonym, scopesMask, expiry: Number(expiry), threshold, proxiesHash, bundleCid: parseCid(bundleCid), ...position })
         } else if (log.eventName === 'GrantRevoked') {
           events.push({ type: 'GrantRevoked', grantId: log.args.grantId, ...position })
+        } else if (log.eventName === 'GrantReissued') {
+          const { grantId, proxiesHash, bundleCid } = log.args
+          events.push({ type: 'GrantReissued', grantId, proxiesHash, bundleCid: parseCid(bundleCid), ...position })
         } else if (log.eventName === 'AccessLogged') {
           const { grantId, sessionId, grantee: by, scopesMask, timestamp } = log.args
           events.push({ type: 'AccessLogged', grantId, sessionId, grantee: by, scopesMask, timestamp: Number(timestamp), ...position })

@@ -5,7 +5,12 @@ import { ChainInputError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
 import { toConsentError, type ConsentPublicClient } from './consentErrors.ts'
 
-export type ReadGrantParameters = { consent: Address; grantId: bigint }
+export type ReadGrantParameters = {
+  consent: Address
+  grantId: bigint
+  /** Sessions are per scope: with a scope index (src/core/scopes.ts), `lastSession` is that scope's; without, it is not read. */
+  sessionScope?: number
+}
 
 export type GrantState = {
   grantId: bigint
@@ -16,8 +21,8 @@ export type GrantState = {
   expiry: number
   threshold: number
   revoked: boolean
-  /** Unix seconds of the grantee's last access session, 0 if none. */
-  lastSession: number
+  /** Unix seconds of the grantee's last access session on `sessionScope`, 0 if none; absent when no scope was asked for. */
+  lastSession?: number
 }
 
 /**
@@ -25,12 +30,17 @@ export type GrantState = {
  * The proxies' commitment and the bundle CID are not stored: they are in GrantCreated
  * (getGrantEvents), checkable with grantIdOf.
  */
-export async function readGrant(client: ConsentPublicClient, { consent, grantId }: ReadGrantParameters): Promise<GrantState> {
+export async function readGrant(client: ConsentPublicClient, { consent, grantId, sessionScope }: ReadGrantParameters): Promise<GrantState> {
   if (typeof grantId !== 'bigint' || grantId < 1n) throw new ChainInputError('That grant id is not valid.', `grantId ${String(grantId)}`)
+  if (sessionScope !== undefined && (!Number.isInteger(sessionScope) || sessionScope < 0 || sessionScope > 31)) {
+    throw new ChainInputError('That record scope is not valid.', `sessionScope ${String(sessionScope)}`)
+  }
+  const session = (scopeIndex: number) =>
+    readContract(client, { address: consent, abi: Consent.abi, functionName: 'lastSession', args: [grantId, BigInt(scopeIndex)] })
   try {
-    const [grant, lastSession] = await Promise.all([
+    const [grant, scoped] = await Promise.all([
       readContract(client, { address: consent, abi: Consent.abi, functionName: 'grantInfo', args: [grantId] }),
-      readContract(client, { address: consent, abi: Consent.abi, functionName: 'lastSession', args: [grantId] }),
+      sessionScope === undefined ? undefined : session(sessionScope),
     ])
     return {
       grantId,
@@ -40,7 +50,7 @@ export async function readGrant(client: ConsentPublicClient, { consent, grantId 
       expiry: grant.expiry,
       threshold: grant.threshold,
       revoked: grant.revoked,
-      lastSession: Number(lastSession),
+      ...(scoped === undefined ? {} : { lastSession: Number(scoped) }),
     }
   } catch (error) {
     throw toConsentError(error, client)

@@ -9,17 +9,20 @@ import { bytesField, domainSeparated, listField, mapField, scopeField, signature
  * by the grantee's registered Umbral key over the dag-cbor of the unsigned fields.
  * Timestamp and nonce stop a captured request from being replayed.
  */
-export const capsuleRequestVersion = 1
+/** v2 names the scope's epoch: a proxy holds one fragment per epoch it was given. */
+export const capsuleRequestVersion = 2
 export const maxRequestCapsules = 64
 /** Requests older (or further in the future) than this are stale. */
 export const requestFreshnessSeconds = 120
 export const requestNonceBytes = 16
-const requestDomain = 'salus.pre-request.v1'
+const requestDomain = 'salus.pre-request.v2'
 
 export type CapsuleRequest = {
   v: typeof capsuleRequestVersion
   grantId: bigint
   scope: Scope
+  /** The scope's key epoch the capsules are sealed to. */
+  epoch: number
   capsules: Uint8Array[]
   /** Unix seconds on the grantee's clock. */
   timestamp: number
@@ -30,6 +33,7 @@ export type CapsuleRequest = {
 export type SignCapsuleRequestParameters = {
   grantId: bigint
   scope: Scope
+  epoch: number
   capsules: Uint8Array[]
   timestamp?: number
   nonce?: Uint8Array
@@ -40,6 +44,7 @@ export function signCapsuleRequest(signer: Signer, parameters: SignCapsuleReques
     v: capsuleRequestVersion,
     grantId: parameters.grantId,
     scope: parameters.scope,
+    epoch: parameters.epoch,
     capsules: parameters.capsules,
     timestamp: parameters.timestamp ?? Math.floor(Date.now() / 1000),
     nonce: parameters.nonce ?? crypto.getRandomValues(new Uint8Array(requestNonceBytes)),
@@ -59,7 +64,7 @@ export function parseCapsuleRequest(value: unknown): CapsuleRequest {
   const fail: Fail = (details) => {
     throw new CapsuleRequestError('malformed', details)
   }
-  const m = mapField(value, 'request', fail, ['v', 'grantId', 'scope', 'capsules', 'timestamp', 'nonce', 'signature'])
+  const m = mapField(value, 'request', fail, ['v', 'grantId', 'scope', 'epoch', 'capsules', 'timestamp', 'nonce', 'signature'])
   if (m.v !== capsuleRequestVersion) fail(`unsupported request version ${String(m.v)}`)
   if (Array.isArray(m.capsules) && m.capsules.length > maxRequestCapsules) {
     throw new CapsuleRequestError('too-large', `${m.capsules.length} capsules exceed ${maxRequestCapsules}`)
@@ -68,6 +73,7 @@ export function parseCapsuleRequest(value: unknown): CapsuleRequest {
     v: capsuleRequestVersion,
     grantId: BigInt(stringField(m.grantId, 'grantId', fail, 66, /^0x[0-9a-f]{1,64}$/)),
     scope: scopeField(m.scope, 'scope', fail),
+    epoch: uintField(m.epoch, 'epoch', fail, 0xffffffff),
     capsules: listField(m.capsules, 'capsules', fail, 1, maxRequestCapsules).map((c, i) => bytesField(c, `capsules[${i}]`, fail, 1, maxCapsuleBytes)),
     timestamp: uintField(m.timestamp, 'timestamp', fail, 2 ** 40),
     nonce: bytesField(m.nonce, 'nonce', fail, requestNonceBytes),
@@ -90,6 +96,7 @@ function encodeUnsigned(request: UnsignedRequest): Record<string, unknown> {
     v: request.v,
     grantId: `0x${request.grantId.toString(16)}`,
     scope: request.scope,
+    epoch: request.epoch,
     capsules: request.capsules,
     timestamp: request.timestamp,
     nonce: request.nonce,

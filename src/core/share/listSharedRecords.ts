@@ -23,9 +23,10 @@ export type ListSharedRecordsParameters = {
  */
 export async function listSharedRecords(blocks: BlockAccess, parameters: ListSharedRecordsParameters): Promise<SharedScopeListing[]> {
   const { access, fetchHeads, minSeq = {} } = parameters
-  const author = access.bundle.verifyingKey
+  const author = access.bundle.author
   return Promise.all(
-    access.bundle.scopes.map(async ({ scope, epoch }): Promise<SharedScopeListing> => {
+    access.bundle.scopes.map(async ({ scope, epochs }): Promise<SharedScopeListing> => {
+      const granted = new Set(epochs.map((entry) => entry.epoch))
       try {
         let best: SignedHead | undefined
         for (const candidate of await fetchHeads(author, scope)) {
@@ -35,11 +36,12 @@ export async function listSharedRecords(blocks: BlockAccess, parameters: ListSha
           } catch {
             continue // a forged or damaged head from one peer must not hide the others
           }
-          if (head.head.epoch !== epoch || head.head.seq < (minSeq[scope] ?? 0)) continue
+          // A head of an epoch this grant has no fragments for (a rotation it was not reissued for) cannot be opened.
+          if (!granted.has(head.head.epoch) || head.head.seq < (minSeq[scope] ?? 0)) continue
           if (!best || head.head.seq > best.head.seq) best = head
         }
         if (!best) return { scope, entries: [] }
-        const body = await openManifest(blocks, { head: best, unwrapKey: sharedUnwrapKey(access, scope, epoch) })
+        const body = await openManifest(blocks, { head: best, unwrapKey: sharedUnwrapKey(access, scope, best.head.epoch) })
         return { scope, seq: body.seq, entries: body.entries, created: body.created, head: best }
       } catch (error) {
         return { scope, entries: [], error }

@@ -11,6 +11,7 @@ export const preRefusalCodes = [
   'scope-not-granted',
   'no-session',
   'no-fragment',
+  'not-bound',
   'stale-request',
   'internal',
 ] as const
@@ -31,6 +32,7 @@ const shortMessages: Record<ProxyFailureCode, string> = {
   'scope-not-granted': 'The patient did not share this part of the record with you.',
   'no-session': 'No access session is logged on the chain. Start a session, then open the records again.',
   'no-fragment': 'This care node holds no key fragment for the grant. Salus will try the other care nodes.',
+  'not-bound': 'The care node refused: this grant’s key bundle was not made by the patient for this grant. Ask the patient for a new consent.',
   'stale-request': 'The request was too old or was already used. Check your computer’s clock and try again.',
   internal: 'The care node had a problem. Try again later.',
   unreachable: 'The care node could not be reached. Check your connection.',

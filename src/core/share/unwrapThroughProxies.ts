@@ -7,15 +7,16 @@ import { ProxyRefusedError, SharedAccessError, type ProxyFailureCode } from './s
 export type FragmentSource = {
   /** For messages: the proxy's address or peer id. */
   id: string
-  /** Returns one capsule fragment (unverified bytes) per capsule, in order; throws `ProxyRefusedError`. */
-  reencrypt(scope: Scope, capsules: Uint8Array[]): Promise<Uint8Array[]>
+  /** Returns one capsule fragment (unverified bytes) per capsule of the scope's `epoch`, in order; throws `ProxyRefusedError`. */
+  reencrypt(scope: Scope, epoch: number, capsules: Uint8Array[]): Promise<Uint8Array[]>
 }
 
 export type UnwrapThroughProxiesParameters = {
   scope: Scope
+  epoch: number
   items: { capsule: Uint8Array; wrappedKey: Uint8Array }[]
   threshold: number
-  /** The patient's record signer, the scope's delegating key, both 33-byte compressed (from the bundle). */
+  /** The grant key that signed the fragments, the scope's delegating key in that epoch, both 33-byte compressed (from the bundle). */
   verifyingKey: Uint8Array
   delegatingKey: Uint8Array
   receivingSecretKey: umbral.SecretKey
@@ -32,7 +33,7 @@ const maxCfragBytes = 1024
  * is asked, so t honest proxies out of n are enough.
  */
 export async function unwrapThroughProxies(parameters: UnwrapThroughProxiesParameters): Promise<Uint8Array[]> {
-  const { scope, items, threshold, sources } = parameters
+  const { scope, epoch, items, threshold, sources } = parameters
   if (!Number.isInteger(threshold) || threshold < 1) throw new TypeError('threshold must be a positive integer')
   if (items.length === 0) return []
   const capsules = items.map((item) => parseCapsule(item.capsule))
@@ -49,7 +50,7 @@ export async function unwrapThroughProxies(parameters: UnwrapThroughProxiesParam
       while (accepted.length < threshold && next < sources.length) {
         const source = sources[next++]!
         try {
-          const answer = await source.reencrypt(scope, items.map((item) => item.capsule))
+          const answer = await source.reencrypt(scope, epoch, items.map((item) => item.capsule))
           const verified = verifyAll(answer, capsules, keys, source.id)
           if (accepted.length < threshold) accepted.push(verified)
           else verified.forEach((cfrag) => cfrag.free())

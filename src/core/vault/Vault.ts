@@ -36,8 +36,6 @@ import type {
   VerifyResult,
 } from './types.ts'
 
-/** Scope rotation comes later; every record is sealed in epoch 0 and keeps its epoch in the index. */
-const currentEpoch = 0
 
 /**
  * The patient's vault: records, the encrypted local index, anchoring, verification
@@ -49,6 +47,10 @@ export class Vault {
   private readonly scopeKeys = new Map<string, SecretKey>()
   private signer: ReturnType<typeof recordSigner> | undefined
   private anchoring: Promise<AnchorInfo | undefined> | undefined
+  /** Per scope, the epoch the chain says is current (src/core/consent/scopeEpochs.ts); the index can only raise it. */
+  private knownEpochs: Partial<Record<Scope, number>> = {}
+  /** Per scope, the epochs its records are sealed in, ascending; dropped when the index changes. */
+  private sealedEpochs: Map<Scope, number[]> | undefined
 
   private constructor(
     private readonly keys: SalusKeys,
@@ -63,6 +65,40 @@ export class Vault {
     await loadUmbral()
     const index = await VaultIndex.load(p.keys.vaultKey, p.index)
     return new Vault(p.keys, p.blocks, index, p.anchorer, p.now ?? (() => new Date()))
+  }
+
+  /**
+   * The epochs the chain says are current (a revocation rotates its scopes). They only
+   * ever go up: a stale read cannot send new records back to an epoch a revoked grant opens.
+   */
+  setScopeEpochs(epochs: Partial<Record<Scope, number>>): void {
+    for (const [scope, epoch] of Object.entries(epochs) as [Scope, number][]) {
+      if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch > 0xffffffff) throw new TypeError(`bad epoch ${epoch} for ${scope}`)
+      if (epoch > (this.knownEpochs[scope] ?? 0)) this.knownEpochs[scope] = epoch
+    }
+  }
+
+  /** The epoch a record added to `scope` now is sealed in. */
+  currentEpoch(scope: Scope): number {
+    return Math.max(this.knownEpochs[scope] ?? 0, this.epochsInIndex(scope).at(-1) ?? 0)
+  }
+
+  /** Every epoch the scope's records are sealed in, and the current one, ascending: what a grant needs fragments for. */
+  epochsOf(scope: Scope): number[] {
+    return [...new Set([...this.epochsInIndex(scope), this.currentEpoch(scope)])].sort((a, b) => a - b)
+  }
+
+  private epochsInIndex(scope: Scope): number[] {
+    if (!this.sealedEpochs) {
+      const sets = new Map<Scope, Set<number>>()
+      for (const entry of this.entries.values()) {
+        let set = sets.get(entry.scope)
+        if (!set) sets.set(entry.scope, (set = new Set()))
+        set.add(entry.epoch)
+      }
+      this.sealedEpochs = new Map([...sets].map(([s, set]) => [s, [...set].sort((a, b) => a - b)]))
+    }
+    return this.sealedEpochs.get(scope) ?? []
   }
 
   /** Newest clinical date first. The same array until the vault changes, then a new one. */
@@ -207,12 +243,13 @@ export class Vault {
     const resource = validateResource(input)
     const scope = scopeOfResource(resource)
     const created = this.now().toISOString()
+    const epoch = this.currentEpoch(scope)
     const { cid } = await sealRecord(this.blocks, {
       resource,
       ...(attachment ? { attachment: { contentType: attachment.contentType, size: attachment.size, source: attachment.source } } : {}),
       scope,
-      epoch: currentEpoch,
-      scopePublicKey: this.scopeKey(scope, currentEpoch).publicKey(),
+      epoch,
+      scopePublicKey: this.scopeKey(scope, epoch).publicKey(),
       author: (this.signer ??= recordSigner(this.keys.preMasterSeed)),
       created,
       ...(onProgress ? { onProgress: ({ done, total }: { done: number; total: number }) => onProgress(done, total) } : {}),
@@ -229,7 +266,7 @@ export class Vault {
     }
     if (view.date) summary.date = view.date
     if (attachment) summary.attachment = { name: attachment.name, contentType: attachment.contentType, size: attachment.size }
-    return { v: 1, summary, envelopeCid: summary.cid, scope, epoch: currentEpoch }
+    return { v: 1, summary, envelopeCid: summary.cid, scope, epoch }
   }
 
   private open(entry: IndexEntry) {
@@ -254,5 +291,6 @@ export class Vault {
     if (entries.length === 0) return
     await this.index.put(entries)
     this.ordered = undefined
+    this.sealedEpochs = undefined
   }
 }

@@ -1,38 +1,25 @@
 import type { Address, Hash } from 'viem'
-import { getGrantEvents } from '../../../chain/consent/getGrantEvents.ts'
-import { readGrant } from '../../../chain/consent/readGrant.ts'
-import { submitRevoke } from '../../../chain/consent/submitRevoke.ts'
-import { scopes as allScopes, type Scope } from '../../../core/scopes.ts'
-import { revokeParamsHash } from '../../../zk/grantHash.ts'
-import { poseidon } from '../../../zk/poseidon.ts'
+import { scopeEpochs } from '../../../core/consent/scopeEpochs.ts'
+import type { Scope } from '../../../core/scopes.ts'
+import { findPatientGrants, type PatientGrant as ChainGrant } from '../../../flows/consent/findPatientGrants.ts'
+import { revokeGrant } from '../../../flows/consent/revokeGrant.ts'
 import type { ProverWorker } from '../../../zk/proveInWorker.ts'
 import { reportError } from '../reportError.ts'
+import { consentSender } from './consentSender.ts'
 import type { ConsentContext } from './consentContext.ts'
 import type { DirectoryState } from './DirectoryState.svelte.ts'
-import { proofStageLabel } from './proofStageLabel.ts'
 import { proveConsent } from './proveConsent.ts'
 
-export type PatientGrant = {
-  grantId: bigint
-  grantee: Address
-  doctorName: string
-  scopes: Scope[]
-  /** Unix seconds. */
-  expiry: number
-  status: 'active' | 'expired' | 'revoked'
-  txHash: Hash
-}
+export { scopesOfMask } from '../../../flows/consent/findPatientGrants.ts'
+
+export type PatientGrant = ChainGrant & { doctorName: string }
 
 export type AccessSession = { grantId: bigint; doctorName: string; timestamp: number; scopes: Scope[]; txHash: Hash }
 
-export function scopesOfMask(mask: number): Scope[] {
-  return allScopes.filter((_, i) => (mask & (1 << i)) !== 0)
-}
-
 /**
- * The patient's grants and the doctors' access sessions, read from the chain. Grants
- * name no patient: this browser recognises its own by recomputing the pseudonym
- * Poseidon(identitySecret, grantee) for each grant's doctor.
+ * The patient's grants and the doctors' access sessions, read from the chain
+ * (flows/consent/findPatientGrants). Each read also sets the vault's scope epochs:
+ * a scope moves to a new key epoch with every revocation that covered it.
  */
 export class PatientGrantsState {
   grants = $state.raw<PatientGrant[]>([])
@@ -40,10 +27,9 @@ export class PatientGrantsState {
   loading = $state(false)
   error = $state('')
   status = $state('')
-  /** The grant being revoked, and how far its proof is. */
+  /** The grant being revoked, and how far it is. */
   revoking = $state<bigint | undefined>()
   revokeStage = $state('')
-  private readonly pseudonyms = new Map<string, Promise<bigint>>()
 
   constructor(
     private readonly context: ConsentContext,
@@ -51,42 +37,19 @@ export class PatientGrantsState {
     private readonly worker: () => ProverWorker,
   ) {}
 
-  private pseudonymFor(grantee: Address): Promise<bigint> {
-    const key = grantee.toLowerCase()
-    let value = this.pseudonyms.get(key)
-    if (!value) this.pseudonyms.set(key, (value = poseidon([this.context.workspace.keys.identitySecret, BigInt(grantee)])))
-    return value
+  private name(grantee: Address): string {
+    return this.directory.doctor(grantee)?.name ?? grantee
   }
 
   async refresh(): Promise<void> {
-    const { publicClient, consent } = this.context
+    const { publicClient, consent, workspace } = this.context
     this.loading = true
     this.error = ''
     try {
-      const { events } = await getGrantEvents(publicClient, { consent: consent.address, fromBlock: BigInt(consent.deployBlock) })
-      const mine = new Map<bigint, PatientGrant>()
-      const now = Date.now() / 1000
-      for (const event of events) {
-        if (event.type !== 'GrantCreated' || event.pseudonym !== (await this.pseudonymFor(event.grantee))) continue
-        const state = await readGrant(publicClient, { consent: consent.address, grantId: event.grantId })
-        mine.set(event.grantId, {
-          grantId: event.grantId,
-          grantee: event.grantee,
-          doctorName: this.directory.doctor(event.grantee)?.name ?? event.grantee,
-          scopes: scopesOfMask(state.scopesMask),
-          expiry: state.expiry,
-          status: state.revoked ? 'revoked' : state.expiry <= now ? 'expired' : 'active',
-          txHash: event.txHash,
-        })
-      }
-      const sessions: AccessSession[] = []
-      for (const event of events) {
-        const grant = event.type === 'AccessLogged' ? mine.get(event.grantId) : undefined
-        if (event.type !== 'AccessLogged' || !grant) continue
-        sessions.push({ grantId: event.grantId, doctorName: grant.doctorName, timestamp: event.timestamp, scopes: scopesOfMask(event.scopesMask), txHash: event.txHash })
-      }
-      this.grants = [...mine.values()].reverse()
-      this.sessions = sessions.reverse()
+      const found = await findPatientGrants(publicClient, { consent: consent.address, fromBlock: BigInt(consent.deployBlock), identitySecret: workspace.keys.identitySecret })
+      workspace.vault.setScopeEpochs(scopeEpochs(found.grants.map((grant) => ({ scopes: grant.scopes, revoked: grant.status === 'revoked' }))))
+      this.grants = found.grants.map((grant) => ({ ...grant, doctorName: this.name(grant.grantee) }))
+      this.sessions = found.sessions.map((session) => ({ ...session, doctorName: this.name(session.grantee) }))
     } catch (error) {
       this.error = reportError(error, 'reading your grants from the chain')
     } finally {
@@ -94,23 +57,44 @@ export class PatientGrantsState {
     }
   }
 
-  /** A proof over the grant's pseudonym, bound to revoke(grantId); any account may send it, here the patient's. */
+  /**
+   * Revokes for good (flows/consent/revokeGrant): the proof goes out from a one-off
+   * account, never the patient's wallet; the grant's scopes move to new keys, and the
+   * patient's other doctors on those scopes get fragments for them.
+   */
   async revoke(grant: PatientGrant): Promise<void> {
     if (this.revoking !== undefined) return
     this.revoking = grant.grantId
     this.error = ''
     this.status = ''
+    const labels = ['Making the revocation proof', 'Sending the revocation to the chain', 'Renewing the keys of your other doctors', 'Updating the copies on the care nodes']
     try {
-      this.revokeStage = 'Making the revocation proof'
-      const { proof } = await proveConsent(this.worker(), {
-        identitySecret: this.context.workspace.keys.identitySecret,
-        grantee: grant.grantee,
-        paramsHash: await revokeParamsHash({ chainId: this.context.config.chainId, consent: this.context.consent.address, grantId: grant.grantId }),
-        onProgress: (progress) => (this.revokeStage = proofStageLabel(progress)),
+      const { context } = this
+      const node = await context.node()
+      if (this.directory.careNodes.length === 0) await this.directory.load()
+      const result = await revokeGrant({
+        publicClient: context.publicClient,
+        sender: await consentSender(context),
+        deployment: { chainId: context.config.chainId, consent: context.consent.address, fromBlock: BigInt(context.consent.deployBlock) },
+        keys: context.workspace.keys,
+        vault: context.workspace.vault,
+        blocks: context.workspace.blocks,
+        node,
+        careNodes: context.config.careNodes.map((care) => care.multiaddrs.find((address) => address.includes('/p2p/'))).filter((a): a is string => a !== undefined),
+        grant,
+        proxies: this.directory.careNodes,
+        granteeKey: (grantee) => this.directory.doctor(grantee)?.umbralPublicKey,
+        prove: (input) => proveConsent(this.worker(), input),
+        progress: {
+          begin: (step) => (this.revokeStage = labels[step] ?? ''),
+          detail: (step, detail) => (this.revokeStage = `${labels[step]}: ${detail}`),
+          finish: () => {},
+        },
       })
-      this.revokeStage = 'Sending the revocation to the chain'
-      await submitRevoke(this.context.walletClient, { consent: this.context.consent.address, grantId: grant.grantId, proof })
-      this.status = `Access for ${grant.doctorName} is revoked. Records they already opened stay with them; they cannot open any more.`
+      const kept = result.notReissued.length
+        ? ` ${result.notReissued.length} other doctor(s) could not get the new keys yet and will not see records you add until you revoke or share again.`
+        : ''
+      this.status = `Access for ${grant.doctorName} is revoked. Records they already opened stay with them; they cannot open any more, and records you add from now on use new keys.${kept}`
       await this.refresh()
     } catch (error) {
       this.error = reportError(error, 'revoking a grant')

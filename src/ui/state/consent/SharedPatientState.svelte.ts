@@ -4,7 +4,8 @@ import * as umbral from '@nucypher/umbral-pre'
 import { CID } from 'multiformats/cid'
 import { logAccess } from '../../../chain/consent/logAccess.ts'
 import { readGrant } from '../../../chain/consent/readGrant.ts'
-import { decodeKeyFragmentBundle } from '../../../core/consent/keyFragmentBundle.ts'
+import { openKeyFragmentBundle } from '../../../core/consent/keyFragmentBundle.ts'
+import { readGrantBundle } from '../../../chain/consent/readGrantBundle.ts'
 import { describeResource } from '../../../core/fhir/describeResource.ts'
 import type { FhirResource } from '../../../core/fhir/fhirTypes.ts'
 import type { Scope } from '../../../core/scopes.ts'
@@ -92,7 +93,9 @@ export class SharedPatientState {
       // Blocks are asked of these peers first: the patient's browser when it answers, and the care nodes.
       const careNodes = this.context.config.careNodes.flatMap((care) => care.multiaddrs.slice(0, 1))
       const blocks = networkBlockAccess(node, { timeoutMs: 20_000, providers: [...(patient ? [patient] : []), ...careNodes] })
-      const bundle = decodeKeyFragmentBundle(await blocks.get(CID.parse(this.consent.bundleCid)))
+      // The grant's bundle now: the delivered one, or the one the patient reissued after rotating a scope.
+      const { bundleCid } = await readGrantBundle(publicClient, { consent: consent.address, fromBlock: BigInt(consent.deployBlock), grantId, grantee: this.context.account })
+      const bundle = openKeyFragmentBundle(await blocks.get(bundleCid), receivingSecretKey(this.context.workspace.keys.preMasterSeed))
       const access = await this.access(node, bundle, grantId)
       this.steps.finish(2)
 

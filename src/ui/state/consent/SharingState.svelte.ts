@@ -1,21 +1,17 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import { bytesToHex, hexToBytes } from 'viem'
-import { proxiesCommitment } from '../../../chain/consent/proxiesCommitment.ts'
 import type { ProviderEntry } from '../../../chain/providerEntry.ts'
-import { buildKeyFragmentBundle } from '../../../core/consent/keyFragmentBundle.ts'
 import { scopes as allScopes, type Scope } from '../../../core/scopes.ts'
 import { deliverMessage } from '../../../p2p/deliverMessage.ts'
 import type { ConsentDelivery } from '../../../p2p/deliverProtocol.ts'
 import { createProverWorker } from '../../../zk/proveInWorker.ts'
-import { grantParamsHash, scopesMask } from '../../../zk/grantHash.ts'
 import { reportError } from '../reportError.ts'
 import type { ConsentContext } from './consentContext.ts'
 import { SharingUnavailableError } from './consentErrors.ts'
 import { DirectoryState } from './DirectoryState.svelte.ts'
 import { PatientGrantsState } from './PatientGrantsState.svelte.ts'
-import { proofStageLabel } from './proofStageLabel.ts'
 import { proveConsent } from './proveConsent.ts'
-import { publishScopeManifests } from './publishScopeManifests.ts'
+import { prepareConsent } from '../../../flows/consent/prepareConsent.ts'
+import { publishScopeManifests } from '../../../flows/consent/publishScopeManifests.ts'
 import { consentDelivery } from './consentDelivery.ts'
 import { StepsState } from './StepsState.svelte.ts'
 
@@ -92,48 +88,23 @@ export class SharingState {
     try {
       const { workspace } = this.context
       const node = await this.context.node()
-      const keys = workspace.keys
-      this.steps.begin(0)
-      const saltBytes = crypto.getRandomValues(new Uint8Array(32))
-      const built = await buildKeyFragmentBundle({
-        preMasterSeed: keys.preMasterSeed,
-        grantee: doctor.account,
-        receivingPublicKey: hexToBytes(doctor.umbralPublicKey),
-        scopes: chosen,
-        epochs: Object.fromEntries(chosen.map((scope) => [scope, 0])),
-        proxies: proxies.map((proxy) => ({ address: proxy.account, umbralPublicKey: hexToBytes(proxy.umbralPublicKey) })),
-        threshold: Math.min(defaultThreshold, proxies.length),
-        salt: saltBytes,
-      })
-      const bundleCid = await workspace.blocks.put(built.bytes, 'dag-cbor')
-      this.steps.finish(0)
-
-      this.steps.begin(1)
-      await publishScopeManifests({
-        node,
+      const { grant, bundleCid, pseudonym, proof } = await prepareConsent({
+        keys: workspace.keys,
+        vault: workspace.vault,
         blocks: workspace.blocks,
-        preMasterSeed: keys.preMasterSeed,
-        records: workspace.vault.list(),
-        scopes: chosen,
+        node,
         careNodes: this.careNodeAddresses(),
-        extraCids: [bundleCid],
-        required: built.bundle.threshold,
-        onProgress: (done, total) => this.steps.detail(1, `${done} of ${total}`),
+        // Bound to this deployment: the bundle and the proof are refused on any other chain or Consent contract.
+        deployment: { chainId: this.context.config.chainId, consent: this.context.consent.address },
+        doctor,
+        scopes: chosen,
+        expiry,
+        proxies,
+        threshold: Math.min(defaultThreshold, proxies.length),
+        prove: (input) => proveConsent((this.worker ??= createProverWorker()), input),
+        progress: this.steps,
       })
       chosen.forEach((scope) => this.sharedScopes.add(scope))
-      this.steps.finish(1)
-
-      this.steps.begin(2)
-      const proxiesHash = proxiesCommitment({ proxies: proxies.map((proxy) => proxy.account), salt: bytesToHex(saltBytes) })
-      const grant = { grantee: doctor.account, scopesMask: scopesMask(chosen), expiry, proxiesHash, threshold: built.bundle.threshold, bundleCid }
-      const { pseudonym, proof } = await proveConsent((this.worker ??= createProverWorker()), {
-        identitySecret: keys.identitySecret,
-        grantee: doctor.account,
-        // Bound to this deployment: the proof is refused on any other chain or Consent contract.
-        paramsHash: await grantParamsHash({ ...grant, chainId: this.context.config.chainId, consent: this.context.consent.address }),
-        onProgress: (progress) => this.steps.detail(2, proofStageLabel(progress)),
-      })
-      this.steps.finish(2)
 
       const delivery = consentDelivery({ grant, bundleCid, pseudonym, proof, node, label })
       const sent: SentConsent = { id: bundleCid.toString(), doctor, delivery, state: 'sending', error: '' }
@@ -185,6 +156,7 @@ export class SharingState {
           preMasterSeed: this.context.workspace.keys.preMasterSeed,
           records: this.context.workspace.vault.list(),
           scopes,
+          epochOf: (scope) => this.context.workspace.vault.currentEpoch(scope),
           careNodes: this.careNodeAddresses(),
           required: 1,
         })

@@ -1,14 +1,14 @@
 import { CID } from 'multiformats/cid'
-import type { BlockAccess } from '../../../core/blocks.ts'
-import { buildManifest, type SignedHead } from '../../../core/consent/scopeManifest.ts'
-import type { Scope } from '../../../core/scopes.ts'
-import type { RecordSummary } from '../../../core/vault/types.ts'
-import { recordSigner, scopeSecretKey } from '../../../crypto/umbral.ts'
-import type { SalusNode } from '../../../p2p/createBrowserNode.ts'
-import { HeadRequestError } from '../../../p2p/headProtocol.ts'
-import { publishHead } from '../../../p2p/requestHead.ts'
-import { requestPin } from '../../../p2p/requestPin.ts'
-import { SharingUnavailableError } from './consentErrors.ts'
+import type { BlockAccess } from '../../core/blocks.ts'
+import { buildManifest, type SignedHead } from '../../core/consent/scopeManifest.ts'
+import type { Scope } from '../../core/scopes.ts'
+import type { RecordSummary } from '../../core/vault/types.ts'
+import { recordSigner, scopeSecretKey } from '../../crypto/umbral.ts'
+import type { SalusNode } from '../../p2p/createBrowserNode.ts'
+import { HeadRequestError } from '../../p2p/headProtocol.ts'
+import { publishHead } from '../../p2p/requestHead.ts'
+import { requestPin } from '../../p2p/requestPin.ts'
+import { CareNodesUnavailableError } from './flowErrors.ts'
 
 export type PublishScopeManifestsParameters = {
   node: SalusNode
@@ -16,6 +16,8 @@ export type PublishScopeManifestsParameters = {
   preMasterSeed: Uint8Array
   records: readonly RecordSummary[]
   scopes: readonly Scope[]
+  /** The scope's current key epoch (vault.currentEpoch): the manifest is sealed to it, so a grant without it cannot list. */
+  epochOf: (scope: Scope) => number
   /** Care nodes' multiaddrs (with /p2p/): they keep the ciphertext and the newest heads while the patient is offline. */
   careNodes: readonly string[]
   /** Other blocks to replicate with the records (the key-fragment bundle). */
@@ -40,16 +42,17 @@ function nextSeq(): number {
  * heads pushed to them. Returns the heads.
  */
 export async function publishScopeManifests(parameters: PublishScopeManifestsParameters): Promise<SignedHead[]> {
-  const { node, blocks, preMasterSeed, records, scopes, careNodes, extraCids = [], required, onProgress } = parameters
+  const { node, blocks, preMasterSeed, records, scopes, epochOf, careNodes, extraCids = [], required, onProgress } = parameters
   const author = recordSigner(preMasterSeed)
   const heads: SignedHead[] = []
   const cids: CID[] = [...extraCids]
   for (const scope of scopes) {
     const entries = records.filter((record) => record.scope === scope).map((record) => CID.parse(record.cid))
-    const key = scopeSecretKey(preMasterSeed, scope, 0)
+    const epoch = epochOf(scope)
+    const key = scopeSecretKey(preMasterSeed, scope, epoch)
     const scopePublicKey = key.publicKey()
     try {
-      const built = await buildManifest(blocks, { scope, epoch: 0, seq: nextSeq(), entries, scopePublicKey, author })
+      const built = await buildManifest(blocks, { scope, epoch, seq: nextSeq(), entries, scopePublicKey, author })
       heads.push(built.head)
       cids.push(...entries, built.cid)
     } finally {
@@ -82,7 +85,7 @@ export async function publishScopeManifests(parameters: PublishScopeManifestsPar
   const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected')
   for (const failure of failures) console.warn('Salus: a care node did not take the shared records', failure.reason)
   if (careNodes.length - failures.length < required) {
-    throw new SharingUnavailableError(
+    throw new CareNodesUnavailableError(
       `Only ${careNodes.length - failures.length} of ${careNodes.length} care nodes could keep a copy of your records; at least ${required} are needed. Check your connection and try again.`,
       { cause: failures[0]?.reason },
     )

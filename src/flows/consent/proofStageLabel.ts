@@ -1,4 +1,4 @@
-import type { ProofProgress } from '../../../zk/proveWithArtifacts.ts'
+import type { ProofProgress } from '../../zk/proveWithArtifacts.ts'
 
 /** The proof's progress in words, for the status line while the worker runs. */
 export function proofStageLabel(progress: ProofProgress): string {

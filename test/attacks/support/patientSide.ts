@@ -1,0 +1,100 @@
+// The patient's side of the attack stack, through the same flows the app runs
+// (src/flows/consent): a real vault, bound bundles, real proofs, revocation with key
+// rotation. The revocation and reissues go out from an unrelated account, never the
+// patient's wallet.
+import type * as umbral from '@nucypher/umbral-pre'
+import { CID } from 'multiformats/cid'
+import { bytesToHex, type Address, type Hex } from 'viem'
+import { anvilAccount } from '../../../scripts/deploy.ts'
+import { submitGrant } from '../../../src/chain/consent/submitGrant.ts'
+import { blockAccess } from '../../../src/core/blocks.ts'
+import { openKeyFragmentBundle, type KeyFragmentBundle } from '../../../src/core/consent/keyFragmentBundle.ts'
+import type { Scope } from '../../../src/core/scopes.ts'
+import { memoryRecordIndex } from '../../../src/core/vault/memoryRecordIndex.ts'
+import { Vault } from '../../../src/core/vault/Vault.ts'
+import type { ConsentProver } from '../../../src/flows/consent/consentProver.ts'
+import { findPatientGrants } from '../../../src/flows/consent/findPatientGrants.ts'
+import { prepareConsent } from '../../../src/flows/consent/prepareConsent.ts'
+import { publishScopeManifests } from '../../../src/flows/consent/publishScopeManifests.ts'
+import { revokeGrant, type RevokeGrantReturnType } from '../../../src/flows/consent/revokeGrant.ts'
+import type { SalusNode } from '../../../src/p2p/createBrowserNode.ts'
+import { keysOf, proveConsentInNode, type ConsentStack } from './consentStack.ts'
+
+export const nodeProver: ConsentProver = ({ identitySecret, grantee, paramsHash }) => proveConsentInNode(identitySecret, grantee, paramsHash)
+
+export type PatientSide = {
+  vault: Vault
+  node: SalusNode
+  /** Adds an allergy to the vault (sealed in the scope's current epoch) and publishes the manifests. */
+  addRecord(text: string): Promise<CID>
+  grant(o: { grantee: Address; receivingKey: umbral.PublicKey; scopes: Scope[]; days: number }): Promise<{ grantId: bigint; bundleCid: CID; bundleFor(key: umbral.SecretKey): KeyFragmentBundle }>
+  revoke(grantId: bigint): Promise<RevokeGrantReturnType>
+}
+
+export async function patientGrants(stack: ConsentStack, privateKey: Hex, fill: number): Promise<PatientSide> {
+  const keys = await keysOf(privateKey)
+  const node = await stack.node(anvilAccount(8).account.address, fill)
+  const blocks = blockAccess({ blockstore: node.blockstore })
+  const vault = await Vault.open({ keys, blocks, index: memoryRecordIndex() })
+  const careNodes = stack.cares.map((care) => care.multiaddrs[0]!)
+  const proxies = stack.proxies.map((p) => ({ account: p.address, umbralPublicKey: bytesToHex(p.secretKey.publicKey().toCompressedBytes()) }))
+  const granteeKeys = new Map<string, Hex>()
+  const deployment = { chainId: stack.chainId, consent: stack.consent }
+  return {
+    vault,
+    node,
+    async addRecord(text) {
+      const summary = await vault.addRecord({ resource: { resourceType: 'AllergyIntolerance', clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] }, code: { text }, patient: { reference: 'Patient/p' } }, source: 'form' })
+      await publishScopeManifests({ node, blocks, preMasterSeed: keys.preMasterSeed, records: vault.list(), scopes: ['allergies'], epochOf: (s) => vault.currentEpoch(s), careNodes, required: 2 })
+      return CID.parse(summary.cid)
+    },
+    async grant({ grantee, receivingKey, scopes, days }) {
+      const umbralPublicKey = bytesToHex(receivingKey.toCompressedBytes())
+      granteeKeys.set(grantee.toLowerCase(), umbralPublicKey)
+      const prepared = await prepareConsent({
+        keys,
+        vault,
+        blocks,
+        node,
+        careNodes,
+        deployment,
+        doctor: { account: grantee, umbralPublicKey },
+        scopes,
+        expiry: Math.floor(Date.now() / 1000) + days * 86_400,
+        proxies,
+        threshold: 2,
+        prove: nodeProver,
+      })
+      const params = { ...prepared.grant, expiry: BigInt(prepared.grant.expiry) }
+      const { grantId } = await submitGrant(stack.clients(granteeKey(grantee)).walletClient, { consent: stack.consent, params, pseudonym: prepared.pseudonym, proof: [...prepared.proof] })
+      const bytes = await blocks.get(prepared.bundleCid)
+      return { grantId, bundleCid: prepared.bundleCid, bundleFor: (key) => openKeyFragmentBundle(bytes, key) }
+    },
+    async revoke(grantId) {
+      const { grants } = await findPatientGrants(stack.clients(privateKey).publicClient, { consent: stack.consent, fromBlock: stack.fromBlock, identitySecret: keys.identitySecret })
+      const grant = grants.find((g) => g.grantId === grantId)
+      if (!grant) throw new Error(`grant ${grantId} is not the patient's`)
+      return revokeGrant({
+        publicClient: stack.clients(privateKey).publicClient,
+        // An unrelated account carries the revocation: the patient's wallet stays off chain.
+        sender: stack.clients(anvilAccount(6).privateKey).walletClient,
+        deployment: { ...deployment, fromBlock: stack.fromBlock },
+        keys,
+        vault,
+        blocks,
+        node,
+        careNodes,
+        grant,
+        proxies,
+        granteeKey: (address) => granteeKeys.get(address.toLowerCase()),
+        prove: nodeProver,
+      })
+    },
+  }
+}
+
+/** The grantee submits their grant from their own account (anvil's test keys). */
+export function granteeKey(grantee: Address): Hex {
+  for (let i = 0; i < 10; i++) if (anvilAccount(i).account.address.toLowerCase() === grantee.toLowerCase()) return anvilAccount(i).privateKey
+  throw new Error(`no test key for ${grantee}`)
+}
