@@ -26,4 +26,39 @@ async function grantGas(): Promise<number> {
   }
 }
 
-export default [{ name: 'consent.grant_gas', unit: 'gas', better: 'lower', run: grantGas }] as const
+const benchmarks: { name: string; unit: string; better: 'lower' | 'higher'; target?: number; run: () => Promise<number> }[] = [{ name: 'consent.grant_gas', unit: 'gas', better: 'lower', target: 350_000, run: grantGas }]
+
+// consent.revoke_with_rotation_ms: the patient revokes one grant through the app's flow
+// (src/flows/consent/revokeGrant.ts) on a real anvil with two real care-node proxies:
+// the revocation proof and transaction, the scope's move to a new key epoch, a new
+// bound bundle for the one other active grant on that scope (with its reissue proof and
+// transaction), and the new manifests and bundle pinned on the care nodes. Median of 5,
+// each round on fresh grants; proofs are real Groth16 proofs made in Node.
+async function revokeWithRotationMs(): Promise<number> {
+  const { startConsentStack, doctorReceivingKey } = await import('../test/attacks/support/consentStack.ts')
+  const { patientGrants } = await import('../test/attacks/support/patientSide.ts')
+  const stack = await startConsentStack()
+  try {
+    const patient = await patientGrants(stack, anvilAccount(8).privateKey, 4)
+    await patient.addRecord('Penicillin')
+    const doctors = [anvilAccount(2), anvilAccount(3)]
+    const keys = await Promise.all(doctors.map((d) => doctorReceivingKey(d.privateKey)))
+    const times: number[] = []
+    for (let round = 0; round < 5; round++) {
+      const [revoked] = await Promise.all(doctors.map((d, i) => patient.grant({ grantee: d.account.address, receivingKey: keys[i]!.publicKey(), scopes: ['allergies'], days: 1 })))
+      const started = performance.now()
+      const result = await patient.revoke(revoked!.grantId)
+      times.push(performance.now() - started)
+      if (result.reissued.length === 0) throw new Error('no grant was reissued')
+    }
+    times.sort((a, b) => a - b)
+    console.log(`  (rounds: ${times.map((t) => t.toFixed(0)).join(', ')} ms)`)
+    return times[2]!
+  } finally {
+    await stack.stop()
+  }
+}
+
+benchmarks.push({ name: 'consent.revoke_with_rotation_ms', unit: 'ms', better: 'lower', run: revokeWithRotationMs })
+
+export default benchmarks

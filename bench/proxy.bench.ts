@@ -16,6 +16,9 @@ import { buildKeyFragmentBundle } from '../src/core/consent/keyFragmentBundle.ts
 import { blockAccess } from '../src/core/blocks.ts'
 import { scopeSecretKey, wrapDataKey } from '../src/crypto/umbral.ts'
 import { openProxyChannel } from '../src/p2p/proxyChannel.ts'
+import { proxiesCommitment } from '../src/chain/consent/proxiesCommitment.ts'
+import type { GrantState } from '../src/p2p/grantOracle.ts'
+import type { Address } from 'viem'
 
 const requesters = 100
 const measureMs = 5_000
@@ -24,6 +27,14 @@ const seed = new Uint8Array(32).fill(77)
 const grantId = 1n
 const proxyAddress = `0x${'ab'.repeat(20)}` as const
 const grantee = `0x${'cd'.repeat(20)}` as const
+
+/** What every bench bundle is bound to; benchGrant is the grant on "chain" that matches it. */
+const binding = { chainId: 31337, consent: `0x${'c0'.repeat(20)}` as Address, pseudonym: 0x5a1n << 200n, expiry: 2 ** 40 - 1 }
+
+function benchGrant(bundleCid: string, scopesMask: number, threshold: number, proxies: Address[]): GrantState {
+  const proxiesHash = proxiesCommitment({ proxies, salt: `0x${'00'.repeat(32)}` })
+  return { grantee, scopesMask, expiry: binding.expiry, revoked: false, bundleCid, threshold, pseudonym: binding.pseudonym, proxiesHash, chainId: binding.chainId, consent: binding.consent }
+}
 
 /** Deterministic keys so the care node process and the requesters agree without talking. */
 function key(label: string): umbral.SecretKey {
@@ -34,6 +45,8 @@ async function careNodeProcess(): Promise<void> {
   const { startCareNode } = await import('../src/p2p/careNode.ts')
   const built = await buildKeyFragmentBundle({
     preMasterSeed: seed,
+    author: key('patient').publicKey(),
+    binding,
     grantee,
     receivingPublicKey: key('doctor').publicKey(),
     scopes: ['labs'],
@@ -50,7 +63,7 @@ async function careNodeProcess(): Promise<void> {
         address: proxyAddress,
         secretKey: key('proxy'),
         oracle: {
-          grant: async () => ({ grantee, scopesMask: 1 << 5, expiry: 2 ** 40, revoked: false, bundleCid: built.cid.toString(), threshold: 1 }),
+          grant: async () => benchGrant(built.cid.toString(), 1 << 5, 1, [proxyAddress]),
           lastSession: async () => Math.floor(Date.now() / 1000),
           granteeKey: async () => doctorKey,
         },
@@ -120,7 +133,7 @@ async function reencryptRps(): Promise<Measurement> {
       const loop = async (client: (typeof clients)[number]) => {
         const channel = openProxyChannel({ libp2p: client }, { proxy: address, grantId, signer })
         while (!stop) {
-          await channel.reencrypt('labs', [capsule])
+          await channel.reencrypt('labs', 0, [capsule])
           if (counting) done++
         }
         await channel.close()
@@ -174,6 +187,8 @@ async function open10KbMs(): Promise<number> {
   const doctorSigner = new umbral.Signer(doctorSecret)
   const built = await buildKeyFragmentBundle({
     preMasterSeed: seed,
+    author: recordSigner(seed).verifyingKey,
+    binding,
     grantee,
     receivingPublicKey: doctorSecret.publicKey(),
     scopes: ['notes'],
@@ -183,7 +198,7 @@ async function open10KbMs(): Promise<number> {
     salt: new Uint8Array(32),
   })
   const oracle = {
-    grant: async () => ({ grantee, scopesMask: 1 << 8, expiry: 2 ** 40, revoked: false, bundleCid: built.cid.toString(), threshold: 2 }),
+    grant: async () => benchGrant(built.cid.toString(), 1 << 8, 2, proxies.map((p) => p.address)),
     lastSession: async () => Math.floor(Date.now() / 1000),
     granteeKey: async () => doctorSigner.verifyingKey().toCompressedBytes(),
   }

@@ -160,6 +160,7 @@ async function grantUp(): Promise<GrantInfo> {
         const { buildKeyFragmentBundle } = await __m('/core/consent/keyFragmentBundle.ts')
         const { proxiesCommitment } = await __m('/chain/consent/proxiesCommitment.ts')
         const { grantParamsHash } = await __m('/zk/grantHash.ts')
+        const { poseidon } = await __m('/zk/poseidon.ts')
         const { proveInWorker, createProverWorker } = await __m('/zk/proveInWorker.ts')
         const { toCircuitInput } = await __m('/zk/proveWithArtifacts.ts')
         const { consentInputs } = await __m('/zk/consentInputs.ts')
@@ -183,15 +184,17 @@ async function grantUp(): Promise<GrantInfo> {
         const bigResource = { resourceType: 'DocumentReference', status: 'current', description: 'Bench scan', content: [{ attachment: { contentType: 'application/octet-stream', url: 'salus:attachment' } }] }
         const big = (await sealRecord(blocks, { resource: bigResource, attachment: { contentType: 'application/octet-stream', size: a.bigMiB * 1024 * 1024, source }, scope: 'notes', epoch: 0, scopePublicKey: scopeKey, author })).cid.toString()
         const salt = crypto.getRandomValues(new Uint8Array(32))
+        const expiry = Math.floor(Date.now() / 1000) + 86400
+        const pseudonym = await poseidon([keys.identitySecret, BigInt(a.doctor)])
         const built = await buildKeyFragmentBundle({
-          preMasterSeed: keys.preMasterSeed, grantee: a.doctor, receivingPublicKey: __hex(a.doctorKey), scopes: ['notes'], epochs: { notes: 0 },
+          preMasterSeed: keys.preMasterSeed, author: author.verifyingKey, binding: { chainId: a.chainId, consent: a.consent, pseudonym, expiry }, grantee: a.doctor, receivingPublicKey: __hex(a.doctorKey), scopes: ['notes'], epochs: { notes: 0 },
           proxies: a.proxies.map((p) => ({ address: p.account, umbralPublicKey: __hex(p.umbralPublicKey) })), threshold: 2, salt,
         })
         const bundleCid = await blocks.put(built.bytes, 'dag-cbor')
         // Proxies fetch the bundle themselves; pin it so they find it at once.
         for (const careNode of a.careNodes) await requestPin(node, { careNode, cids: [bundleCid] })
         const saltHex = '0x' + Array.from(salt, (b) => b.toString(16).padStart(2, '0')).join('')
-        const grant = { grantee: a.doctor, scopesMask: 1 << 8, expiry: Math.floor(Date.now() / 1000) + 86400, proxiesHash: proxiesCommitment({ proxies: a.proxies.map((p) => p.account), salt: saltHex }), threshold: 2, bundleCid }
+        const grant = { grantee: a.doctor, scopesMask: 1 << 8, expiry, proxiesHash: proxiesCommitment({ proxies: a.proxies.map((p) => p.account), salt: saltHex }), threshold: 2, bundleCid }
         const input = toCircuitInput(consentInputs({ identitySecret: keys.identitySecret, grantee: a.doctor, paramsHash: await grantParamsHash({ ...grant, chainId: a.chainId, consent: a.consent }) }))
         const result = await proveInWorker(createProverWorker(), { circuit: 'consent', input })
         // The doctor dials these; a relay reservation can take a moment on a busy machine.
@@ -230,7 +233,7 @@ async function grantUp(): Promise<GrantInfo> {
         const { createBrowserNode } = await __m('/p2p/createBrowserNode.ts')
         const { memoryBlockAccess } = await __m('/core/blocks.ts')
         const { loadUmbral, receivingSecretKey } = await __m('/crypto/umbral.ts')
-        const { decodeKeyFragmentBundle } = await __m('/core/consent/keyFragmentBundle.ts')
+        const { openKeyFragmentBundle } = await __m('/core/consent/keyFragmentBundle.ts')
         const { networkBlockAccess } = await __m('/p2p/networkBlockAccess.ts')
         const { proxyFragmentSource } = await __m('/p2p/proxyFragmentSource.ts')
         const { multiaddr } = await __m('/@fs${root}/node_modules/@multiformats/multiaddr/dist/src/index.js')
@@ -248,8 +251,8 @@ async function grantUp(): Promise<GrantInfo> {
         // As the app does: the patient (over WebRTC) and the care nodes are asked first.
         const blocks = networkBlockAccess(node, { timeoutMs: 60000, providers: [direct, ...a.careNodes] })
         const { CID } = await __m('/@fs${root}/node_modules/multiformats/dist/src/cid.js')
-        const bundle = decodeKeyFragmentBundle(await blocks.get(CID.parse(a.bundleCid)))
         const secretKey = receivingSecretKey(keys.preMasterSeed)
+        const bundle = openKeyFragmentBundle(await blocks.get(CID.parse(a.bundleCid)), secretKey)
         const signer = new umbral.Signer(secretKey)
         const sources = a.proxies.map((proxy) => proxyFragmentSource(node, { proxy, grantId: BigInt(a.grantId), signer }))
         window.__doctor = { node, blocks, access: { bundle, receivingSecretKey: secretKey, sources } }
@@ -280,9 +283,9 @@ async function open10KbMs(): Promise<number> {
     // Where the time goes: block fetches (sequential) and the proxies' round trip (2 asked at once).
     let fetchMs = 0, proxyStart = 0, proxyEnd = 0
     const timedBlocks = { put: (b, c) => blocks.put(b, c), get: async (cid) => { const t = performance.now(); try { return await blocks.get(cid) } finally { fetchMs += performance.now() - t } } }
-    const sources = access.sources.map((s) => ({ id: s.id, reencrypt: async (scope, capsules) => {
+    const sources = access.sources.map((s) => ({ id: s.id, reencrypt: async (scope, epoch, capsules) => {
       const t = performance.now(); proxyStart = proxyStart || t
-      try { return await s.reencrypt(scope, capsules) } finally { proxyEnd = Math.max(proxyEnd, performance.now()) }
+      try { return await s.reencrypt(scope, epoch, capsules) } finally { proxyEnd = Math.max(proxyEnd, performance.now()) }
     } }))
     const times = [], fetches = [], proxies = []
     for (const [i, cid] of ${JSON.stringify(records.slice(1))}.entries()) {
