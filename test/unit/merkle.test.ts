@@ -69,3 +69,20 @@ describe('merkle', () => {
     expect(verifyMerkleProof('0xzz' as Hex, [], batch[0]!)).toBe(false)
   })
 })
+
+describe('salted anchor leaves', () => {
+  it('a leaf cannot be matched to a CID without the vault key', async () => {
+    const { anchorSalt } = await import('../../src/core/anchor/merkle.ts')
+    const cid = CID.createV1(0x71, await sha256.digest(new Uint8Array([7])))
+    const vaultKey = new Uint8Array(32).fill(3)
+    const salt = anchorSalt(vaultKey, cid)
+    const leaf = anchorLeaf(cid, salt)
+    // What a care node or a doctor who knows the CID can compute: not the leaf.
+    expect(leaf).not.toBe(anchorLeaf(cid))
+    expect(leaf).not.toBe(anchorLeaf(cid, anchorSalt(new Uint8Array(32).fill(4), cid)))
+    // The patient's keys rebuild the same salt on any device.
+    expect(anchorSalt(new Uint8Array(32).fill(3), cid)).toBe(salt)
+    expect(anchorSalt(vaultKey, CID.createV1(0x71, await sha256.digest(new Uint8Array([8]))))).not.toBe(salt)
+    expect(() => anchorLeaf(cid, '0x12')).toThrow(TypeError)
+  })
+})

@@ -1,5 +1,7 @@
 import type { CID } from 'multiformats/cid'
-import { concat, isHex, keccak256, type Hex } from 'viem'
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, concat, isHex, keccak256, type Hex } from 'viem'
 import { SalusError } from '../errors.ts'
 
 /**
@@ -16,8 +18,29 @@ export class EmptyMerkleBatchError extends SalusError {
   }
 }
 
-export function anchorLeaf(cid: CID): Hex {
-  return keccak256(cid.bytes)
+/**
+ * keccak256(salt || CID bytes). The salt is a per-record secret kept in the vault
+ * (anchorSalt), so a CID seen by a care node or a doctor cannot be matched to a leaf of
+ * an anchored root; without a salt (anchors made before salting), keccak256(CID bytes).
+ */
+export function anchorLeaf(cid: CID, salt?: Hex): Hex {
+  if (salt === undefined) return keccak256(cid.bytes)
+  if (!isHex(salt) || salt.length !== 66) throw new TypeError('an anchor salt is 32 bytes of hex')
+  return keccak256(concat([salt, bytesToHex(cid.bytes)]))
+}
+
+/** The record's anchor salt: HMAC-SHA256 under the vault key, so the patient's keys rebuild it and nobody else can. */
+export function anchorSalt(vaultKey: Uint8Array, cid: CID): Hex {
+  return bytesToHex(hmac(sha256, vaultKey, concatBytes(saltDomain, cid.bytes)))
+}
+
+const saltDomain = new TextEncoder().encode('salus.anchor-salt.v1')
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
 }
 
 export function merkleRoot(leaves: readonly Hex[]): Hex {

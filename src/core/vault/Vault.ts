@@ -11,7 +11,7 @@ import { parseFhirImport } from '../fhir/importFhir.ts'
 import { sealRecord } from '../envelope/sealRecord.ts'
 import { openRecord as openEnvelope } from '../envelope/openRecord.ts'
 import { loadUmbral, recordSigner, scopeSecretKey, unwrapDataKey, type SecretKey } from '../../crypto/umbral.ts'
-import { anchorLeaf } from '../anchor/merkle.ts'
+import { anchorLeaf, anchorSalt } from '../anchor/merkle.ts'
 import { batchProofs } from './batchProofs.ts'
 import type { IndexEntry } from './indexEntry.ts'
 import { VaultIndex } from './vaultIndex.ts'
@@ -175,7 +175,8 @@ export class Vault {
     if (!this.anchorer) throw new NoAnchorerError()
     const pending = [...this.entries.values()].filter((e) => !e.summary.anchor)
     if (pending.length === 0) return undefined
-    const leaves = pending.map((e) => anchorLeaf(CID.parse(e.envelopeCid)))
+    const salts = pending.map((e) => anchorSalt(this.keys.vaultKey, CID.parse(e.envelopeCid)))
+    const leaves = pending.map((e, i) => anchorLeaf(CID.parse(e.envelopeCid), salts[i]))
     const { root, proofs } = batchProofs(leaves)
     const batch = await this.anchorer.anchor(root, leaves.length)
     const anchored = pending.map((e, i): IndexEntry => {
@@ -185,6 +186,7 @@ export class Vault {
         batchId: batch.batchId,
         root,
         leaf: leaves[i]!,
+        salt: salts[i]!,
         proof: proofs[i]!,
         txHash: batch.txHash,
         blockNumber: batch.blockNumber,

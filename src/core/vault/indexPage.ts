@@ -19,8 +19,9 @@ import { VaultIndexCorruptError } from './vaultErrors.ts'
  */
 export const indexPageSize = 256
 
-type BatchFields = Omit<AnchorInfo, 'leaf' | 'proof'>
-type StoredRecord = { s: Omit<RecordSummary, 'anchor'>; e: number; a?: [batch: number, leafAndProof: number[]] }
+type BatchFields = Omit<AnchorInfo, 'leaf' | 'proof' | 'salt'>
+/** a: the batch, the leaf and proof as hash-table indices, and the record's anchor salt (its own index) when salted. */
+type StoredRecord = { s: Omit<RecordSummary, 'anchor'>; e: number; a?: [batch: number, leafAndProof: number[], salt?: number] }
 type StoredPage = { v: 1; batches: BatchFields[]; hashes: string[]; records: StoredRecord[] }
 
 const maxKeyBytes = 64
@@ -44,11 +45,11 @@ export function sealIndexPage(vaultKey: Uint8Array, key: string, entries: readon
     const { anchor, ...summary } = entry.summary
     const record: StoredRecord = { s: summary, e: entry.epoch }
     if (anchor) {
-      const { leaf, proof, ...batch } = anchor
+      const { leaf, proof, salt, ...batch } = anchor
       const id = `${batch.chainId}/${batch.contract}/${batch.batchId}`
       let index = batchIndex.get(id)
       if (index === undefined) batchIndex.set(id, (index = batches.push(batch) - 1))
-      record.a = [index, [leaf, ...proof].map(hashRef)]
+      record.a = salt === undefined ? [index, [leaf, ...proof].map(hashRef)] : [index, [leaf, ...proof].map(hashRef), hashRef(salt)]
     }
     return record
   })
@@ -92,18 +93,21 @@ export function openIndexPage(vaultKey: Uint8Array, sealed: Uint8Array): { key: 
   })
   const entries = page.records.map((record) => {
     const summary = { ...record.s } as RecordSummary
-    if (record.a) summary.anchor = anchorOf(page.batches[record.a[0]], record.a[1], hashes)
+    if (record.a) summary.anchor = anchorOf(page.batches[record.a[0]], record.a[1], record.a[2], hashes)
     return parseIndexEntry({ v: 1, summary, envelopeCid: summary.cid, scope: summary.scope, epoch: record.e })
   })
   return { key: decoder.decode(keyBytes), entries }
 }
 
-function anchorOf(batch: BatchFields | undefined, refs: unknown, hashes: readonly Hex[]): AnchorInfo {
+function anchorOf(batch: BatchFields | undefined, refs: unknown, saltRef: unknown, hashes: readonly Hex[]): AnchorInfo {
   if (!batch || !Array.isArray(refs) || refs.length === 0) throw new VaultIndexCorruptError({ details: 'index page has a malformed anchor' })
   const [leaf, ...proof] = refs.map((ref) => {
     const hash = hashes[ref as number]
     if (hash === undefined) throw new VaultIndexCorruptError({ details: 'index page anchor points outside its hash table' })
     return hash
   }) as [Hex, ...Hex[]]
-  return { ...batch, leaf, proof }
+  if (saltRef === undefined) return { ...batch, leaf, proof }
+  const salt = hashes[saltRef as number]
+  if (salt === undefined) throw new VaultIndexCorruptError({ details: 'index page anchor salt points outside its hash table' })
+  return { ...batch, leaf, proof, salt }
 }

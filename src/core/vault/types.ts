@@ -15,6 +15,8 @@ export interface AnchorInfo {
   batchId: string
   root: Hex
   leaf: Hex
+  /** The record's anchor salt (leaf = keccak256(salt || CID)); absent on anchors made before salting. */
+  salt?: Hex
   proof: Hex[]
   txHash: Hex
   blockNumber: string

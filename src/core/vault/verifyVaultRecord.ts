@@ -44,7 +44,7 @@ export async function verifyVaultRecord(p: VerifyVaultRecordParameters): Promise
     return { ok: false, checks }
   }
 
-  const leaf = anchorLeaf(cid)
+  const leaf = anchorLeaf(cid, anchor.salt)
   const proofOk = leaf === anchor.leaf.toLowerCase() && verifyMerkleProof(leaf, anchor.proof, anchor.root)
   checks.push({
     label: 'Included in anchored batch',

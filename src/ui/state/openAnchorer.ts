@@ -1,9 +1,12 @@
-import type { Address, EIP1193Provider } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { parseEther, type Address, type EIP1193Provider } from 'viem'
 import { chainAnchorer } from '../../chain/chainAnchorer.ts'
 import { createSalusClients } from '../../chain/createSalusClients.ts'
+import { fundOneOffAccount } from '../../chain/fundOneOffAccount.ts'
 import type { LocalAccount, NetworkConfig } from '../../chain/networkConfig.ts'
 import type { Anchorer } from '../../core/vault/types.ts'
+
+/** An anchor costs ~75k gas for 100 records; room to spare on anvil. */
+const anchorGasAllowance = parseEther('0.005')
 
 export type OpenAnchorerParameters = {
   config: NetworkConfig | undefined
@@ -17,33 +20,23 @@ export type OpenAnchorerParameters = {
 /**
  * The chain side of anchoring for this account, or undefined when there is no
  * configured chain (the vault then keeps records waiting, and says why).
+ * Anchors are never sent from the patient's wallet: each batch goes out from a fresh
+ * one-off account (funded by the local faucet; elsewhere a relayer is needed, and
+ * records wait with a sentence saying so), so no anchor points at the patient and
+ * two batches of one patient share no sender.
  */
 export async function openAnchorer(parameters: OpenAnchorerParameters): Promise<Anchorer | undefined> {
-  const { config, local, wallet } = parameters
+  const { config } = parameters
   if (!config) return undefined
-  if (local) {
-    const { publicClient, walletClient } = createSalusClients(config, privateKeyToAccount(local.privateKey))
-    return chainAnchorer({ publicClient, walletClient, anchors: config.contracts.Anchors.address })
-  }
-  if (!wallet) return undefined
-  const { chain, publicClient, walletClient } = createSalusClients(config, parameters.account, { provider: wallet.provider })
-  const anchorer = chainAnchorer({ publicClient, walletClient, anchors: config.contracts.Anchors.address })
+  const { publicClient } = createSalusClients(config)
+  const reader = chainAnchorer({ publicClient, anchors: config.contracts.Anchors.address })
   return {
-    ...anchorer,
-    chainId: anchorer.chainId,
-    contract: anchorer.contract,
-    // Ask the wallet to switch only when a transaction is due, not at sign-in.
+    chainId: config.chainId,
+    contract: reader.contract,
     async anchor(root, count) {
-      if ((await walletClient.getChainId()) !== chain.id) {
-        try {
-          await walletClient.switchChain({ id: chain.id })
-        } catch (error) {
-          if ((error as { code?: unknown }).code !== 4902) throw error
-          await walletClient.addChain({ chain })
-        }
-      }
-      return anchorer.anchor(root, count)
+      const { walletClient } = await fundOneOffAccount(config, { allowance: anchorGasAllowance, purpose: 'Anchoring' })
+      return chainAnchorer({ publicClient, walletClient, anchors: config.contracts.Anchors.address }).anchor(root, count)
     },
-    readRoot: (batchId) => anchorer.readRoot(batchId),
+    readRoot: (batchId) => reader.readRoot(batchId),
   }
 }
