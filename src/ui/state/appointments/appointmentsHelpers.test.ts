@@ -9,6 +9,7 @@ import { eligibilityNullifier } from '../../../zk/eligibilityNullifier.ts'
 import { identityCommitment } from '../../../zk/identity.ts'
 import { memberTree } from '../../../zk/memberTree.ts'
 import { ProofInputError } from '../../../zk/zkErrors.ts'
+import { minimumMembersForAnonymity, smallTreeWarning } from './anonymityWarning.ts'
 import { AppointmentInputError } from './appointmentInputError.ts'
 import { coverInput, firstUnusedVisit, visitPeriod } from './coverInput.ts'
 import { loadCoveredBookingKeys, saveCoveredBookingKeys } from './coveredBookingKeys.ts'
@@ -107,6 +108,19 @@ describe('identity card', () => {
     }
     expect(() => identityCardText(0n)).toThrow(RangeError)
     expect(() => identityCardText(snarkScalarField)).toThrow(RangeError)
+  })
+})
+
+describe('the insurer’s warning about a small member tree', () => {
+  it('warns from 1 to 19 members, saying a covered booking reveals one of N; not for none or 20 and more', () => {
+    expect(minimumMembersForAnonymity).toBe(20)
+    expect(smallTreeWarning(0n)).toBe('')
+    expect(smallTreeWarning(20n)).toBe('')
+    expect(smallTreeWarning(1_000)).toBe('')
+    expect(smallTreeWarning(1n)).toBe(
+      'Only 1 member is enrolled, fewer than 20. A covered booking reveals that it was made by your one member: the claim names them as surely as a signature would. Enrol more members before you rely on claims staying anonymous.',
+    )
+    for (let n = 2; n < 20; n++) expect(smallTreeWarning(BigInt(n))).toMatch(new RegExp(`^Only ${n} members are enrolled, fewer than 20\\. A covered booking reveals that it was made by one of ${n} members`))
   })
 })
 
