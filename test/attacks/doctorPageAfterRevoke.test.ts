@@ -50,7 +50,7 @@ afterAll(async () => {
 
 /** A real grant to the doctor, submitted by a relayer, found by the doctor's page on chain. */
 async function grantToDoctor(expiry: bigint): Promise<{ grantId: bigint; identitySecret: bigint }> {
-  const consent = network.config.contracts.Consent.address
+  const consent = network.config.contracts.Consent!.address
   const identitySecret = await identitySecretOf(patientKey)
   const prepared = await prepareGrant({
     consent,
@@ -90,8 +90,8 @@ describe('the doctor’s page after the patient revokes, or the grant expires', 
     expect(await open.isEnabled()).toBe(true)
 
     // The patient revokes (a relayer submits it); the doctor does nothing at all.
-    const proof = await prepareRevoke({ consent: network.config.contracts.Consent.address, identitySecret, grantee: doctorAccount.account.address, grantId })
-    await submitRevoke(clientsFor(network.urls.rpc, relayer).walletClient, { consent: network.config.contracts.Consent.address, grantId, proof })
+    const proof = await prepareRevoke({ consent: network.config.contracts.Consent!.address, identitySecret, grantee: doctorAccount.account.address, grantId })
+    await submitRevoke(clientsFor(network.urls.rpc, relayer).walletClient, { consent: network.config.contracts.Consent!.address, grantId, proof })
 
     await entry.getByText('Revoked', { exact: true }).waitFor({ timeout: 20_000 })
     expect(await open.isDisabled()).toBe(true)

@@ -109,10 +109,15 @@ describe('consent between a patient and a doctor in Chromium', () => {
     await alicePage.getByText(`Access for ${doctorName} is revoked`).waitFor({ timeout: 120_000 })
     await grant.getByText('Revoked').waitFor()
 
-    await openPatient(doctorPage, 'Alice (cardiology referral)')
-    await expect.poll(() => doctorPage.getByTestId('shared-error').textContent()).toMatch(/revoked/i)
+    // The doctor's page reads the chain by itself: the open panel says so, and offers nothing more.
+    await expect.poll(() => doctorPage.getByTestId('shared-error').textContent(), { timeout: 30_000 }).toMatch(/revoked/i)
     await doctorPage.getByText('You opened this before access ended').first().waitFor()
     expect(await sharedRecords(doctorPage).count()).toBe(3)
+    const panel = doctorPage.getByRole('region', { name: 'Records shared by Alice (cardiology referral)', exact: true })
+    expect(await panel.getByRole('button', { name: 'Open again' }).isDisabled()).toBe(true)
+    const entry = doctorPage.getByRole('article', { name: 'Patient Alice (cardiology referral)' })
+    await entry.getByText('Revoked', { exact: true }).waitFor()
+    expect(await entry.getByRole('button', { name: /^Open records/ }).isDisabled()).toBe(true)
   })
 
   it('a doctor on another device finds the grant on chain, without the patient’s label', async () => {
@@ -175,8 +180,7 @@ describe('consent between a patient and a doctor in Chromium', () => {
       // the shared chain and care nodes keep the real time for the other tests).
       const later = Date.now() + 40 * 86_400_000
       await doctorPage.clock.setSystemTime(later)
-      await openPatient(doctorPage, 'Bob (expiry check)')
-      await expect.poll(() => doctorPage.getByTestId('shared-error').textContent()).toMatch(/expired/i)
+      await expect.poll(() => doctorPage.getByTestId('shared-error').textContent(), { timeout: 30_000 }).toMatch(/expired/i)
       await doctorPage.getByText('You opened this before access ended').first().waitFor()
       expect(await sharedRecords(doctorPage).allTextContents()).toEqual(['Shellfish'])
 
