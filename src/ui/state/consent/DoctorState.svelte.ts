@@ -1,4 +1,4 @@
-import { bytesToHex, isAddressEqual } from 'viem'
+import { bytesToHex } from 'viem'
 import { getGrantEvents } from '../../../chain/consent/getGrantEvents.ts'
 import { readGrant } from '../../../chain/consent/readGrant.ts'
 import { submitGrant } from '../../../chain/consent/submitGrant.ts'
@@ -10,7 +10,8 @@ import { serveDeliverProtocol } from '../../../p2p/serveDeliverProtocol.ts'
 import { reportError } from '../reportError.ts'
 import type { ConsentContext } from './consentContext.ts'
 import { AccessEndedError } from './consentErrors.ts'
-import { loadConsentInbox, saveConsentInbox, type IncomingConsent } from './consentInbox.ts'
+import { consentVerificationKey } from './consentVerificationKey.ts'
+import { loadConsentInbox, receiveConsent, saveConsentInbox, type IncomingConsent } from './consentInbox.ts'
 import { DirectoryState } from './DirectoryState.svelte.ts'
 import { patientOfConsent, patientOfGrantEvent, type PatientEntry } from './patientEntry.ts'
 import { scopesOfMask } from './PatientGrantsState.svelte.ts'
@@ -84,13 +85,12 @@ export class DoctorState {
     }
   }
 
-  private receive(delivery: Delivery, from: string): void {
-    // Anything else is refused: the sender sees 'refused'.
-    if (delivery.kind !== 'consent') throw new Error('only consents are accepted here')
-    if (!isAddressEqual(delivery.grant.grantee, this.context.account)) throw new Error('consent for another doctor')
-    const id = delivery.grant.bundleCid
-    if (this.inbox.some((item) => item.id === id)) return
-    this.setInbox([{ id, delivery, from, received: new Date().toISOString() }, ...this.inbox])
+  private async receive(delivery: Delivery, from: string): Promise<void> {
+    // Anything refused throws: the sender sees 'refused'.
+    const { account, config, consent } = this.context
+    const inbox = await receiveConsent(this.inbox, delivery, from, { account, chainId: config.chainId, consent: consent.address, vkey: consentVerificationKey })
+    if (!inbox || delivery.kind !== 'consent') return
+    this.setInbox(inbox)
     this.status = `New consent from “${delivery.label}”.`
   }
 

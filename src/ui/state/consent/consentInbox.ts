@@ -1,4 +1,6 @@
-import { parseDelivery, type ConsentDelivery } from '../../../p2p/deliverProtocol.ts'
+import { isAddressEqual, type Address } from 'viem'
+import type { VerificationKey } from 'snarkjs'
+import { parseDelivery, type ConsentDelivery, type Delivery } from '../../../p2p/deliverProtocol.ts'
 
 /** A consent a patient delivered; `grantId` is set once the doctor recorded it on chain. */
 export type IncomingConsent = {
@@ -44,4 +46,31 @@ export function loadConsentInbox(account: string, storage: Pick<Storage, 'getIte
 
 export function saveConsentInbox(account: string, items: readonly IncomingConsent[], storage: Pick<Storage, 'setItem'> = localStorage): void {
   storage.setItem(storageKey(account), JSON.stringify(items.slice(0, maxItems)))
+}
+
+/** What the doctor's inbox checks a delivery against: who this doctor is, and the deployment and key the proof must fit. */
+export type ConsentInboxCheck = {
+  account: Address
+  chainId: number
+  consent: Address
+  /** public/zk/consent.vkey.json */
+  vkey(): Promise<VerificationKey>
+}
+
+/**
+ * The doctor's inbox code path for one delivery from a peer: the inbox with it added,
+ * `undefined` when it is there already; throws (the sender sees 'refused') when it is
+ * not a consent for this doctor.
+ */
+export async function receiveConsent(
+  inbox: readonly IncomingConsent[],
+  delivery: Delivery,
+  from: string,
+  check: ConsentInboxCheck,
+): Promise<IncomingConsent[] | undefined> {
+  if (delivery.kind !== 'consent') throw new Error('only consents are accepted here')
+  if (!isAddressEqual(delivery.grant.grantee, check.account)) throw new Error('consent for another doctor')
+  const id = delivery.grant.bundleCid
+  if (inbox.some((item) => item.id === id)) return undefined
+  return [{ id, delivery, from, received: new Date().toISOString() }, ...inbox]
 }
