@@ -51,7 +51,16 @@ describe('consent between a patient and a doctor in Chromium', () => {
     await alicePage.getByRole('list', { name: 'Sharing progress' }).waitFor()
     await alicePage.getByText(`Consent sent to ${doctorName}`).waitFor({ timeout: 180_000 })
 
+    // The label is the patient's own words: shown quoted, and said to be unverified.
+    await openSection(doctorPage, 'Patients')
+    const incoming = doctorPage.getByRole('article', { name: 'Consent from Alice (cardiology referral)' })
+    await incoming.waitFor({ timeout: 60_000 })
+    expect(await incoming.locator('strong').textContent()).toBe('“Alice (cardiology referral)”')
+    expect(await incoming.getByTestId('label-note').textContent()).toBe('(the patient’s own words, not verified)')
     await acceptConsent(doctorPage, 'Alice (cardiology referral)')
+    expect(await doctorPage.getByRole('article', { name: 'Patient Alice (cardiology referral)' }).getByTestId('label-note').textContent()).toBe(
+      '(the patient’s own words, not verified)',
+    )
     expect(await openPatient(doctorPage, 'Alice (cardiology referral)')).toBe('')
     await expect.poll(() => sharedRecords(doctorPage).allTextContents()).toEqual(expect.arrayContaining(['Penicillin', expect.stringMatching(/HbA1c/)]))
     // The condition was not shared.
