@@ -137,7 +137,7 @@ describe('consent between a patient and a doctor in Chromium', () => {
       await openSection(page, 'Patients')
       const entry = page.getByRole('article', { name: /^Patient Patient 0x/ }).first()
       await entry.waitFor({ timeout: 30_000 })
-      await entry.getByText('Revoked').waitFor({ timeout: 30_000 })
+      await entry.getByText('Revoked', { exact: true }).waitFor({ timeout: 30_000 })
     } finally {
       await other.dispose()
     }
