@@ -50,6 +50,7 @@ export class DoctorState {
   /** What the chain said last per grant: revocation is final, expiry is judged again on every tick. */
   private known = new Map<string, { revoked: boolean; expiry: number }>()
   private refreshing: Promise<void> | undefined
+  private eventsRead = false
 
   constructor(private readonly context: ConsentContext) {
     this.directory = new DirectoryState(context)
@@ -167,10 +168,11 @@ export class DoctorState {
 
   private async readStatuses(events: boolean): Promise<void> {
     const { publicClient, consent, account } = this.context
-    if (events || this.onChain.length === 0) {
+    if (events || !this.eventsRead) {
       try {
         const { events } = await getGrantEvents(publicClient, { consent: consent.address, fromBlock: BigInt(consent.deployBlock), grantee: account })
         this.onChain = events.flatMap((event) => (event.type === 'GrantCreated' ? (patientOfGrantEvent(event) ?? []) : [])).reverse()
+        this.eventsRead = true
       } catch (error) {
         console.warn('Salus: reading grants from the chain failed', error)
       }
