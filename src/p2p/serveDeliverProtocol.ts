@@ -1,4 +1,5 @@
 import type { Libp2p, Stream } from '@libp2p/interface'
+import { SalusError } from '../core/errors.ts'
 import { DeliverError, deliverProtocol, parseDelivery, type Delivery, type DeliverResponse } from './deliverProtocol.ts'
 import { messageStream } from './messages.ts'
 import { PeerMessageError } from './p2pErrors.ts'
@@ -6,7 +7,7 @@ import { PeerMessageError } from './p2pErrors.ts'
 export type DeliveryInbox = (delivery: Delivery, context: { from: string }) => void | Promise<void>
 
 export type ServeDeliverProtocolParameters = {
-  /** Called with each validated delivery; throwing refuses it (the sender sees code 'refused'). */
+  /** Called with each validated delivery; throwing refuses it (the sender sees code 'refused', with a SalusError's sentence). */
   onDelivery: DeliveryInbox
   maxInboundStreams?: number
   readTimeoutMs?: number
@@ -27,8 +28,10 @@ export async function serveDeliverProtocol(
         try {
           await onDelivery(delivery, { from: connection.remotePeer.toString() })
           response = { ok: true }
-        } catch {
-          response = { ok: false, code: 'refused', message: 'the inbox did not accept this delivery' }
+        } catch (error) {
+          // The inbox's own sentence goes back, so the sender learns why (never a stack or a cause).
+          const reason = error instanceof SalusError ? error.shortMessage.slice(0, 500) : 'the inbox did not accept this delivery'
+          response = { ok: false, code: 'refused', message: reason }
         }
       } catch (error) {
         if (error instanceof DeliverError) response = { ok: false, code: error.code, message: error.details ?? '' }

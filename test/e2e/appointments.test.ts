@@ -106,7 +106,7 @@ describe('appointments, payments and insurance in three tabs', () => {
 
   it('an insurer creates a plan, enrols the patient from the pasted identity code, and funds the pool', async () => {
     const code = await patient.page.getByTestId('identity-commitment').textContent()
-    expect(code).toMatch(/^salus-identity:0x[0-9a-f]{64}$/)
+    expect(code).toMatch(/^salusid1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{58}$/)
 
     await openSection(insurer.page, 'Insurance')
     await insurer.page.getByLabel('Plan name').fill('Meridian Basic')
@@ -117,10 +117,25 @@ describe('appointments, payments and insurance in three tabs', () => {
     await actionReceipt(insurer.page, /Created plan #\d+ “Meridian Basic”/)
 
     const members = Number(await insurer.page.getByTestId('members-count').textContent())
+    // One character mistyped: refused on the page, nothing sent.
+    const typo = code!.slice(0, 30) + (code![30] === 'q' ? 'p' : 'q') + code!.slice(31)
+    await insurer.page.getByLabel('Identity code').fill(typo)
+    await insurer.page.getByRole('button', { name: 'Enrol member' }).click()
+    await insurer.page.getByRole('alert').filter({ hasText: 'That identity code has a typo' }).waitFor()
+    expect(Number(await insurer.page.getByTestId('members-count').textContent())).toBe(members)
+
     await insurer.page.getByLabel('Identity code').fill(code!)
     await insurer.page.getByRole('button', { name: 'Enrol member' }).click()
     await actionReceipt(insurer.page, /Enrolled member #\d+ in “Meridian Basic”/)
     await expect.poll(() => insurer.page.getByTestId('members-count').textContent()).toBe(String(members + 1))
+    // So few members that a claim points at someone: the page says so.
+    expect(await insurer.page.getByTestId('small-tree-warning').textContent()).toMatch(new RegExp(`reveals that it was made by (your one member|one of ${members + 1} members)`))
+
+    // The same code again, for the same month: the insurer is told it is enrolled already.
+    await insurer.page.getByLabel('Identity code').fill(code!)
+    await insurer.page.getByRole('button', { name: 'Enrol member' }).click()
+    expect(await actionError(insurer.page)).toMatch(/^This patient is already enrolled in “Meridian Basic”, covered through \d{4}-\d{2}\./)
+    expect(Number(await insurer.page.getByTestId('members-count').textContent())).toBe(members + 1)
 
     const pool = await insurer.page.getByTestId('pool-unreserved').textContent()
     await insurer.page.getByLabel('Amount to add (ETH)').fill('1')

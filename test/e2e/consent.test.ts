@@ -51,7 +51,16 @@ describe('consent between a patient and a doctor in Chromium', () => {
     await alicePage.getByRole('list', { name: 'Sharing progress' }).waitFor()
     await alicePage.getByText(`Consent sent to ${doctorName}`).waitFor({ timeout: 180_000 })
 
+    // The label is the patient's own words: shown quoted, and said to be unverified.
+    await openSection(doctorPage, 'Patients')
+    const incoming = doctorPage.getByRole('article', { name: 'Consent from Alice (cardiology referral)' })
+    await incoming.waitFor({ timeout: 60_000 })
+    expect(await incoming.locator('strong').textContent()).toBe('“Alice (cardiology referral)”')
+    expect(await incoming.getByTestId('label-note').textContent()).toBe('(the patient’s own words, not verified)')
     await acceptConsent(doctorPage, 'Alice (cardiology referral)')
+    expect(await doctorPage.getByRole('article', { name: 'Patient Alice (cardiology referral)' }).getByTestId('label-note').textContent()).toBe(
+      '(the patient’s own words, not verified)',
+    )
     expect(await openPatient(doctorPage, 'Alice (cardiology referral)')).toBe('')
     await expect.poll(() => sharedRecords(doctorPage).allTextContents()).toEqual(expect.arrayContaining(['Penicillin', expect.stringMatching(/HbA1c/)]))
     // The condition was not shared.
@@ -109,10 +118,15 @@ describe('consent between a patient and a doctor in Chromium', () => {
     await alicePage.getByText(`Access for ${doctorName} is revoked`).waitFor({ timeout: 120_000 })
     await grant.getByText('Revoked').waitFor()
 
-    await openPatient(doctorPage, 'Alice (cardiology referral)')
-    await expect.poll(() => doctorPage.getByTestId('shared-error').textContent()).toMatch(/revoked/i)
+    // The doctor's page reads the chain by itself: the open panel says so, and offers nothing more.
+    await expect.poll(() => doctorPage.getByTestId('shared-error').textContent(), { timeout: 30_000 }).toMatch(/revoked/i)
     await doctorPage.getByText('You opened this before access ended').first().waitFor()
     expect(await sharedRecords(doctorPage).count()).toBe(3)
+    const panel = doctorPage.getByRole('region', { name: 'Records shared by Alice (cardiology referral)', exact: true })
+    expect(await panel.getByRole('button', { name: 'Open again' }).isDisabled()).toBe(true)
+    const entry = doctorPage.getByRole('article', { name: 'Patient Alice (cardiology referral)' })
+    await entry.getByText('Revoked', { exact: true }).waitFor()
+    expect(await entry.getByRole('button', { name: /^Open records/ }).isDisabled()).toBe(true)
   })
 
   it('a doctor on another device finds the grant on chain, without the patient’s label', async () => {
@@ -123,7 +137,7 @@ describe('consent between a patient and a doctor in Chromium', () => {
       await openSection(page, 'Patients')
       const entry = page.getByRole('article', { name: /^Patient Patient 0x/ }).first()
       await entry.waitFor({ timeout: 30_000 })
-      await entry.getByText('Revoked').waitFor({ timeout: 30_000 })
+      await entry.getByText('Revoked', { exact: true }).waitFor({ timeout: 30_000 })
     } finally {
       await other.dispose()
     }
@@ -175,8 +189,7 @@ describe('consent between a patient and a doctor in Chromium', () => {
       // the shared chain and care nodes keep the real time for the other tests).
       const later = Date.now() + 40 * 86_400_000
       await doctorPage.clock.setSystemTime(later)
-      await openPatient(doctorPage, 'Bob (expiry check)')
-      await expect.poll(() => doctorPage.getByTestId('shared-error').textContent()).toMatch(/expired/i)
+      await expect.poll(() => doctorPage.getByTestId('shared-error').textContent(), { timeout: 30_000 }).toMatch(/expired/i)
       await doctorPage.getByText('You opened this before access ended').first().waitFor()
       expect(await sharedRecords(doctorPage).allTextContents()).toEqual(['Shellfish'])
 

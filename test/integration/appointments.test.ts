@@ -32,6 +32,9 @@ import { ProofInputError } from '../../src/zk/zkErrors.ts'
 import { ChainInputError } from '../../src/chain/chainErrors.ts'
 import { identityCardText } from '../../src/ui/state/appointments/identityCard.ts'
 import { parseEnrolList } from '../../src/ui/state/appointments/InsurerDeskEnrolList.ts'
+import { InsurerDesk } from '../../src/ui/state/appointments/InsurerDesk.svelte.ts'
+import { monthInput } from '../../src/ui/state/appointments/credentialMonths.ts'
+import type { PaymentContext } from '../../src/ui/state/appointments/paymentContext.ts'
 import { AppointmentInputError } from '../../src/ui/state/appointments/appointmentInputError.ts'
 import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
 import {
@@ -311,8 +314,62 @@ describe('insurance', () => {
     }
     expect(listError(' \n \n')).toMatch(/one per line/)
     expect(listError(`${identityCardText(5n)}\nnot a code`)).toMatch(/^Line 2: That is not an identity code/)
-    expect(listError(`${identityCardText(5n)}\n0x5`)).toMatch(/Line 2 repeats the code on line 1/)
+    expect(listError(`${identityCardText(5n)}\n${identityCardText(5n).toUpperCase()}`)).toMatch(/Line 2 repeats the code on line 1/)
+    const typo = identityCardText(5n).replace(/.$/, (last) => (last === 'q' ? 'p' : 'q'))
+    expect(listError(`${identityCardText(6n)}\n${typo}`)).toMatch(/^Line 2: That identity code has a typo/)
     expect(listError(Array.from({ length: maxEnrolBatch + 1 }, (_, i) => identityCardText(BigInt(i + 1))).join('\n'))).toMatch(/at most 256/)
+  })
+
+  it('the insurer’s page refuses a mistyped code, and says when a code is already enrolled in the plan (read from the leaves on chain)', async () => {
+    const insurer = stack.wallet(stackAccounts.insurer)
+    const context: PaymentContext = {
+      config: undefined as unknown as PaymentContext['config'],
+      chainId: await stack.publicClient.getChainId(),
+      account: insurer.account.address,
+      appointments: stack.appointments,
+      insurance: stack.insurance,
+      fromBlock: 0n,
+      publicClient: stack.publicClient as unknown as PaymentContext['publicClient'],
+      walletClient: insurer as unknown as PaymentContext['walletClient'],
+      ready: async () => {},
+      faucet: undefined,
+    }
+    const desk = new InsurerDesk(context)
+    await desk.load()
+    expect(desk.loadError).toBe('')
+    const code = identityCardText(await identityCommitment(0xd0b1e5n))
+    const month = monthInput(await chainNow(), 6)
+    const members = async () => (await listMemberLeaves(stack.publicClient, { insurance: stack.insurance, insurer: insurer.account.address })).length
+
+    // One character wrong: refused before anything is sent.
+    const before = await members()
+    desk.enrolForm = { commitment: code.slice(0, 20) + (code[20] === 'q' ? 'p' : 'q') + code.slice(21), planId: planId.toString(), validThrough: month }
+    await desk.enrol()
+    expect(desk.formError).toEqual({ field: 'identityCommitment', message: expect.stringMatching(/has a typo/) })
+    expect(await members()).toBe(before)
+
+    desk.enrolForm = { commitment: code, planId: planId.toString(), validThrough: month }
+    await desk.enrol()
+    expect(desk.status.error).toBe('')
+    expect(desk.status.done?.text).toMatch(/^Enrolled member/)
+    expect(await members()).toBe(before + 1)
+
+    // The same code again, for that month or an earlier one: refused, with the month it is covered through.
+    for (const validThrough of [month, monthInput(await chainNow(), 2)]) {
+      desk.enrolForm = { commitment: code, planId: planId.toString(), validThrough }
+      await desk.enrol()
+      expect(desk.status.error).toBe(`This patient is already enrolled in “Meridian Basic”, covered through ${month}. To extend their cover, choose a later month.`)
+    }
+    desk.enrolListForm = { commitments: `${identityCardText(9_000_001n)}\n${code}`, planId: planId.toString(), validThrough: month }
+    await desk.enrolList()
+    expect(desk.status.error).toMatch(new RegExp(`^Already enrolled in “Meridian Basic” for that month or later: line 2 \\(through ${month}\\)`))
+    expect(await members()).toBe(before + 1)
+
+    // A later month extends the cover.
+    desk.enrolForm = { commitment: code, planId: planId.toString(), validThrough: monthInput(await chainNow(), 18) }
+    await desk.enrol()
+    expect(desk.status.error).toBe('')
+    expect(await members()).toBe(before + 2)
   })
 
   it('the insurer withdraws only what is not reserved', async () => {

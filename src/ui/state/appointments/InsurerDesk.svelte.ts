@@ -2,6 +2,7 @@ import { createPlan } from '../../../chain/insurance/createPlan.ts'
 import { enrolMember } from '../../../chain/insurance/enrolMember.ts'
 import { enrolMembers } from '../../../chain/insurance/enrolMembers.ts'
 import { fundPool } from '../../../chain/insurance/fundPool.ts'
+import { listMemberLeaves } from '../../../chain/insurance/listMemberLeaves.ts'
 import { readPool, type ReadPoolReturnType } from '../../../chain/insurance/readPool.ts'
 import { withdrawUnreserved } from '../../../chain/insurance/withdrawUnreserved.ts'
 import { credentialLeaf } from '../../../zk/credentialLeaf.ts'
@@ -9,6 +10,7 @@ import { reportError } from '../reportError.ts'
 import { ActionStatus } from './ActionStatus.svelte.ts'
 import { AppointmentInputError } from './appointmentInputError.ts'
 import { endOfMonth, monthInput } from './credentialMonths.ts'
+import { enrolledAlready, refuseEnrolledAlready } from './enrolledAlready.ts'
 import { formatEth, parseEthAmount } from './ethAmount.ts'
 import { parseIdentityCommitment } from './identityCard.ts'
 import { parseEnrolList } from './InsurerDeskEnrolList.ts'
@@ -121,6 +123,7 @@ export class InsurerDesk {
     await this.status.run(
       'Enrolling the member',
       async () => {
+        await this.refuseEnrolled([entry.commitment], entry.plan, entry.validUntil, 'identityCommitment')
         await this.context.ready()
         const leaf = await credentialLeaf({ identityCommitment: entry.commitment, planId: entry.plan.planId, validUntil: entry.validUntil })
         const result = await enrolMember(walletClient, { insurance, leaf })
@@ -133,6 +136,13 @@ export class InsurerDesk {
         txHash,
       }),
     )
+  }
+
+  /** Tells the insurer, before any transaction, which codes this plan already covers through that month (read from the leaves on chain). */
+  private async refuseEnrolled(commitments: readonly bigint[], plan: PlanView, validUntil: bigint, field: 'identityCommitment' | 'identityCommitments'): Promise<void> {
+    const { publicClient, insurance, account, fromBlock } = this.context
+    const leaves = await listMemberLeaves(publicClient, { insurance, insurer: account, fromBlock })
+    refuseEnrolledAlready(enrolledAlready({ commitments, plan, validUntil, leaves, now: Math.floor(Date.now() / 1000) }), commitments, plan, field)
   }
 
   private openPlan(planId: string, field: string): PlanView {
@@ -161,6 +171,7 @@ export class InsurerDesk {
     await this.status.run(
       `Enrolling ${count} members`,
       async () => {
+        await this.refuseEnrolled(entry.commitments, entry.plan, entry.validUntil, 'identityCommitments')
         await this.context.ready()
         const { planId } = entry.plan
         const leaves = await Promise.all(entry.commitments.map((identityCommitment) => credentialLeaf({ identityCommitment, planId, validUntil: entry.validUntil })))

@@ -9,12 +9,14 @@ import { eligibilityNullifier } from '../../../zk/eligibilityNullifier.ts'
 import { identityCommitment } from '../../../zk/identity.ts'
 import { memberTree } from '../../../zk/memberTree.ts'
 import { ProofInputError } from '../../../zk/zkErrors.ts'
+import { minimumMembersForAnonymity, smallTreeWarning } from './anonymityWarning.ts'
 import { AppointmentInputError } from './appointmentInputError.ts'
 import { coverInput, firstUnusedVisit, visitPeriod } from './coverInput.ts'
 import { loadCoveredBookingKeys, saveCoveredBookingKeys } from './coveredBookingKeys.ts'
 import { candidateExpiries, endOfMonth } from './credentialMonths.ts'
 import { formatEth, parseEthAmount } from './ethAmount.ts'
 import { findCredentials } from './findCredentials.ts'
+import { enrolledAlready, refuseEnrolledAlready } from './enrolledAlready.ts'
 import { identityCardText, parseIdentityCommitment } from './identityCard.ts'
 import type { PlanView } from './planView.ts'
 
@@ -38,28 +40,108 @@ describe('ETH amounts', () => {
 })
 
 describe('identity card', () => {
-  it('reads back the card text, bare hex and decimal', () => {
-    const value = 0x1234abcdn
-    const text = identityCardText(value)
-    expect(text).toMatch(/^salus-identity:0x[0-9a-f]{64}$/)
-    expect(parseIdentityCommitment(text)).toBe(value)
-    expect(parseIdentityCommitment(`  ${text.toUpperCase().replace('SALUS-IDENTITY:0X', 'salus-identity:0x')}\n`)).toBe(value)
-    expect(parseIdentityCommitment('0x1234abcd')).toBe(value)
-    expect(parseIdentityCommitment(value.toString())).toBe(value)
+  const charset = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l'
+  const samples = [1n, 0x1234abcdn, snarkScalarField - 1n, 0x2f8e6c1a9b7d5e3c1a0f8e6d4c2b0a9f8e7d6c5b4a3928170615f4e3d2c1b0an]
+
+  it('reads back the card text, in either case and with spaces around', () => {
+    for (const value of samples) {
+      const text = identityCardText(value)
+      expect(text).toMatch(/^salusid1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{58}$/)
+      expect(parseIdentityCommitment(text)).toBe(value)
+      expect(parseIdentityCommitment(`  ${text.toUpperCase()}\n`)).toBe(value)
+    }
   })
 
-  it('refuses anything else, with a sentence the insurer can act on', () => {
-    for (const bad of ['', 'hello', '0x', '0xzz', 'x'.repeat(500), '0', snarkScalarField.toString(), `salus-identity:0x${'f'.repeat(64)}`]) {
+  it('refuses every single-character typo, with the sentence that says it is a typo', () => {
+    for (const value of samples) {
+      const text = identityCardText(value)
+      let tried = 0
+      for (let i = 'salusid1'.length; i < text.length; i++) {
+        for (const char of charset) {
+          if (char === text[i]) continue
+          const typo = text.slice(0, i) + char + text.slice(i + 1)
+          expect(() => parseIdentityCommitment(typo), typo).toThrow(/has a typo/)
+          tried++
+        }
+      }
+      expect(tried).toBe(58 * 31)
+    }
+  })
+
+  it('refuses every swap of two neighbouring characters, every dropped and every doubled character', () => {
+    const text = identityCardText(samples[3]!)
+    for (let i = 'salusid1'.length; i < text.length; i++) {
+      const dropped = text.slice(0, i) + text.slice(i + 1)
+      const doubled = text.slice(0, i) + text[i] + text.slice(i)
+      expect(() => parseIdentityCommitment(dropped), dropped).toThrow(AppointmentInputError)
+      expect(() => parseIdentityCommitment(doubled), doubled).toThrow(AppointmentInputError)
+      if (i + 1 < text.length && text[i] !== text[i + 1]) {
+        const swapped = text.slice(0, i) + text[i + 1] + text[i] + text.slice(i + 2)
+        expect(() => parseIdentityCommitment(swapped), swapped).toThrow(/has a typo/)
+      }
+    }
+  })
+
+  it('refuses anything else, the old hex format included, with a sentence the insurer can act on', () => {
+    const good = identityCardText(5n)
+    const bad = [
+      '',
+      'hello',
+      '0x5',
+      '5',
+      'x'.repeat(500),
+      `salus-identity:0x${'0'.repeat(63)}5`,
+      good.slice(0, 20) + good.slice(20).toUpperCase(), // mixed case
+      good.replace('salusid', 'salusix'), // another prefix: its checksum no longer matches
+      good.slice(0, 12) + 'b' + good.slice(13), // b is not in the alphabet
+    ]
+    for (const input of bad) {
       const error = (() => {
         try {
-          parseIdentityCommitment(bad)
+          parseIdentityCommitment(input)
         } catch (e) {
           return e
         }
       })()
-      expect(error, bad).toBeInstanceOf(AppointmentInputError)
+      expect(error, input).toBeInstanceOf(AppointmentInputError)
       expect((error as AppointmentInputError).shortMessage).toMatch(/code|card/)
     }
+    expect(() => identityCardText(0n)).toThrow(RangeError)
+    expect(() => identityCardText(snarkScalarField)).toThrow(RangeError)
+  })
+})
+
+describe('the insurer’s warning about a small member tree', () => {
+  it('warns from 1 to 19 members, saying a covered booking reveals one of N; not for none or 20 and more', () => {
+    expect(minimumMembersForAnonymity).toBe(20)
+    expect(smallTreeWarning(0n)).toBe('')
+    expect(smallTreeWarning(20n)).toBe('')
+    expect(smallTreeWarning(1_000)).toBe('')
+    expect(smallTreeWarning(1n)).toBe(
+      'Only 1 member is enrolled, fewer than 20. A covered booking reveals that it was made by your one member: the claim names them as surely as a signature would. Enrol more members before you rely on claims staying anonymous.',
+    )
+    for (let n = 2; n < 20; n++) expect(smallTreeWarning(BigInt(n))).toMatch(new RegExp(`^Only ${n} members are enrolled, fewer than 20\\. A covered booking reveals that it was made by one of ${n} members`))
+  })
+})
+
+describe('a code already enrolled', () => {
+  it('is found in the plan for the chosen month or later, not for another plan or an earlier month', async () => {
+    const now = Date.UTC(2026, 0, 10) / 1000
+    const [a, b, c] = [101n, 202n, 303n]
+    const leaves = [
+      7n,
+      await credentialLeaf({ identityCommitment: a, planId: plan.planId, validUntil: endOfMonth('2026-12') }),
+      await credentialLeaf({ identityCommitment: b, planId: plan.planId + 1n, validUntil: endOfMonth('2026-12') }),
+      await credentialLeaf({ identityCommitment: c, planId: plan.planId, validUntil: endOfMonth('2026-03') }),
+      await credentialLeaf({ identityCommitment: a, planId: plan.planId, validUntil: endOfMonth('2027-06') }),
+    ]
+    const found = enrolledAlready({ commitments: [a, b, c], plan, validUntil: endOfMonth('2026-06'), leaves, now })
+    expect([...found]).toEqual([[a, endOfMonth('2027-06')]])
+    // Extending a beyond its latest month is not refused.
+    expect(enrolledAlready({ commitments: [a], plan, validUntil: endOfMonth('2027-07'), leaves, now }).size).toBe(0)
+    expect(() => refuseEnrolledAlready(found, [a], plan, 'identityCommitment')).toThrow('This patient is already enrolled in “Basic”, covered through 2027-06. To extend their cover, choose a later month.')
+    expect(() => refuseEnrolledAlready(found, [b, a], plan, 'identityCommitments')).toThrow(/^Already enrolled in “Basic” for that month or later: line 2 \(through 2027-06\)\. Remove that line/)
+    expect(() => refuseEnrolledAlready(new Map(), [a], plan, 'identityCommitment')).not.toThrow()
   })
 })
 

@@ -1,4 +1,4 @@
-import { bytesToHex, isAddressEqual } from 'viem'
+import { bytesToHex } from 'viem'
 import { getGrantEvents } from '../../../chain/consent/getGrantEvents.ts'
 import { readGrant } from '../../../chain/consent/readGrant.ts'
 import { submitGrant } from '../../../chain/consent/submitGrant.ts'
@@ -9,7 +9,9 @@ import type { Delivery } from '../../../p2p/deliverProtocol.ts'
 import { serveDeliverProtocol } from '../../../p2p/serveDeliverProtocol.ts'
 import { reportError } from '../reportError.ts'
 import type { ConsentContext } from './consentContext.ts'
-import { loadConsentInbox, saveConsentInbox, type IncomingConsent } from './consentInbox.ts'
+import { AccessEndedError } from './consentErrors.ts'
+import { consentVerificationKey } from './consentVerificationKey.ts'
+import { loadConsentInbox, receiveConsent, saveConsentInbox, type IncomingConsent } from './consentInbox.ts'
 import { DirectoryState } from './DirectoryState.svelte.ts'
 import { patientOfConsent, patientOfGrantEvent, type PatientEntry } from './patientEntry.ts'
 import { scopesOfMask } from './PatientGrantsState.svelte.ts'
@@ -17,6 +19,15 @@ import { relayAddresses } from './relayAddresses.ts'
 import { SharedPatientState } from './SharedPatientState.svelte.ts'
 
 export type GrantStatus = 'active' | 'expired' | 'revoked' | 'unknown'
+
+/** How often the page reads its grants' state from the chain; new grants are looked for every `eventsEvery` reads. */
+export const grantPollMs = 5_000
+const eventsEvery = 6
+
+/** A grant as the chain holds it, judged on this page's clock (expiry) and the chain (revocation). */
+export function grantStatus(grant: { revoked: boolean; expiry: number }, now = Date.now()): Exclude<GrantStatus, 'unknown'> {
+  return grant.revoked ? 'revoked' : grant.expiry * 1000 <= now ? 'expired' : 'active'
+}
 
 /** The doctor's side of consent: reachable for deliveries, the inbox, accepting on chain, and patients' records. */
 export class DoctorState {
@@ -34,6 +45,12 @@ export class DoctorState {
   onChain = $state.raw<PatientEntry[]>([])
   private stopServing: (() => Promise<void>) | undefined
   private disposed = false
+  private poll: ReturnType<typeof setInterval> | undefined
+  private polls = 0
+  /** What the chain said last per grant: revocation is final, expiry is judged again on every tick. */
+  private known = new Map<string, { revoked: boolean; expiry: number }>()
+  private refreshing: Promise<void> | undefined
+  private eventsRead = false
 
   constructor(private readonly context: ConsentContext) {
     this.directory = new DirectoryState(context)
@@ -52,6 +69,12 @@ export class DoctorState {
 
   async start(): Promise<void> {
     void this.refreshStatuses()
+    // Revocations arrive on chain at any time: the page reads them without being asked.
+    this.poll = setInterval(() => {
+      if (this.disposed) return
+      this.judgeExpiry()
+      void this.refreshStatuses({ events: ++this.polls % eventsEvery === 0 })
+    }, grantPollMs)
     try {
       const node = await this.context.node()
       if (this.disposed) return
@@ -63,13 +86,12 @@ export class DoctorState {
     }
   }
 
-  private receive(delivery: Delivery, from: string): void {
-    // Anything else is refused: the sender sees 'refused'.
-    if (delivery.kind !== 'consent') throw new Error('only consents are accepted here')
-    if (!isAddressEqual(delivery.grant.grantee, this.context.account)) throw new Error('consent for another doctor')
-    const id = delivery.grant.bundleCid
-    if (this.inbox.some((item) => item.id === id)) return
-    this.setInbox([{ id, delivery, from, received: new Date().toISOString() }, ...this.inbox])
+  private async receive(delivery: Delivery, from: string): Promise<void> {
+    // Anything refused throws: the sender sees 'refused'.
+    const { account, config, consent } = this.context
+    const inbox = await receiveConsent(this.inbox, delivery, from, { account, chainId: config.chainId, consent: consent.address, vkey: consentVerificationKey })
+    if (!inbox || delivery.kind !== 'consent') return
+    this.setInbox(inbox)
     this.status = `New consent from “${delivery.label}”.`
   }
 
@@ -118,7 +140,8 @@ export class DoctorState {
         proof: proof.map((word) => BigInt(word)),
       })
       this.setInbox(this.inbox.map((entry) => (entry.id === item.id ? { ...entry, grantId: result.grantId.toString() } : entry)))
-      this.statuses = { ...this.statuses, [result.grantId.toString()]: 'active' }
+      this.known.set(result.grantId.toString(), { revoked: false, expiry: grant.expiry })
+      this.judgeExpiry()
       this.status = `Access from “${item.delivery.label}” recorded on chain (grant #${result.grantId}).`
     } catch (error) {
       this.error = reportError(error, 'accepting a consent')
@@ -131,35 +154,73 @@ export class DoctorState {
     this.setInbox(this.inbox.filter((entry) => entry.id !== item.id))
   }
 
-  /** Status of every grant from the chain, and grants accepted elsewhere (another device, cleared storage). */
-  async refreshStatuses(): Promise<void> {
+  /**
+   * Status of every grant from the chain, and (with `events`) grants accepted elsewhere
+   * (another device, cleared storage). One read at a time; a read that fails keeps the
+   * last answer rather than claiming the grant is active.
+   */
+  refreshStatuses({ events = true }: { events?: boolean } = {}): Promise<void> {
+    this.refreshing ??= this.readStatuses(events).finally(() => {
+      this.refreshing = undefined
+    })
+    return this.refreshing
+  }
+
+  private async readStatuses(events: boolean): Promise<void> {
     const { publicClient, consent, account } = this.context
-    try {
-      const { events } = await getGrantEvents(publicClient, { consent: consent.address, fromBlock: BigInt(consent.deployBlock), grantee: account })
-      this.onChain = events.flatMap((event) => (event.type === 'GrantCreated' ? (patientOfGrantEvent(event) ?? []) : [])).reverse()
-    } catch (error) {
-      console.warn('Salus: reading grants from the chain failed', error)
+    if (events || !this.eventsRead) {
+      try {
+        const { events } = await getGrantEvents(publicClient, { consent: consent.address, fromBlock: BigInt(consent.deployBlock), grantee: account })
+        this.onChain = events.flatMap((event) => (event.type === 'GrantCreated' ? (patientOfGrantEvent(event) ?? []) : [])).reverse()
+        this.eventsRead = true
+      } catch (error) {
+        console.warn('Salus: reading grants from the chain failed', error)
+      }
     }
-    const statuses: Record<string, GrantStatus> = {}
     await Promise.all(
       this.patients.map(async (item) => {
+        // A revoked grant stays revoked: no need to ask again.
+        if (this.known.get(item.grantId)?.revoked) return
         try {
           const grant = await readGrant(publicClient, { consent: consent.address, grantId: BigInt(item.grantId) })
-          statuses[item.grantId] = grant.revoked ? 'revoked' : grant.expiry * 1000 <= Date.now() ? 'expired' : 'active'
-        } catch {
-          statuses[item.grantId] = 'unknown'
+          this.known.set(item.grantId, { revoked: grant.revoked, expiry: grant.expiry })
+        } catch (error) {
+          console.warn(`Salus: reading grant #${item.grantId} from the chain failed`, error)
         }
       }),
     )
-    this.statuses = statuses
+    this.judgeExpiry()
+  }
+
+  /** Statuses from what the chain said and this page's clock; an open patient whose access ended is told so. */
+  private judgeExpiry(): void {
+    const now = Date.now()
+    const statuses: Record<string, GrantStatus> = {}
+    for (const item of this.patients) {
+      const grant = this.known.get(item.grantId)
+      statuses[item.grantId] = grant ? grantStatus(grant, now) : 'unknown'
+    }
+    if (!sameStatuses(statuses, this.statuses)) this.statuses = statuses
+    const open = this.open
+    const status = open && statuses[open.consent.grantId]
+    if (open && (status === 'revoked' || status === 'expired')) open.accessEnded(status)
+  }
+
+  /** Why this grant cannot open anything now, in a sentence; '' while it is active or not yet read. */
+  endedReason(item: { grantId: string }): string {
+    const status = this.statuses[item.grantId]
+    return status === 'revoked' || status === 'expired' ? new AccessEndedError(status).shortMessage : ''
   }
 
   openPatient(item: PatientEntry): void {
+    // Nothing that cannot work: a grant the chain shows revoked or expired is not tried.
+    if (this.endedReason(item)) return
     if (this.open?.consent.id !== item.id) {
       this.open?.close()
       this.open = new SharedPatientState(this.context, this.directory, item)
     }
-    void this.open.open().then(() => this.refreshStatuses())
+    // A refusal is news: read the chain again at once.
+    void this.open.open().then(() => this.refreshStatuses({ events: false }))
   }
 
   closePatient(): void {
@@ -182,9 +243,15 @@ export class DoctorState {
 
   async dispose(): Promise<void> {
     this.disposed = true
+    clearInterval(this.poll)
     this.open?.close()
     await this.stopServing?.().catch(() => {})
   }
+}
+
+function sameStatuses(a: Record<string, GrantStatus>, b: Record<string, GrantStatus>): boolean {
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key])
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -49,6 +49,8 @@ export class SharedPatientState {
   error = $state('')
   /** Set when access ended after records were opened: they stay on screen, marked. */
   ended = $state(false)
+  /** Set once the chain (or this page's clock) shows the grant revoked or expired: nothing can be opened any more. */
+  accessEndedAs = $state<'revoked' | 'expired' | undefined>()
   /** Where blocks came from this time, in words. */
   source = $state('')
   selected = $state.raw<SharedRecord | undefined>()
@@ -62,6 +64,14 @@ export class SharedPatientState {
 
   get label(): string {
     return this.consent.label
+  }
+
+  /** The doctor's page learnt that access ended: say so, keep what is on screen marked, offer nothing more. */
+  accessEnded(reason: 'revoked' | 'expired'): void {
+    if (this.accessEndedAs === reason || this.busy) return
+    this.accessEndedAs = reason
+    this.error = new AccessEndedError(reason).shortMessage
+    if (this.records.length > 0) this.ended = true
   }
 
   /** Opens (or refreshes) the records; on revoke or expiry what is shown stays, with a note. */
@@ -108,6 +118,7 @@ export class SharedPatientState {
       this.steps.failActive()
       this.error = reportError(error, 'opening shared records')
       if (isAccessEnded(error) && this.records.length > 0) this.ended = true
+      if (error instanceof AccessEndedError) this.accessEndedAs = error.reason
     } finally {
       this.busy = false
     }

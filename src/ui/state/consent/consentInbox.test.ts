@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs'
+import { numberToHex } from 'viem'
 import { describe, expect, it } from 'vitest'
+import { fixtureDeployment, fixtureGrant } from '../../../../scripts/buildConsentFixtures.ts'
+import { proxiesCommitment } from '../../../chain/consent/proxiesCommitment.ts'
 import type { ConsentDelivery } from '../../../p2p/deliverProtocol.ts'
-import { loadConsentInbox, saveConsentInbox, type IncomingConsent } from './consentInbox.ts'
+import { ConsentRefusedError, loadConsentInbox, receiveConsent, saveConsentInbox, type IncomingConsent } from './consentInbox.ts'
 
 const account = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
 const delivery: ConsentDelivery = {
@@ -55,5 +59,43 @@ describe('the doctor’s consent inbox in localStorage', () => {
     const storage = memoryStorage()
     storage.setItem(`salus:${account.toLowerCase()}:consent-inbox`, '{oops')
     expect(loadConsentInbox(account, storage)).toEqual([])
+  })
+})
+
+describe('the doctor’s inbox code path', () => {
+  it('keeps a consent whose real proof fits, refuses others with a sentence, and keeps nothing of them', async () => {
+    const read = (file: string) => JSON.parse(readFileSync(new URL(`../../../../${file}`, import.meta.url), 'utf8'))
+    const fixture = read('test/fixtures/zk/consent-grant.json') as { publicSignals: string[]; packed: string[] }
+    const genuine: ConsentDelivery = {
+      ...delivery,
+      grant: {
+        grantee: fixtureGrant.grantee,
+        scopesMask: fixtureGrant.scopesMask,
+        expiry: fixtureGrant.expiry,
+        proxiesHash: numberToHex(proxiesCommitment({ proxies: [...fixtureGrant.proxies], salt: fixtureGrant.salt })),
+        threshold: fixtureGrant.threshold,
+        bundleCid: fixtureGrant.bundleCid,
+      },
+      pseudonym: numberToHex(BigInt(fixture.publicSignals[0]!)),
+      proof: fixture.packed.map((word) => numberToHex(BigInt(word))),
+    }
+    const check = { account: fixtureGrant.grantee, ...fixtureDeployment, vkey: async () => read('public/zk/consent.vkey.json') }
+    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error)
+
+    const kept = await receiveConsent([], genuine, 'peer', check)
+    expect(kept?.map((item) => item.id)).toEqual([fixtureGrant.bundleCid])
+    expect(await receiveConsent(kept!, genuine, 'peer', check)).toBeUndefined()
+
+    for (const [forged, sentence] of [
+      [{ ...genuine, grant: { ...genuine.grant, expiry: genuine.grant.expiry + 1 } }, /^This consent was refused\. Its proof does not fit its terms/],
+      [{ ...genuine, pseudonym: '0x1234' as const }, /^This consent was refused\. Its proof does not fit its terms/],
+      [delivery, /names another doctor/],
+      [{ v: 1, kind: 'record', cid: fixtureGrant.bundleCid }, /Only consents/],
+    ] as const) {
+      const error = await refusal(receiveConsent([], forged, 'peer', check))
+      expect(error).toBeInstanceOf(ConsentRefusedError)
+      expect((error as ConsentRefusedError).shortMessage).toMatch(sentence)
+    }
+    await (globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }).curve_bn128?.terminate()
   })
 })

@@ -8,6 +8,8 @@ export type PatientEntry = {
   id: string
   grantId: string
   label: string
+  /** The label is what the patient typed into their consent: their own words, which nothing verifies. */
+  labelByPatient: boolean
   pseudonym: Hex
   scopesMask: number
   /** Unix seconds. */
@@ -23,6 +25,7 @@ export function patientOfConsent(item: IncomingConsent & { grantId: string }): P
     id: item.id,
     grantId: item.grantId,
     label: delivery.label,
+    labelByPatient: true,
     pseudonym: delivery.pseudonym,
     scopesMask: delivery.grant.scopesMask,
     expiry: delivery.grant.expiry,
@@ -42,6 +45,7 @@ export function patientOfGrantEvent(event: Extract<ConsentEvent, { type: 'GrantC
     id: event.bundleCid.toString(),
     grantId: event.grantId.toString(),
     label: `Patient ${pseudonym.slice(0, 8)}… (grant #${event.grantId})`,
+    labelByPatient: false,
     pseudonym,
     scopesMask: event.scopesMask,
     expiry: event.expiry,
