@@ -8,7 +8,7 @@
 // manifest, verifies each zkey against r1cs + ptau and diffs vkey and verifier.
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises'
+import { copyFile, cp, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { r1cs as r1csTools, zKey, type Logger } from 'snarkjs'
@@ -58,6 +58,15 @@ const verifierName = (name: string) => `${name[0]!.toUpperCase()}${name.slice(1)
 // Public and fixed: anyone can redo the phase-2 contribution and get the same zkey.
 const phase2Beacon = (name: string) => sha256(new TextEncoder().encode(`Salus development phase 2: ${name}`))
 
+// circom2 (WASI) cannot follow a symlinked node_modules (a git worktree's) out of the
+// working directory: then circomlib's circuits are copied under the build directory.
+async function includeDir(): Promise<string> {
+  if (!(await lstat('node_modules')).isSymbolicLink()) return 'node_modules'
+  const lib = join(buildDir, 'lib')
+  await cp('node_modules/circomlib/circuits', join(lib, 'circomlib', 'circuits'), { recursive: true })
+  return lib
+}
+
 async function compile(spec: CircuitSpec): Promise<{ r1cs: string; wasm: string }> {
   const mainDir = join(buildDir, 'main')
   await mkdir(mainDir, { recursive: true })
@@ -70,7 +79,7 @@ async function compile(spec: CircuitSpec): Promise<{ r1cs: string; wasm: string 
   )
   await promisify(execFile)(
     process.execPath,
-    ['node_modules/circom2/cli.js', main, '--r1cs', '--wasm', '--O2', '-l', 'node_modules', '-o', buildDir],
+    ['node_modules/circom2/cli.js', main, '--r1cs', '--wasm', '--O2', '-l', await includeDir(), '-o', buildDir],
     { maxBuffer: 16 * 1024 * 1024 },
   )
   return { r1cs: join(buildDir, `${spec.name}.r1cs`), wasm: join(buildDir, `${spec.name}_js`, `${spec.name}.wasm`) }

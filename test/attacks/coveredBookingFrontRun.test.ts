@@ -9,11 +9,11 @@
 // patient's one-off account sends the booking with automining off; the attacker reads
 // it from the pending block and sends the same calldata first. The attacker must get
 // nothing: their copy reverts and the patient's transaction books the slot.
-import { encodeFunctionData, parseEther, type Address, type Hex } from 'viem'
+import { createWalletClient, encodeFunctionData, http, parseEther, type Address, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createWalletClient, http } from 'viem'
 import { foundry } from 'viem/chains'
+import { anvilAccount } from '../../scripts/deploy.ts'
 import { proveCover, releaseProverThreads, stackAccounts, startPaymentsStack, type PaymentsStack } from '../../bench/appointments.bench.ts'
 import { publishSlot } from '../../src/chain/appointments/publishSlot.ts'
 import { readSlot } from '../../src/chain/appointments/readSlot.ts'
@@ -52,9 +52,10 @@ it('a covered booking copied from the mempool and sent first by another account 
 
   // The patient's app: a fresh one-off account, funded for gas, and a real proof for it.
   const transport = http(stack.rpcUrl, { retryCount: 0 })
-  const funded = async (): Promise<ReturnType<typeof createWalletClient<typeof transport, typeof foundry, ReturnType<typeof privateKeyToAccount>>>> => {
+  const funded = async () => {
     const account = privateKeyToAccount(generatePrivateKey())
-    const hash = await stack.wallet(stackAccounts.relayer).sendTransaction({ to: account.address, value: parseEther('0.1'), account: stack.wallet(stackAccounts.relayer).account, chain: foundry })
+    const faucet = createWalletClient({ account: privateKeyToAccount(anvilAccount(stackAccounts.relayer).privateKey), chain: foundry, transport })
+    const hash = await faucet.sendTransaction({ to: account.address, value: parseEther('0.1') })
     await stack.publicClient.waitForTransactionReceipt({ hash })
     return createWalletClient({ account, chain: foundry, transport })
   }
@@ -62,7 +63,7 @@ it('a covered booking copied from the mempool and sent first by another account 
   const attacker = await funded()
   const cover = await proveCover(stack, {
     identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start, periodLength, visitsPerPeriod: 1, k: 0, payer: patient.account.address,
-  } as Parameters<typeof proveCover>[1])
+  } )
   const data = encodeFunctionData({
     abi: Appointments.abi,
     functionName: 'bookCovered',
