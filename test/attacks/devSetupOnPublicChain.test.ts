@@ -148,7 +148,7 @@ describe('deploying the development keys to a public chain', () => {
 
     const config = await deploySalus({ rpcUrl, privateKey: deployer.privateKey, trustedSetup: recordPath, zkDir })
     expect(config.chainId).toBe(sepolia)
-    const code = await createPublicClient({ transport: http(rpcUrl) }).getCode({ address: config.contracts.Consent.address as Hex })
+    const code = await createPublicClient({ transport: http(rpcUrl) }).getCode({ address: config.contracts.Consent!.address as Hex })
     expect(code?.length ?? 0).toBeGreaterThan(2)
     expect(await transactionsSent()).toBeGreaterThan(0)
   }, 120_000)
