@@ -205,13 +205,13 @@ describe('appointments, payments and insurance in three tabs', () => {
   it('cancelling the covered booking gives the pool its fee and the patient the covered visit back; the slot is free again', async () => {
     await refresh(patient.page)
     await slot(patient.page, coveredSlot).getByRole('button', { name: 'Cancel appointment' }).click()
-    const { txHash } = await actionReceipt(patient.page, new RegExp(`Cancelled slot #${coveredSlot}; 0\.05 ETH went back to your insurer’s pool and you have your covered visit back`))
+    const { txHash } = await actionReceipt(patient.page, new RegExp(`Cancelled slot #${coveredSlot}; 0\\.05 ETH went back to your insurer’s pool and you have your covered visit back`))
     expect((await chain.getTransaction({ hash: txHash })).from.toLowerCase()).not.toBe(accountOf('Bob').toLowerCase())
     const reopened = await chain.readContract({ address: appointments, abi: Appointments.abi, functionName: 'getSlot', args: [coveredSlot] })
     expect(reopened.status).toBe(1) // open
     // The visit of this period is available again: the other slot of the period books covered.
     await refresh(patient.page)
     await slot(patient.page, extraSlot).getByRole('button', { name: 'Use my insurance' }).click()
-    await actionReceipt(patient.page, new RegExp(`Booked slot #${extraSlot}, paid by your insurer \(0\.05 ETH\)`))
+    await actionReceipt(patient.page, new RegExp(`Booked slot #${extraSlot}, paid by your insurer \\(0\\.05 ETH\\)`))
   })
 })
