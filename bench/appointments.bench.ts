@@ -18,6 +18,7 @@ import { publishSlot } from '../src/chain/appointments/publishSlot.ts'
 import { bookSlot } from '../src/chain/appointments/bookSlot.ts'
 import { bookCovered } from '../src/chain/appointments/bookCovered.ts'
 import { bookingHash } from '../src/chain/appointments/bookingHash.ts'
+import { nullifierDomain } from '../src/chain/appointments/nullifierDomain.ts'
 import { createPlan } from '../src/chain/insurance/createPlan.ts'
 import { enrolMember } from '../src/chain/insurance/enrolMember.ts'
 import { enrolMembers } from '../src/chain/insurance/enrolMembers.ts'
@@ -101,10 +102,10 @@ export async function startPaymentsStack(): Promise<PaymentsStack> {
   }
 }
 
-/** A real eligibility proof for booking `slotId`, as the patient's app makes it. */
+/** A real eligibility proof for booking `slotId` from the account `payer`, as the patient's app makes it. */
 export async function proveCover(
   stack: PaymentsStack,
-  p: { identitySecret: bigint; planId: bigint; validUntil: bigint; slotId: bigint; doctor: Address; start: number; periodLength: number; visitsPerPeriod: number; k: number },
+  p: { identitySecret: bigint; planId: bigint; validUntil: bigint; slotId: bigint; doctor: Address; start: number; periodLength: number; visitsPerPeriod: number; k: number; payer: Address },
 ) {
   const leaves = await listMemberLeaves(stack.publicClient, { insurance: stack.insurance, insurer: anvilAccount(stackAccounts.insurer).account.address })
   const leaf = await credentialLeaf({ identityCommitment: await identityCommitment(p.identitySecret), planId: p.planId, validUntil: p.validUntil })
@@ -118,7 +119,8 @@ export async function proveCover(
     period: Math.floor(p.start / p.periodLength),
     visitsPerPeriod: p.visitsPerPeriod,
     k: p.k,
-    bookingHash: bookingHash({ slotId: p.slotId, doctor: p.doctor, appointments: stack.appointments, chainId: stack.chainId }),
+    bookingHash: bookingHash({ slotId: p.slotId, doctor: p.doctor, appointments: stack.appointments, chainId: stack.chainId, payer: p.payer }),
+    domain: nullifierDomain({ chainId: stack.chainId, insurance: stack.insurance }),
   })
   const { proof, publicSignals } = await proveInNode({ circuit: 'eligibility', input: toCircuitInput(input), artifactsDir: path.join(root, 'public/zk') })
   return { planId: p.planId, root: tree.root, nullifier: BigInt(publicSignals[0]!), proof: toSolidityProof(proof) }
@@ -243,8 +245,9 @@ export default [
         const start = (await now(stack)) + 3 * 86_400
         const fee = 5n * 10n ** 16n
         const { slotId } = await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
-        const cover = await proveCover(stack, { identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start, periodLength, visitsPerPeriod: 4, k: 0 })
-        const { txHash } = await bookCovered(stack.wallet(stackAccounts.relayer), { appointments: stack.appointments, slotId, ...cover })
+        const relayer = stack.wallet(stackAccounts.relayer)
+        const cover = await proveCover(stack, { identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start, periodLength, visitsPerPeriod: 4, k: 0, payer: relayer.account.address })
+        const { txHash } = await bookCovered(relayer, { appointments: stack.appointments, slotId, ...cover })
         return gasOf(stack, txHash)
       } finally {
         await releaseProverThreads()

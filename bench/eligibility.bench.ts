@@ -30,7 +30,7 @@ async function fullDepthInput(): Promise<CircuitInput> {
   })
   const visitDate = 1_950_000_000n
   return toCircuitInput(
-    eligibilityInputs({ identitySecret, planId, validUntil, merkleProof: { root: node, index, siblings }, visitDate, period: visitDate / 2_592_000n, visitsPerPeriod: 4, k: 2, bookingHash: 12_345n }),
+    eligibilityInputs({ identitySecret, planId, validUntil, merkleProof: { root: node, index, siblings }, visitDate, period: visitDate / 2_592_000n, visitsPerPeriod: 4, k: 2, bookingHash: 12_345n, domain: 7n }),
   )
 }
 

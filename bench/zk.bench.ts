@@ -37,7 +37,7 @@ async function fullDepthEligibility(): Promise<CircuitInput> {
     node = (index >> level) & 1 ? poseidonHash([sibling, node]) : poseidonHash([node, sibling])
   })
   return toCircuitInput(
-    eligibilityInputs({ identitySecret, planId, validUntil, merkleProof: { root: node, index, siblings }, visitDate: 1_900_000_000n, period: 1n, visitsPerPeriod: 4, k: 1, bookingHash: 99n }),
+    eligibilityInputs({ identitySecret, planId, validUntil, merkleProof: { root: node, index, siblings }, visitDate: 1_900_000_000n, period: 1n, visitsPerPeriod: 4, k: 1, bookingHash: 99n, domain: 7n }),
   )
 }
 

@@ -8,9 +8,11 @@ include "binaryMerkleRoot.circom";
 
 // Anonymous eligibility: "my insurer enrolled me in plan planId until validUntil, that
 // is on or after visitDate, and this is my k-th visit of visitsPerPeriod in period",
-// without saying who I am. The nullifier is the same for the same (member, plan,
-// period, k), so each of the visitsPerPeriod visits can be claimed once per period.
-// Public signals: [nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash].
+// without saying who I am. The nullifier is the same for the same (member, deployment,
+// plan, period, k), so each of the visitsPerPeriod visits can be claimed once per
+// period; `domain` (chain id and Insurance address, supplied by the contract) makes a
+// member's nullifiers on one deployment unrelated to those on any other.
+// Public signals: [nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash, domain].
 template Eligibility(MAX_DEPTH) {
     signal input identitySecret;
     signal input validUntil;            // unix seconds, committed in the insurer's leaf
@@ -24,7 +26,8 @@ template Eligibility(MAX_DEPTH) {
     signal input planId;
     signal input period;
     signal input visitsPerPeriod;       // 1..255, the contract supplies the plan's value
-    signal input bookingHash;
+    signal input bookingHash;           // binds the slot, the doctor and the paying account
+    signal input domain;                // keccak256(abi.encode(chainid, insurance)) >> 8
 
     signal output nullifier;
 
@@ -46,7 +49,7 @@ template Eligibility(MAX_DEPTH) {
     signal visitAllowed <== LessThan(8)([k, visitsPerPeriod]);
     visitAllowed === 1;
 
-    nullifier <== Poseidon(4)([identitySecret, planId, period, k]);
+    nullifier <== Poseidon(5)([identitySecret, domain, planId, period, k]);
 
     // Binds the proof to one booking; otherwise unconstrained.
     signal bookingHashSquared <== bookingHash * bookingHash;

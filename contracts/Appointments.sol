@@ -12,12 +12,17 @@ import {IInsurance} from "./interfaces/IInsurance.sol";
 /// @dev ETH invariant: address(this).balance == escrowTotal + owedTotal, where
 /// escrowTotal is the fees of bookings not yet settled and owedTotal the sum of
 /// withdrawable balances. Rules:
-/// - patient cancels at least CANCEL_NOTICE before the start: full refund;
+/// - patient cancels at least CANCEL_NOTICE before the start: full refund, and the
+///   slot is open again for anyone to book;
 /// - doctor cancels any time before settlement: full refund;
-/// - doctor completes (after the start): the fee becomes the doctor's;
-/// - GRACE_PERIOD after the end, a confirmed booking not completed: the doctor may
-///   claim it (no-show); a booking never confirmed: anyone may refund it.
-/// Refunds of covered fees go back to the insurer's pool, the rest to the payer.
+/// - from the start until GRACE_PERIOD after the end, the patient (the account that
+///   booked) confirms they attended; only then may the doctor complete, and the fee
+///   becomes the doctor's;
+/// - GRACE_PERIOD after the end, a booking the patient never confirmed attending: if
+///   the doctor had confirmed it, the doctor may claim it (no-show); if the doctor
+///   never confirmed it, anyone may refund it.
+/// Refunds of covered fees go back to the insurer's pool, and the member's covered
+/// visit is given back (Insurance releases its nullifier); the rest goes to the payer.
 contract Appointments is ReentrancyGuardTransient {
     enum Status {
         None,
@@ -28,7 +33,8 @@ contract Appointments is ReentrancyGuardTransient {
         CancelledByPatient,
         CancelledByDoctor,
         NoShowClaimed,
-        RefundedUnconfirmed
+        RefundedUnconfirmed,
+        Attended
     }
 
     /// @dev Three storage words: doctor|start|duration|status, fee|payer, covered|insurer.
@@ -66,9 +72,12 @@ contract Appointments is ReentrancyGuardTransient {
     event SlotPublished(uint256 indexed slotId, address indexed doctor, uint40 start, uint32 duration, uint96 fee);
     event SlotBooked(uint256 indexed slotId, address indexed payer, address indexed insurer, uint256 paid, uint256 covered);
     event BookingConfirmed(uint256 indexed slotId, address indexed doctor);
+    event AttendanceConfirmed(uint256 indexed slotId, address indexed payer);
     event BookingCompleted(uint256 indexed slotId, address indexed doctor, uint256 amount);
     event SlotCancelled(uint256 indexed slotId, address indexed by, Status status);
     event NoShowClaimed(uint256 indexed slotId, address indexed doctor, uint256 amount);
+    /// @notice The patient cancelled `slotId` and it can be booked again.
+    event SlotReopened(uint256 indexed slotId);
     event UnconfirmedRefunded(uint256 indexed slotId, address indexed by);
     /// @notice A receipt: `amount` wei became withdrawable by `account` because of `slotId`.
     event PaymentCredited(address indexed account, uint256 indexed slotId, uint256 amount);
@@ -89,6 +98,7 @@ contract Appointments is ReentrancyGuardTransient {
     error Appointments__WrongStatus(uint256 slotId, Status status);
     error Appointments__TooLateToCancel(uint256 slotId, uint256 deadline);
     error Appointments__TooEarly(uint256 slotId, uint256 notBefore);
+    error Appointments__TooLate(uint256 slotId, uint256 deadline);
     error Appointments__NothingToWithdraw(address account);
     error Appointments__TransferFailed();
     error Appointments__UnexpectedEther(address from);
@@ -125,13 +135,11 @@ contract Appointments is ReentrancyGuardTransient {
         emit BookingConfirmed(slotId, msg.sender);
     }
 
-    /// @notice The visit took place: its fee becomes the doctor's to withdraw.
+    /// @notice The visit took place and the patient confirmed attending: its fee becomes
+    /// the doctor's to withdraw.
     function complete(uint256 slotId) external {
         Slot storage slot = _doctorsSlot(slotId);
-        if (slot.status != Status.Booked && slot.status != Status.Confirmed) {
-            revert Appointments__WrongStatus(slotId, slot.status);
-        }
-        if (block.timestamp < slot.start) revert Appointments__TooEarly(slotId, slot.start);
+        _requireStatus(slotId, slot, Status.Attended);
         slot.status = Status.Completed;
         uint256 amount = _payDoctor(slotId, slot);
         emit BookingCompleted(slotId, msg.sender, amount);
@@ -142,16 +150,14 @@ contract Appointments is ReentrancyGuardTransient {
     function cancelByDoctor(uint256 slotId) external nonReentrant {
         Slot storage slot = _doctorsSlot(slotId);
         Status status = slot.status;
-        if (status != Status.Open && status != Status.Booked && status != Status.Confirmed) {
-            revert Appointments__WrongStatus(slotId, status);
-        }
+        if (status != Status.Open && !_isBooked(status)) revert Appointments__WrongStatus(slotId, status);
         slot.status = Status.CancelledByDoctor;
         emit SlotCancelled(slotId, msg.sender, Status.CancelledByDoctor);
         if (status != Status.Open) _refund(slotId, slot);
     }
 
-    /// @notice GRACE_PERIOD after the end, a confirmed visit the doctor did not mark
-    /// completed (the patient did not come) pays the doctor.
+    /// @notice GRACE_PERIOD after the end, a booking the doctor confirmed and the patient
+    /// never confirmed attending (the patient did not come) pays the doctor.
     function claimNoShow(uint256 slotId) external {
         Slot storage slot = _doctorsSlot(slotId);
         _requireStatus(slotId, slot, Status.Confirmed);
@@ -174,8 +180,8 @@ contract Appointments is ReentrancyGuardTransient {
         emit SlotBooked(slotId, msg.sender, address(0), fee, 0);
     }
 
-    /// @notice Books an open future slot with an insurer's cover. Any account may send
-    /// it: nothing in it identifies the patient. If the slot's fee exceeds what the plan
+    /// @notice Books an open future slot with an insurer's cover, sent by the account the
+    /// proof was made for (a one-off account: nothing in it identifies the patient). If the slot's fee exceeds what the plan
     /// covers, the difference must be sent.
     function bookCovered(uint256 slotId, IInsurance.CoverClaim calldata cover) external payable nonReentrant {
         Slot storage slot = _openFutureSlot(slotId);
@@ -183,7 +189,8 @@ contract Appointments is ReentrancyGuardTransient {
         if (fee == 0) revert Appointments__NothingToCover(slotId);
         slot.status = Status.Booked;
         slot.payer = msg.sender;
-        (address insurer, uint256 covered) = insurance.claim(cover, slotId, slot.doctor, slot.start, fee);
+        // The proof binds msg.sender (Insurance.bookingHash): a copy sent by another account fails.
+        (address insurer, uint256 covered) = insurance.claim(cover, slotId, slot.doctor, slot.start, fee, msg.sender);
         if (msg.value != fee - covered) revert Appointments__WrongFee(fee - covered, msg.value);
         // Insurance caps covered at the fee, itself a uint96.
         // forge-lint: disable-next-line(unsafe-typecast)
@@ -193,8 +200,24 @@ contract Appointments is ReentrancyGuardTransient {
         emit SlotBooked(slotId, msg.sender, insurer, msg.value, covered);
     }
 
+    /// @notice The account that booked says the visit took place, from its start until
+    /// GRACE_PERIOD after its end. Only then can the doctor complete it, and no longer
+    /// claim a no-show. For a covered booking, the one-off account that sent it.
+    function confirmAttendance(uint256 slotId) external {
+        Slot storage slot = _slot(slotId);
+        if (slot.payer != msg.sender) revert Appointments__NotPayer(slotId, msg.sender);
+        if (slot.status != Status.Booked && slot.status != Status.Confirmed) {
+            revert Appointments__WrongStatus(slotId, slot.status);
+        }
+        if (block.timestamp < slot.start) revert Appointments__TooEarly(slotId, slot.start);
+        uint256 deadline = uint256(slot.start) + slot.duration + GRACE_PERIOD;
+        if (block.timestamp >= deadline) revert Appointments__TooLate(slotId, deadline);
+        slot.status = Status.Attended;
+        emit AttendanceConfirmed(slotId, msg.sender);
+    }
+
     /// @notice The account that booked cancels, at least CANCEL_NOTICE before the start,
-    /// and gets everything back.
+    /// and gets everything back; the slot is open again for anyone to book.
     function cancelByPatient(uint256 slotId) external nonReentrant {
         Slot storage slot = _slot(slotId);
         if (slot.payer != msg.sender) revert Appointments__NotPayer(slotId, msg.sender);
@@ -204,13 +227,16 @@ contract Appointments is ReentrancyGuardTransient {
         if (block.timestamp + CANCEL_NOTICE > slot.start) {
             revert Appointments__TooLateToCancel(slotId, slot.start > CANCEL_NOTICE ? slot.start - CANCEL_NOTICE : 0);
         }
-        slot.status = Status.CancelledByPatient;
         emit SlotCancelled(slotId, msg.sender, Status.CancelledByPatient);
-        _refund(slotId, slot);
+        // Refund from the booking as it was, then clear it: the slot is Open again.
+        Slot memory booking = slot;
+        (slot.status, slot.payer, slot.covered, slot.insurer) = (Status.Open, address(0), 0, address(0));
+        emit SlotReopened(slotId);
+        _refundBooking(slotId, booking.fee, booking.covered, booking.payer, booking.insurer);
     }
 
-    /// @notice GRACE_PERIOD after the end, a booking the doctor never confirmed is
-    /// refunded. Anyone may trigger it; the money goes only to its owners.
+    /// @notice GRACE_PERIOD after the end, a booking neither the doctor nor the patient
+    /// confirmed is refunded. Anyone may trigger it; the money goes only to its owners.
     function refundUnconfirmed(uint256 slotId) external nonReentrant {
         Slot storage slot = _slot(slotId);
         _requireStatus(slotId, slot, Status.Booked);
@@ -260,16 +286,24 @@ contract Appointments is ReentrancyGuardTransient {
 
     /// @dev Callers set the final status first; the only external call is to Insurance.
     function _refund(uint256 slotId, Slot storage slot) private {
-        uint256 covered = slot.covered;
-        uint256 paid = slot.fee - covered;
-        escrowTotal -= slot.fee;
-        if (paid != 0) _credit(slot.payer, slotId, paid);
+        _refundBooking(slotId, slot.fee, slot.covered, slot.payer, slot.insurer);
+    }
+
+    /// @dev A covered part goes back to the insurer's pool and Insurance gives the
+    /// member's visit back (releases the booking's nullifier).
+    function _refundBooking(uint256 slotId, uint256 fee, uint256 covered, address payer, address insurer) private {
+        uint256 paid = fee - covered;
+        escrowTotal -= fee;
+        if (paid != 0) _credit(payer, slotId, paid);
         if (covered != 0) {
-            address insurer = slot.insurer;
             coverInEscrow[insurer] -= covered;
             emit CoverReturned(slotId, insurer, covered);
-            insurance.returnCover{value: covered}(insurer);
+            insurance.returnCover{value: covered}(insurer, slotId);
         }
+    }
+
+    function _isBooked(Status status) private pure returns (bool) {
+        return status == Status.Booked || status == Status.Confirmed || status == Status.Attended;
     }
 
     function _credit(address account, uint256 slotId, uint256 amount) private {

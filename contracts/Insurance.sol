@@ -67,6 +67,8 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
     mapping(address insurer => MemberTree) private _members;
     mapping(address insurer => uint256) public poolOf;
     mapping(uint256 nullifier => bool) public nullifierUsed;
+    /// @dev The nullifier each covered booking spent, so a refund can give it back.
+    mapping(uint256 slotId => uint256 nullifier) private _slotNullifier;
 
     event AppointmentsBound(address indexed appointments);
     event PlanCreated(
@@ -88,6 +90,8 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
         address indexed insurer, uint256 indexed planId, uint256 indexed nullifier, uint256 slotId, uint256 amount
     );
     event CoverReturned(address indexed insurer, uint256 amount, uint256 pool);
+    /// @notice A refunded covered booking gave its member's visit back: `nullifier` can be used again.
+    event NullifierReleased(uint256 indexed nullifier, uint256 indexed slotId);
 
     error Insurance__NotInsurer(address account);
     error Insurance__NotAppointments(address caller);
@@ -315,7 +319,7 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
     /// @inheritdoc IInsurance
     /// @dev The period is the visit's, visitDate / periodLength: the limit counts visits,
     /// and a proof made just before a period boundary does not go stale.
-    function claim(CoverClaim calldata cover, uint256 slotId, address doctor, uint256 visitDate, uint256 fee)
+    function claim(CoverClaim calldata cover, uint256 slotId, address doctor, uint256 visitDate, uint256 fee, address payer)
         external
         onlyAppointments
         nonReentrant
@@ -330,20 +334,22 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
         uint256 pool = poolOf[insurer];
         if (amount > pool) revert Insurance__InsufficientPool(pool, amount);
 
-        uint256[7] memory signals = [
+        uint256[8] memory signals = [
             cover.nullifier,
             cover.root,
             visitDate,
             cover.planId,
             visitDate / p.periodLength,
             p.visitsPerPeriod,
-            bookingHash(slotId, doctor, msg.sender)
+            bookingHash(slotId, doctor, msg.sender, payer),
+            nullifierDomain()
         ];
         if (!verifier.verifyProof(cover.proof.pA, cover.proof.pB, cover.proof.pC, signals)) {
             revert Insurance__InvalidProof();
         }
 
         nullifierUsed[cover.nullifier] = true;
+        _slotNullifier[slotId] = cover.nullifier;
         poolOf[insurer] = pool - amount;
         emit CoverClaimed(insurer, cover.planId, cover.nullifier, slotId, amount);
         (bool ok,) = payable(msg.sender).call{value: amount}("");
@@ -351,15 +357,32 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IInsurance
-    function returnCover(address insurer) external payable onlyAppointments {
+    /// @dev Releasing shows nothing new (the nullifier was public since the claim), but
+    /// a later booking that uses the same visit shows the same nullifier again: an
+    /// observer learns that the refunded booking and that one are one member's (not who).
+    function returnCover(address insurer, uint256 slotId) external payable onlyAppointments {
         uint256 pool = poolOf[insurer] += msg.value;
         emit CoverReturned(insurer, msg.value, pool);
+        uint256 nullifier = _slotNullifier[slotId];
+        if (nullifier != 0) {
+            delete _slotNullifier[slotId];
+            delete nullifierUsed[nullifier];
+            emit NullifierReleased(nullifier, slotId);
+        }
     }
 
-    /// @notice The value a proof binds to: one slot of one doctor on this deployment.
-    /// keccak256(abi.encode(slotId, doctor, appointments, chainid)) mod the BN254 field.
-    function bookingHash(uint256 slotId, address doctor, address appointments_) public view returns (uint256) {
-        return uint256(keccak256(abi.encode(slotId, doctor, appointments_, block.chainid))) % SNARK_SCALAR_FIELD;
+    /// @notice The value a proof binds to: one slot of one doctor on this deployment,
+    /// booked by one account (so a proof copied from the mempool fails from any other).
+    /// keccak256(abi.encode(slotId, doctor, appointments, chainid, payer)) mod the BN254 field.
+    function bookingHash(uint256 slotId, address doctor, address appointments_, address payer) public view returns (uint256) {
+        return uint256(keccak256(abi.encode(slotId, doctor, appointments_, block.chainid, payer))) % SNARK_SCALAR_FIELD;
+    }
+
+    /// @notice What every nullifier of this deployment is bound to: the chain and this
+    /// contract, so a member's nullifiers on another chain or another Insurance share
+    /// nothing with these. uint256(keccak256(abi.encode(chainid, address(this)))) >> 8.
+    function nullifierDomain() public view returns (uint256) {
+        return uint256(keccak256(abi.encode(block.chainid, address(this)))) >> 8;
     }
 
     /// @notice The period number a visit at `visitDate` falls in under `planId`.

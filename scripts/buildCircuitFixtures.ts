@@ -48,9 +48,9 @@ async function sampleInput(circuit: CircuitName): Promise<{ description: string;
   const validUntil = 1_800_000_000n
   const leaf = await credentialLeaf({ identityCommitment: await identityCommitment(identitySecret), planId, validUntil })
   const tree = await memberTree([11n, 12n, 13n, leaf, 15n])
-  const parameters = { planId, validUntil, visitDate: 1_760_000_000n, period: 24310n, visitsPerPeriod: 3, k: 0, bookingHash: 0xb00c1n }
+  const parameters = { planId, validUntil, visitDate: 1_760_000_000n, period: 24310n, visitsPerPeriod: 3, k: 0, bookingHash: 0xb00c1n, domain: 0xd0d0a1n }
   return {
-    description: 'Member 3 of a 5-member tree, plan 42, valid until 1800000000, visit 1760000000, period 24310, k 0 of 3',
+    description: 'Member 3 of a 5-member tree, plan 42, valid until 1800000000, visit 1760000000, period 24310, k 0 of 3, domain 0xd0d0a1',
     input: toCircuitInput(eligibilityInputs({ identitySecret, merkleProof: tree.generateProof(3), ...parameters })),
     parameters: { ...parameters, leaves: tree.leaves },
   }

@@ -3,18 +3,22 @@
 // setup on the committed development ptau, a deterministic phase-2 beacon (so the zkey
 // is reproducible), verification key and Solidity verifier. Artifacts go to public/zk/
 // (hashes in public/zk/manifest.json) and contracts/generated/<Name>Verifier.sol.
-//   npx tsx scripts/buildCircuits.ts [--check] [name...]
+//   npx tsx scripts/buildCircuits.ts [--check] [--ceremony circuits/ceremony.json] [name...]
 // --check (CI) rebuilds nothing it writes: it recompiles, compares hashes with the
 // manifest, verifies each zkey against r1cs + ptau and diffs vkey and verifier.
+// --ceremony takes the keys of a real phase-2 ceremony (circuits/README.md) instead of
+// making development ones: each final zkey must match the record and verify against the
+// circuit and the ceremony's powers of tau; the manifest then names that ptau.
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises'
+import { copyFile, cp, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { r1cs as r1csTools, zKey, type Logger } from 'snarkjs'
 import type { CircuitName } from '../src/zk/circuits.ts'
 import { ensureFixture } from './buildCircuitFixtures.ts'
 import { ptauPath } from './makePtau.ts'
+import { readCeremonyRecord, type CeremonyRecord } from './trustedSetup.ts'
 
 type CircuitSpec = {
   name: string
@@ -42,6 +46,8 @@ type CircuitManifest = {
 type Manifest = {
   generatedBy: string
   ptau: { file: string; sha256: string }
+  /** The ceremony record the keys come from; absent for development keys. */
+  ceremony?: string
   circuits: Record<string, CircuitManifest>
 }
 
@@ -58,6 +64,15 @@ const verifierName = (name: string) => `${name[0]!.toUpperCase()}${name.slice(1)
 // Public and fixed: anyone can redo the phase-2 contribution and get the same zkey.
 const phase2Beacon = (name: string) => sha256(new TextEncoder().encode(`Salus development phase 2: ${name}`))
 
+// circom2 (WASI) cannot follow a symlinked node_modules (a git worktree's) out of the
+// working directory: then circomlib's circuits are copied under the build directory.
+async function includeDir(): Promise<string> {
+  if (!(await lstat('node_modules')).isSymbolicLink()) return 'node_modules'
+  const lib = join(buildDir, 'lib')
+  await cp('node_modules/circomlib/circuits', join(lib, 'circomlib', 'circuits'), { recursive: true })
+  return lib
+}
+
 async function compile(spec: CircuitSpec): Promise<{ r1cs: string; wasm: string }> {
   const mainDir = join(buildDir, 'main')
   await mkdir(mainDir, { recursive: true })
@@ -70,7 +85,7 @@ async function compile(spec: CircuitSpec): Promise<{ r1cs: string; wasm: string 
   )
   await promisify(execFile)(
     process.execPath,
-    ['node_modules/circom2/cli.js', main, '--r1cs', '--wasm', '--O2', '-l', 'node_modules', '-o', buildDir],
+    ['node_modules/circom2/cli.js', main, '--r1cs', '--wasm', '--O2', '-l', await includeDir(), '-o', buildDir],
     { maxBuffer: 16 * 1024 * 1024 },
   )
   return { r1cs: join(buildDir, `${spec.name}.r1cs`), wasm: join(buildDir, `${spec.name}_js`, `${spec.name}.wasm`) }
@@ -85,14 +100,21 @@ async function solidityVerifier(spec: CircuitSpec, zkeyPath: string): Promise<st
     .replace('contract Groth16Verifier', `contract ${verifierName(spec.name)}`)
 }
 
-async function build(spec: CircuitSpec): Promise<CircuitManifest> {
+async function build(spec: CircuitSpec, ptau: string, ceremony: CeremonyRecord | undefined): Promise<CircuitManifest> {
   const { r1cs, wasm } = await compile(spec)
   const info = await r1csTools.info(r1cs, quiet)
-  const initial = join(buildDir, `${spec.name}_0.zkey`)
   const zkey = join(outDir, `${spec.name}.zkey`)
-  await zKey.newZKey(r1cs, ptauPath(), initial, quiet)
-  await zKey.beacon(initial, zkey, 'Salus development phase 2', phase2Beacon(spec.name), 10, quiet)
-  await rm(initial)
+  const final = ceremony?.circuits[spec.name as keyof CeremonyRecord['circuits']]
+  if (final) {
+    if ((await fileHash(final.zkey.file)) !== final.zkey.sha256) throw new Error(`${final.zkey.file} is not the zkey the ceremony record lists for ${spec.name}`)
+    if (!(await zKey.verifyFromR1cs(r1cs, ptau, final.zkey.file, quiet))) throw new Error(`${final.zkey.file} does not verify against the ${spec.name} circuit and ${ptau}`)
+    await copyFile(final.zkey.file, zkey)
+  } else {
+    const initial = join(buildDir, `${spec.name}_0.zkey`)
+    await zKey.newZKey(r1cs, ptau, initial, quiet)
+    await zKey.beacon(initial, zkey, 'Salus development phase 2', phase2Beacon(spec.name), 10, quiet)
+    await rm(initial)
+  }
   await copyFile(wasm, join(outDir, `${spec.name}.wasm`))
   const vkey = join(outDir, `${spec.name}.vkey.json`)
   await writeFile(vkey, `${JSON.stringify(await zKey.exportVerificationKey(zkey, quiet), null, 2)}\n`)
@@ -115,7 +137,7 @@ async function build(spec: CircuitSpec): Promise<CircuitManifest> {
   }
 }
 
-async function check(spec: CircuitSpec, expected: CircuitManifest | undefined): Promise<string[]> {
+async function check(spec: CircuitSpec, expected: CircuitManifest | undefined, ptau: string): Promise<string[]> {
   if (!expected) return [`${spec.name}: not in ${manifestPath}; run npx tsx scripts/buildCircuits.ts`]
   const problems: string[] = []
   const differs = (what: string) => problems.push(`${spec.name}: ${what} differs from the committed build`)
@@ -125,7 +147,7 @@ async function check(spec: CircuitSpec, expected: CircuitManifest | undefined): 
   const zkey = join(outDir, `${spec.name}.zkey`)
   if ((await fileHash(join(outDir, `${spec.name}.wasm`))) !== expected.wasm) differs(`${outDir}/${spec.name}.wasm`)
   if ((await fileHash(zkey)) !== expected.zkey) differs(`${zkey} (hash)`)
-  if (!(await zKey.verifyFromR1cs(r1cs, ptauPath(), zkey, quiet))) problems.push(`${spec.name}: ${zkey} does not verify against the r1cs and ptau`)
+  if (!(await zKey.verifyFromR1cs(r1cs, ptau, zkey, quiet))) problems.push(`${spec.name}: ${zkey} does not verify against the r1cs and ${ptau}`)
   const vkey = JSON.parse(await readFile(join(outDir, `${spec.name}.vkey.json`), 'utf8'))
   if (JSON.stringify(vkey) !== JSON.stringify(await zKey.exportVerificationKey(zkey, quiet))) differs('verification key')
   const verifierPath = join(verifierDir, `${verifierName(spec.name)}.sol`)
@@ -137,19 +159,25 @@ async function check(spec: CircuitSpec, expected: CircuitManifest | undefined): 
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
   const checking = args.includes('--check')
-  const only = args.filter((a) => !a.startsWith('--'))
+  const ceremonyAt = args.indexOf('--ceremony')
+  const ceremonyPath = ceremonyAt === -1 ? undefined : args[ceremonyAt + 1]
+  if (ceremonyAt !== -1 && !ceremonyPath) throw new Error('--ceremony needs the path of the ceremony record')
+  const ceremony = ceremonyPath ? await readCeremonyRecord(ceremonyPath) : undefined
+  const ptau = ceremony ? ceremony.ptau.file : ptauPath()
+  const only = args.filter((a, i) => !a.startsWith('--') && !(ceremonyAt !== -1 && i === ceremonyAt + 1))
   const specs = (JSON.parse(await readFile('circuits/circuits.json', 'utf8')) as CircuitSpec[]).filter(
     (s) => only.length === 0 || only.includes(s.name),
   )
   await mkdir(buildDir, { recursive: true })
-  const ptauSha = await fileHash(ptauPath())
+  const ptauSha = await fileHash(ptau)
+  if (ceremony && ptauSha !== ceremony.ptau.sha256) throw new Error(`${ptau} is not the powers of tau the ceremony record lists (sha256 differs)`)
   const previous: Manifest | undefined = await readFile(manifestPath, 'utf8').then(JSON.parse, () => undefined)
   const started = Date.now()
 
   if (checking) {
     const problems: string[] = []
-    if (previous?.ptau.sha256 !== ptauSha) problems.push(`${ptauPath()} differs from the one the artifacts were built with`)
-    for (const spec of specs) problems.push(...(await check(spec, previous?.circuits[spec.name])))
+    if (previous?.ptau.sha256 !== ptauSha) problems.push(`${ptau} differs from the one the artifacts were built with`)
+    for (const spec of specs) problems.push(...(await check(spec, previous?.circuits[spec.name], ptau)))
     if (problems.length > 0) {
       console.error(`Circuit artifacts are out of date:\n  ${problems.join('\n  ')}\nRebuild with: npx tsx scripts/buildCircuits.ts`)
       process.exit(1)
@@ -162,12 +190,13 @@ async function main(): Promise<void> {
   await mkdir(verifierDir, { recursive: true })
   const manifest: Manifest = {
     generatedBy: 'scripts/buildCircuits.ts',
-    ptau: { file: ptauPath(), sha256: ptauSha },
+    ptau: { file: ptau, sha256: ptauSha },
+    ...(ceremonyPath ? { ceremony: ceremonyPath } : {}),
     circuits: { ...previous?.circuits },
   }
   for (const spec of specs) {
     const t = Date.now()
-    manifest.circuits[spec.name] = await build(spec)
+    manifest.circuits[spec.name] = await build(spec, ptau, ceremony)
     console.log(`${spec.name}: ${manifest.circuits[spec.name]!.constraints} constraints, built in ${((Date.now() - t) / 1000).toFixed(1)} s`)
   }
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)

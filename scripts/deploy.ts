@@ -6,6 +6,11 @@
  * key is the one their own app derives from their wallet signature.
  *
  *   npx tsx scripts/deploy.ts --rpc http://127.0.0.1:8545 --key 0x… [--seed] [--out public/config/salus.config.json]
+ *                             [--trusted-setup circuits/ceremony.json]
+ *
+ * Outside a local chain (31337, 1337) it deploys only circuit keys from a real ceremony:
+ * --trusted-setup names the ceremony record, checked against the keys and verifiers
+ * (scripts/trustedSetup.ts, circuits/README.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -43,6 +48,7 @@ import { salusChain } from '../src/chain/salusChain.ts'
 import { updateProvider } from '../src/chain/updateProvider.ts'
 import { deriveKeys, keyDerivationTypedData } from '../src/core/keys/deriveKeys.ts'
 import { receivingSecretKey } from '../src/crypto/umbral.ts'
+import { checkTrustedSetup } from './trustedSetup.ts'
 
 export const anvilMnemonic = 'test test test test test test test test test test test junk'
 
@@ -52,6 +58,10 @@ export type DeploySalusParameters = {
   /** Seed demo roles and directory entries (anvil only). */
   seed?: boolean
   chainName?: string
+  /** The ceremony record the circuit keys come from (needed on any chain but a local one). */
+  trustedSetup?: string
+  /** Where the circuit keys and their manifest are (public/zk). */
+  zkDir?: string
 }
 
 type DemoAccount = {
@@ -140,7 +150,7 @@ export function demoUmbralPublicKey(label: string): Hex {
   }
 }
 
-export async function deploySalus({ rpcUrl, privateKey, seed = false, chainName }: DeploySalusParameters): Promise<NetworkConfig> {
+export async function deploySalus({ rpcUrl, privateKey, seed = false, chainName, trustedSetup, zkDir }: DeploySalusParameters): Promise<NetworkConfig> {
   const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })
   let chainId: number
   try {
@@ -149,6 +159,8 @@ export async function deploySalus({ rpcUrl, privateKey, seed = false, chainName 
     throw new ChainUnreachableError(rpcUrl, error)
   }
   if (seed && chainId !== localChainId) throw new Error(`--seed uses anvil's public test keys: only for chain ${localChainId}, not ${chainId}`)
+  // Before any transaction: development keys on a public chain would let anyone forge proofs.
+  await checkTrustedSetup({ chainId, ceremony: trustedSetup, zkDir })
   const chain = salusChain({ chainId, chainName: chainName ?? (chainId === localChainId ? 'Anvil (local)' : `Chain ${chainId}`), rpcUrl })
   const pollingInterval = chainId === localChainId ? 100 : 4_000
   const publicClient = createPublicClient({ chain, transport: http(rpcUrl), pollingInterval }) as PublicClient
@@ -295,9 +307,11 @@ async function main(): Promise<void> {
   const rpcUrl = argument('--rpc') ?? 'http://127.0.0.1:8545'
   const seed = process.argv.includes('--seed')
   const privateKey = (argument('--key') ?? (seed ? anvilAccount(0).privateKey : undefined)) as Hex | undefined
-  if (!privateKey || !/^0x[0-9a-fA-F]{64}$/.test(privateKey)) throw new Error('usage: deploy.ts --rpc URL --key 0x<32-byte hex> [--seed] [--out FILE]')
+  if (!privateKey || !/^0x[0-9a-fA-F]{64}$/.test(privateKey)) {
+    throw new Error('usage: deploy.ts --rpc URL --key 0x<32-byte hex> [--seed] [--out FILE] [--trusted-setup CEREMONY_RECORD]')
+  }
   const out = argument('--out') ?? 'public/config/salus.config.json'
-  const config = await deploySalus({ rpcUrl, privateKey, seed })
+  const config = await deploySalus({ rpcUrl, privateKey, seed, trustedSetup: argument('--trusted-setup') })
   mkdirSync(path.dirname(out), { recursive: true })
   writeFileSync(out, JSON.stringify(config, null, 2) + '\n')
   const names = Object.entries(config.contracts).map(([name, { address }]) => `${name} ${address}`)

@@ -19,14 +19,16 @@ interface IInsurance {
         EligibilityProof proof;
     }
 
-    /// @notice Verifies `cover` for the booking (slotId, doctor) at `visitDate`, spends
-    /// its nullifier and sends min(fee, plan.feeCovered) to the caller.
+    /// @notice Verifies `cover` for the booking (slotId, doctor, payer) at `visitDate`,
+    /// spends its nullifier and sends min(fee, plan.feeCovered) to the caller.
+    /// @param payer The account sending the booking; the proof must have been made for it.
     /// @return insurer The insurer whose pool paid.
     /// @return amount The wei sent with this call's return.
-    function claim(CoverClaim calldata cover, uint256 slotId, address doctor, uint256 visitDate, uint256 fee)
+    function claim(CoverClaim calldata cover, uint256 slotId, address doctor, uint256 visitDate, uint256 fee, address payer)
         external
         returns (address insurer, uint256 amount);
 
-    /// @notice Puts a refunded cover back into `insurer`'s pool.
-    function returnCover(address insurer) external payable;
+    /// @notice Puts a refunded cover back into `insurer`'s pool and gives the member's
+    /// visit back: the nullifier `slotId`'s claim spent can be used again.
+    function returnCover(address insurer, uint256 slotId) external payable;
 }

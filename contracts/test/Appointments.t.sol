@@ -124,13 +124,17 @@ contract AppointmentsTest is PaymentsFixture {
     function test_completeCreditsTheDoctorWhoWithdraws() public {
         uint256 slotId = _publish(2 days, FEE);
         _book(patient, slotId, FEE);
-        vm.startPrank(doctor);
+        vm.prank(doctor);
         appointments.confirm(slotId);
         vm.expectRevert(
             abi.encodeWithSelector(Appointments.Appointments__TooEarly.selector, slotId, block.timestamp + 2 days)
         );
-        appointments.complete(slotId);
+        vm.prank(patient);
+        appointments.confirmAttendance(slotId);
         vm.warp(block.timestamp + 2 days);
+        vm.prank(patient);
+        appointments.confirmAttendance(slotId);
+        vm.startPrank(doctor);
         appointments.complete(slotId);
         assertEq(appointments.withdrawable(doctor), FEE, "credited");
         assertEq(appointments.escrowTotal(), 0, "escrow released");
@@ -255,6 +259,89 @@ contract AppointmentsTest is PaymentsFixture {
             )
         );
         appointments.refundUnconfirmed(slotId);
+    }
+
+    // ------------------------------------------- attendance, reopened slots
+
+    function testFuzz_aDoctorCannotCompleteWithoutThePatientsAttendance(uint256 wait, bool confirmed) public {
+        uint256 slotId = _publish(2 days, FEE);
+        _book(patient, slotId, FEE);
+        if (confirmed) {
+            vm.prank(doctor);
+            appointments.confirm(slotId);
+        }
+        vm.warp(block.timestamp + 2 days + bound(wait, 0, 30 days));
+        Appointments.Status status = confirmed ? Appointments.Status.Confirmed : Appointments.Status.Booked;
+        vm.expectRevert(abi.encodeWithSelector(Appointments.Appointments__WrongStatus.selector, slotId, status));
+        vm.prank(doctor);
+        appointments.complete(slotId);
+        assertEq(appointments.withdrawable(doctor), 0, "nothing credited");
+    }
+
+    function testFuzz_onlyThePayerConfirmsAttendance(address other) public {
+        vm.assume(other != patient);
+        uint256 slotId = _publish(2 days, FEE);
+        _book(patient, slotId, FEE);
+        vm.warp(block.timestamp + 2 days);
+        vm.expectRevert(abi.encodeWithSelector(Appointments.Appointments__NotPayer.selector, slotId, other));
+        vm.prank(other);
+        appointments.confirmAttendance(slotId);
+    }
+
+    function test_attendanceEndsWithTheGracePeriodAndBlocksANoShow() public {
+        uint256 slotId = _publish(2 days, FEE);
+        _book(patient, slotId, FEE);
+        vm.prank(doctor);
+        appointments.confirm(slotId);
+        uint256 deadline = block.timestamp + 2 days + 30 minutes + appointments.GRACE_PERIOD();
+        vm.warp(deadline);
+        vm.expectRevert(abi.encodeWithSelector(Appointments.Appointments__TooLate.selector, slotId, deadline));
+        vm.prank(patient);
+        appointments.confirmAttendance(slotId);
+        vm.warp(deadline - 1);
+        vm.prank(patient);
+        appointments.confirmAttendance(slotId);
+        vm.warp(deadline + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(Appointments.Appointments__WrongStatus.selector, slotId, Appointments.Status.Attended)
+        );
+        vm.prank(doctor);
+        appointments.claimNoShow(slotId);
+        vm.expectRevert(
+            abi.encodeWithSelector(Appointments.Appointments__WrongStatus.selector, slotId, Appointments.Status.Attended)
+        );
+        appointments.refundUnconfirmed(slotId);
+        vm.prank(doctor);
+        appointments.complete(slotId);
+        assertEq(appointments.withdrawable(doctor), FEE, "doctor paid for the attended visit");
+    }
+
+    function test_aDoctorMayStillCancelAnAttendedVisit() public {
+        uint256 slotId = _publish(2 days, FEE);
+        _book(patient, slotId, FEE);
+        vm.warp(block.timestamp + 2 days);
+        vm.prank(patient);
+        appointments.confirmAttendance(slotId);
+        vm.prank(doctor);
+        appointments.cancelByDoctor(slotId);
+        assertEq(appointments.withdrawable(patient), FEE, "refund is exact");
+    }
+
+    function test_aPatientsCancellationReopensTheSlot() public {
+        uint256 slotId = _publish(10 days, FEE);
+        _book(patient, slotId, FEE);
+        vm.prank(patient);
+        appointments.cancelByPatient(slotId);
+        Appointments.Slot memory slot = appointments.getSlot(slotId);
+        assertEq(uint256(slot.status), uint256(Appointments.Status.Open), "open again");
+        assertEq(slot.payer, address(0), "no payer");
+        vm.expectRevert(abi.encodeWithSelector(Appointments.Appointments__NotPayer.selector, slotId, patient));
+        vm.prank(patient);
+        appointments.cancelByPatient(slotId);
+        _book(address(0xB002), slotId, FEE);
+        assertEq(appointments.getSlot(slotId).payer, address(0xB002), "someone else booked it");
+        assertEq(appointments.withdrawable(patient), FEE, "the first patient's refund stays");
+        assertEq(appointments.escrowTotal(), FEE, "one fee in escrow");
     }
 
     // --------------------------------------------------------- reentrancy

@@ -45,7 +45,10 @@ contract AppointmentsInvariantsTest is PaymentsFixture {
         uint256 cover;
         for (uint256 i = 0; i < handler.slotCount(); ++i) {
             Appointments.Slot memory slot = appointments.getSlot(handler.slotIds(i));
-            if (slot.status == Appointments.Status.Booked || slot.status == Appointments.Status.Confirmed) {
+            if (
+                slot.status == Appointments.Status.Booked || slot.status == Appointments.Status.Confirmed
+                    || slot.status == Appointments.Status.Attended
+            ) {
                 escrow += slot.fee;
                 cover += slot.covered;
             }
@@ -62,10 +65,19 @@ contract AppointmentsInvariantsTest is PaymentsFixture {
     /// forge-config: default.invariant.runs = 48
     /// forge-config: default.invariant.depth = 60
     function invariant_nothingHappensTwiceAndEveryPaymentIsExact() public view {
-        assertLe(handler.maxTimesBooked(), 1, "a slot booked twice");
-        assertLe(handler.maxTimesSpent(), 1, "a nullifier spent twice");
+        assertLe(handler.maxTimesBooked(), 1, "a slot booked twice at once");
+        assertLe(handler.maxTimesSpent(), 1, "a nullifier spent twice without a refund between");
         assertEq(handler.inexactRefunds(), 0, "a refund or payout off by some wei");
         assertEq(handler.inexactWithdrawals(), 0, "a withdrawal paid other than what was owed");
         assertFalse(attacker.reentrySucceeded(), "a re-entrant receiver got through");
+    }
+
+    /// forge-config: default.invariant.runs = 48
+    /// forge-config: default.invariant.depth = 60
+    function invariant_visitsComeBackOnlyWithRefundsAndCompletionNeedsAttendance() public view {
+        assertEq(handler.visitsKeptByRefunds(), 0, "a refunded covered booking kept the member's visit");
+        assertEq(handler.visitsGivenBackBySettlement(), 0, "a settled covered booking gave the visit back");
+        assertEq(handler.completedWithoutAttendance(), 0, "a visit completed that the patient never confirmed attending");
+        assertEq(handler.cancelledButNotReopened(), 0, "a patient's cancellation left the slot closed");
     }
 }

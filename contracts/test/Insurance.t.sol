@@ -169,7 +169,7 @@ contract InsuranceTest is PaymentsFixture {
         IInsurance.CoverClaim memory cover;
         vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__NotAppointments.selector, caller));
         vm.prank(caller);
-        insurance.claim(cover, 1, doctor, block.timestamp, FEE);
+        insurance.claim(cover, 1, doctor, block.timestamp, FEE, caller);
         vm.expectRevert(Insurance.Insurance__AlreadyBound.selector);
         insurance.bindAppointments(caller);
     }
@@ -179,7 +179,7 @@ contract InsuranceTest is PaymentsFixture {
     function testFuzz_coveredBookingFromAnyAccount(address relayer, uint256 nullifier) public {
         vm.assume(relayer != address(0) && relayer != doctor);
         uint256 slotId = _publish(3 days, FEE);
-        _bookCovered(relayer, slotId, _cover(planId, root, nullifier, slotId), 0);
+        _bookCovered(relayer, slotId, _cover(planId, root, nullifier, slotId, relayer), 0);
         Appointments.Slot memory slot = appointments.getSlot(slotId);
         assertEq(uint256(slot.status), uint256(Appointments.Status.Booked), "booked");
         assertEq(uint256(slot.covered), FEE, "covered in full");
@@ -193,8 +193,8 @@ contract InsuranceTest is PaymentsFixture {
     function test_aNullifierIsSpentOnce() public {
         uint256 first = _publish(3 days, FEE);
         uint256 second = _publish(4 days, FEE);
-        _bookCovered(patient, first, _cover(planId, root, 77, first), 0);
-        IInsurance.CoverClaim memory again = _cover(planId, root, 77, second);
+        _bookCovered(patient, first, _cover(planId, root, 77, first, patient), 0);
+        IInsurance.CoverClaim memory again = _cover(planId, root, 77, second, address(0xCAFE));
         vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__NullifierUsed.selector, 77));
         _bookCovered(address(0xCAFE), second, again, 0);
     }
@@ -202,7 +202,7 @@ contract InsuranceTest is PaymentsFixture {
     function test_aProofForAnotherBookingIsRefused() public {
         uint256 first = _publish(3 days, FEE);
         uint256 second = _publish(3 days, FEE);
-        IInsurance.CoverClaim memory forFirst = _cover(planId, root, 5, first);
+        IInsurance.CoverClaim memory forFirst = _cover(planId, root, 5, first, patient);
         vm.expectRevert(Insurance.Insurance__InvalidProof.selector);
         _bookCovered(patient, second, forFirst, 0);
     }
@@ -210,7 +210,7 @@ contract InsuranceTest is PaymentsFixture {
     function test_aProofForAnotherPlanIsRefused() public {
         uint256 other = _plan(FEE, 5);
         uint256 slotId = _publish(3 days, FEE);
-        IInsurance.CoverClaim memory cover = _cover(planId, root, 5, slotId);
+        IInsurance.CoverClaim memory cover = _cover(planId, root, 5, slotId, patient);
         cover.planId = other;
         vm.expectRevert(Insurance.Insurance__InvalidProof.selector);
         _bookCovered(patient, slotId, cover, 0);
@@ -219,7 +219,7 @@ contract InsuranceTest is PaymentsFixture {
     function testFuzz_unknownRootsAreRefused(uint256 fakeRoot) public {
         vm.assume(fakeRoot != root);
         uint256 slotId = _publish(3 days, FEE);
-        IInsurance.CoverClaim memory cover = _cover(planId, fakeRoot, 5, slotId);
+        IInsurance.CoverClaim memory cover = _cover(planId, fakeRoot, 5, slotId, patient);
         vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__UnknownRoot.selector, fakeRoot));
         _bookCovered(patient, slotId, cover, 0);
     }
@@ -227,7 +227,7 @@ contract InsuranceTest is PaymentsFixture {
     function testFuzz_feesAboveTheCoverNeedTheDifference(uint96 extra) public {
         extra = uint96(bound(extra, 1, 10 ether));
         uint256 slotId = _publish(3 days, FEE + extra);
-        IInsurance.CoverClaim memory cover = _cover(planId, root, 9, slotId);
+        IInsurance.CoverClaim memory cover = _cover(planId, root, 9, slotId, patient);
         vm.deal(patient, extra);
         vm.expectRevert(abi.encodeWithSelector(Appointments.Appointments__WrongFee.selector, extra, 0));
         vm.prank(patient);
@@ -241,7 +241,7 @@ contract InsuranceTest is PaymentsFixture {
 
     function test_doctorCancellationReturnsCoverToThePool() public {
         uint256 slotId = _publish(3 days, FEE);
-        _bookCovered(patient, slotId, _cover(planId, root, 11, slotId), 0);
+        _bookCovered(patient, slotId, _cover(planId, root, 11, slotId, patient), 0);
         vm.prank(doctor);
         appointments.cancelByDoctor(slotId);
         assertEq(insurance.poolOf(insurer), 1 ether, "pool restored");
@@ -252,8 +252,10 @@ contract InsuranceTest is PaymentsFixture {
 
     function test_completedCoveredVisitPaysTheDoctor() public {
         uint256 slotId = _publish(3 days, FEE);
-        _bookCovered(patient, slotId, _cover(planId, root, 12, slotId), 0);
+        _bookCovered(patient, slotId, _cover(planId, root, 12, slotId, patient), 0);
         vm.warp(block.timestamp + 3 days);
+        vm.prank(patient);
+        appointments.confirmAttendance(slotId);
         vm.prank(doctor);
         appointments.complete(slotId);
         assertEq(appointments.withdrawable(doctor), FEE, "doctor credited");
@@ -264,17 +266,86 @@ contract InsuranceTest is PaymentsFixture {
         vm.prank(insurer);
         insurance.withdrawUnreserved(1 ether);
         uint256 slotId = _publish(3 days, FEE);
-        IInsurance.CoverClaim memory cover = _cover(planId, root, 13, slotId);
+        IInsurance.CoverClaim memory cover = _cover(planId, root, 13, slotId, patient);
         vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__InsufficientPool.selector, 0, FEE));
         _bookCovered(patient, slotId, cover, 0);
     }
 
     function test_closedPlansPayNoMore() public {
         uint256 slotId = _publish(3 days, FEE);
-        IInsurance.CoverClaim memory cover = _cover(planId, root, 14, slotId);
+        IInsurance.CoverClaim memory cover = _cover(planId, root, 14, slotId, patient);
         vm.prank(insurer);
         insurance.closePlan(planId);
         vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__PlanClosed.selector, planId));
         _bookCovered(patient, slotId, cover, 0);
+    }
+
+    // ------------------------------------------------ payer binding, visits back
+
+    function testFuzz_aCopiedProofFailsFromAnyOtherAccount(address attacker) public {
+        vm.assume(attacker != patient && attacker != address(0));
+        uint256 slotId = _publish(3 days, FEE);
+        IInsurance.CoverClaim memory cover = _cover(planId, root, 21, slotId, patient);
+        vm.expectRevert(Insurance.Insurance__InvalidProof.selector);
+        _bookCovered(attacker, slotId, cover, 0);
+        _bookCovered(patient, slotId, cover, 0);
+        assertEq(appointments.getSlot(slotId).payer, patient, "the patient's account booked");
+    }
+
+    function test_theNullifierIsBoundToThisChainAndContract() public {
+        uint256 domain = insurance.nullifierDomain();
+        assertEq(domain, uint256(keccak256(abi.encode(block.chainid, address(insurance)))) >> 8, "domain");
+        vm.chainId(block.chainid + 1);
+        assertTrue(insurance.nullifierDomain() != domain, "another chain, another domain");
+        uint256 slotId = _publish(3 days, FEE);
+        vm.chainId(31337);
+        // A proof made for chain 31337's domain is refused once the chain id differs.
+        IInsurance.CoverClaim memory cover = _cover(planId, root, 22, slotId, patient);
+        vm.chainId(1);
+        vm.expectRevert(Insurance.Insurance__InvalidProof.selector);
+        _bookCovered(patient, slotId, cover, 0);
+    }
+
+    function test_aDoctorsCancellationGivesTheVisitBack() public {
+        uint256 slotId = _publish(3 days, FEE);
+        _bookCovered(patient, slotId, _cover(planId, root, 31, slotId, patient), 0);
+        assertTrue(insurance.nullifierUsed(31), "spent");
+        vm.prank(doctor);
+        appointments.cancelByDoctor(slotId);
+        assertFalse(insurance.nullifierUsed(31), "given back");
+        uint256 next = _publish(4 days, FEE);
+        _bookCovered(patient, next, _cover(planId, root, 31, next, patient), 0);
+        assertTrue(insurance.nullifierUsed(31), "used again");
+    }
+
+    function test_aPatientsCancellationGivesTheVisitBackAndReopensTheSlot() public {
+        uint256 slotId = _publish(3 days, FEE);
+        _bookCovered(patient, slotId, _cover(planId, root, 32, slotId, patient), 0);
+        vm.prank(patient);
+        appointments.cancelByPatient(slotId);
+        assertFalse(insurance.nullifierUsed(32), "given back");
+        assertEq(uint256(appointments.getSlot(slotId).status), uint256(Appointments.Status.Open), "open again");
+        _bookCovered(address(0xBEEF), slotId, _cover(planId, root, 32, slotId, address(0xBEEF)), 0);
+        assertEq(appointments.getSlot(slotId).insurer, insurer, "booked again, covered");
+    }
+
+    function test_anUnconfirmedRefundGivesTheVisitBack() public {
+        uint256 slotId = _publish(3 days, FEE);
+        _bookCovered(patient, slotId, _cover(planId, root, 33, slotId, patient), 0);
+        vm.warp(block.timestamp + 3 days + 30 minutes + appointments.GRACE_PERIOD());
+        appointments.refundUnconfirmed(slotId);
+        assertFalse(insurance.nullifierUsed(33), "given back");
+        assertEq(insurance.poolOf(insurer), 1 ether, "pool restored");
+    }
+
+    function test_aCompletedOrNoShowVisitStaysSpent() public {
+        uint256 slotId = _publish(3 days, FEE);
+        _bookCovered(patient, slotId, _cover(planId, root, 34, slotId, patient), 0);
+        vm.prank(doctor);
+        appointments.confirm(slotId);
+        vm.warp(block.timestamp + 3 days + 30 minutes + appointments.GRACE_PERIOD());
+        vm.prank(doctor);
+        appointments.claimNoShow(slotId);
+        assertTrue(insurance.nullifierUsed(34), "a no-show uses the visit");
     }
 }

@@ -6,28 +6,29 @@ import {IEligibilityVerifier} from "../interfaces/IEligibilityVerifier.sol";
 import {EligibilityVerifier} from "../generated/EligibilityVerifier.sol";
 
 /// @notice The generated Groth16 verifier, called through the interface Insurance uses,
-/// on the committed real proof (test/fixtures/zk/eligibility.proof.json: Member 3 of a 5-member tree, plan 42, valid until 1800000000, visit 1760000000, period 24310, k 0 of 3).
+/// on the committed real proof (test/fixtures/zk/eligibility.proof.json: Member 3 of a 5-member tree, plan 42, valid until 1800000000, visit 1760000000, period 24310, k 0 of 3, domain 0xd0d0a1).
 /// If the circuit's keys change, copy the regenerated fixture's numbers here.
 contract InsuranceRealVerifierTest is Test {
     IEligibilityVerifier internal verifier;
     uint256[2] internal pA;
     uint256[2][2] internal pB;
     uint256[2] internal pC;
-    uint256[7] internal signals;
+    uint256[8] internal signals;
 
     function setUp() public {
         verifier = IEligibilityVerifier(address(new EligibilityVerifier()));
-        pA = [uint256(18995712434752862805899635902295948060953710448803743769940348643215084659219), 11852776343504090304470533085469230834259619361798405966941996192627673726361];
-        pB = [[uint256(11841518456943199238226991452537372840075209247753859766183996889847377215496), 833843753783238671008457620267881001274168551636610912533632357675093323040], [uint256(17404793988347200611076951202112916509157860344820881862670450075614824304791), 2043545583125613090634865640943198606842730646861970588107705914183913867234]];
-        pC = [uint256(11219575192639120844313608327909285875266097431463968121904079461669359538574), 4403019985541553677378191259096419733242418303715351623094306683488934339772];
+        pA = [uint256(9846071506020418130316987785730893935246231140331211098703467809781772130794), 15439588028441856019800250539382953760421127645845718869952827570532286794446];
+        pB = [[uint256(8631162504829775917218195711793930120012602946850132552605136582326178345832), 16040981889847850805016006497507290201670002112354382520159556794099635212151], [uint256(8168624136100556339200276022407012944468591373392425761313857982576925247925), 21151071711164845986192453620398212373583953247066530162135846254343287466001]];
+        pC = [uint256(2634534265150160314725921088635620282271450087128944865378585526673886251557), 16165435302729290294693774384738813261362546749380015170974899587715033877315];
         signals = [
-            uint256(1425714087017279032985912492809537898238594004973256978188671412098887238263),
+            uint256(12439381077162890270938826749649155268053837105970779730963795924326621683010),
             18312082763760824440051128790913385914353484177563303251342938375897477237266,
             1760000000,
             42,
             24310,
             3,
-            721089
+            721089,
+            13684897
         ];
     }
 
@@ -35,10 +36,10 @@ contract InsuranceRealVerifierTest is Test {
         assertTrue(verifier.verifyProof(pA, pB, pC, signals), "real proof rejected");
     }
 
-    /// Each public signal is bound: nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash.
+    /// Each public signal is bound: nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash, domain.
     function testFuzz_rejectsAnyChangedSignal(uint8 which, uint256 delta) public view {
-        uint256[7] memory changed = signals;
-        which = uint8(bound(which, 0, 6));
+        uint256[8] memory changed = signals;
+        which = uint8(bound(which, 0, 7));
         delta = bound(delta, 1, 1e30);
         changed[which] = (changed[which] + delta) % 21888242871839275222246405745257275088548364400416034343698204186575808495617;
         assertFalse(verifier.verifyProof(pA, pB, pC, changed), "changed signal accepted");

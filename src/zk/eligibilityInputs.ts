@@ -8,7 +8,7 @@ export const eligibilityMaxDepth = 20
 
 /**
  * Signals of circuits/eligibility.circom; public signals come out as
- * [nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash].
+ * [nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash, domain].
  */
 export type EligibilityInput = {
   identitySecret: bigint
@@ -23,6 +23,7 @@ export type EligibilityInput = {
   period: bigint
   visitsPerPeriod: bigint
   bookingHash: bigint
+  domain: bigint
 }
 
 export type EligibilityInputParameters = {
@@ -37,7 +38,10 @@ export type EligibilityInputParameters = {
   visitsPerPeriod: number
   /** Which covered visit of this period to use, 0..visitsPerPeriod-1. */
   k: number
+  /** Insurance.bookingHash(slotId, doctor, appointments, payer) (src/chain/appointments/bookingHash.ts). */
   bookingHash: bigint
+  /** Insurance.nullifierDomain(): the chain and the Insurance contract (src/chain/appointments/nullifierDomain.ts). */
+  domain: bigint
 }
 
 /** Pure and synchronous: validates every value, with messages a patient can act on. */
@@ -73,5 +77,6 @@ export function eligibilityInputs(p: EligibilityInputParameters): EligibilityInp
     period: toField('period', p.period, 64),
     visitsPerPeriod,
     bookingHash: toField('bookingHash', p.bookingHash),
+    domain: toField('domain', p.domain, 248),
   }
 }

@@ -14,6 +14,7 @@ export type EligibilitySignals = {
   period: bigint
   visitsPerPeriod: bigint
   bookingHash: bigint
+  domain: bigint
 }
 
 function numbers(publicSignals: readonly string[], count: number): bigint[] {
@@ -30,8 +31,8 @@ export function consentSignals(publicSignals: readonly string[]): ConsentSignals
 }
 
 export function eligibilitySignals(publicSignals: readonly string[]): EligibilitySignals {
-  const [nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash] = numbers(publicSignals, 7) as [
-    bigint, bigint, bigint, bigint, bigint, bigint, bigint,
+  const [nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash, domain] = numbers(publicSignals, 8) as [
+    bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint,
   ]
-  return { nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash }
+  return { nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash, domain }
 }

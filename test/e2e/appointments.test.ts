@@ -85,7 +85,7 @@ describe('appointments, payments and insurance in three tabs', () => {
     await expect.poll(() => slot(patient.page, paidSlot).textContent()).toMatch(/waiting for the doctor to confirm/)
   })
 
-  it('the doctor confirms, completes after the start, and withdraws the fee', async () => {
+  it('the doctor confirms; once the patient confirms attending, the doctor completes and withdraws the fee', async () => {
     await refresh(doctor.page)
     await slot(doctor.page, paidSlot).getByRole('button', { name: 'Confirm' }).click()
     await actionReceipt(doctor.page, new RegExp(`Confirmed slot #${paidSlot}`))
@@ -93,6 +93,17 @@ describe('appointments, payments and insurance in three tabs', () => {
     await testClient.increaseTime({ seconds: Math.max(1, paidStart - (await chainNow()) + 5) })
     await testClient.mine({ blocks: 1 })
     await refresh(doctor.page)
+    // Not before the patient says they came.
+    const complete = slot(doctor.page, paidSlot).getByRole('button', { name: 'Complete' })
+    expect(await complete.isDisabled()).toBe(true)
+    expect(await slot(doctor.page, paidSlot).textContent()).toMatch(/waiting for the patient to confirm attending/)
+
+    await refresh(patient.page)
+    await slot(patient.page, paidSlot).getByRole('button', { name: 'I attended' }).click()
+    await actionReceipt(patient.page, new RegExp(`Confirmed you attended slot #${paidSlot}`))
+
+    await refresh(doctor.page)
+    await expect.poll(() => slot(doctor.page, paidSlot).textContent()).toMatch(/The patient confirmed attending/)
     await slot(doctor.page, paidSlot).getByRole('button', { name: 'Complete' }).click()
     await actionReceipt(doctor.page, new RegExp(`Completed slot #${paidSlot}`))
     await expect.poll(() => doctor.page.getByTestId('earnings').textContent()).toBe('0.05 ETH')
@@ -146,6 +157,7 @@ describe('appointments, payments and insurance in three tabs', () => {
   })
 
   let extraSlot: bigint
+  let coveredSlot: bigint
 
   it('the patient books covered, paying nothing and leaving no trace of their account; one visit more than the plan allows is refused', async () => {
     const now = await chainNow()
@@ -153,7 +165,7 @@ describe('appointments, payments and insurance in three tabs', () => {
     let second = first + 3600
     // Both in one plan period (period = start / 30 days).
     if (Math.floor(second / period) !== Math.floor(first / period)) [first, second] = [first - 2 * 3600, first - 3600]
-    const coveredSlot = await publish(first)
+    coveredSlot = await publish(first)
     extraSlot = await publish(second)
 
     await refresh(patient.page)
@@ -201,5 +213,20 @@ describe('appointments, payments and insurance in three tabs', () => {
     expect(receipts).toContain(cancelled.txHash)
     expect(receipts).toContain(txHash)
     expect(receipts).toMatch(/Refund credited/)
+    // The cancelled slot is free again, for anyone.
+    await expect.poll(() => slot(patient.page, extraSlot).textContent()).toContain('Book and pay 0.05 ETH')
+  })
+
+  it('cancelling the covered booking gives the pool its fee and the patient the covered visit back; the slot is free again', async () => {
+    await refresh(patient.page)
+    await slot(patient.page, coveredSlot).getByRole('button', { name: 'Cancel appointment' }).click()
+    const { txHash } = await actionReceipt(patient.page, new RegExp(`Cancelled slot #${coveredSlot}; 0\\.05 ETH went back to your insurer’s pool and you have your covered visit back`))
+    expect((await chain.getTransaction({ hash: txHash })).from.toLowerCase()).not.toBe(accountOf('Bob').toLowerCase())
+    const reopened = await chain.readContract({ address: appointments, abi: Appointments.abi, functionName: 'getSlot', args: [coveredSlot] })
+    expect(reopened.status).toBe(1) // open
+    // The visit of this period is available again: the other slot of the period books covered.
+    await refresh(patient.page)
+    await slot(patient.page, extraSlot).getByRole('button', { name: 'Use my insurance' }).click()
+    await actionReceipt(patient.page, new RegExp(`Booked slot #${extraSlot}, paid by your insurer \\(0\\.05 ETH\\)`))
   })
 })

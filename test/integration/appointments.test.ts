@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anvilAccount } from '../../scripts/deploy.ts'
 import { bookCovered } from '../../src/chain/appointments/bookCovered.ts'
 import { bookingHash } from '../../src/chain/appointments/bookingHash.ts'
+import { nullifierDomain } from '../../src/chain/appointments/nullifierDomain.ts'
 import { bookSlot } from '../../src/chain/appointments/bookSlot.ts'
 import { listSlots } from '../../src/chain/appointments/listSlots.ts'
 import { manageBooking } from '../../src/chain/appointments/manageBooking.ts'
@@ -103,10 +104,14 @@ describe('self-paid appointments', () => {
     )
 
     await manageBooking(doctor, { appointments: stack.appointments, slotId, action: 'confirm' })
-    expect((await refusal(manageBooking(doctor, { appointments: stack.appointments, slotId, action: 'complete' }))).errorName).toBe(
+    expect((await refusal(manageBooking(patient, { appointments: stack.appointments, slotId, action: 'confirmAttendance' }))).errorName).toBe(
       'Appointments__TooEarly',
     )
     await travel(3 * day)
+    expect((await refusal(manageBooking(doctor, { appointments: stack.appointments, slotId, action: 'complete' }))).errorName).toBe(
+      'Appointments__WrongStatus',
+    )
+    await manageBooking(patient, { appointments: stack.appointments, slotId, action: 'confirmAttendance' })
     await manageBooking(doctor, { appointments: stack.appointments, slotId, action: 'complete' })
     expect((await readSlot(stack.publicClient, { appointments: stack.appointments, slotId })).status).toBe('completed')
     expect(await readWithdrawable(stack.publicClient, { appointments: stack.appointments, account: doctor.account.address })).toBe(fee)
@@ -163,15 +168,19 @@ describe('insurance', () => {
     expect(pool.members).toBe(5n)
   })
 
-  it('binds proofs to the same booking hash in TypeScript and Solidity', async () => {
+  it('binds proofs to the same booking hash and nullifier domain in TypeScript and Solidity', async () => {
     const doctor = address(stackAccounts.doctor)
+    const payer = address(stackAccounts.relayer)
     const onChain = await stack.publicClient.readContract({
       address: stack.insurance,
       abi: Insurance.abi,
       functionName: 'bookingHash',
-      args: [7n, doctor, stack.appointments],
+      args: [7n, doctor, stack.appointments, payer],
     })
-    expect(bookingHash({ slotId: 7n, doctor, appointments: stack.appointments, chainId: stack.chainId })).toBe(onChain)
+    expect(bookingHash({ slotId: 7n, doctor, appointments: stack.appointments, chainId: stack.chainId, payer })).toBe(onChain)
+    expect(bookingHash({ slotId: 7n, doctor, appointments: stack.appointments, chainId: stack.chainId, payer: doctor })).not.toBe(onChain)
+    const domain = await stack.publicClient.readContract({ address: stack.insurance, abi: Insurance.abi, functionName: 'nullifierDomain' })
+    expect(nullifierDomain({ chainId: stack.chainId, insurance: stack.insurance })).toBe(domain)
   })
 
   it('the generated verifier accepts the committed proof fixture and rejects a changed signal', async () => {
@@ -183,10 +192,11 @@ describe('insurance', () => {
         address: stack.verifier,
         abi: EligibilityVerifier.abi,
         functionName: 'verifyProof',
-        args: [proof.a, proof.b, proof.c, pub as unknown as readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint]],
+        args: [proof.a, proof.b, proof.c, pub as unknown as readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint]],
       })
     expect(await verify(signals)).toBe(true)
     expect(await verify(signals.map((s, i) => (i === 6 ? s + 1n : s)))).toBe(false)
+    expect(await verify(signals.map((s, i) => (i === 7 ? s + 1n : s)))).toBe(false)
   })
 
   it('a member books covered from any account; the pool pays; one visit more than the plan allows is refused', async () => {
@@ -195,8 +205,8 @@ describe('insurance', () => {
     const start = (await chainNow()) + 4 * day
     const first = await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
     const second = await publishSlot(doctor, { appointments: stack.appointments, start: start + 3600, duration: 1800, fee })
-    const prove = (slotId: bigint, slotStart: number, k: number) =>
-      proveCover(stack, { identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start: slotStart, periodLength, visitsPerPeriod: 1, k })
+    const prove = (slotId: bigint, slotStart: number, k: number, payer = address(stackAccounts.relayer)) =>
+      proveCover(stack, { identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start: slotStart, periodLength, visitsPerPeriod: 1, k, payer })
 
     const poolBefore = await readPool(stack.publicClient, { insurance: stack.insurance, appointments: stack.appointments, insurer })
     const cover = await prove(first.slotId, start, 0)
@@ -218,7 +228,7 @@ describe('insurance', () => {
 
     // The plan allows one visit per period: k = 1 cannot be proven, and k = 0 again is spent.
     await expect(prove(second.slotId, start + 3600, 1)).rejects.toBeInstanceOf(ProofInputError)
-    const again = await prove(second.slotId, start + 3600, 0)
+    const again = await prove(second.slotId, start + 3600, 0, address(stackAccounts.otherPatient))
     const spent = await refusal(bookCovered(stack.wallet(stackAccounts.otherPatient), { appointments: stack.appointments, slotId: second.slotId, ...again }))
     expect(spent.errorName).toBe('Insurance__NullifierUsed')
     expect(spent.shortMessage).toMatch(/already been used in this period/)
@@ -229,6 +239,37 @@ describe('insurance', () => {
     expect(restored.unreserved).toBe(poolBefore.unreserved)
     expect(restored.reserved).toBe(poolBefore.reserved)
     expect(await readWithdrawable(stack.publicClient, { appointments: stack.appointments, account: relayer.account.address })).toBe(0n)
+
+    // ...and the member's visit comes back: the same k books the second slot.
+    const isUsed = (nullifier: bigint) => stack.publicClient.readContract({ address: stack.insurance, abi: Insurance.abi, functionName: 'nullifierUsed', args: [nullifier] })
+    expect(await isUsed(cover.nullifier)).toBe(false)
+    await bookCovered(stack.wallet(stackAccounts.otherPatient), { appointments: stack.appointments, slotId: second.slotId, ...again })
+    expect(await isUsed(again.nullifier)).toBe(true)
+    expect(again.nullifier).toBe(cover.nullifier)
+  }, 120_000)
+
+  it('a patient’s cancellation gives the visit back and reopens the slot; completing needs the patient’s attendance', async () => {
+    const doctor = stack.wallet(stackAccounts.doctor)
+    const start = (await chainNow()) + 200 * day // a period of its own
+    const { slotId } = await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
+    const relayer = stack.wallet(stackAccounts.relayer)
+    const cover = await proveCover(stack, { identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start, periodLength, visitsPerPeriod: 1, k: 0, payer: relayer.account.address })
+    await bookCovered(relayer, { appointments: stack.appointments, slotId, ...cover })
+    await manageBooking(relayer, { appointments: stack.appointments, slotId, action: 'cancelByPatient' })
+    expect(await readSlot(stack.publicClient, { appointments: stack.appointments, slotId })).toMatchObject({ status: 'open', payer: undefined, covered: 0n })
+
+    // Booked again (the same visit, another one-off account), then the visit day.
+    const other = stack.wallet(stackAccounts.otherPatient)
+    const rebook = await proveCover(stack, { identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start, periodLength, visitsPerPeriod: 1, k: 0, payer: other.account.address })
+    await bookCovered(other, { appointments: stack.appointments, slotId, ...rebook })
+    await manageBooking(doctor, { appointments: stack.appointments, slotId, action: 'confirm' })
+    await travel(start - (await chainNow()) + 3600)
+    expect((await refusal(manageBooking(doctor, { appointments: stack.appointments, slotId, action: 'complete' }))).errorName).toBe('Appointments__WrongStatus')
+    expect((await refusal(manageBooking(relayer, { appointments: stack.appointments, slotId, action: 'confirmAttendance' }))).errorName).toBe('Appointments__NotPayer')
+    await manageBooking(other, { appointments: stack.appointments, slotId, action: 'confirmAttendance' })
+    expect((await readSlot(stack.publicClient, { appointments: stack.appointments, slotId })).status).toBe('attended')
+    await manageBooking(doctor, { appointments: stack.appointments, slotId, action: 'complete' })
+    expect((await readSlot(stack.publicClient, { appointments: stack.appointments, slotId })).status).toBe('completed')
   }, 120_000)
 
   it('two covered visits by one patient share no value on chain beyond the plan and the member root', async () => {
@@ -237,10 +278,10 @@ describe('insurance', () => {
     const later = start + 31 * day // the next period: k = 0 is available again
     const a = await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
     const b = await publishSlot(doctor, { appointments: stack.appointments, start: later, duration: 1800, fee })
-    const prove = (slotId: bigint, slotStart: number) =>
-      proveCover(stack, { identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start: slotStart, periodLength, visitsPerPeriod: 1, k: 0 })
-    const first = await bookCovered(stack.wallet(stackAccounts.relayer), { appointments: stack.appointments, slotId: a.slotId, ...(await prove(a.slotId, start)) })
-    const second = await bookCovered(stack.wallet(stackAccounts.otherPatient), { appointments: stack.appointments, slotId: b.slotId, ...(await prove(b.slotId, later)) })
+    const prove = (slotId: bigint, slotStart: number, payer: Address) =>
+      proveCover(stack, { identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start: slotStart, periodLength, visitsPerPeriod: 1, k: 0, payer })
+    const first = await bookCovered(stack.wallet(stackAccounts.relayer), { appointments: stack.appointments, slotId: a.slotId, ...(await prove(a.slotId, start, address(stackAccounts.relayer))) })
+    const second = await bookCovered(stack.wallet(stackAccounts.otherPatient), { appointments: stack.appointments, slotId: b.slotId, ...(await prove(b.slotId, later, address(stackAccounts.otherPatient))) })
 
     const words = async (hash: `0x${string}`) => {
       const tx = await stack.publicClient.getTransaction({ hash })
@@ -289,7 +330,7 @@ describe('insurance', () => {
 
     const start = (await chainNow()) + 80 * day
     const { slotId } = await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
-    const cover = await proveCover(stack, { identitySecret: groupSecret, planId, validUntil, slotId, doctor: doctor.account.address, start, periodLength, visitsPerPeriod: 1, k: 0 })
+    const cover = await proveCover(stack, { identitySecret: groupSecret, planId, validUntil, slotId, doctor: doctor.account.address, start, periodLength, visitsPerPeriod: 1, k: 0, payer: address(stackAccounts.relayer) })
     await bookCovered(stack.wallet(stackAccounts.relayer), { appointments: stack.appointments, slotId, ...cover })
     expect((await readSlot(stack.publicClient, { appointments: stack.appointments, slotId })).status).toBe('booked')
   }, 120_000)

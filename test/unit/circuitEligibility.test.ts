@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs'
 import type { VerificationKey } from 'snarkjs'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { nullifierDomain } from '../../src/chain/appointments/nullifierDomain.ts'
 import { credentialLeaf } from '../../src/zk/credentialLeaf.ts'
 import { eligibilityInputs, type EligibilityInput, type EligibilityInputParameters } from '../../src/zk/eligibilityInputs.ts'
 import { eligibilityNullifier } from '../../src/zk/eligibilityNullifier.ts'
@@ -18,7 +19,10 @@ const vkey = JSON.parse(readFileSync('public/zk/eligibility.vkey.json', 'utf8'))
 const identitySecret = 0xfeedbeefcafe1234567890n
 const planId = 42n
 const validUntil = 1_800_000_000n
-const base = { identitySecret, planId, validUntil, visitDate: 1_760_000_000n, period: 2025n * 12n + 10n, visitsPerPeriod: 3, k: 1, bookingHash: 0xb00c1n }
+// Insurance at 0x…1115 on anvil's chain 31337; the same member on another deployment gets another domain.
+const domain = nullifierDomain({ chainId: 31337, insurance: '0x0000000000000000000000000000000000001115' })
+const otherDomain = nullifierDomain({ chainId: 11155111, insurance: '0x0000000000000000000000000000000000001115' })
+const base = { identitySecret, planId, validUntil, visitDate: 1_760_000_000n, period: 2025n * 12n + 10n, visitsPerPeriod: 3, k: 1, bookingHash: 0xb00c1n, domain }
 
 async function treeWith(memberCount: number, position: number) {
   const leaf = await credentialLeaf({ identityCommitment: await identityCommitment(identitySecret), planId, validUntil })
@@ -59,18 +63,38 @@ describe('eligibility circuit', () => {
     expect(await verifyProof(vkey, result)).toBe(true)
     const signals = eligibilitySignals(result.publicSignals)
     expect(signals).toEqual({
-      nullifier: await eligibilityNullifier({ identitySecret, planId, period: base.period, k: base.k }),
+      nullifier: await eligibilityNullifier({ identitySecret, domain, planId, period: base.period, k: base.k }),
       root: params.merkleProof.root,
       visitDate: base.visitDate,
       planId,
       period: base.period,
       visitsPerPeriod: 3n,
       bookingHash: base.bookingHash,
+      domain,
     })
     // The booking is bound: the same proof with another booking hash is rejected.
     const rebooked = [...result.publicSignals]
     rebooked[6] = '12345'
     expect(await verifyProof(vkey, { ...result, publicSignals: rebooked })).toBe(false)
+    // So is the domain: the proof is refused by another chain's or another contract's Insurance.
+    const elsewhere = [...result.publicSignals]
+    elsewhere[7] = otherDomain.toString()
+    expect(await verifyProof(vkey, { ...result, publicSignals: elsewhere })).toBe(false)
+  })
+
+  it('binds the nullifier to the deployment: the same member, plan, period and k give unrelated nullifiers on two chains', async () => {
+    expect(domain).not.toBe(otherDomain)
+    expect(domain >> 248n).toBe(0n)
+    const here = await proveInNode({ circuit: 'eligibility', input: toCircuitInput(valid) })
+    const there = await proveInNode({ circuit: 'eligibility', input: toCircuitInput(eligibilityInputs({ ...params, domain: otherDomain })) })
+    expect(await verifyProof(vkey, there)).toBe(true)
+    const [a, b] = [eligibilitySignals(here.publicSignals).nullifier, eligibilitySignals(there.publicSignals).nullifier]
+    expect(a).not.toBe(b)
+    expect(b).toBe(await eligibilityNullifier({ identitySecret, domain: otherDomain, planId, period: base.period, k: base.k }))
+    // The pre-domain nullifier Poseidon(secret, planId, period, k) is neither of them.
+    const { poseidon } = await import('../../src/zk/poseidon.ts')
+    const undomained = await poseidon([identitySecret, planId, base.period, BigInt(base.k)])
+    expect([a, b]).not.toContain(undomained)
   })
 
   it.each([
@@ -88,7 +112,7 @@ describe('eligibility circuit', () => {
   })
 
   it('gives each covered visit of a period its own nullifier, stable across proofs', async () => {
-    const n = await Promise.all([0, 1, 2].map((k) => eligibilityNullifier({ identitySecret, planId, period: base.period, k })))
+    const n = await Promise.all([0, 1, 2].map((k) => eligibilityNullifier({ identitySecret, domain, planId, period: base.period, k })))
     expect(new Set(n).size).toBe(3)
     const again = await proveInNode({ circuit: 'eligibility', input: toCircuitInput(eligibilityInputs({ ...params, k: 2 })) })
     expect(eligibilitySignals(again.publicSignals).nullifier).toBe(n[2])
@@ -125,5 +149,6 @@ describe('eligibility circuit', () => {
     expect(() => eligibilityInputs({ ...params, merkleProof: { ...params.merkleProof, index: 1 << 20 } })).toThrow(/out of range/)
     expect(() => eligibilityInputs({ ...params, bookingHash: -1n })).toThrow(/out of range/)
     expect(() => eligibilityInputs({ ...params, identitySecret: 0n })).toThrow(/identity key is missing/)
+    expect(() => eligibilityInputs({ ...params, domain: 1n << 248n })).toThrow(/out of range/)
   })
 })

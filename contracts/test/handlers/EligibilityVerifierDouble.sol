@@ -7,7 +7,7 @@ import {IEligibilityVerifier} from "../../interfaces/IEligibilityVerifier.sol";
 /// only for the exact public signals it was made for (pA[0] = their keccak), so the
 /// binding checks (booking, root, period, plan) are exercised like with real proofs.
 contract EligibilityVerifierDouble is IEligibilityVerifier {
-    function verifyProof(uint256[2] calldata pA, uint256[2][2] calldata, uint256[2] calldata, uint256[7] calldata signals)
+    function verifyProof(uint256[2] calldata pA, uint256[2][2] calldata, uint256[2] calldata, uint256[8] calldata signals)
         external
         pure
         returns (bool)
@@ -15,7 +15,7 @@ contract EligibilityVerifierDouble is IEligibilityVerifier {
         return pA[0] == proofFor(signals);
     }
 
-    function proofFor(uint256[7] memory signals) public pure returns (uint256) {
+    function proofFor(uint256[8] memory signals) public pure returns (uint256) {
         return uint256(keccak256(abi.encode(signals)));
     }
 }

@@ -87,10 +87,10 @@ abstract contract PaymentsFixture is Test {
     }
 
     /// @dev The public signals the contracts will present for this booking.
-    function _signals(uint256 planId, uint256 root, uint256 nullifier, uint256 slotId)
+    function _signals(uint256 planId, uint256 root, uint256 nullifier, uint256 slotId, address payer)
         internal
         view
-        returns (uint256[7] memory)
+        returns (uint256[8] memory)
     {
         Appointments.Slot memory slot = appointments.getSlot(slotId);
         Insurance.Plan memory p = insurance.plan(planId);
@@ -101,12 +101,13 @@ abstract contract PaymentsFixture is Test {
             planId,
             uint256(slot.start) / p.periodLength,
             uint256(p.visitsPerPeriod),
-            insurance.bookingHash(slotId, slot.doctor, address(appointments))
+            insurance.bookingHash(slotId, slot.doctor, address(appointments), payer),
+            insurance.nullifierDomain()
         ];
     }
 
-    /// @dev A double-verifier proof valid for exactly (plan, root, nullifier, slot).
-    function _cover(uint256 planId, uint256 root, uint256 nullifier, uint256 slotId)
+    /// @dev A double-verifier proof valid for exactly (plan, root, nullifier, slot, payer).
+    function _cover(uint256 planId, uint256 root, uint256 nullifier, uint256 slotId, address payer)
         internal
         view
         returns (IInsurance.CoverClaim memory cover)
@@ -114,7 +115,7 @@ abstract contract PaymentsFixture is Test {
         cover.planId = planId;
         cover.root = root;
         cover.nullifier = nullifier;
-        cover.proof.pA[0] = verifierDouble.proofFor(_signals(planId, root, nullifier, slotId));
+        cover.proof.pA[0] = verifierDouble.proofFor(_signals(planId, root, nullifier, slotId, payer));
     }
 
     function _bookCovered(address relayer, uint256 slotId, IInsurance.CoverClaim memory cover, uint256 topUp)

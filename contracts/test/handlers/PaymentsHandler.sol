@@ -9,8 +9,10 @@ import {EligibilityVerifierDouble} from "./EligibilityVerifierDouble.sol";
 import {ReentrantPatient} from "./ReentrantPatient.sol";
 
 /// @notice Drives Appointments and Insurance with random but well-formed actions for
-/// the invariant tests, and keeps ghost counts the contracts do not (how often a slot
-/// was booked or a nullifier spent, whether any refund was off by a wei).
+/// the invariant tests, and keeps ghost counts the contracts do not (how many live
+/// bookings a slot holds at once, how often a nullifier is spent at once, whether any
+/// refund was off by a wei, whether a refund kept a visit or a settlement gave one back,
+/// whether a visit was completed without the patient's attendance).
 contract PaymentsHandler is Test {
     Appointments internal immutable appointments;
     Insurance internal immutable insurance;
@@ -22,8 +24,15 @@ contract PaymentsHandler is Test {
     address[] public actors;
     uint256[] public slotIds;
     uint256[] internal _nullifiers;
+    /// @dev Bookings of a slot not yet settled, refunded or cancelled (at most one, always).
     mapping(uint256 slotId => uint256) public timesBooked;
+    /// @dev Spends of a nullifier not given back by a refund.
     mapping(uint256 nullifier => uint256) public timesSpent;
+    mapping(uint256 slotId => uint256) internal _slotNullifier;
+    uint256 public visitsKeptByRefunds;
+    uint256 public visitsGivenBackBySettlement;
+    uint256 public completedWithoutAttendance;
+    uint256 public cancelledButNotReopened;
     uint256 public maxTimesBooked;
     uint256 public maxTimesSpent;
     uint256 public inexactRefunds;
@@ -76,12 +85,13 @@ contract PaymentsHandler is Test {
             : uint256(keccak256(abi.encode(nullifierSeed, calls)));
         Appointments.Slot memory slot = appointments.getSlot(slotId);
         uint256 topUp = slot.fee > insurance.plan(planId).feeCovered ? slot.fee - insurance.plan(planId).feeCovered : 0;
-        IInsurance.CoverClaim memory cover = _cover(nullifier, slotId, slot);
+        IInsurance.CoverClaim memory cover = _cover(nullifier, slotId, slot, actor);
         vm.deal(actor, actor.balance + topUp);
         vm.prank(actor);
         try appointments.bookCovered{value: topUp}(slotId, cover) {
             _booked(slotId);
             _nullifiers.push(nullifier);
+            _slotNullifier[slotId] = nullifier;
             uint256 spent = ++timesSpent[nullifier];
             if (spent > maxTimesSpent) maxTimesSpent = spent;
         } catch {}
@@ -99,10 +109,13 @@ contract PaymentsHandler is Test {
         } else if (action == 1) {
             try appointments.complete(slotId) {
                 if (appointments.withdrawable(doctor) - owedBefore != slot.fee) ++inexactRefunds;
+                if (slot.status != Appointments.Status.Attended) ++completedWithoutAttendance;
+                _settled(slotId, slot);
             } catch {}
         } else if (action == 2) {
             try appointments.claimNoShow(slotId) {
                 if (appointments.withdrawable(doctor) - owedBefore != slot.fee) ++inexactRefunds;
+                _settled(slotId, slot);
             } catch {}
         } else {
             vm.stopPrank();
@@ -117,6 +130,14 @@ contract PaymentsHandler is Test {
         uint256 slotId = _slotId(slotSeed);
         Appointments.Slot memory slot = appointments.getSlot(slotId);
         _refunding(slotId, slot, this.cancelAsPatient);
+    }
+
+    function patientAttends(uint256 slotSeed) external {
+        if (slotIds.length == 0) return;
+        uint256 slotId = _slotId(slotSeed);
+        vm.prank(appointments.getSlot(slotId).payer);
+        try appointments.confirmAttendance(slotId) {} catch {}
+        ++calls;
     }
 
     function refundUnconfirmed(uint256 slotSeed) external {
@@ -196,28 +217,45 @@ contract PaymentsHandler is Test {
             uint256 paid = slot.fee - slot.covered;
             if (appointments.withdrawable(slot.payer) - payerBefore != paid) ++inexactRefunds;
             if (insurance.poolOf(insurer) - poolBefore != slot.covered) ++inexactRefunds;
+            timesBooked[slotId] = 0;
+            if (slot.covered != 0) {
+                uint256 nullifier = _slotNullifier[slotId];
+                if (insurance.nullifierUsed(nullifier)) ++visitsKeptByRefunds;
+                else --timesSpent[nullifier];
+            }
+            if (action.selector == this.cancelAsPatient.selector) {
+                Appointments.Slot memory after_ = appointments.getSlot(slotId);
+                if (after_.status != Appointments.Status.Open || after_.payer != address(0)) ++cancelledButNotReopened;
+            }
         } catch {}
         ++calls;
     }
 
-    function _cover(uint256 nullifier, uint256 slotId, Appointments.Slot memory slot)
+    function _cover(uint256 nullifier, uint256 slotId, Appointments.Slot memory slot, address payer)
         private
         view
         returns (IInsurance.CoverClaim memory cover)
     {
         Insurance.Plan memory p = insurance.plan(planId);
         uint256 root = insurance.memberRoot(insurer);
-        uint256[7] memory signals = [
+        uint256[8] memory signals = [
             nullifier,
             root,
             uint256(slot.start),
             planId,
             uint256(slot.start) / p.periodLength,
             uint256(p.visitsPerPeriod),
-            insurance.bookingHash(slotId, slot.doctor, address(appointments))
+            insurance.bookingHash(slotId, slot.doctor, address(appointments), payer),
+            insurance.nullifierDomain()
         ];
         (cover.planId, cover.root, cover.nullifier) = (planId, root, nullifier);
         cover.proof.pA[0] = verifier.proofFor(signals);
+    }
+
+    /// @dev A booking settled for the doctor: its covered visit stays spent.
+    function _settled(uint256 slotId, Appointments.Slot memory slot) private {
+        timesBooked[slotId] = 0;
+        if (slot.covered != 0 && !insurance.nullifierUsed(_slotNullifier[slotId])) ++visitsGivenBackBySettlement;
     }
 
     function _booked(uint256 slotId) private {

@@ -4,16 +4,19 @@ import { sendPaymentTransaction, type PaymentsWalletClient } from './sendPayment
 
 /**
  * What can happen to a booking after it is made, and who may do it:
- * - confirm, complete, cancelByDoctor, claimNoShow: the slot's doctor;
- * - cancelByPatient: the account that booked, at least 24 h before the start;
- * - refundUnconfirmed: anyone, 48 h after the end of a booking never confirmed.
+ * - confirm, cancelByDoctor: the slot's doctor;
+ * - complete: the slot's doctor, once the patient confirmed attending;
+ * - claimNoShow: the slot's doctor, 48 h after the end of a booking they confirmed and the patient never confirmed attending;
+ * - cancelByPatient: the account that booked, at least 24 h before the start (the slot opens again);
+ * - confirmAttendance: the account that booked, from the start until 48 h after the end;
+ * - refundUnconfirmed: anyone, 48 h after the end of a booking neither side confirmed.
  */
-export type BookingAction = 'confirm' | 'complete' | 'cancelByDoctor' | 'cancelByPatient' | 'claimNoShow' | 'refundUnconfirmed'
+export type BookingAction = 'confirm' | 'complete' | 'cancelByDoctor' | 'cancelByPatient' | 'confirmAttendance' | 'claimNoShow' | 'refundUnconfirmed'
 
 export type ManageBookingParameters = { appointments: Address; slotId: bigint; action: BookingAction }
 export type ManageBookingReturnType = { txHash: Hash; blockNumber: bigint }
 
-const actions = new Set<BookingAction>(['confirm', 'complete', 'cancelByDoctor', 'cancelByPatient', 'claimNoShow', 'refundUnconfirmed'])
+const actions = new Set<BookingAction>(['confirm', 'complete', 'cancelByDoctor', 'cancelByPatient', 'confirmAttendance', 'claimNoShow', 'refundUnconfirmed'])
 
 /** Confirms, completes, cancels or settles a booking; refunds and earnings become withdrawable. */
 export async function manageBooking(

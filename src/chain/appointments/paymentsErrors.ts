@@ -30,11 +30,12 @@ export const paymentRevertSentences: Record<string, string> = {
   Appointments__WrongFee: 'The amount sent does not match the fee exactly. Nothing was charged; try again.',
   Appointments__NothingToCover: 'This slot is free, so there is nothing for insurance to cover.',
   Appointments__NotSlotDoctor: 'Only the doctor who published this slot can do that.',
-  Appointments__NotPayer: 'Only the account that booked this appointment can cancel it.',
+  Appointments__NotPayer: 'Only the account that booked this appointment can do that.',
   Appointments__WrongStatus: 'The appointment is not in a state that allows this any more. Refresh to see its status.',
   Appointments__TooLateToCancel:
     'Appointments can only be cancelled at least 24 hours before the start. Contact the doctor instead.',
   Appointments__TooEarly: 'It is too early for this: wait until the time shown on the appointment.',
+  Appointments__TooLate: 'Attendance can be confirmed only until 48 hours after the visit ends; that time has passed.',
   Appointments__NothingToWithdraw: 'There is nothing to withdraw for this account.',
   Appointments__TransferFailed: 'The payment could not be sent to this account. Try again from another wallet.',
   Appointments__UnexpectedEther: 'Send fees through the booking, not directly to the contract.',

@@ -12,6 +12,7 @@ export const slotStatuses = [
   'cancelledByDoctor',
   'noShowClaimed',
   'refundedUnconfirmed',
+  'attended',
 ] as const
 export type SlotStatus = (typeof slotStatuses)[number]
 

@@ -17,6 +17,7 @@ const actionText: Record<BookingAction, string> = {
   cancelByDoctor: 'Cancelled',
   claimNoShow: 'Claimed the no-show fee for',
   cancelByPatient: 'Cancelled',
+  confirmAttendance: 'Confirmed attendance at',
   refundUnconfirmed: 'Refunded',
 }
 

@@ -152,10 +152,18 @@ export class PatientAppointments {
     this.cover = undefined
   }
 
-  /** Cancels a booking at least 24 h ahead: a self-paid fee becomes withdrawable, a covered one returns to the pool. */
+  /** The account that booked: the one-off account of a covered booking, else the patient's own. */
+  private bookingClient(booking: PatientBooking) {
+    return booking.coveredKey ? createSalusClients(this.context.config, privateKeyToAccount(booking.coveredKey.privateKey)).walletClient : this.context.walletClient
+  }
+
+  /**
+   * Cancels a booking at least 24 h ahead: a self-paid fee becomes withdrawable, a covered
+   * one returns to the pool with the covered visit; the slot is free again for others.
+   */
   async cancel(booking: PatientBooking): Promise<void> {
-    const { appointments, config } = this.context
-    const client = booking.coveredKey ? createSalusClients(config, privateKeyToAccount(booking.coveredKey.privateKey)).walletClient : this.context.walletClient
+    const { appointments } = this.context
+    const client = this.bookingClient(booking)
     await this.status.run(
       'Cancelling',
       async () => {
@@ -166,25 +174,53 @@ export class PatientAppointments {
       },
       ({ txHash }) => ({
         text: booking.coveredKey
-          ? `Cancelled slot #${booking.slotId}; ${formatEth(booking.covered)} went back to your insurer’s pool and your covered visit is not given back.`
+          ? `Cancelled slot #${booking.slotId}; ${formatEth(booking.covered)} went back to your insurer’s pool and you have your covered visit back.`
           : `Cancelled slot #${booking.slotId}; ${formatEth(booking.fee)} is refunded and ready to withdraw.`,
         txHash,
       }),
     )
   }
 
-  /** A booking the doctor never confirmed, 48 h after its end: anyone may refund it. */
-  async refundUnconfirmed(booking: PatientBooking): Promise<void> {
-    const { appointments, walletClient } = this.context
+  /**
+   * From the start until 48 h after the end: the patient says they attended, so the
+   * doctor can complete the visit (and can no longer call it a no-show).
+   */
+  async confirmAttendance(booking: PatientBooking): Promise<void> {
+    const { appointments } = this.context
+    const client = this.bookingClient(booking)
     await this.status.run(
-      'Claiming a refund',
+      'Confirming you attended',
       async () => {
-        await this.context.ready()
-        const result = await manageBooking(walletClient, { appointments, slotId: booking.slotId, action: 'refundUnconfirmed' })
+        if (!booking.coveredKey) await this.context.ready()
+        const result = await manageBooking(client, { appointments, slotId: booking.slotId, action: 'confirmAttendance' })
         await this.refresh()
         return result
       },
-      ({ txHash }) => ({ text: `Slot #${booking.slotId} was never confirmed: its fee is refunded.`, txHash }),
+      ({ txHash }) => ({ text: `Confirmed you attended slot #${booking.slotId}; the doctor can now complete it.`, txHash }),
+    )
+  }
+
+  /**
+   * A booking neither side confirmed, 48 h after its end: anyone may refund it. A covered
+   * one is refunded from its one-off account, so the patient's own account never touches it.
+   */
+  async refundUnconfirmed(booking: PatientBooking): Promise<void> {
+    const { appointments } = this.context
+    const client = this.bookingClient(booking)
+    await this.status.run(
+      'Claiming a refund',
+      async () => {
+        if (!booking.coveredKey) await this.context.ready()
+        const result = await manageBooking(client, { appointments, slotId: booking.slotId, action: 'refundUnconfirmed' })
+        await this.refresh()
+        return result
+      },
+      ({ txHash }) => ({
+        text: booking.coveredKey
+          ? `Slot #${booking.slotId} was never confirmed: ${formatEth(booking.covered)} went back to your insurer’s pool and you have your covered visit back.`
+          : `Slot #${booking.slotId} was never confirmed: its fee is refunded.`,
+        txHash,
+      }),
     )
   }
 

@@ -179,25 +179,30 @@ describe('finding a credential and building the proof input', () => {
 
     const slot = { slotId: 9n, doctor: insurer, start: Date.UTC(2027, 1, 3) / 1000, duration: 1800, status: 'open' as const, fee: plan.feeCovered, payer: undefined, covered: 0n, insurer: undefined }
     const appointments = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
-    const { input, root } = await coverInput({ identitySecret, credential: found[0]!, leaves, slot, k: 1, chainId: 31337, appointments })
+    const { input, root } = await coverInput({ identitySecret, credential: found[0]!, leaves, slot, k: 1, chainId: 31337, appointments, insurance: insurer, payer: appointments })
     expect(root).toBe((await memberTree(leaves)).root)
     expect(input.period).toBe(visitPeriod(plan, slot.start))
     expect(input.k).toBe(1n)
-    await expect(coverInput({ identitySecret, credential: found[0]!, leaves, slot, k: 2, chainId: 31337, appointments })).rejects.toBeInstanceOf(ProofInputError)
-    await expect(coverInput({ identitySecret, credential: found[0]!, leaves: [11n, 12n], slot, k: 0, chainId: 31337, appointments })).rejects.toBeInstanceOf(ProofInputError)
+    await expect(coverInput({ identitySecret, credential: found[0]!, leaves, slot, k: 2, chainId: 31337, appointments, insurance: insurer, payer: appointments })).rejects.toBeInstanceOf(ProofInputError)
+    await expect(coverInput({ identitySecret, credential: found[0]!, leaves: [11n, 12n], slot, k: 0, chainId: 31337, appointments, insurance: insurer, payer: appointments })).rejects.toBeInstanceOf(ProofInputError)
   })
 
   it('picks the first unspent covered visit of the slot’s period, and none when all are spent', async () => {
     const visitStart = 1_900_000_000
     const period = visitPeriod(plan, visitStart)
-    const spent = new Set([await eligibilityNullifier({ identitySecret, planId: plan.planId, period, k: 0 })])
+    const domain = 0xd0d0n
+    const spent = new Set([await eligibilityNullifier({ identitySecret, domain, planId: plan.planId, period, k: 0 })])
     const isNullifierUsed = async (n: bigint) => spent.has(n)
-    const next = await firstUnusedVisit({ identitySecret, plan, visitStart, isNullifierUsed })
+    const next = await firstUnusedVisit({ identitySecret, domain, plan, visitStart, isNullifierUsed })
     expect(next?.k).toBe(1)
     spent.add(next!.nullifier)
-    expect(await firstUnusedVisit({ identitySecret, plan, visitStart, isNullifierUsed })).toBeUndefined()
-    // The next period starts afresh.
-    expect((await firstUnusedVisit({ identitySecret, plan, visitStart: visitStart + plan.periodLength, isNullifierUsed }))?.k).toBe(0)
+    expect(await firstUnusedVisit({ identitySecret, domain, plan, visitStart, isNullifierUsed })).toBeUndefined()
+    // The next period starts afresh, and so does another deployment.
+    expect((await firstUnusedVisit({ identitySecret, domain, plan, visitStart: visitStart + plan.periodLength, isNullifierUsed }))?.k).toBe(0)
+    expect((await firstUnusedVisit({ identitySecret, domain: domain + 1n, plan, visitStart, isNullifierUsed }))?.k).toBe(0)
+    // A refund gives a visit back (Insurance releases its nullifier): it is found again.
+    spent.delete(next!.nullifier)
+    expect((await firstUnusedVisit({ identitySecret, domain, plan, visitStart, isNullifierUsed }))?.k).toBe(1)
   })
 })
 

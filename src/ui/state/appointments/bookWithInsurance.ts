@@ -4,6 +4,7 @@ import { bookCovered } from '../../../chain/appointments/bookCovered.ts'
 import { PaymentRefusedError, paymentRevertSentences } from '../../../chain/appointments/paymentsErrors.ts'
 import type { SlotView } from '../../../chain/appointments/slotView.ts'
 import { Insurance } from '../../../chain/generated/Insurance.ts'
+import { nullifierDomain } from '../../../chain/appointments/nullifierDomain.ts'
 import { listMemberLeaves } from '../../../chain/insurance/listMemberLeaves.ts'
 import { proveInWorker, type ProverWorker } from '../../../zk/proveInWorker.ts'
 import { toCircuitInput, type ProofProgress } from '../../../zk/proveWithArtifacts.ts'
@@ -36,8 +37,9 @@ export function coversSlot(credential: MemberCredential, slot: SlotView): boolea
 
 /**
  * Books `slot` paid from the insurer's pool: checks the plan's limits first (so the
- * patient hears why before any proof), proves membership in the worker, then sends the
- * booking from a fresh one-off account that links to no one.
+ * patient hears why before any proof), makes a fresh one-off account that links to no
+ * one, proves membership in the worker for a booking sent by that account (the proof
+ * names it, so a copy taken from the mempool fails from any other), then sends it.
  */
 export async function bookWithInsurance(p: BookWithInsuranceParameters): Promise<{ txHash: Hash }> {
   const { context, credential, slot, onStep, identitySecret } = p
@@ -51,7 +53,8 @@ export async function bookWithInsurance(p: BookWithInsuranceParameters): Promise
   }
   onStep('Checking which covered visits of this period you have left')
   const isNullifierUsed = (nullifier: bigint) => readContract(publicClient, { address: insurance, abi: Insurance.abi, functionName: 'nullifierUsed', args: [nullifier] })
-  const visit = await firstUnusedVisit({ identitySecret, plan, visitStart: slot.start, isNullifierUsed })
+  const domain = nullifierDomain({ chainId, insurance })
+  const visit = await firstUnusedVisit({ identitySecret, domain, plan, visitStart: slot.start, isNullifierUsed })
   if (!visit) {
     throw new ProofInputError(
       `You have used all ${plan.visitsPerPeriod} covered visit${plan.visitsPerPeriod === 1 ? '' : 's'} of “${plan.name}” in this period. Book a slot in the next period, or pay the fee yourself.`,
@@ -65,13 +68,14 @@ export async function bookWithInsurance(p: BookWithInsuranceParameters): Promise
   }
   onStep('Reading your insurer’s member list')
   const leaves = await listMemberLeaves(publicClient, { insurance, insurer: plan.insurer, fromBlock: context.fromBlock })
-  const { input, root } = await coverInput({ identitySecret, credential, leaves, slot, k: visit.k, chainId, appointments })
-  const result = await proveInWorker(p.worker, { circuit: 'eligibility', input: toCircuitInput(input), onProgress: (progress) => onStep(...proofStep(progress)) })
-  const signals = eligibilitySignals(result.publicSignals)
   onStep('Funding a one-off account to send the booking')
   const sender = await oneOffSender(context)
-  const key: CoveredBookingKey = { slotId: slot.slotId, privateKey: sender.privateKey, address: sender.walletClient.account.address }
+  const payer = sender.walletClient.account.address
+  const key: CoveredBookingKey = { slotId: slot.slotId, privateKey: sender.privateKey, address: payer }
   p.remember(key)
+  const { input, root } = await coverInput({ identitySecret, credential, leaves, slot, k: visit.k, chainId, appointments, insurance, payer })
+  const result = await proveInWorker(p.worker, { circuit: 'eligibility', input: toCircuitInput(input), onProgress: (progress) => onStep(...proofStep(progress)) })
+  const signals = eligibilitySignals(result.publicSignals)
   onStep('Sending the booking')
   const { txHash } = await bookCovered(sender.walletClient, { appointments, slotId: slot.slotId, planId: plan.planId, root, nullifier: signals.nullifier, proof: toSolidityProof(result.proof) })
   p.remember({ ...key, txHash })

@@ -1,5 +1,6 @@
 import type { Address } from 'viem'
 import { bookingHash } from '../../../chain/appointments/bookingHash.ts'
+import { nullifierDomain } from '../../../chain/appointments/nullifierDomain.ts'
 import type { SlotView } from '../../../chain/appointments/slotView.ts'
 import { eligibilityInputs, type EligibilityInput } from '../../../zk/eligibilityInputs.ts'
 import { eligibilityNullifier } from '../../../zk/eligibilityNullifier.ts'
@@ -20,13 +21,15 @@ export function visitPeriod(plan: PlanView, visitStart: number): bigint {
  */
 export async function firstUnusedVisit(p: {
   identitySecret: bigint
+  /** nullifierDomain({ chainId, insurance }): this deployment's. */
+  domain: bigint
   plan: PlanView
   visitStart: number
   isNullifierUsed: (nullifier: bigint) => Promise<boolean>
 }): Promise<{ k: number; nullifier: bigint } | undefined> {
   const period = visitPeriod(p.plan, p.visitStart)
   for (let k = 0; k < p.plan.visitsPerPeriod; k++) {
-    const nullifier = await eligibilityNullifier({ identitySecret: p.identitySecret, planId: p.plan.planId, period, k })
+    const nullifier = await eligibilityNullifier({ identitySecret: p.identitySecret, domain: p.domain, planId: p.plan.planId, period, k })
     if (!(await p.isNullifierUsed(nullifier))) return { k, nullifier }
   }
   return undefined
@@ -41,6 +44,9 @@ export type CoverInputParameters = {
   k: number
   chainId: number
   appointments: Address
+  insurance: Address
+  /** The account that will send the booking: the proof is valid from it alone. */
+  payer: Address
 }
 
 /** The eligibility circuit's input for booking `slot` with `credential`, and the member root it proves against. */
@@ -59,7 +65,8 @@ export async function coverInput(p: CoverInputParameters): Promise<{ input: Elig
     period: visitPeriod(credential.plan, slot.start),
     visitsPerPeriod: credential.plan.visitsPerPeriod,
     k: p.k,
-    bookingHash: bookingHash({ slotId: slot.slotId, doctor: slot.doctor, appointments: p.appointments, chainId: p.chainId }),
+    bookingHash: bookingHash({ slotId: slot.slotId, doctor: slot.doctor, appointments: p.appointments, chainId: p.chainId, payer: p.payer }),
+    domain: nullifierDomain({ chainId: p.chainId, insurance: p.insurance }),
   })
   return { input, root: merkleProof.root }
 }

@@ -5,7 +5,7 @@ import { createSalusClients, type SalusWalletClient } from '../../../chain/creat
 import { toPaymentsError } from '../../../chain/appointments/paymentsErrors.ts'
 import { PaymentsUnavailableError, type PaymentContext } from './paymentContext.ts'
 
-/** Gas for a covered booking (about 350k gas) and a later cancellation, with room to spare on anvil. */
+/** Gas for a covered booking (about 425k gas) and a later cancellation or attendance confirmation, with room to spare on anvil. */
 export const oneOffGasAllowance = parseEther('0.01')
 
 /**

@@ -12,17 +12,20 @@ export function slotStatusText(status: SlotStatus, audience: 'patient' | 'doctor
     case 'booked':
       return patient ? 'Booked, waiting for the doctor to confirm' : 'Booked, not confirmed yet'
     case 'confirmed':
-      return 'Confirmed'
+      return patient ? 'Confirmed by the doctor' : 'Confirmed, waiting for the patient to confirm attending'
+    case 'attended':
+      return patient ? 'You confirmed attending; the doctor can now complete it' : 'The patient confirmed attending: ready to complete'
     case 'completed':
       return patient ? 'Completed' : 'Completed, fee credited'
     case 'cancelledByPatient':
+      // Not a stored state any more: a patient's cancellation reopens the slot.
       return patient ? 'Cancelled by you, refunded' : 'Cancelled by the patient'
     case 'cancelledByDoctor':
       return patient ? 'Cancelled by the doctor, refunded' : 'Cancelled by you'
     case 'noShowClaimed':
-      return 'Not attended: fee paid to the doctor'
+      return patient ? 'Attendance never confirmed: fee paid to the doctor (no-show)' : 'No-show: the patient never confirmed attending, fee credited'
     case 'refundedUnconfirmed':
-      return 'Never confirmed: refunded'
+      return 'Never confirmed by the doctor or the patient: refunded'
   }
 }
 
