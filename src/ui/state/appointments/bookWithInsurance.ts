@@ -12,6 +12,7 @@ import { eligibilitySignals } from '../../../zk/publicSignals.ts'
 import { toSolidityProof } from '../../../zk/toSolidityProof.ts'
 import { ProofInputError } from '../../../zk/zkErrors.ts'
 import { coverInput, firstUnusedVisit } from './coverInput.ts'
+import { listSpentNullifiers } from '../../../chain/insurance/listSpentNullifiers.ts'
 import type { CoveredBookingKey } from './coveredBookingKeys.ts'
 import { formatEth } from './ethAmount.ts'
 import type { MemberCredential } from './findCredentials.ts'
@@ -52,7 +53,9 @@ export async function bookWithInsurance(p: BookWithInsuranceParameters): Promise
     )
   }
   onStep('Checking which covered visits of this period you have left')
-  const isNullifierUsed = (nullifier: bigint) => readContract(publicClient, { address: insurance, abi: Insurance.abi, functionName: 'nullifierUsed', args: [nullifier] })
+  // The plan's spent nullifiers in one log query: the RPC learns nothing of which are ours.
+  const spent = await listSpentNullifiers(publicClient, { insurance, insurer: plan.insurer, planId: plan.planId, fromBlock: context.fromBlock })
+  const isNullifierUsed = async (nullifier: bigint) => spent.has(nullifier)
   const domain = nullifierDomain({ chainId, insurance })
   const visit = await firstUnusedVisit({ identitySecret, domain, plan, visitStart: slot.start, isNullifierUsed })
   if (!visit) {

@@ -16,8 +16,9 @@ export function visitPeriod(plan: PlanView, visitStart: number): bigint {
 
 /**
  * The first covered visit k of the slot's period whose nullifier is not spent yet, or
- * undefined when every visit of the period is used. Asking the chain about one's own
- * nullifiers reveals nothing: they are random-looking until used.
+ * undefined when every visit of the period is used. `isNullifierUsed` answers from the
+ * plan's spent nullifiers read in one query (listSpentNullifiers), never by asking the
+ * RPC about one's own unused nullifiers, which would hand it the next booking's in advance.
  */
 export async function firstUnusedVisit(p: {
   identitySecret: bigint
