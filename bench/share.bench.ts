@@ -122,7 +122,7 @@ async function proveMs(): Promise<number> {
     const { toCircuitInput } = await __m('/zk/proveWithArtifacts.ts')
     const { consentInputs } = await __m('/zk/consentInputs.ts')
     const worker = createProverWorker()
-    const input = (i) => toCircuitInput(consentInputs({ identitySecret: 123456789n + BigInt(i), grantee: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', paramsHash: 987654321n + BigInt(i) }))
+    const input = (i) => toCircuitInput(consentInputs({ chainId: 31337, consent: '0xc0115e1700000000000000000000000000000001', grantIndex: 0, identitySecret: 123456789n + BigInt(i), grantee: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', paramsHash: 987654321n + BigInt(i) }))
     await proveInWorker(worker, { circuit: 'consent', input: input(0) })
     const times = []
     for (let i = 1; i <= ${proveRuns}; i++) {
@@ -195,7 +195,7 @@ async function grantUp(): Promise<GrantInfo> {
         for (const careNode of a.careNodes) await requestPin(node, { careNode, cids: [bundleCid] })
         const saltHex = '0x' + Array.from(salt, (b) => b.toString(16).padStart(2, '0')).join('')
         const grant = { grantee: a.doctor, scopesMask: 1 << 8, expiry, proxiesHash: proxiesCommitment({ proxies: a.proxies.map((p) => p.account), salt: saltHex }), threshold: 2, bundleCid }
-        const input = toCircuitInput(consentInputs({ identitySecret: keys.identitySecret, grantee: a.doctor, paramsHash: await grantParamsHash({ ...grant, chainId: a.chainId, consent: a.consent }) }))
+        const input = toCircuitInput(consentInputs({ chainId: 31337, consent: '0xc0115e1700000000000000000000000000000001', grantIndex: 0, identitySecret: keys.identitySecret, grantee: a.doctor, paramsHash: await grantParamsHash({ ...grant, chainId: a.chainId, consent: a.consent }) }))
         const result = await proveInWorker(createProverWorker(), { circuit: 'consent', input })
         // The doctor dials these; a relay reservation can take a moment on a busy machine.
         let addrs = []

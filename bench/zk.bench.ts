@@ -49,7 +49,7 @@ export default [
     unit: 'ms',
     better: 'lower',
     run: () =>
-      medianProveMs('consent', toCircuitInput(consentInputs({ identitySecret, grantee: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', paramsHash: 42n }))),
+      medianProveMs('consent', toCircuitInput(consentInputs({ chainId: 31337, consent: '0xc0115e1700000000000000000000000000000001', grantIndex: 0, identitySecret, grantee: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', paramsHash: 42n }))),
   },
   { name: 'zk.eligibility.prove_ms', unit: 'ms', better: 'lower', run: async () => medianProveMs('eligibility', await fullDepthEligibility()) },
   { name: 'zk.consent.download_bytes', unit: 'bytes', better: 'lower', run: async () => (await size('consent.wasm')) + (await size('consent.zkey')) },

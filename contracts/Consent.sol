@@ -7,7 +7,7 @@ import {ConsentVerifier} from "./generated/ConsentVerifier.sol";
 /// @notice Zero-knowledge grants of record scopes to a doctor, their revocation, and
 /// the access sessions the doctor's app logs before proxies re-encrypt anything.
 /// @dev A grant proves (circuits/consent.circom) knowledge of the identitySecret behind
-/// `pseudonym = Poseidon(identitySecret, grantee)`, bound to `paramsHash`, which this
+/// `pseudonym = Poseidon(identitySecret, grantee, consentDomain(), grantIndex)`, bound to `paramsHash`, which this
 /// contract recomputes from the parameters exactly as src/zk/grantHash.ts does. The
 /// grantee submits it, so the patient's wallet never appears on chain; a revocation is
 /// a proof of the same pseudonym bound to revokeParamsHash(grantId), which anyone may
@@ -119,7 +119,7 @@ contract Consent {
 
     /// @notice The grantee records a patient's consent, proven in zero knowledge.
     /// @param p The parameters the patient's proof is bound to.
-    /// @param pseudonym Poseidon(identitySecret, grantee): the proof's first public signal.
+    /// @param pseudonym Poseidon(identitySecret, grantee, consentDomain(), grantIndex): the proof's first public signal.
     /// @param proof Groth16 proof (a, b, c) packed as in src/zk/toSolidityProof.ts.
     function grant(GrantParams calldata p, uint256 pseudonym, uint256[8] calldata proof)
         external
@@ -282,6 +282,13 @@ contract Consent {
         return uint256(keccak256(abi.encode(REVOKE_DOMAIN, block.chainid, address(this), grantId))) >> 8;
     }
 
+    /// @notice uint256(keccak256(abi.encode(block.chainid, address(this)))) >> 8: consentDomain in
+    /// src/zk/consentPseudonym.ts. The circuit hashes it into every pseudonym, so one patient's
+    /// pseudonyms for one doctor on two deployments share nothing.
+    function consentDomain() public view returns (uint256) {
+        return uint256(keccak256(abi.encode(block.chainid, address(this)))) >> 8;
+    }
+
     /// @notice uint256(keccak256(abi.encode(REISSUE_DOMAIN, block.chainid, address(this), grantId, proxiesHash,
     /// keccak256(bundleCid)))) >> 8: reissueParamsHash in src/zk/grantHash.ts.
     function reissueParamsHash(uint256 grantId, uint256 proxiesHash, bytes32 bundleCidHash) public view returns (uint256) {
@@ -297,7 +304,7 @@ contract Consent {
             [proof[0], proof[1]],
             [[proof[2], proof[3]], [proof[4], proof[5]]],
             [proof[6], proof[7]],
-            [pseudonym, uint256(uint160(grantee)), paramsHash]
+            [pseudonym, uint256(uint160(grantee)), paramsHash, consentDomain()]
         );
         if (!valid) revert Consent__InvalidProof();
     }

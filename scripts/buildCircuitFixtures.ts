@@ -39,8 +39,8 @@ async function sampleInput(circuit: CircuitName): Promise<{ description: string;
     }
     const paramsHash = await grantParamsHash(grant)
     return {
-      description: 'Grant of allergies+medications to anvil account #1 until 1900000000, proxies 2-of-2, on Consent 0xC0115E17…01 of chain 31337',
-      input: toCircuitInput(consentInputs({ identitySecret, grantee, paramsHash })),
+      description: 'Grant 0 of allergies+medications to anvil account #1 until 1900000000, proxies 2-of-2, on Consent 0xC0115E17…01 of chain 31337',
+      input: toCircuitInput(consentInputs({ identitySecret, grantee, paramsHash, chainId: grant.chainId, consent: grant.consent, grantIndex: 0 })),
       parameters: grant,
     }
   }

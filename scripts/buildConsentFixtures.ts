@@ -18,6 +18,7 @@ import { proxiesCommitment } from '../src/chain/consent/proxiesCommitment.ts'
 import { consentInputs } from '../src/zk/consentInputs.ts'
 import { addressToField, GRANT_DOMAIN, grantParamsHash, revokeParamsHash, REVOKE_DOMAIN, scopesMask } from '../src/zk/grantHash.ts'
 import { poseidon } from '../src/zk/poseidon.ts'
+import { consentDomain, consentPseudonym } from '../src/zk/consentPseudonym.ts'
 import { proveInNode } from '../src/zk/proveInNode.ts'
 import { toCircuitInput, type Groth16ProofResult } from '../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../src/zk/toSolidityProof.ts'
@@ -65,7 +66,7 @@ const decimal = (_key: string, value: unknown) => (typeof value === 'bigint' ? v
 async function proofFixture(
   name: string,
   description: string,
-  input: { identitySecret: bigint; grantee: Address; paramsHash: bigint },
+  input: { identitySecret: bigint; grantee: Address; paramsHash: bigint; chainId: number; consent: Address; grantIndex: number },
   vkey: VerificationKey,
   check: boolean,
 ): Promise<ProofFixture> {
@@ -73,7 +74,11 @@ async function proofFixture(
   const expectedGrantee = addressToField(input.grantee).toString()
   if (existsSync(file)) {
     const existing = JSON.parse(readFileSync(file, 'utf8')) as ProofFixture
-    const sameStatement = existing.publicSignals[1] === expectedGrantee && existing.publicSignals[2] === input.paramsHash.toString()
+    const sameStatement =
+      existing.publicSignals.length === 4 &&
+      existing.publicSignals[1] === expectedGrantee &&
+      existing.publicSignals[2] === input.paramsHash.toString() &&
+      existing.publicSignals[3] === consentDomain(input).toString()
     if (sameStatement && (await verifyProof(vkey, existing))) return existing
   }
   if (check) throw new Error(`${path.relative(root, file)} is missing or stale: run npx tsx scripts/buildConsentFixtures.ts`)
@@ -98,15 +103,15 @@ export async function buildConsentFixtures(check = false): Promise<void> {
   const revokeHash = await revokeParamsHash({ ...fixtureDeployment, grantId: 1n })
   const redeployHash = await grantParamsHash({ ...params, ...redeployDeployment })
   const redeployRevokeHash = await revokeParamsHash({ ...redeployDeployment, grantId: 1n })
-  const grant = await proofFixture('grant', 'Grant of allergies+medications to anvil #1 until 1900000000, 2-of-2 proxies, on Consent at CONSENT, chain 31337', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash }, vkey, check)
-  const redeployGrant = await proofFixture('grant-redeploy', 'The same grant, for the Consent at REDEPLOY_CONSENT on the same chain', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash: redeployHash }, vkey, check)
-  const redeployRevoke = await proofFixture('revoke-redeploy', 'Revocation of grant 1 of the Consent at REDEPLOY_CONSENT', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash: redeployRevokeHash }, vkey, check)
-  const revoke = await proofFixture('revoke', 'Revocation of grant 1 by the patient who made it', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash: revokeHash }, vkey, check)
-  const revokeOther = await proofFixture('revoke-other', 'Revocation of grant 1 by another patient (other pseudonym)', { identitySecret: otherIdentitySecret, grantee: fixtureGrantee, paramsHash: revokeHash }, vkey, check)
+  const grant = await proofFixture('grant', 'Grant of allergies+medications to anvil #1 until 1900000000, 2-of-2 proxies, on Consent at CONSENT, chain 31337', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash, ...fixtureDeployment, grantIndex: 0 }, vkey, check)
+  const redeployGrant = await proofFixture('grant-redeploy', 'The same grant, for the Consent at REDEPLOY_CONSENT on the same chain', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash: redeployHash, ...redeployDeployment, grantIndex: 0 }, vkey, check)
+  const redeployRevoke = await proofFixture('revoke-redeploy', 'Revocation of grant 1 of the Consent at REDEPLOY_CONSENT', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash: redeployRevokeHash, ...redeployDeployment, grantIndex: 0 }, vkey, check)
+  const revoke = await proofFixture('revoke', 'Revocation of grant 1 by the patient who made it', { identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, paramsHash: revokeHash, ...fixtureDeployment, grantIndex: 0 }, vkey, check)
+  const revokeOther = await proofFixture('revoke-other', 'Revocation of grant 1 by another patient (other pseudonym)', { identitySecret: otherIdentitySecret, grantee: fixtureGrantee, paramsHash: revokeHash, ...fixtureDeployment, grantIndex: 0 }, vkey, check)
 
   const bundleCidBytes = bytesToHex(CID.parse(fixtureGrant.bundleCid).bytes)
   // The pseudonym is the circuit's Poseidon: TypeScript must give the circuit's output.
-  const pseudonym = await poseidon([fixtureIdentitySecret, addressToField(fixtureGrantee)])
+  const pseudonym = await consentPseudonym({ ...fixtureDeployment, identitySecret: fixtureIdentitySecret, grantee: fixtureGrantee, grantIndex: 0 })
   if (grant.publicSignals[0] !== pseudonym.toString() || revoke.publicSignals[0] !== pseudonym.toString()) {
     throw new Error(`the circuit's pseudonym ${grant.publicSignals[0]} is not TypeScript's Poseidon ${pseudonym}`)
   }
@@ -183,12 +188,14 @@ library ConsentFixtures {
     uint256 internal constant GRANT_DOMAIN = ${GRANT_DOMAIN};
     uint256 internal constant REVOKE_DOMAIN = ${REVOKE_DOMAIN};
 
-    /// @dev A test patient's secret: PSEUDONYM is the circuit's Poseidon(IDENTITY_SECRET, GRANTEE),
+    /// @dev A test patient's secret: PSEUDONYM is the circuit's Poseidon(IDENTITY_SECRET, GRANTEE, domain, 0) on CONSENT,
+    /// REDEPLOY_PSEUDONYM the same patient's on REDEPLOY_CONSENT (another domain),
     /// TS_PSEUDONYM the same Poseidon in TypeScript (src/zk/poseidon.ts).
     uint256 internal constant IDENTITY_SECRET = ${fixtureIdentitySecret};
     uint256 internal constant PSEUDONYM = ${f.grant.publicSignals[0]};
     uint256 internal constant TS_PSEUDONYM = ${f.pseudonym};
     uint256 internal constant OTHER_PSEUDONYM = ${f.revokeOther.publicSignals[0]};
+    uint256 internal constant REDEPLOY_PSEUDONYM = ${f.redeployGrant.publicSignals[0]};
 
     function grantParams() internal pure returns (Consent.GrantParams memory) {
         return Consent.GrantParams({

@@ -46,24 +46,27 @@ contract ConsentDeploymentTest is ConsentDeployer {
         redeploy.grant(F.grantParams(), F.PSEUDONYM, F.grantProof());
         vm.prank(F.GRANTEE);
         vm.expectRevert(Consent.Consent__InvalidProof.selector);
-        consent.grant(F.grantParams(), F.PSEUDONYM, F.redeployGrantProof());
+        consent.grant(F.grantParams(), F.REDEPLOY_PSEUDONYM, F.redeployGrantProof());
 
         vm.prank(F.GRANTEE);
         assertEq(consent.grant(F.grantParams(), F.PSEUDONYM, F.grantProof()), 1, "grant on its own deployment");
         vm.prank(F.GRANTEE);
-        assertEq(redeploy.grant(F.grantParams(), F.PSEUDONYM, F.redeployGrantProof()), 1, "grant on the redeploy");
+        assertEq(redeploy.grant(F.grantParams(), F.REDEPLOY_PSEUDONYM, F.redeployGrantProof()), 1, "grant on the redeploy");
         assertEq(consent.grantIdOf(F.PARAMS_HASH), 1, "consent stores its hash");
         assertEq(redeploy.grantIdOf(F.REDEPLOY_PARAMS_HASH), 1, "redeploy stores its own hash");
         assertEq(redeploy.grantIdOf(F.PARAMS_HASH), 0, "not the other's");
+        // The pseudonym hashes the deployment's domain: one patient's grants to one doctor on two deployments share nothing.
+        assertTrue(F.PSEUDONYM != F.REDEPLOY_PSEUDONYM, "pseudonyms differ across deployments");
+        assertTrue(consent.consentDomain() != redeploy.consentDomain(), "domains differ");
     }
 
-    /// @dev Both deployments have a grant 1 of the same pseudonym: a revocation still
+    /// @dev Both deployments have a grant 1 of the same patient: a revocation still
     /// revokes only on the deployment it was made for.
     function test_aRevocationRevokesOnlyOnItsDeployment() public {
         vm.prank(F.GRANTEE);
         consent.grant(F.grantParams(), F.PSEUDONYM, F.grantProof());
         vm.prank(F.GRANTEE);
-        redeploy.grant(F.grantParams(), F.PSEUDONYM, F.redeployGrantProof());
+        redeploy.grant(F.grantParams(), F.REDEPLOY_PSEUDONYM, F.redeployGrantProof());
 
         vm.expectRevert(Consent.Consent__InvalidProof.selector);
         redeploy.revoke(1, F.revokeProof());
@@ -88,7 +91,7 @@ contract ConsentDeploymentTest is ConsentDeployer {
         consent.revoke(1, F.revokeProof());
         vm.prank(F.GRANTEE);
         vm.expectRevert(Consent.Consent__InvalidProof.selector);
-        redeploy.grant(F.grantParams(), F.PSEUDONYM, F.redeployGrantProof());
+        redeploy.grant(F.grantParams(), F.REDEPLOY_PSEUDONYM, F.redeployGrantProof());
 
         cheats.chainId(F.CHAIN_ID);
         consent.revoke(1, F.revokeProof());

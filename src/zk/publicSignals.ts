@@ -4,7 +4,7 @@
 import { getAddress, type Address } from 'viem'
 import { ProofInputError } from './zkErrors.ts'
 
-export type ConsentSignals = { pseudonym: bigint; grantee: Address; paramsHash: bigint }
+export type ConsentSignals = { pseudonym: bigint; grantee: Address; paramsHash: bigint; domain: bigint }
 
 export type EligibilitySignals = {
   nullifier: bigint
@@ -25,9 +25,9 @@ function numbers(publicSignals: readonly string[], count: number): bigint[] {
 }
 
 export function consentSignals(publicSignals: readonly string[]): ConsentSignals {
-  const [pseudonym, grantee, paramsHash] = numbers(publicSignals, 3) as [bigint, bigint, bigint]
+  const [pseudonym, grantee, paramsHash, domain] = numbers(publicSignals, 4) as [bigint, bigint, bigint, bigint]
   if (grantee >> 160n !== 0n) throw new ProofInputError('The proof received is malformed.', { details: 'grantee is not an address' })
-  return { pseudonym, grantee: getAddress(`0x${grantee.toString(16).padStart(40, '0')}`), paramsHash }
+  return { pseudonym, grantee: getAddress(`0x${grantee.toString(16).padStart(40, '0')}`), paramsHash, domain }
 }
 
 export function eligibilitySignals(publicSignals: readonly string[]): EligibilitySignals {

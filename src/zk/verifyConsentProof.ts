@@ -3,6 +3,7 @@ import type { Groth16Proof, VerificationKey } from 'snarkjs'
 import { snarkScalarField } from './field.ts'
 import { addressToField, grantParamsHash, type ConsentDeployment, type GrantTerms } from './grantHash.ts'
 import { verifyProof } from './verifyProof.ts'
+import { consentDomain } from './consentPseudonym.ts'
 
 /** BN254 base field modulus q: proof coordinates are elements of [0, q). */
 const baseField = 21888242871839275222246405745257275088696311157297823662689037894645226208583n
@@ -47,7 +48,7 @@ export async function verifyConsentProof(vkey: VerificationKey, { chainId, conse
   }
   let valid = false
   try {
-    valid = await verifyProof(vkey, { proof: unpacked, publicSignals: [pseudonym.toString(), grantee.toString(), paramsHash.toString()] })
+    valid = await verifyProof(vkey, { proof: unpacked, publicSignals: [pseudonym.toString(), grantee.toString(), paramsHash.toString(), consentDomain({ chainId, consent }).toString()] })
   } catch {
     // Points off the curve and the like: not a proof.
   }

@@ -93,7 +93,7 @@ describe('attack: a revoked doctor and colluding proxies read a record added aft
     const { findPatientGrants } = await import('../../src/flows/consent/findPatientGrants.ts')
     const { openKeyFragmentBundle } = await import('../../src/core/consent/keyFragmentBundle.ts')
     const keys = await (await import('./support/consentStack.ts')).keysOf(anvilAccount(8).privateKey)
-    const { grants } = await findPatientGrants(stack.clients(otherDoctor.privateKey).publicClient, { consent: stack.consent, fromBlock: stack.fromBlock, identitySecret: keys.identitySecret })
+    const { grants } = await findPatientGrants(stack.clients(otherDoctor.privateKey).publicClient, { chainId: stack.chainId, consent: stack.consent, fromBlock: stack.fromBlock, identitySecret: keys.identitySecret })
     const current = grants.find((g) => g.grantId === otherGrant)!.bundle.cid!
     const blocks = networkBlockAccess(otherNode, { timeoutMs: 10_000 })
     const bundle = openKeyFragmentBundle(await blocks.get(current), otherKey)

@@ -76,7 +76,7 @@ describe('attack: a revoked doctor re-grants themselves with the old bundle', ()
       bundleCid: old.bundleCid,
     }
     const randomSecret = BigInt(`0x${randomBytes(31).toString('hex')}`)
-    const { pseudonym, proof } = await proveConsentInNode(randomSecret, doctor.account.address, await grantParamsHash({ ...params, chainId: stack.chainId, consent: stack.consent }))
+    const { pseudonym, proof } = await proveConsentInNode({ chainId: stack.chainId, consent: stack.consent, grantIndex: 0 }, randomSecret, doctor.account.address, await grantParamsHash({ ...params, chainId: stack.chainId, consent: stack.consent }))
     const wallet = stack.clients(doctor.privateKey).walletClient
     const forged = await submitGrant(wallet, { consent: stack.consent, params, pseudonym, proof })
     await logAccess(wallet, { consent: stack.consent, grantId: forged.grantId, scopesMask: old.scopesMask })

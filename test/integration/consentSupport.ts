@@ -91,6 +91,8 @@ export async function prepareGrant(options: {
   expiry: bigint
   proxies: Address[]
   threshold: number
+  /** Which of this patient's grants to this grantee (the pseudonym's index); 0 by default. */
+  grantIndex?: number
 }): Promise<PreparedGrant> {
   const salt = bytesToHex(randomBytes(32))
   const params = {
@@ -104,14 +106,14 @@ export async function prepareGrant(options: {
     bundleCid: await randomCid(),
   }
   const paramsHash = await grantParamsHash(params)
-  const input = consentInputs({ identitySecret: options.identitySecret, grantee: options.grantee, paramsHash })
+  const input = consentInputs({ chainId: params.chainId, consent: options.consent, grantIndex: options.grantIndex ?? 0, identitySecret: options.identitySecret, grantee: options.grantee, paramsHash })
   const { proof, publicSignals } = await proveInNode({ circuit: 'consent', input: toCircuitInput(input), artifactsDir: path.join(root, 'public/zk') })
   return { params, pseudonym: BigInt(publicSignals[0]!), proof: [...toSolidityProof(proof).packed] }
 }
 
-export async function prepareRevoke(options: { consent: Address; chainId?: number; identitySecret: bigint; grantee: Address; grantId: bigint }): Promise<bigint[]> {
+export async function prepareRevoke(options: { consent: Address; chainId?: number; identitySecret: bigint; grantee: Address; grantId: bigint; grantIndex?: number }): Promise<bigint[]> {
   const paramsHash = await revokeParamsHash({ chainId: options.chainId ?? foundry.id, consent: options.consent, grantId: options.grantId })
-  const input = consentInputs({ identitySecret: options.identitySecret, grantee: options.grantee, paramsHash })
+  const input = consentInputs({ chainId: options.chainId ?? foundry.id, consent: options.consent, grantIndex: options.grantIndex ?? 0, identitySecret: options.identitySecret, grantee: options.grantee, paramsHash })
   const { proof } = await proveInNode({ circuit: 'consent', input: toCircuitInput(input), artifactsDir: path.join(root, 'public/zk') })
   return [...toSolidityProof(proof).packed]
 }

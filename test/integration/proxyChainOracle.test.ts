@@ -31,7 +31,7 @@ import { grantParamsHash, revokeParamsHash, scopesMask } from '../../src/zk/gran
 import { proveInNode } from '../../src/zk/proveInNode.ts'
 import { toCircuitInput } from '../../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
-import { poseidon } from '../../src/zk/poseidon.ts'
+import { consentPseudonym } from '../../src/zk/consentPseudonym.ts'
 import { clientsFor, startAnvil, type Anvil } from './consentSupport.ts'
 
 const artifactsDir = path.resolve(import.meta.dirname, '../../public/zk')
@@ -41,8 +41,8 @@ async function keysOf(privateKey: `0x${string}`) {
   return deriveKeys(await account.signTypedData(keyDerivationTypedData(account.address)))
 }
 
-async function prove(identitySecret: bigint, grantee: Address, paramsHash: bigint) {
-  const input = consentInputs({ identitySecret, grantee, paramsHash })
+async function prove(consent: Address, identitySecret: bigint, grantee: Address, paramsHash: bigint) {
+  const input = consentInputs({ chainId: 31337, consent, grantIndex: 0, identitySecret, grantee, paramsHash })
   const { proof, publicSignals } = await proveInNode({ circuit: 'consent', input: toCircuitInput(input), artifactsDir })
   return { pseudonym: BigInt(publicSignals[0]!), proof: [...toSolidityProof(proof).packed] }
 }
@@ -90,7 +90,7 @@ describe('proxies reading grants from the real Consent contract', () => {
       preMasterSeed: patientKeys.preMasterSeed,
       author: recordSigner(patientKeys.preMasterSeed).verifyingKey,
       // Bound to the grant the patient is about to prove: only their pseudonym for this doctor opens it.
-      binding: { chainId: 31337, consent, pseudonym: await poseidon([patientSecret, BigInt(doctor.account.address)]), expiry },
+      binding: { chainId: 31337, consent, pseudonym: await consentPseudonym({ chainId: 31337, consent, identitySecret: patientSecret, grantee: doctor.account.address, grantIndex: 0 }), expiry },
       grantee: doctor.account.address,
       receivingPublicKey: doctorKey.publicKey(),
       scopes: ['medications'],
@@ -122,7 +122,7 @@ describe('proxies reading grants from the real Consent contract', () => {
       threshold: 2,
       bundleCid: built.cid,
     }
-    const { pseudonym, proof } = await prove(patientSecret, doctor.account.address, await grantParamsHash({ ...params, chainId: 31337, consent }))
+    const { pseudonym, proof } = await prove(consent, patientSecret, doctor.account.address, await grantParamsHash({ ...params, chainId: 31337, consent }))
     grantId = (await submitGrant(clientsFor(anvil.rpcUrl, doctor.privateKey).walletClient, { consent, params, pseudonym, proof })).grantId
     // The patient's tab closes: everything comes from the care nodes from here on.
     await patient.stop()
@@ -194,7 +194,7 @@ describe('proxies reading grants from the real Consent contract', () => {
     const opened = await open()
     expect(opened.resource).toMatchObject({ medication: { concept: { text: 'Metformin 500 mg' } } })
 
-    const { proof } = await prove(patientSecret, doctor.account.address, await revokeParamsHash({ chainId: 31337, consent, grantId }))
+    const { proof } = await prove(consent, patientSecret, doctor.account.address, await revokeParamsHash({ chainId: 31337, consent, grantId }))
     // Anyone may carry the revocation: here an unrelated account, so the patient's wallet stays off chain.
     await submitRevoke(clientsFor(anvil.rpcUrl, anvilAccount(6).privateKey).walletClient, { consent, grantId, proof })
     await expect(open()).rejects.toMatchObject({ name: 'SharedAccessError', code: 'revoked' })

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { consentInputs } from '../../src/zk/consentInputs.ts'
 import { grantParamsHash, revokeParamsHash, scopesMask, proxiesHash } from '../../src/zk/grantHash.ts'
 import { poseidon } from '../../src/zk/poseidon.ts'
+import { consentDomain, consentPseudonym } from '../../src/zk/consentPseudonym.ts'
 import { proveInNode } from '../../src/zk/proveInNode.ts'
 import { toCircuitInput } from '../../src/zk/proveWithArtifacts.ts'
 import { consentSignals } from '../../src/zk/publicSignals.ts'
@@ -33,7 +34,7 @@ describe('consent circuit', () => {
     const stages: string[] = []
     const result = await proveInNode({
       circuit: 'consent',
-      input: toCircuitInput(consentInputs({ identitySecret, grantee, paramsHash })),
+      input: toCircuitInput(consentInputs({ ...deployment, grantIndex: 0, identitySecret, grantee, paramsHash })),
       onProgress: (p) => stages.push(p.stage),
     })
     expect(stages).toEqual(['loading artifacts', 'witness', 'proving', 'done'])
@@ -41,40 +42,50 @@ describe('consent circuit', () => {
     const signals = consentSignals(result.publicSignals)
     expect(signals.grantee).toBe(grantee)
     expect(signals.paramsHash).toBe(paramsHash)
+    expect(signals.domain).toBe(consentDomain(deployment))
     // Parity: circomlibjs Poseidon = circuit Poseidon.
-    expect(signals.pseudonym).toBe(await poseidon([identitySecret, BigInt(grantee)]))
+    expect(signals.pseudonym).toBe(await poseidon([identitySecret, BigInt(grantee), consentDomain(deployment), 0n]))
+    expect(signals.pseudonym).toBe(await consentPseudonym({ ...deployment, identitySecret, grantee, grantIndex: 0 }))
   })
 
   it('binds the proof to the grant parameters and the pseudonym', async () => {
     const paramsHash = await grantParamsHash(grant)
-    const result = await proveInNode({ circuit: 'consent', input: toCircuitInput(consentInputs({ identitySecret, grantee, paramsHash })) })
-    const [pseudonym, granteeSignal] = result.publicSignals as [string, string, string]
+    const result = await proveInNode({ circuit: 'consent', input: toCircuitInput(consentInputs({ ...deployment, grantIndex: 0, identitySecret, grantee, paramsHash })) })
+    const [pseudonym, granteeSignal, , domain] = result.publicSignals as [string, string, string, string]
     const otherParams = await grantParamsHash({ ...grant, expiry: grant.expiry + 1 })
-    expect(await verifyProof(vkey, { ...result, publicSignals: [pseudonym, granteeSignal, otherParams.toString()] })).toBe(false)
+    expect(await verifyProof(vkey, { ...result, publicSignals: [pseudonym, granteeSignal, otherParams.toString(), domain] })).toBe(false)
     // The same grant for another deployment (chain or Consent contract) is another statement.
     for (const other of [{ chainId: 1 }, { consent: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' as const }]) {
       const elsewhere = await grantParamsHash({ ...grant, ...other })
-      expect(await verifyProof(vkey, { ...result, publicSignals: [pseudonym, granteeSignal, elsewhere.toString()] })).toBe(false)
+      expect(await verifyProof(vkey, { ...result, publicSignals: [pseudonym, granteeSignal, elsewhere.toString(), domain] })).toBe(false)
     }
-    expect(await verifyProof(vkey, { ...result, publicSignals: [pseudonym, BigInt(otherGrantee).toString(), paramsHash.toString()] })).toBe(false)
-    expect(await verifyProof(vkey, { ...result, publicSignals: [(BigInt(pseudonym) + 1n).toString(), granteeSignal, paramsHash.toString()] })).toBe(false)
+    expect(await verifyProof(vkey, { ...result, publicSignals: [pseudonym, BigInt(otherGrantee).toString(), paramsHash.toString(), domain] })).toBe(false)
+    expect(await verifyProof(vkey, { ...result, publicSignals: [(BigInt(pseudonym) + 1n).toString(), granteeSignal, paramsHash.toString(), domain] })).toBe(false)
+    // The contract supplies its own domain: a proof for this deployment does not verify under another's.
+    const otherDomain = consentDomain({ ...deployment, chainId: 1 }).toString()
+    expect(await verifyProof(vkey, { ...result, publicSignals: [pseudonym, granteeSignal, paramsHash.toString(), otherDomain] })).toBe(false)
   })
 
   it('a wrong secret cannot produce the grant pseudonym, and revocation reproduces it', async () => {
-    const expected = await poseidon([identitySecret, BigInt(grantee)])
+    const expected = await consentPseudonym({ ...deployment, identitySecret, grantee, grantIndex: 0 })
     const revoke = await revokeParamsHash({ ...deployment, grantId: 7n })
-    const wrong = await proveInNode({ circuit: 'consent', input: toCircuitInput(consentInputs({ identitySecret: identitySecret + 1n, grantee, paramsHash: revoke })) })
+    const wrong = await proveInNode({ circuit: 'consent', input: toCircuitInput(consentInputs({ ...deployment, grantIndex: 0, identitySecret: identitySecret + 1n, grantee, paramsHash: revoke })) })
     expect(BigInt(wrong.publicSignals[0]!)).not.toBe(expected)
     // Claiming the real pseudonym with the wrong secret's proof fails verification.
     expect(await verifyProof(vkey, { ...wrong, publicSignals: [expected.toString(), ...wrong.publicSignals.slice(1)] })).toBe(false)
-    const right = await proveInNode({ circuit: 'consent', input: toCircuitInput(consentInputs({ identitySecret, grantee, paramsHash: revoke })) })
+    const right = await proveInNode({ circuit: 'consent', input: toCircuitInput(consentInputs({ ...deployment, grantIndex: 0, identitySecret, grantee, paramsHash: revoke })) })
     expect(consentSignals(right.publicSignals).pseudonym).toBe(expected)
     expect(await verifyProof(vkey, right)).toBe(true)
   })
 
-  it('gives a patient unlinkable pseudonyms for different doctors', async () => {
-    const a = await poseidon([identitySecret, BigInt(grantee)])
-    const b = await poseidon([identitySecret, BigInt(otherGrantee)])
-    expect(a).not.toBe(b)
+  it('gives a patient unlinkable pseudonyms: per doctor, per grant and per deployment', async () => {
+    const of = (o: Partial<{ grantee: `0x${string}`; grantIndex: number; chainId: number }>) => consentPseudonym({ ...deployment, identitySecret, grantee, grantIndex: 0, ...o })
+    const values = await Promise.all([of({}), of({ grantee: otherGrantee }), of({ grantIndex: 1 }), of({ chainId: 1 })])
+    expect(new Set(values).size).toBe(4)
+    // A grant with another index is proven and reproduced from that index alone.
+    const revoke = await revokeParamsHash({ ...deployment, grantId: 9n })
+    const second = await proveInNode({ circuit: 'consent', input: toCircuitInput(consentInputs({ ...deployment, grantIndex: 1, identitySecret, grantee, paramsHash: revoke })) })
+    expect(consentSignals(second.publicSignals).pseudonym).toBe(values[2])
+    expect(await verifyProof(vkey, second)).toBe(true)
   })
 })

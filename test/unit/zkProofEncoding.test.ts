@@ -17,7 +17,7 @@ describe('proof encoding', () => {
   it('toSolidityProof matches snarkjs exportSolidityCallData', async () => {
     const result = await proveInNode({
       circuit: 'consent',
-      input: toCircuitInput(consentInputs({ identitySecret: 7n, grantee: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', paramsHash: 9n })),
+      input: toCircuitInput(consentInputs({ chainId: 31337, consent: '0xc0115e1700000000000000000000000000000001', grantIndex: 0, identitySecret: 7n, grantee: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', paramsHash: 9n })),
     })
     const calldata = JSON.parse(`[${await groth16.exportSolidityCallData(result.proof, result.publicSignals)}]`) as unknown[]
     const { a, b, c, packed } = toSolidityProof(result.proof)
@@ -28,7 +28,7 @@ describe('proof encoding', () => {
 
   it('accepts a well-formed proof from a peer and refuses malformed ones', () => {
     const good = { proof: fixture.proof, publicSignals: fixture.publicSignals }
-    expect(parseGroth16Proof(JSON.parse(JSON.stringify(good)), 3)).toEqual(good)
+    expect(parseGroth16Proof(JSON.parse(JSON.stringify(good)), 4)).toEqual(good)
     const bad: unknown[] = [
       null,
       'proof',
@@ -39,13 +39,13 @@ describe('proof encoding', () => {
       { ...good, proof: { ...fixture.proof, pi_b: [[1, 2], ...fixture.proof.pi_b.slice(1)] } },
       { ...good, proof: { ...fixture.proof, pi_c: ['9'.repeat(79), '1', '1'] } },
     ]
-    for (const value of bad) expect(() => parseGroth16Proof(value, 3), JSON.stringify(value)).toThrow(/malformed/)
+    for (const value of bad) expect(() => parseGroth16Proof(value, 4), JSON.stringify(value)).toThrow(/malformed/)
   })
 
   it('names public signals in circuit order', () => {
     expect(() => consentSignals(['1', '2'])).toThrow(/malformed/)
-    expect(() => consentSignals(['1', (1n << 160n).toString(), '3'])).toThrow(/malformed/)
-    expect(consentSignals(['1', BigInt('0x70997970C51812dc3A010C7d01b50e0d17dc79C8').toString(), '3']).grantee).toBe('0x70997970C51812dc3A010C7d01b50e0d17dc79C8')
+    expect(() => consentSignals(['1', (1n << 160n).toString(), '3', '4'])).toThrow(/malformed/)
+    expect(consentSignals(['1', BigInt('0x70997970C51812dc3A010C7d01b50e0d17dc79C8').toString(), '3', '4']).grantee).toBe('0x70997970C51812dc3A010C7d01b50e0d17dc79C8')
     expect(() => eligibilitySignals(['1', '2', '3', '4', '5', '6', '7'])).toThrow(/malformed/)
     expect(eligibilitySignals(['1', '2', '3', '4', '5', '6', '7', '8'])).toEqual({
       nullifier: 1n, root: 2n, visitDate: 3n, planId: 4n, period: 5n, visitsPerPeriod: 6n, bookingHash: 7n, domain: 8n,

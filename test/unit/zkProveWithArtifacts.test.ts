@@ -16,7 +16,7 @@ const grantee = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const
 
 describe('proveWithArtifacts with a kept witness calculator', () => {
   it('proves, refuses a bad input, and proves again from the same wasm bytes', async () => {
-    const input = (secret: bigint, paramsHash: bigint) => toCircuitInput(consentInputs({ identitySecret: secret, grantee, paramsHash }))
+    const input = (secret: bigint, paramsHash: bigint) => toCircuitInput(consentInputs({ chainId: 31337, consent: '0xc0115e1700000000000000000000000000000001', grantIndex: 0, identitySecret: secret, grantee, paramsHash }))
     const first = await proveWithArtifacts({ wasm, zkey, input: input(11n, 101n) })
     expect(await verifyProof(vkey, first)).toBe(true)
     // A signal the circuit does not have: the calculator throws, and is dropped.

@@ -50,7 +50,7 @@ function loopbackWorker(fetchLog: string[], corrupt?: string): ProverWorker {
   }
 }
 
-const input = toCircuitInput(consentInputs({ identitySecret: 99n, grantee: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', paramsHash: 5n }))
+const input = toCircuitInput(consentInputs({ chainId: 31337, consent: '0xc0115e1700000000000000000000000000000001', grantIndex: 0, identitySecret: 99n, grantee: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', paramsHash: 5n }))
 
 describe('prover worker protocol', () => {
   it('reports loading bytes, witness, proving, done, and returns a valid proof; artifacts are fetched once', async () => {

@@ -82,7 +82,7 @@ describe('generated Solidity verifiers', () => {
   it('accepts a fresh consent proof from the TypeScript prover', async () => {
     const result = await proveInNode({
       circuit: 'consent',
-      input: toCircuitInput(consentInputs({ identitySecret: 31337n, grantee: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', paramsHash: 123n })),
+      input: toCircuitInput(consentInputs({ chainId: 31337, consent: '0xc0115e1700000000000000000000000000000001', grantIndex: 0, identitySecret: 31337n, grantee: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', paramsHash: 123n })),
     })
     expect(await verifiesOnChain('ConsentVerifier', result)).toBe(true)
     expect(await verifiesOnChain('EligibilityVerifier', { ...result, publicSignals: [...result.publicSignals, ...Array<string>(8 - result.publicSignals.length).fill('0')] })).toBe(false)

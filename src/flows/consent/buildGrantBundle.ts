@@ -5,7 +5,7 @@ import type { BlockAccess } from '../../core/blocks.ts'
 import { buildKeyFragmentBundle, type KeyFragmentBundle } from '../../core/consent/keyFragmentBundle.ts'
 import type { Scope } from '../../core/scopes.ts'
 import { recordSigner } from '../../crypto/umbral.ts'
-import { poseidon } from '../../zk/poseidon.ts'
+import { consentPseudonym } from '../../zk/consentPseudonym.ts'
 import { TooFewProxiesError } from './flowErrors.ts'
 
 /** A care node as the directory lists it: its account (named in bundles) and Umbral key. */
@@ -17,6 +17,8 @@ export type BuildGrantBundleParameters = {
   blocks: BlockAccess
   deployment: { chainId: number; consent: Address }
   grantee: { account: Address; umbralPublicKey: Hex }
+  /** Which of the patient's grants to this grantee (findPatientGrants, nextGrantIndex). */
+  grantIndex: number
   scopes: readonly Scope[]
   /** Per scope, the epochs to give fragments for (vault.epochsOf). */
   epochsOf: (scope: Scope) => number[]
@@ -34,10 +36,10 @@ export type GrantBundle = { bundleCid: CID; bundle: KeyFragmentBundle; proxiesHa
  * in the patient's blockstore. Fresh salt and grant key every time.
  */
 export async function buildGrantBundle(parameters: BuildGrantBundleParameters): Promise<GrantBundle> {
-  const { preMasterSeed, identitySecret, blocks, deployment, grantee, scopes, epochsOf, expiry, proxies, threshold } = parameters
+  const { preMasterSeed, identitySecret, blocks, deployment, grantee, grantIndex, scopes, epochsOf, expiry, proxies, threshold } = parameters
   if (proxies.length < threshold) throw new TooFewProxiesError(threshold, proxies.length)
   const salt = crypto.getRandomValues(new Uint8Array(32))
-  const pseudonym = await poseidon([identitySecret, BigInt(grantee.account)])
+  const pseudonym = await consentPseudonym({ ...deployment, identitySecret, grantee: grantee.account, grantIndex })
   const author = recordSigner(preMasterSeed)
   try {
     const built = await buildKeyFragmentBundle({

@@ -21,6 +21,8 @@ export type PrepareConsentParameters = {
   careNodes: readonly string[]
   deployment: { chainId: number; consent: Address }
   doctor: { account: Address; umbralPublicKey: Hex }
+  /** Which of the patient's grants to this doctor (nextGrantIndex): the grant's own pseudonym. */
+  grantIndex: number
   scopes: readonly Scope[]
   /** Unix seconds. */
   expiry: number
@@ -45,7 +47,7 @@ export type PreparedConsent = {
  * doctor submits it; the patient's wallet never touches the chain.
  */
 export async function prepareConsent(parameters: PrepareConsentParameters): Promise<PreparedConsent> {
-  const { keys, vault, blocks, node, careNodes, deployment, doctor, scopes, expiry, proxies, threshold, prove, signal } = parameters
+  const { keys, vault, blocks, node, careNodes, deployment, doctor, grantIndex, scopes, expiry, proxies, threshold, prove, signal } = parameters
   const progress = parameters.progress ?? silentProgress
   progress.begin(0)
   const built = await buildGrantBundle({
@@ -54,6 +56,7 @@ export async function prepareConsent(parameters: PrepareConsentParameters): Prom
     blocks,
     deployment,
     grantee: doctor,
+    grantIndex,
     scopes,
     epochsOf: (scope) => vault.epochsOf(scope),
     expiry,
@@ -82,8 +85,10 @@ export async function prepareConsent(parameters: PrepareConsentParameters): Prom
   progress.begin(2)
   const grant = { grantee: doctor.account, scopesMask: scopesMask(scopes), expiry, proxiesHash: built.proxiesHash, threshold, bundleCid: built.bundleCid }
   const { pseudonym, proof } = await prove({
+    ...deployment,
     identitySecret: keys.identitySecret,
     grantee: doctor.account,
+    grantIndex,
     // Bound to this deployment: the proof is refused on any other chain or Consent contract.
     paramsHash: await grantParamsHash({ ...grant, ...deployment }),
     onProgress: (p) => progress.detail(2, proofStageLabel(p)),

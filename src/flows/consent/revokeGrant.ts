@@ -69,8 +69,11 @@ export async function revokeGrant(parameters: RevokeGrantParameters): Promise<Re
 
   progress.begin(0)
   const { proof } = await prove({
+    chainId,
+    consent,
     identitySecret: keys.identitySecret,
     grantee: grant.grantee,
+    grantIndex: grant.grantIndex,
     paramsHash: await revokeParamsHash({ chainId, consent, grantId: grant.grantId }),
     onProgress: (p) => progress.detail(0, proofStageLabel(p)),
   })
@@ -81,7 +84,7 @@ export async function revokeGrant(parameters: RevokeGrantParameters): Promise<Re
   progress.finish(1)
 
   // The chain is the truth for epochs: read the grants again, this revocation included.
-  const { grants } = await findPatientGrants(publicClient, { consent, fromBlock: deployment.fromBlock, identitySecret: keys.identitySecret })
+  const { grants } = await findPatientGrants(publicClient, { chainId, consent, fromBlock: deployment.fromBlock, identitySecret: keys.identitySecret })
   vault.setScopeEpochs(scopeEpochs(grants.map((g) => (g.grantId === grant.grantId ? { ...g, revoked: true } : { ...g, revoked: g.status === 'revoked' }))))
   const rotated = [...grant.scopes]
   const affected = grants.filter((g) => g.status === 'active' && g.grantId !== grant.grantId && g.scopes.some((scope) => rotated.includes(scope)))
@@ -100,6 +103,8 @@ export async function revokeGrant(parameters: RevokeGrantParameters): Promise<Re
         blocks: parameters.blocks,
         deployment,
         grantee: { account: other.grantee, umbralPublicKey },
+        // The same grant keeps its pseudonym: the reissue proof shows it again.
+        grantIndex: other.grantIndex,
         scopes: other.scopes,
         epochsOf: (scope) => vault.epochsOf(scope),
         expiry: other.expiry,
@@ -153,8 +158,10 @@ async function reissue(p: {
 }): Promise<void> {
   const next = { proxiesHash: p.bundle.proxiesHash, bundleCid: p.bundle.bundleCid }
   const { proof } = await p.prove({
+    ...p.deployment,
     identitySecret: p.keys.identitySecret,
     grantee: p.grant.grantee,
+    grantIndex: p.grant.grantIndex,
     paramsHash: await reissueParamsHash({ ...p.deployment, grantId: p.grant.grantId, ...next }),
   })
   await submitReissue(p.sender, { consent: p.deployment.consent, grantId: p.grant.grantId, previous: p.previous, next, proof })

@@ -28,8 +28,13 @@ export async function keysOf(privateKey: Hex): Promise<SalusKeys> {
 }
 
 /** A real consent proof: knowledge of identitySecret for `grantee`, bound to paramsHash. */
-export async function proveConsentInNode(identitySecret: bigint, grantee: Address, paramsHash: bigint): Promise<{ pseudonym: bigint; proof: bigint[] }> {
-  const input = consentInputs({ identitySecret, grantee, paramsHash })
+export async function proveConsentInNode(
+  deployment: { chainId: number; consent: Address; grantIndex: number },
+  identitySecret: bigint,
+  grantee: Address,
+  paramsHash: bigint,
+): Promise<{ pseudonym: bigint; proof: bigint[] }> {
+  const input = consentInputs({ ...deployment, identitySecret, grantee, paramsHash })
   const { proof, publicSignals } = await proveInNode({ circuit: 'consent', input: toCircuitInput(input), artifactsDir })
   return { pseudonym: BigInt(publicSignals[0]!), proof: [...toSolidityProof(proof).packed] }
 }

@@ -13,14 +13,15 @@ import type { Scope } from '../../../src/core/scopes.ts'
 import { memoryRecordIndex } from '../../../src/core/vault/memoryRecordIndex.ts'
 import { Vault } from '../../../src/core/vault/Vault.ts'
 import type { ConsentProver } from '../../../src/flows/consent/consentProver.ts'
-import { findPatientGrants } from '../../../src/flows/consent/findPatientGrants.ts'
+import { findPatientGrants, nextGrantIndex } from '../../../src/flows/consent/findPatientGrants.ts'
 import { prepareConsent } from '../../../src/flows/consent/prepareConsent.ts'
 import { publishScopeManifests } from '../../../src/flows/consent/publishScopeManifests.ts'
 import { revokeGrant, type RevokeGrantReturnType } from '../../../src/flows/consent/revokeGrant.ts'
 import type { SalusNode } from '../../../src/p2p/createBrowserNode.ts'
 import { keysOf, proveConsentInNode, type ConsentStack } from './consentStack.ts'
 
-export const nodeProver: ConsentProver = ({ identitySecret, grantee, paramsHash }) => proveConsentInNode(identitySecret, grantee, paramsHash)
+export const nodeProver: ConsentProver = ({ identitySecret, grantee, paramsHash, chainId, consent, grantIndex }) =>
+  proveConsentInNode({ chainId: Number(chainId), consent, grantIndex }, identitySecret, grantee, paramsHash)
 
 export type PatientSide = {
   vault: Vault
@@ -51,7 +52,9 @@ export async function patientGrants(stack: ConsentStack, privateKey: Hex, fill: 
     async grant({ grantee, receivingKey, scopes, days }) {
       const umbralPublicKey = bytesToHex(receivingKey.toCompressedBytes())
       granteeKeys.set(grantee.toLowerCase(), umbralPublicKey)
+      const { grants } = await findPatientGrants(stack.clients(privateKey).publicClient, { ...deployment, fromBlock: stack.fromBlock, identitySecret: keys.identitySecret })
       const prepared = await prepareConsent({
+        grantIndex: nextGrantIndex(grants, grantee),
         keys,
         vault,
         blocks,
@@ -71,7 +74,7 @@ export async function patientGrants(stack: ConsentStack, privateKey: Hex, fill: 
       return { grantId, bundleCid: prepared.bundleCid, bundleFor: (key) => openKeyFragmentBundle(bytes, key) }
     },
     async revoke(grantId) {
-      const { grants } = await findPatientGrants(stack.clients(privateKey).publicClient, { consent: stack.consent, fromBlock: stack.fromBlock, identitySecret: keys.identitySecret })
+      const { grants } = await findPatientGrants(stack.clients(privateKey).publicClient, { ...deployment, fromBlock: stack.fromBlock, identitySecret: keys.identitySecret })
       const grant = grants.find((g) => g.grantId === grantId)
       if (!grant) throw new Error(`grant ${grantId} is not the patient's`)
       return revokeGrant({

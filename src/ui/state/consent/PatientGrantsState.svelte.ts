@@ -46,7 +46,7 @@ export class PatientGrantsState {
     this.loading = true
     this.error = ''
     try {
-      const found = await findPatientGrants(publicClient, { consent: consent.address, fromBlock: BigInt(consent.deployBlock), identitySecret: workspace.keys.identitySecret })
+      const found = await findPatientGrants(publicClient, { chainId: this.context.config.chainId, consent: consent.address, fromBlock: BigInt(consent.deployBlock), identitySecret: workspace.keys.identitySecret })
       workspace.vault.setScopeEpochs(scopeEpochs(found.grants.map((grant) => ({ scopes: grant.scopes, revoked: grant.status === 'revoked' }))))
       this.grants = found.grants.map((grant) => ({ ...grant, doctorName: this.name(grant.grantee) }))
       this.sessions = found.sessions.map((session) => ({ ...session, doctorName: this.name(session.grantee) }))

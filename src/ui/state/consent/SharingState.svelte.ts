@@ -11,6 +11,7 @@ import { DirectoryState } from './DirectoryState.svelte.ts'
 import { PatientGrantsState } from './PatientGrantsState.svelte.ts'
 import { proveConsent } from './proveConsent.ts'
 import { prepareConsent } from '../../../flows/consent/prepareConsent.ts'
+import { nextGrantIndex } from '../../../flows/consent/findPatientGrants.ts'
 import { publishScopeManifests } from '../../../flows/consent/publishScopeManifests.ts'
 import { consentDelivery } from './consentDelivery.ts'
 import { StepsState } from './StepsState.svelte.ts'
@@ -88,7 +89,12 @@ export class SharingState {
     try {
       const { workspace } = this.context
       const node = await this.context.node()
+      // Each grant has its own pseudonym: the next index past this doctor's grants on chain and those still in flight from this tab.
+      await this.grants.refresh()
+      const inFlight = this.sent.filter((item) => item.doctor.account.toLowerCase() === doctor.account.toLowerCase()).length
+      const grantIndex = nextGrantIndex(this.grants.grants, doctor.account, inFlight)
       const { grant, bundleCid, pseudonym, proof } = await prepareConsent({
+        grantIndex,
         keys: workspace.keys,
         vault: workspace.vault,
         blocks: workspace.blocks,
