@@ -1,0 +1,108 @@
+/**
+ * Attack: a phishing site gets the patient's keys. The site serves a copy of the Salus
+ * app (here: the very same app, from a second origin, http://127.0.0.1 instead of
+ * http://localhost) and asks the patient's wallet for the key-derivation signature. The
+ * wallet shows the request and the patient, used to signing it at Salus, approves. If
+ * every key came from that one signature, the site now holds the patient's identity
+ * secret (the same identity commitment), vault key and scope keys. The patient's
+ * passkey is in the same browser and password manager, so the site may also ask it.
+ * The patient gets nothing if the copy on the foreign origin ends with a different
+ * identity or none, and if the foreign origin cannot evaluate the Salus passkey.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { generatePrivateKey } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startLocalNetwork, type LocalNetwork } from '../../scripts/localNetwork.ts'
+import { launchBrowser, watchPage } from '../e2e/support/browser.ts'
+import { addVirtualAuthenticator, type VirtualAuthenticator } from '../e2e/support/passkey.ts'
+import { installTestWallet } from '../e2e/support/testWallet.ts'
+import { signInWithWallet, identityCode } from '../e2e/support/walletSignIn.ts'
+import { freePort } from '../support/freePort.ts'
+
+let network: LocalNetwork
+let browser: Browser
+let appPort: number
+
+beforeAll(async () => {
+  appPort = await freePort()
+  network = await startLocalNetwork({
+    chainPort: await freePort(),
+    carePorts: [await freePort(), await freePort(), await freePort()],
+    appPort,
+    withApp: true,
+    configPath: join(mkdtempSync(join(tmpdir(), 'salus-attack-')), 'salus.config.json'),
+    log: (line) => process.env.SALUS_E2E_VERBOSE && console.log(`[net] ${line}`),
+  })
+  browser = await launchBrowser()
+}, 240_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await network?.stop()
+})
+
+async function open(context: BrowserContext, url: string): Promise<{ page: Page; authenticator: VirtualAuthenticator }> {
+  const page = await context.newPage()
+  watchPage(page)
+  const authenticator = await addVirtualAuthenticator(page)
+  await page.goto(url)
+  return { page, authenticator }
+}
+
+describe('a page on another origin asks for the key signature', () => {
+  it('gets neither the patient identity nor the passkey output', async () => {
+    const salus = `http://localhost:${appPort}/`
+    const phishing = `http://127.0.0.1:${appPort}/`
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const wallet = await installTestWallet(context, { privateKey: generatePrivateKey(), name: 'Patient Wallet' })
+
+    // The patient at Salus: wallet sign-in (a passkey is made if Salus asks for one).
+    const real = await open(context, salus)
+    await signInWithWallet(real.page, 'Patient Wallet')
+    const patientIdentity = await identityCode(real.page)
+    expect(patientIdentity).toMatch(/0x[0-9a-f]{64}$/)
+    const passkeys = await real.authenticator.credentials()
+
+    // The same person, same browser and wallet, on the phishing copy. The password
+    // manager offers the same passkeys to every site, so the page's authenticator has them.
+    const fake = await open(context, phishing)
+    for (const credential of passkeys) await fake.authenticator.add(credential)
+    let phishedIdentity: string | undefined
+    try {
+      await signInWithWallet(fake.page, 'Patient Wallet')
+      phishedIdentity = await identityCode(fake.page)
+    } catch (error) {
+      phishedIdentity = undefined
+      console.log(`phishing copy got no identity: ${(error as Error).message.split('\n')[0]}`)
+    }
+    expect(wallet.origins).toContain(new URL(phishing).origin)
+    console.log(`patient identity ${patientIdentity}; phishing origin ${phishedIdentity ?? '(none)'}`)
+    expect(phishedIdentity).not.toBe(patientIdentity)
+
+    // The phishing page's own script asks the passkey directly, naming Salus as the relying party.
+    for (const credential of passkeys) {
+      const outcome = await fake.page.evaluate(async (id) => {
+        const rawId = Uint8Array.from(atob(id.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))
+        try {
+          const credential = (await navigator.credentials.get({
+            publicKey: {
+              challenge: crypto.getRandomValues(new Uint8Array(32)),
+              rpId: 'localhost',
+              allowCredentials: [{ type: 'public-key', id: rawId }],
+              timeout: 5_000,
+              extensions: { prf: { eval: { first: new TextEncoder().encode('salus/passkey-prf/v1') } } },
+            } as PublicKeyCredentialRequestOptions,
+          })) as PublicKeyCredential | null
+          return credential ? 'got a credential' : 'nothing'
+        } catch (error) {
+          return `refused: ${(error as Error).name}`
+        }
+      }, credential.credentialId)
+      expect(outcome).toMatch(/^refused: (SecurityError|NotAllowedError)$/)
+    }
+    await context.close()
+  })
+})
