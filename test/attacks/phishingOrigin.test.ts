@@ -6,14 +6,20 @@
  * every key came from that one signature, the site now holds the patient's identity
  * secret (the same identity commitment), vault key and scope keys. The patient's
  * passkey is in the same browser and password manager, so the site may also ask it.
- * The patient gets nothing if the copy on the foreign origin ends with a different
- * identity or none, and if the foreign origin cannot evaluate the Salus passkey.
+ * The site's own script can also ask the wallet directly, for any key version. The
+ * patient loses nothing if the copy on the foreign origin ends with a different identity
+ * or none, if the signatures the site collects derive a different identity, and if the
+ * foreign origin cannot evaluate the Salus passkey.
  */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { generatePrivateKey } from 'viem/accounts'
+import type { Hex } from 'viem'
+import { deriveKeys, keyDerivationTypedData } from '../../src/core/keys/deriveKeys.ts'
+import { identityCardText } from '../../src/ui/state/appointments/identityCard.ts'
+import { identityCommitment } from '../../src/zk/identity.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startLocalNetwork, type LocalNetwork } from '../../scripts/localNetwork.ts'
 import { launchBrowser, watchPage } from '../e2e/support/browser.ts'
@@ -78,9 +84,32 @@ describe('a page on another origin asks for the key signature', () => {
       phishedIdentity = undefined
       console.log(`phishing copy got no identity: ${(error as Error).message.split('\n')[0]}`)
     }
-    expect(wallet.origins).toContain(new URL(phishing).origin)
-    console.log(`patient identity ${patientIdentity}; phishing origin ${phishedIdentity ?? '(none)'}`)
+    console.log(`patient identity ${patientIdentity}; phishing copy ${phishedIdentity ?? '(none)'}`)
     expect(phishedIdentity).not.toBe(patientIdentity)
+
+    // The phishing page's own script asks the wallet for the key signature of versions 1 to 3; the wallet signs.
+    const collected: Hex[] = []
+    for (const keyVersion of [1, 2, 3]) {
+      const typedData = keyDerivationTypedData(wallet.address, keyVersion)
+      collected.push(
+        await fake.page.evaluate(
+          async ({ address, json }) => {
+            const provider = await new Promise<{ request(args: unknown): Promise<unknown> }>((resolve) => {
+              window.addEventListener('eip6963:announceProvider', (event) => resolve((event as CustomEvent).detail.provider), { once: true })
+              window.dispatchEvent(new Event('eip6963:requestProvider'))
+            })
+            return (await provider.request({ method: 'eth_signTypedData_v4', params: [address, json] })) as Hex
+          },
+          { address: wallet.address, json: JSON.stringify(typedData) },
+        ),
+      )
+    }
+    expect(wallet.origins).toContain(new URL(phishing).origin)
+    const derived = await Promise.all(
+      collected.map(async (signature, i) => identityCardText(await identityCommitment(deriveKeys(signature, { keyVersion: i + 1 }).identitySecret))),
+    )
+    console.log(`identities the phishing page derives from the signatures it collected: ${derived.join(', ')}`)
+    expect(derived).not.toContain(patientIdentity)
 
     // The phishing page's own script asks the passkey directly, naming Salus as the relying party.
     for (const credential of passkeys) {

@@ -1,6 +1,7 @@
 import type { Address } from 'viem'
 import type { SalusKeys } from '../../core/keys/deriveKeys.ts'
 import { Vault } from '../../core/vault/Vault.ts'
+import { rotateVaultKeys } from '../../core/vault/rotateVaultKeys.ts'
 import type { Anchorer } from '../../core/vault/types.ts'
 import type { SalusNode } from '../../p2p/createBrowserNode.ts'
 import type { AccountStores } from '../../store/openAccountStores.ts'
@@ -109,6 +110,13 @@ export class Workspace {
     this.attach(await Vault.open({ keys, blocks: stores.blocks, index: stores.index, anchorer }))
     this.anchor.schedule()
     return result
+  }
+
+  /** Re-seals every record and the index under the next key version; the caller reopens the account with those keys. */
+  async rotateKeys(keys: SalusKeys, onProgress?: (done: number, total: number) => void): Promise<{ resealed: number }> {
+    const { stores } = this.parameters
+    this.anchor.dispose()
+    return rotateVaultKeys({ from: this.vault, keys, blocks: stores.blocks, index: stores.index, ...(onProgress ? { onProgress } : {}) })
   }
 
   async close(): Promise<void> {
