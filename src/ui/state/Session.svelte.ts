@@ -5,7 +5,7 @@ import { loadNetworkConfig, type LocalAccount, type NetworkConfig } from '../../
 import { SalusError } from '../../core/errors.ts'
 import { checkKeySignature } from '../../core/keys/checkKeySignature.ts'
 import { deriveKeys, firstKeyVersion, keyDerivationTypedData, type SalusKeys } from '../../core/keys/deriveKeys.ts'
-import { createSalusPasskey, evaluateSalusPasskey } from '../../crypto/passkeyPrf.ts'
+import { createSalusPasskey, evaluateSalusPasskey, passkeyName } from '../../crypto/passkeyPrf.ts'
 import { readAccountKeyRecord, writeAccountKeyRecord, type AccountKeyRecord } from '../../store/accountKeyRecord.ts'
 import { openAccountStores } from '../../store/openAccountStores.ts'
 import { checkChain, type ChainStatus } from './checkChain.ts'
@@ -247,7 +247,8 @@ export class Session {
         message:
           `Your keys are now version ${keyVersion}; ${resealed} record${resealed === 1 ? ' was' : 's were'} sealed again. ` +
           'The old keys open nothing sealed from now on. Grants you made before no longer open your records: share again with each doctor from Sharing. ' +
-          'Your identity code changed too: send the new one to your insurer.',
+          'Your identity code changed too: send the new one to your insurer.' +
+          (route.passkey ? ` Delete the old passkey “${passkeyName(address, keyVersion - 1)}” from your password manager.` : ''),
       }
     } catch (error) {
       this.rotation = { state: 'failed', message: reportError(error, 'rotating your keys') }

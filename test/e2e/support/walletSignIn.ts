@@ -14,7 +14,14 @@ export async function signInWithWallet(page: Page, walletName: string, passkey: 
   await shell.or(step).or(alert).first().waitFor({ timeout: 60_000 })
   if (await step.isVisible()) {
     await step.click()
-    await shell.or(alert).first().waitFor({ timeout: 60_000 })
+    await shell
+      .or(alert)
+      .first()
+      .waitFor({ timeout: 60_000 })
+      .catch(async (error: Error) => {
+        const status = await page.getByRole('status').allTextContents()
+        throw new Error(`${error.message.split('\n')[0]}; the page says: ${status.join(' | ')}`)
+      })
   }
   if (!(await shell.isVisible())) throw new Error(`the page shows an error: ${(await alert.allTextContents()).join(' | ')}`)
 }
