@@ -6,7 +6,9 @@
  * every key came from that one signature, the site now holds the patient's identity
  * secret (the same identity commitment), vault key and scope keys. The patient's
  * passkey is in the same browser and password manager, so the site may also ask it.
- * The site's own script can also ask the wallet directly, for any key version. The
+ * The site's own script can also ask the wallet directly, for any key version. A second
+ * case serves the copy from a look-alike domain (http://salus-phish.test), where the
+ * browser allows passkeys, so the copy can make a passkey of its own. The
  * patient loses nothing if the copy on the foreign origin ends with a different identity
  * or none, if the signatures the site collects derive a different identity, and if the
  * foreign origin cannot evaluate the Salus passkey.
@@ -31,6 +33,7 @@ import { freePort } from '../support/freePort.ts'
 let network: LocalNetwork
 let browser: Browser
 let appPort: number
+const phishingHost = 'salus-phish.test'
 
 beforeAll(async () => {
   appPort = await freePort()
@@ -42,13 +45,47 @@ beforeAll(async () => {
     configPath: join(mkdtempSync(join(tmpdir(), 'salus-attack-')), 'salus.config.json'),
     log: (line) => process.env.SALUS_E2E_VERBOSE && console.log(`[net] ${line}`),
   })
-  browser = await launchBrowser()
+  // The look-alike domain counts as a secure context (as it would over https), so WebAuthn is allowed there.
+  browser = await launchBrowser([`--unsafely-treat-insecure-origin-as-secure=http://${phishingHost}:${appPort}`])
 }, 240_000)
 
 afterAll(async () => {
   await browser?.close()
   await network?.stop()
 })
+
+/** The look-alike domain serves the same app: its requests are answered from the real server (a reverse proxy). */
+async function serveLookAlike(context: BrowserContext): Promise<string> {
+  const origin = `http://${phishingHost}:${appPort}`
+  await context.route(`${origin}/**`, async (route) => {
+    const response = await route.fetch({ url: route.request().url().replace(origin, `http://localhost:${appPort}`) })
+    await route.fulfill({ response })
+  })
+  return `${origin}/`
+}
+
+async function askSalusPasskey(page: Page, credentialId: string, rpId: string | undefined): Promise<string> {
+  return page.evaluate(
+    async ({ id, rpId }) => {
+      const rawId = Uint8Array.from(atob(id.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))
+      try {
+        const credential = (await navigator.credentials.get({
+          publicKey: {
+            challenge: crypto.getRandomValues(new Uint8Array(32)),
+            ...(rpId ? { rpId } : {}),
+            allowCredentials: [{ type: 'public-key', id: rawId }],
+            timeout: 5_000,
+            extensions: { prf: { eval: { first: new TextEncoder().encode('salus/passkey-prf/v1') } } },
+          } as PublicKeyCredentialRequestOptions,
+        })) as PublicKeyCredential | null
+        return credential ? 'got a credential' : 'nothing'
+      } catch (error) {
+        return `refused: ${(error as Error).name}`
+      }
+    },
+    { id: credentialId, rpId },
+  )
+}
 
 async function open(context: BrowserContext, url: string): Promise<{ page: Page; authenticator: VirtualAuthenticator }> {
   const page = await context.newPage()
@@ -112,25 +149,33 @@ describe('a page on another origin asks for the key signature', () => {
     expect(derived).not.toContain(patientIdentity)
 
     // The phishing page's own script asks the passkey directly, naming Salus as the relying party.
+    for (const credential of passkeys) expect(await askSalusPasskey(fake.page, credential.credentialId, 'localhost')).toMatch(/^refused: (SecurityError|NotAllowedError)$/)
+    await context.close()
+  })
+
+  it('on a look-alike domain where passkeys work, ends with another identity and cannot use the Salus passkey', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    await installTestWallet(context, { privateKey: generatePrivateKey(), name: 'Patient Wallet' })
+    const real = await open(context, `http://localhost:${appPort}/`)
+    await signInWithWallet(real.page, 'Patient Wallet')
+    const patientIdentity = await identityCode(real.page)
+    const passkeys = await real.authenticator.credentials()
+
+    const lookAlike = await serveLookAlike(context)
+    const fake = await open(context, lookAlike)
+    for (const credential of passkeys) await fake.authenticator.add(credential)
+    // "Use my passkey from another device": the Salus passkey is not offered to this domain.
+    await expect(signInWithWallet(fake.page, 'Patient Wallet', 'existing')).rejects.toThrow(/No Salus passkey was used/)
+    // The copy makes a passkey of its own for its domain: keys, but not the patient's.
+    await fake.page.reload()
+    await signInWithWallet(fake.page, 'Patient Wallet', 'create')
+    const phishedIdentity = await identityCode(fake.page)
+    console.log(`patient identity ${patientIdentity}; look-alike domain ${phishedIdentity}`)
+    expect(phishedIdentity).toMatch(/0x[0-9a-f]{64}$/)
+    expect(phishedIdentity).not.toBe(patientIdentity)
     for (const credential of passkeys) {
-      const outcome = await fake.page.evaluate(async (id) => {
-        const rawId = Uint8Array.from(atob(id.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))
-        try {
-          const credential = (await navigator.credentials.get({
-            publicKey: {
-              challenge: crypto.getRandomValues(new Uint8Array(32)),
-              rpId: 'localhost',
-              allowCredentials: [{ type: 'public-key', id: rawId }],
-              timeout: 5_000,
-              extensions: { prf: { eval: { first: new TextEncoder().encode('salus/passkey-prf/v1') } } },
-            } as PublicKeyCredentialRequestOptions,
-          })) as PublicKeyCredential | null
-          return credential ? 'got a credential' : 'nothing'
-        } catch (error) {
-          return `refused: ${(error as Error).name}`
-        }
-      }, credential.credentialId)
-      expect(outcome).toMatch(/^refused: (SecurityError|NotAllowedError)$/)
+      expect(await askSalusPasskey(fake.page, credential.credentialId, 'localhost')).toBe('refused: SecurityError')
+      expect(await askSalusPasskey(fake.page, credential.credentialId, undefined)).toBe('refused: NotAllowedError')
     }
     await context.close()
   })
