@@ -83,7 +83,7 @@ describe('keys bound to the Salus passkey', () => {
     await first.page.getByRole('button', { name: 'Rotate to version 2' }).click()
     const done = first.page.getByTestId('rotation-done')
     await done.or(first.page.getByRole('alert').filter({ hasText: /\S/ })).first().waitFor({ timeout: 120_000 })
-    expect(await done.textContent()).toMatch(/now version 2; 1 record was sealed again.*share again/)
+    expect(await done.textContent()).toMatch(/now version 2; 1 record was sealed again.*share again.*delete the old passkey/)
     await expect.poll(() => first.page.getByTestId('key-version').textContent()).toMatch(/Keys version 2\./)
     await recordButton(first.page, /Hay fever/).waitFor({ timeout: 30_000 })
     expect(await keyRecord(first.page, first.wallet.address)).toMatchObject({ keyVersion: 2, checked: true })
@@ -108,6 +108,48 @@ describe('keys bound to the Salus passkey', () => {
     await expect(signInWithWallet(other.page, 'Patient Wallet', 'existing')).rejects.toThrow(/does not support the passkey extension \(PRF\)/)
     await other.context.close()
     await first.context.close()
+  })
+
+  it('moves a second device to the version another device rotated to, with that device\'s passkey', async () => {
+    const privateKey = generatePrivateKey()
+    const device2 = await device(privateKey)
+    await signInWithWallet(device2.page, 'Patient Wallet', 'create')
+    await addRecord(device2.page, 'Condition', { Condition: 'Asthma' })
+    const [passkeyV1] = await device2.authenticator.credentials()
+    // The other device rotated: its version-2 passkey (account and version in the user handle) syncs here.
+    const made = await device2.page.evaluate(async (address) => {
+      const handle = new Uint8Array(24)
+      handle.set(address.slice(2).match(/../g)!.map((byte) => parseInt(byte, 16)))
+      new DataView(handle.buffer).setUint32(20, 2)
+      const credential = (await navigator.credentials.create({
+        publicKey: {
+          rp: { name: 'Salus' },
+          user: { id: handle, name: 'Salus (keys v2)', displayName: 'Salus (keys v2)' },
+          challenge: crypto.getRandomValues(new Uint8Array(32)),
+          pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+          authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+          extensions: { prf: {} },
+        } as PublicKeyCredentialCreationOptions,
+      })) as PublicKeyCredential
+      return (credential.getClientExtensionResults() as { prf?: { enabled?: boolean } }).prf?.enabled === true
+    }, device2.wallet.address)
+    expect(made).toBe(true)
+    // Keep the chooser to one passkey: the version-1 one is gone from the provider (the vault is open with its keys).
+    await device2.authenticator.cdp.send('WebAuthn.removeCredential', { authenticatorId: device2.authenticator.authenticatorId, credentialId: passkeyV1!.credentialId })
+
+    await device2.page.getByRole('button', { name: 'Rotate my keys' }).click()
+    await device2.page.getByRole('button', { name: 'I rotated on another device: use that passkey' }).click()
+    const done = device2.page.getByTestId('rotation-done')
+    await done.or(device2.page.getByRole('alert').filter({ hasText: /\S/ })).first().waitFor({ timeout: 120_000 })
+    expect(await done.textContent()).toMatch(/now version 2; 1 record was sealed again/)
+    await recordButton(device2.page, /Asthma/).waitFor({ timeout: 30_000 })
+    const rotatedIdentity = await identityCode(device2.page)
+
+    // A fresh profile with that passkey rebuilds the very same version-2 identity.
+    await freshProfile(device2.page, device2.authenticator)
+    await signInWithWallet(device2.page, 'Patient Wallet', 'existing')
+    expect(await identityCode(device2.page)).toBe(rotatedIdentity)
+    await device2.context.close()
   })
 
   it('stops a wallet that signs differently each time, before opening anything', async () => {

@@ -35,6 +35,15 @@ type SignInRoute = {
 
 export type PasskeyChoice = 'create' | 'existing'
 
+export class PasskeyNotNewerError extends SalusError {
+  override name = 'PasskeyNotNewerError' as const
+  constructor(chosen: number, current: number) {
+    super(
+      `The passkey you chose is for keys version ${chosen}, and this device already has version ${current}. Choose the passkey named “keys v${current + 1}” or later, or rotate with a new passkey.`,
+    )
+  }
+}
+
 /** The start screen and sign-in: network config, chain reachability, accounts, and the open workspace. */
 export class Session {
   config = $state.raw<NetworkConfig | undefined>()
@@ -211,18 +220,26 @@ export class Session {
    * new signature, then every record re-sealed and the index re-encrypted under it. The
    * old keys, and grants made from them, open nothing sealed from now on.
    */
-  async rotateKeys(): Promise<void> {
+  async rotateKeys(source: 'new' | 'synced' = 'new'): Promise<void> {
     const workspace = this.workspace
     const route = this.route
     if (!workspace || !route || this.rotation.state === 'working') return
     const { address } = route.account
-    const keyVersion = workspace.keys.keyVersion + 1
+    const oldVersion = workspace.keys.keyVersion
+    let keyVersion = oldVersion + 1
     const say = (message: string) => (this.rotation = { state: 'working', message })
     let keys: SalusKeys
     let credentialId: string | undefined
     try {
       let passkeyPrf: Uint8Array | undefined
-      if (route.passkey) {
+      if (route.passkey && source === 'synced') {
+        // Another device rotated already: this vault moves to the version of that device's passkey, not to a new one.
+        say('Choose the newest Salus passkey, made when you rotated on your other device…')
+        const passkey = await evaluateSalusPasskey(address, undefined)
+        if (passkey.keyVersion <= workspace.keys.keyVersion) throw new PasskeyNotNewerError(passkey.keyVersion, workspace.keys.keyVersion)
+        ;({ keyVersion, credentialId } = passkey)
+        passkeyPrf = passkey.prf
+      } else if (route.passkey) {
         say(`Creating your passkey for keys version ${keyVersion}…`)
         credentialId = await createSalusPasskey(address, keyVersion)
         passkeyPrf = (await evaluateSalusPasskey(address, credentialId)).prf
@@ -248,7 +265,7 @@ export class Session {
           `Your keys are now version ${keyVersion}; ${resealed} record${resealed === 1 ? ' was' : 's were'} sealed again. ` +
           'The old keys open nothing sealed from now on. Grants you made before no longer open your records: share again with each doctor from Sharing. ' +
           'Your identity code changed too: send the new one to your insurer.' +
-          (route.passkey ? ` Delete the old passkey “${passkeyName(address, keyVersion - 1)}” from your password manager.` : ''),
+          (route.passkey ? ` Once every device you use has rotated, delete the old passkey “${passkeyName(address, oldVersion)}” from your password manager.` : ''),
       }
     } catch (error) {
       this.rotation = { state: 'failed', message: reportError(error, 'rotating your keys') }
