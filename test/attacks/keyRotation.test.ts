@@ -16,7 +16,7 @@ import { deriveKeys, type SalusKeys } from '../../src/core/keys/deriveKeys.ts'
 import { Vault } from '../../src/core/vault/Vault.ts'
 import { readBackupArchive } from '../../src/core/vault/backupArchive.ts'
 import { memoryRecordIndex } from '../../src/core/vault/memoryRecordIndex.ts'
-import { rotateVaultKeys } from '../../src/core/vault/rotateVaultKeys.ts'
+import { gateRecordIndex, KeyRotationInProgressError, rotateVaultKeys } from '../../src/core/vault/rotateVaultKeys.ts'
 import { CID } from 'multiformats/cid'
 import {
   loadUmbral,
@@ -138,5 +138,22 @@ describe('after a key rotation the old keys open nothing', () => {
     await expect(rotateVaultKeys({ from: vault, keys: keysAt(2), blocks, index: failing })).rejects.toThrow(/records are unchanged/)
     const reopened = await Vault.open({ keys, blocks, index })
     expect(reopened.list().map((s) => s.title)).toEqual(['Asthma'])
+  })
+
+  it('refuses writes by the old vault while the rotation runs, so no row under the old key is lost or mixed in', async () => {
+    const blocks = memoryBlockAccess()
+    const store = memoryRecordIndex()
+    const index = gateRecordIndex(store)
+    const keys = keysAt(1)
+    const vault = await Vault.open({ keys, blocks, index })
+    await vault.addRecord({ resource: buildCondition({ name: 'Asthma', onset: '2015-03-02' }), source: 'form' })
+    index.hold()
+    const rotation = rotateVaultKeys({ from: vault, keys: keysAt(2), blocks, index: index.inner })
+    await expect(vault.addRecord({ resource: buildCondition({ name: 'Migraine', onset: '2019-01-01' }), source: 'form' })).rejects.toBeInstanceOf(
+      KeyRotationInProgressError,
+    )
+    await rotation
+    const after = await Vault.open({ keys: keysAt(2), blocks, index: store })
+    expect(after.list().map((s) => s.title)).toEqual(['Asthma'])
   })
 })

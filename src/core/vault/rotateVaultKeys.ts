@@ -76,3 +76,48 @@ export async function rotateVaultKeys(p: RotateVaultKeysParameters): Promise<{ r
   }
   return { resealed: summaries.length }
 }
+
+export class KeyRotationInProgressError extends SalusError {
+  override name = 'KeyRotationInProgressError' as const
+  constructor() {
+    super('Your keys are being rotated, so nothing can be saved right now. Wait until the rotation has finished, then try again.')
+  }
+}
+
+export type GatedRecordIndex = RecordIndexStore & {
+  /** Refuses every write until release(): a row written under the old vault key during a rotation would be lost or unreadable. */
+  hold(): void
+  release(): void
+  /** The store itself, for the rotation's own replaceAll. */
+  readonly inner: RecordIndexStore
+}
+
+/** Wraps the account's index so the open vault cannot write while rotateVaultKeys re-seals it. */
+export function gateRecordIndex(inner: RecordIndexStore): GatedRecordIndex {
+  let held = false
+  const open = () => {
+    if (held) throw new KeyRotationInProgressError()
+  }
+  return {
+    inner,
+    hold: () => void (held = true),
+    release: () => void (held = false),
+    loadAll: () => inner.loadAll(),
+    async putMany(rows) {
+      open()
+      return inner.putMany(rows)
+    },
+    async clear() {
+      open()
+      return inner.clear()
+    },
+    ...(inner.replaceAll
+      ? {
+          async replaceAll(rows: { cid: string; sealed: Uint8Array }[]) {
+            open()
+            return inner.replaceAll!(rows)
+          },
+        }
+      : {}),
+  }
+}
