@@ -14,38 +14,42 @@ export async function idbRecordIndex(databaseName: string): Promise<RecordIndexS
     async loadAll() {
       return (await db.getAll(storeName)) as Uint8Array[]
     },
-    async putMany(rows) {
-      // One readwrite transaction: if any put fails, IndexedDB rolls the whole batch back.
-      const tx = db.transaction(storeName, 'readwrite')
-      let firstError: unknown
-      const fail = (error: unknown) => {
-        firstError ??= error
-        try {
-          tx.abort()
-        } catch {
-          // already finished or aborted
-        }
-      }
-      for (const row of rows) {
-        try {
-          tx.store.put(row.sealed, row.cid).catch(fail)
-        } catch (error) {
-          fail(error)
-          break
-        }
-      }
-      try {
-        await tx.done
-      } catch (error) {
-        throw firstError ?? error
-      }
-      if (firstError !== undefined) throw firstError
-    },
+    putMany: (rows) => write(rows, false),
+    replaceAll: (rows) => write(rows, true),
     async clear() {
       await db.clear(storeName)
     },
     close() {
       db.close()
     },
+  }
+
+  async function write(rows: { cid: string; sealed: Uint8Array }[], replace: boolean): Promise<void> {
+    // One readwrite transaction: if any put fails, IndexedDB rolls the whole batch back (and the clear with it).
+    const tx = db.transaction(storeName, 'readwrite')
+    let firstError: unknown
+    const fail = (error: unknown) => {
+      firstError ??= error
+      try {
+        tx.abort()
+      } catch {
+        // already finished or aborted
+      }
+    }
+    if (replace) tx.store.clear().catch(fail)
+    for (const row of rows) {
+      try {
+        tx.store.put(row.sealed, row.cid).catch(fail)
+      } catch (error) {
+        fail(error)
+        break
+      }
+    }
+    try {
+      await tx.done
+    } catch (error) {
+      throw firstError ?? error
+    }
+    if (firstError !== undefined) throw firstError
   }
 }

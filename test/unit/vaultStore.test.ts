@@ -53,6 +53,20 @@ describe('account stores (IndexedDB)', () => {
     index.close()
   })
 
+  it('replaceAll swaps every row in one transaction: a bad row keeps the old rows', async () => {
+    const index = await idbRecordIndex('salus:test:replace')
+    await index.putMany([
+      { cid: 'old1', sealed: new Uint8Array([1]) },
+      { cid: 'old2', sealed: new Uint8Array([2]) },
+    ])
+    const bad = { cid: undefined as unknown as string, sealed: new Uint8Array([3]) }
+    await expect(index.replaceAll!([{ cid: 'new', sealed: new Uint8Array([7]) }, bad])).rejects.toThrow()
+    expect((await index.loadAll()).map((r) => [...r]).sort()).toEqual([[1], [2]])
+    await index.replaceAll!([{ cid: 'new', sealed: new Uint8Array([7]) }])
+    expect((await index.loadAll()).map((r) => [...r])).toEqual([[7]])
+    index.close()
+  })
+
   it('a vault on IndexedDB keeps records, attachments and anchors across sessions', async () => {
     const keys = deriveKeys(Uint8Array.from({ length: 65 }, (_, i) => (i === 64 ? 28 : 200 - i)))
     const carol = '0x90F79bf6EB2c4f870365E785982E1f101E93b906'

@@ -1,12 +1,15 @@
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToBigInt, hexToBytes, isHex, type Address, type Hex } from 'viem'
+import { bytesToBigInt, concatBytes, hexToBytes, isHex, type Address, type Hex } from 'viem'
 import { SalusError } from '../errors.ts'
 
 /**
- * Every Salus key comes from one EIP-712 signature by the user's wallet, so a lost
- * browser loses nothing the wallet cannot rebuild. Each key has its own HKDF label:
- * knowing one reveals nothing about another.
+ * Every Salus key comes from the user's wallet signature mixed with the output of a
+ * passkey bound to the Salus origin (WebAuthn PRF), so a lost browser loses nothing the
+ * wallet and the synced passkey cannot rebuild, and a page on another origin that
+ * obtains the signature still derives nothing. Each key has its own HKDF label, which
+ * carries the key version: knowing one key reveals nothing about another, and a
+ * rotated version shares nothing with the one before.
  */
 export type SalusKeys = {
   /** BN254 scalar in [1, r): identityCommitment = Poseidon(identitySecret). */
@@ -17,19 +20,32 @@ export type SalusKeys = {
   peerKeySeed: Uint8Array
   /** Encrypts the local record index in IndexedDB. */
   vaultKey: Uint8Array
+  /** 1 at first; each rotation after a compromise moves to the next. */
+  keyVersion: number
+  /** True when a Salus passkey's PRF output went in: only the Salus origin can derive these keys. */
+  originBound: boolean
 }
 
 export const bn254ScalarField = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
 
 export const keyDerivationPurpose = 'Derive my Salus keys. This signature never leaves this device.'
 
-const salt = new TextEncoder().encode('salus/v1')
-const labels = {
-  identitySecret: 'salus/identity-secret/v1',
-  preMasterSeed: 'salus/pre-master/v1',
-  peerKeySeed: 'salus/libp2p-peer-key/v1',
-  vaultKey: 'salus/vault-key/v1',
-} as const
+export const firstKeyVersion = 1
+/** Versions are small counters; the bound keeps labels and stored records sane. */
+export const maxKeyVersion = 1_000_000
+
+/**
+ * Input to the passkey's PRF (WebAuthn `prf.eval.first`). Fixed for this derivation
+ * scheme: the key version is in the HKDF labels and in the passkey's user handle, and
+ * each version has its own passkey (see src/crypto/passkeyPrf.ts).
+ */
+export const passkeyPrfSalt = sha256(new TextEncoder().encode('salus/passkey-prf/v1'))
+
+const encoder = new TextEncoder()
+/** Demo keys of the local network (no passkey) keep the original salt; passkey-bound keys have their own. */
+const signatureOnlySalt = encoder.encode('salus/v1')
+const passkeySalt = encoder.encode('salus/passkey/v1')
+const label = (name: string, keyVersion: number) => encoder.encode(`salus/${name}/v${keyVersion}`)
 
 export class InvalidKeySignatureError extends SalusError {
   override name = 'InvalidKeySignatureError' as const
@@ -40,36 +56,78 @@ export class InvalidKeySignatureError extends SalusError {
   }
 }
 
-/** EIP-712 request for the key signature; no chainId, so keys survive a change of chain. */
-export function keyDerivationTypedData(account: Address) {
+export class InvalidPasskeyOutputError extends SalusError {
+  override name = 'InvalidPasskeyOutputError' as const
+  constructor(details: string) {
+    super('Your passkey returned a value Salus cannot use to derive your keys. Try again, or use another passkey provider.', { details })
+  }
+}
+
+export class InvalidKeyVersionError extends SalusError {
+  override name = 'InvalidKeyVersionError' as const
+  constructor(keyVersion: unknown) {
+    super(`Key version ${String(keyVersion)} is not valid: it is a whole number from 1 to ${maxKeyVersion}.`)
+  }
+}
+
+export function checkKeyVersion(keyVersion: number): number {
+  if (!Number.isSafeInteger(keyVersion) || keyVersion < firstKeyVersion || keyVersion > maxKeyVersion) {
+    throw new InvalidKeyVersionError(keyVersion)
+  }
+  return keyVersion
+}
+
+/** EIP-712 request for the key signature; no chainId, so keys survive a change of chain. The version is signed too. */
+export function keyDerivationTypedData(account: Address, keyVersion: number = firstKeyVersion) {
   return {
     domain: { name: 'Salus', version: '1' },
     types: {
       KeyDerivation: [
         { name: 'purpose', type: 'string' },
         { name: 'account', type: 'address' },
+        { name: 'keyVersion', type: 'uint32' },
       ],
     },
     primaryType: 'KeyDerivation',
-    message: { purpose: keyDerivationPurpose, account },
+    message: { purpose: keyDerivationPurpose, account, keyVersion: checkKeyVersion(keyVersion) },
   } as const
 }
 
-export function deriveKeys(signature: Hex | Uint8Array): SalusKeys {
-  const ikm = signatureBytes(signature)
-  const expand = (label: string, length: number) => hkdf(sha256, ikm, salt, new TextEncoder().encode(label), length)
+export type DeriveKeysOptions = {
+  /** Must match the version the signature was made for (keyDerivationTypedData). */
+  keyVersion?: number
+  /** The Salus passkey's PRF output (32 bytes). Absent only for the local network's demo accounts. */
+  passkeyPrf?: Uint8Array
+}
+
+export function deriveKeys(signature: Hex | Uint8Array, options: DeriveKeysOptions = {}): SalusKeys {
+  const keyVersion = checkKeyVersion(options.keyVersion ?? firstKeyVersion)
+  const sig = normalizeKeySignature(signature)
+  let ikm = sig
+  let salt = signatureOnlySalt
+  if (options.passkeyPrf !== undefined) {
+    if (!(options.passkeyPrf instanceof Uint8Array) || options.passkeyPrf.byteLength !== 32) {
+      throw new InvalidPasskeyOutputError(`expected a 32-byte PRF output, got ${describe(options.passkeyPrf)}`)
+    }
+    ikm = concatBytes([sig, options.passkeyPrf])
+    salt = passkeySalt
+  }
+  const expand = (name: string, length: number) => hkdf(sha256, ikm, salt, label(name, keyVersion), length)
   // 48 bytes before reducing mod r keeps the bias below 2^-128.
-  const identitySecret = bytesToBigInt(expand(labels.identitySecret, 48)) % bn254ScalarField
+  const identitySecret = bytesToBigInt(expand('identity-secret', 48)) % bn254ScalarField
   if (identitySecret === 0n) throw new InvalidKeySignatureError('identity secret reduced to zero')
   return {
     identitySecret,
-    preMasterSeed: expand(labels.preMasterSeed, 32),
-    peerKeySeed: expand(labels.peerKeySeed, 32),
-    vaultKey: expand(labels.vaultKey, 32),
+    preMasterSeed: expand('pre-master', 32),
+    peerKeySeed: expand('libp2p-peer-key', 32),
+    vaultKey: expand('vault-key', 32),
+    keyVersion,
+    originBound: options.passkeyPrf !== undefined,
   }
 }
 
-function signatureBytes(signature: Hex | Uint8Array): Uint8Array {
+/** The 65 signature bytes with v as 27/28, so one wallet gives one key whatever its v encoding. */
+export function normalizeKeySignature(signature: Hex | Uint8Array): Uint8Array {
   let bytes: Uint8Array
   if (signature instanceof Uint8Array) bytes = Uint8Array.from(signature)
   else if (typeof signature === 'string' && isHex(signature, { strict: true })) bytes = hexToBytes(signature)
@@ -82,4 +140,8 @@ function signatureBytes(signature: Hex | Uint8Array): Uint8Array {
   if (v === 0 || v === 1) bytes[64] = v + 27
   else if (v !== 27 && v !== 28) throw new InvalidKeySignatureError(`unexpected recovery byte v = ${v}`)
   return bytes
+}
+
+function describe(value: unknown): string {
+  return value instanceof Uint8Array ? `${value.byteLength} bytes` : typeof value
 }

@@ -20,5 +20,12 @@ export function memoryRecordIndex(): RecordIndexStore & { readonly size: number 
     async clear() {
       rows.clear()
     },
+    async replaceAll(batch) {
+      for (const row of batch) {
+        if (typeof row.cid !== 'string' || !(row.sealed instanceof Uint8Array)) throw new TypeError('bad index row')
+      }
+      rows.clear()
+      for (const row of batch) rows.set(row.cid, row.sealed.slice())
+    },
   }
 }

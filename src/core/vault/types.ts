@@ -61,6 +61,8 @@ export interface RecordIndexStore {
   /** One atomic transaction: either every row is written or none. Rows with an existing cid replace it. */
   putMany(rows: { cid: string; sealed: Uint8Array }[]): Promise<void>
   clear(): Promise<void>
+  /** One atomic transaction: every row is removed and these written, or nothing changes (key rotation). */
+  replaceAll?(rows: { cid: string; sealed: Uint8Array }[]): Promise<void>
 }
 
 export type VerifyCheck = { label: string; ok: boolean; detail: string }

@@ -2,7 +2,11 @@ import { createWalletClient, custom, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { discoverWallets, type DiscoveredWallet } from '../../chain/discoverWallets.ts'
 import { loadNetworkConfig, type LocalAccount, type NetworkConfig } from '../../chain/networkConfig.ts'
-import { deriveKeys, keyDerivationTypedData } from '../../core/keys/deriveKeys.ts'
+import { SalusError } from '../../core/errors.ts'
+import { checkKeySignature } from '../../core/keys/checkKeySignature.ts'
+import { deriveKeys, firstKeyVersion, keyDerivationTypedData, type SalusKeys } from '../../core/keys/deriveKeys.ts'
+import { createSalusPasskey, evaluateSalusPasskey, passkeyName } from '../../crypto/passkeyPrf.ts'
+import { readAccountKeyRecord, writeAccountKeyRecord, type AccountKeyRecord } from '../../store/accountKeyRecord.ts'
 import { openAccountStores } from '../../store/openAccountStores.ts'
 import { checkChain, type ChainStatus } from './checkChain.ts'
 import { explainWalletError } from './explainWalletError.ts'
@@ -15,6 +19,31 @@ import { Workspace, type ActiveAccount } from './Workspace.svelte.ts'
 const rememberKey = 'salus:selected-account'
 type Remembered = { kind: 'local'; address: Address } | { kind: 'wallet'; uuid: string; rdns: string }
 
+/**
+ * How an account signs in. `passkey` is true for every wallet account: its keys mix the
+ * Salus passkey's PRF output in, so only this origin can derive them. The local
+ * network's demo accounts have public private keys (anyone can sign as them), so a
+ * passkey would protect nothing they hold: they sign in with the signature alone.
+ */
+type SignInRoute = {
+  account: ActiveAccount
+  remember: Remembered
+  sign: (keyVersion: number) => Promise<Hex>
+  passkey: boolean
+  wallet?: { provider: DiscoveredWallet['provider'] }
+}
+
+export type PasskeyChoice = 'create' | 'existing'
+
+export class PasskeyNotNewerError extends SalusError {
+  override name = 'PasskeyNotNewerError' as const
+  constructor(chosen: number, current: number) {
+    super(
+      `The passkey you chose is for keys version ${chosen}, and this device already has version ${current}. Choose the passkey named “keys v${current + 1}” or later, or rotate with a new passkey.`,
+    )
+  }
+}
+
 /** The start screen and sign-in: network config, chain reachability, accounts, and the open workspace. */
 export class Session {
   config = $state.raw<NetworkConfig | undefined>()
@@ -24,9 +53,14 @@ export class Session {
   wallets = $state.raw<DiscoveredWallet[]>([])
   /** The account being signed in ('' when idle), for the busy text on its card. */
   signingIn = $state('')
-  phase = $state<'idle' | 'signing' | 'opening'>('idle')
+  /** 'passkey': the account has no Salus passkey on this device yet; the page asks whether to create one or use a synced one. */
+  phase = $state<'idle' | 'passkey' | 'signing' | 'opening'>('idle')
   error = $state('')
   workspace = $state.raw<Workspace | undefined>()
+  /** Key rotation of the open account: its progress text, then what the patient must do next. */
+  rotation = $state<{ state: 'idle' | 'working' | 'done' | 'failed'; message: string }>({ state: 'idle', message: '' })
+  private pending: SignInRoute | undefined
+  private route: SignInRoute | undefined
   private stopDiscovery: (() => void) | undefined
   private remembered: Remembered | undefined = readRemembered()
 
@@ -70,14 +104,15 @@ export class Session {
   /** A built-in account of the local network: its key is in the config, so signing needs no prompt. */
   async useLocalAccount(local: LocalAccount): Promise<void> {
     const signer = privateKeyToAccount(local.privateKey)
-    await this.signIn(
-      { address: signer.address, label: local.label, role: local.role, kind: 'local' },
-      { kind: 'local', address: signer.address },
-      () => signer.signTypedData(keyDerivationTypedData(signer.address)),
-    )
+    await this.signIn({
+      account: { address: signer.address, label: local.label, role: local.role, kind: 'local' },
+      remember: { kind: 'local', address: signer.address },
+      sign: (keyVersion) => signer.signTypedData(keyDerivationTypedData(signer.address, keyVersion)),
+      passkey: false,
+    })
   }
 
-  /** An injected wallet: it asks the user for the account, then for the one EIP-712 signature. */
+  /** An injected wallet: it asks the user for the account, then the Salus passkey, then the EIP-712 signature. */
   async useWallet(wallet: DiscoveredWallet): Promise<void> {
     this.error = ''
     this.phase = 'signing'
@@ -93,48 +128,147 @@ export class Session {
       return
     }
     const client = createWalletClient({ account: address, transport: custom(wallet.provider) })
-    await this.signIn(
-      { address, label: wallet.info.name, kind: 'wallet' },
-      { kind: 'wallet', uuid: wallet.info.uuid, rdns: wallet.info.rdns },
-      () => client.signTypedData({ account: address, ...keyDerivationTypedData(address) }),
-      { provider: wallet.provider },
-    )
+    await this.signIn({
+      account: { address, label: wallet.info.name, kind: 'wallet' },
+      remember: { kind: 'wallet', uuid: wallet.info.uuid, rdns: wallet.info.rdns },
+      sign: (keyVersion) => client.signTypedData({ account: address, ...keyDerivationTypedData(address, keyVersion) }),
+      passkey: true,
+      wallet: { provider: wallet.provider },
+    })
   }
 
-  private async signIn(
-    account: ActiveAccount,
-    remember: Remembered,
-    sign: () => Promise<Hex>,
-    wallet?: { provider: DiscoveredWallet['provider'] },
-  ): Promise<void> {
+  /** The answer to the passkey step: make this account's first Salus passkey, or use one synced from another device. */
+  async continueWithPasskey(choice: PasskeyChoice): Promise<void> {
+    const route = this.pending
+    if (!route || this.phase !== 'passkey') return
+    this.pending = undefined
+    await this.unlock(route, undefined, choice)
+  }
+
+  cancelPasskey(): void {
+    this.pending = undefined
+    this.fail('', undefined)
+  }
+
+  private async signIn(route: SignInRoute): Promise<void> {
     this.error = ''
     this.phase = 'signing'
-    this.signingIn = account.label
+    this.signingIn = route.account.label
+    const record = readAccountKeyRecord(route.account.address)
+    if (route.passkey && !record?.credentialId) {
+      this.pending = route
+      this.phase = 'passkey'
+      return
+    }
+    await this.unlock(route, record)
+  }
+
+  /** Passkey (wallet accounts), then the signature (checked on first use), then the keys and the vault. */
+  private async unlock(route: SignInRoute, record: AccountKeyRecord | undefined, choice?: PasskeyChoice): Promise<void> {
+    const { account } = route
+    this.error = ''
+    this.phase = 'signing'
+    let keyVersion = record?.keyVersion ?? firstKeyVersion
+    let passkeyPrf: Uint8Array | undefined
+    let credentialId: string | undefined
     let signature: Hex
     try {
-      signature = await sign()
+      if (route.passkey) {
+        const made = choice === 'create' ? await createSalusPasskey(account.address, firstKeyVersion) : undefined
+        const passkey = await evaluateSalusPasskey(account.address, made ?? record?.credentialId)
+        ;({ keyVersion, credentialId } = passkey)
+        passkeyPrf = passkey.prf
+      }
+      const sign = () => route.sign(keyVersion)
+      // First use on this device: the wallet must sign as the account, and the same way twice.
+      const checked = record?.checked && record.keyVersion === keyVersion
+      signature = checked ? await sign() : await checkKeySignature({ account: account.address, keyVersion, sign })
     } catch (error) {
-      this.fail(explainWalletError(error), error)
+      this.fail(error instanceof SalusError ? error.shortMessage : explainWalletError(error), error)
       return
     }
     this.phase = 'opening'
     try {
-      const keys = deriveKeys(signature)
-      const stores = await openAccountStores(account.address)
-      const local = this.localAccounts.find((candidate) => sameAddress(candidate.address, account.address))
-      // Anchoring is optional: a chain set-up problem must not keep the patient out of the vault.
-      const anchorer = await openAnchorer({ config: this.config, account: account.address, local, wallet }).catch(
-        (error: unknown) => void reportError(error, 'connecting anchoring to the chain'),
-      )
-      const workspace = await Workspace.open({ account, keys, stores, anchorer })
-      writeRemembered(remember)
-      this.remembered = remember
-      this.workspace = workspace
+      const keys = deriveKeys(signature, { keyVersion, ...(passkeyPrf ? { passkeyPrf } : {}) })
+      await this.open(route, keys)
+      writeAccountKeyRecord(account.address, { keyVersion, checked: true, ...(credentialId ? { credentialId } : {}) })
       this.phase = 'idle'
       this.signingIn = ''
-      if (this.config) void startPeer(workspace, this.config)
     } catch (error) {
       this.fail(reportError(error, 'opening the vault'), undefined)
+    }
+  }
+
+  private async open(route: SignInRoute, keys: SalusKeys): Promise<void> {
+    const { account, wallet, remember } = route
+    const stores = await openAccountStores(account.address)
+    const local = this.localAccounts.find((candidate) => sameAddress(candidate.address, account.address))
+    // Anchoring is optional: a chain set-up problem must not keep the patient out of the vault.
+    const anchorer = await openAnchorer({ config: this.config, account: account.address, local, wallet }).catch(
+      (error: unknown) => void reportError(error, 'connecting anchoring to the chain'),
+    )
+    const workspace = await Workspace.open({ account, keys, stores, anchorer })
+    writeRemembered(remember)
+    this.remembered = remember
+    this.route = route
+    this.workspace = workspace
+    if (this.config) void startPeer(workspace, this.config)
+  }
+
+  /**
+   * After a compromise: the next key version, from a new passkey (wallet accounts) and a
+   * new signature, then every record re-sealed and the index re-encrypted under it. The
+   * old keys, and grants made from them, open nothing sealed from now on.
+   */
+  async rotateKeys(source: 'new' | 'synced' = 'new'): Promise<void> {
+    const workspace = this.workspace
+    const route = this.route
+    if (!workspace || !route || this.rotation.state === 'working') return
+    const { address } = route.account
+    const oldVersion = workspace.keys.keyVersion
+    let keyVersion = oldVersion + 1
+    const say = (message: string) => (this.rotation = { state: 'working', message })
+    let keys: SalusKeys
+    let credentialId: string | undefined
+    try {
+      let passkeyPrf: Uint8Array | undefined
+      if (route.passkey && source === 'synced') {
+        // Another device rotated already: this vault moves to the version of that device's passkey, not to a new one.
+        say('Choose the newest Salus passkey, made when you rotated on your other device…')
+        const passkey = await evaluateSalusPasskey(address, undefined)
+        if (passkey.keyVersion <= workspace.keys.keyVersion) throw new PasskeyNotNewerError(passkey.keyVersion, workspace.keys.keyVersion)
+        ;({ keyVersion, credentialId } = passkey)
+        passkeyPrf = passkey.prf
+      } else if (route.passkey) {
+        say(`Creating your passkey for keys version ${keyVersion}…`)
+        credentialId = await createSalusPasskey(address, keyVersion)
+        passkeyPrf = (await evaluateSalusPasskey(address, credentialId)).prf
+      }
+      say('Waiting for your wallet: it asks twice for the new key signature…')
+      const signature = await checkKeySignature({ account: address, keyVersion, sign: () => route.sign(keyVersion) })
+      keys = deriveKeys(signature, { keyVersion, ...(passkeyPrf ? { passkeyPrf } : {}) })
+    } catch (error) {
+      const message = error instanceof SalusError ? error.shortMessage : explainWalletError(error)
+      this.rotation = { state: 'failed', message: `${message} Your keys were not changed.` }
+      return
+    }
+    try {
+      say('Sealing your records again under the new keys…')
+      const { resealed } = await workspace.rotateKeys(keys, (done, total) => say(`Sealing your records again: ${done} of ${total}…`))
+      writeAccountKeyRecord(address, { keyVersion, checked: true, ...(credentialId ? { credentialId } : {}) })
+      // The old workspace (its peer, sharing state, stores) closes; the page stays until the new one replaces it.
+      await workspace.close()
+      await this.open(route, keys)
+      this.rotation = {
+        state: 'done',
+        message:
+          `Your keys are now version ${keyVersion}; ${resealed} record${resealed === 1 ? ' was' : 's were'} sealed again. ` +
+          'The old keys open nothing sealed from now on. Grants you made before no longer open your records: share again with each doctor from Sharing. ' +
+          'Your identity code changed too: send the new one to your insurer.' +
+          (route.passkey ? ` Once every device you use has rotated, delete the old passkey “${passkeyName(address, oldVersion)}” from your password manager.` : ''),
+      }
+    } catch (error) {
+      this.rotation = { state: 'failed', message: reportError(error, 'rotating your keys') }
     }
   }
 
@@ -148,6 +282,8 @@ export class Session {
   async signOut(): Promise<void> {
     const workspace = this.workspace
     this.workspace = undefined
+    this.route = undefined
+    this.rotation = { state: 'idle', message: '' }
     sessionStorage.removeItem(rememberKey)
     this.remembered = undefined
     await workspace?.close()

@@ -1,6 +1,7 @@
 import type { Address } from 'viem'
 import type { SalusKeys } from '../../core/keys/deriveKeys.ts'
 import { Vault } from '../../core/vault/Vault.ts'
+import { gateRecordIndex, rotateVaultKeys, type GatedRecordIndex } from '../../core/vault/rotateVaultKeys.ts'
 import type { Anchorer } from '../../core/vault/types.ts'
 import type { SalusNode } from '../../p2p/createBrowserNode.ts'
 import type { AccountStores } from '../../store/openAccountStores.ts'
@@ -47,9 +48,12 @@ export class Workspace {
   sharing = $state.raw<SharingState | undefined>()
   doctor = $state.raw<DoctorState | undefined>()
   private readonly parameters: WorkspaceParameters
+  /** The account's index, closed to writes while the keys rotate. */
+  private readonly index: GatedRecordIndex
 
-  private constructor(parameters: WorkspaceParameters, vault: Vault) {
+  private constructor(parameters: WorkspaceParameters, index: GatedRecordIndex, vault: Vault) {
     this.parameters = parameters
+    this.index = index
     this.account = parameters.account
     this.backup = new BackupState(
       () => this.vault.backup(),
@@ -61,8 +65,9 @@ export class Workspace {
 
   static async open(parameters: WorkspaceParameters): Promise<Workspace> {
     const { keys, stores, anchorer } = parameters
-    const vault = await Vault.open({ keys, blocks: stores.blocks, index: stores.index, anchorer })
-    return new Workspace(parameters, vault)
+    const index = gateRecordIndex(stores.index)
+    const vault = await Vault.open({ keys, blocks: stores.blocks, index, anchorer })
+    return new Workspace(parameters, index, vault)
   }
 
   get blockstore() {
@@ -105,10 +110,27 @@ export class Workspace {
   /** Writes a backup's blocks and index rows, then reopens the vault so the list shows them. */
   private async restore(archive: AsyncIterable<Uint8Array>): Promise<{ restored: number }> {
     const { keys, stores, anchorer } = this.parameters
-    const result = await Vault.restore({ keys, blocks: stores.blocks, index: stores.index, anchorer, archive })
-    this.attach(await Vault.open({ keys, blocks: stores.blocks, index: stores.index, anchorer }))
+    const index = this.index
+    const result = await Vault.restore({ keys, blocks: stores.blocks, index, anchorer, archive })
+    this.attach(await Vault.open({ keys, blocks: stores.blocks, index, anchorer }))
     this.anchor.schedule()
     return result
+  }
+
+  /** Re-seals every record and the index under the next key version; the caller reopens the account with those keys. */
+  async rotateKeys(keys: SalusKeys, onProgress?: (done: number, total: number) => void): Promise<{ resealed: number }> {
+    const { stores } = this.parameters
+    // Nothing may write under the old vault key meanwhile: no anchoring, no new record, no restore.
+    this.anchor.dispose()
+    this.index.hold()
+    try {
+      return await rotateVaultKeys({ from: this.vault, keys, blocks: stores.blocks, index: this.index.inner, ...(onProgress ? { onProgress } : {}) })
+    } catch (error) {
+      // The old vault is whole: writes and anchoring resume as before.
+      this.index.release()
+      this.attach(this.vault)
+      throw error
+    }
   }
 
   async close(): Promise<void> {

@@ -7,8 +7,9 @@ import { join } from 'node:path'
 const executablePath = process.env.SALUS_CHROMIUM ?? '/usr/bin/chromium'
 const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath, args, headless: true })
+/** `extraArgs` for a test that needs more of Chromium (e.g. host mapping for a second origin). */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath, args: [...args, ...extraArgs], headless: true })
 }
 
 /** A browser profile on disk, so a test can close the browser and start it again. */
