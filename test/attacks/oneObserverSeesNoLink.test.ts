@@ -8,6 +8,7 @@
 // signatures, the plan id, the member root, the faucet that funds every one-off sender)
 // apart from links: only what the second patient's same actions share too may be shared.
 import { toHex, type Address, type Hash, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { getBlock, getContractEvents, getTransaction, getTransactionCount, getTransactionReceipt } from 'viem/actions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anvilAccount } from '../../scripts/deploy.ts'
@@ -79,7 +80,7 @@ const allergy = (text: string) => ({
 })
 
 async function actAs(privateKey: Hex, fill: number, planId: bigint, slots: bigint[]): Promise<PatientActions> {
-  const anchorer = await openAnchorer({ config: stack.config, account: anvilAccount(0).account.address })
+  const anchorer = await openAnchorer({ config: stack.config, account: privateKeyToAccount(privateKey).address })
   const patient = await patientGrants(stack, privateKey, fill, { anchorer })
   const vault = patient.vault
   await vault.addRecord({ resource: allergy('Penicillin'), source: 'form' })
