@@ -21,8 +21,11 @@ export type RevokeGrantParameters = {
   /**
    * Sends the revocation and the reissues: a one-off account, a care node or the
    * grantee, never the patient's wallet (the proofs carry the patient's authority).
+   * A function is called once per transaction: the revocation and each reissue then
+   * go out from different one-off accounts, so one sender does not tie the revoked
+   * grant to the patient's other grants.
    */
-  sender: ConsentWalletClient
+  sender: ConsentWalletClient | (() => Promise<ConsentWalletClient>)
   deployment: { chainId: number; consent: Address; fromBlock: bigint }
   keys: { preMasterSeed: Uint8Array; identitySecret: bigint }
   vault: {
@@ -63,7 +66,9 @@ export type RevokeGrantReturnType = {
  * what they could), so nothing changes for them.
  */
 export async function revokeGrant(parameters: RevokeGrantParameters): Promise<RevokeGrantReturnType> {
-  const { publicClient, sender, deployment, keys, vault, grant, prove } = parameters
+  const { publicClient, deployment, keys, vault, grant, prove } = parameters
+  const { sender } = parameters
+  const senderFor = typeof sender === 'function' ? sender : async () => sender
   const progress = parameters.progress ?? silentProgress
   const { chainId, consent } = deployment
 
@@ -80,7 +85,7 @@ export async function revokeGrant(parameters: RevokeGrantParameters): Promise<Re
   progress.finish(0)
 
   progress.begin(1)
-  const { txHash } = await submitRevoke(sender, { consent, grantId: grant.grantId, proof })
+  const { txHash } = await submitRevoke(await senderFor(), { consent, grantId: grant.grantId, proof })
   progress.finish(1)
 
   // The chain is the truth for epochs: read the grants again, this revocation included.
@@ -138,7 +143,7 @@ export async function revokeGrant(parameters: RevokeGrantParameters): Promise<Re
   const reissued: bigint[] = []
   for (const { grant: other, bundle } of built) {
     try {
-      await reissue({ sender, deployment, keys, prove, grant: other, bundle, previous: { proxiesHash: other.bundle.proxiesHash, bundleCid: other.bundle.cid! } })
+      await reissue({ sender: await senderFor(), deployment, keys, prove, grant: other, bundle, previous: { proxiesHash: other.bundle.proxiesHash, bundleCid: other.bundle.cid! } })
       reissued.push(other.grantId)
     } catch (error) {
       notReissued.push({ grantId: other.grantId, error })

@@ -9,6 +9,7 @@ import type { CID } from 'multiformats/cid'
 import type { Address, Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { anvilAccount, deploySalus } from '../../../scripts/deploy.ts'
+import type { NetworkConfig } from '../../../src/chain/networkConfig.ts'
 import { startCareNode, type CareNode } from '../../../src/p2p/careNode.ts'
 import { chainGrantOracle } from '../../../src/p2p/chainGrantOracle.ts'
 import { createBrowserNode, type SalusNode } from '../../../src/p2p/createBrowserNode.ts'
@@ -41,6 +42,8 @@ export async function proveConsentInNode(
 
 export type ConsentStack = {
   anvil: Anvil
+  /** What scripts/deploy.ts wrote (seeded: its localAccounts hold the local faucet, the registrar). */
+  config: NetworkConfig
   chainId: number
   consent: Address
   registry: Address
@@ -69,6 +72,7 @@ export async function startConsentStack(): Promise<ConsentStack> {
   const nodes: SalusNode[] = []
   return {
     anvil,
+    config,
     chainId: config.chainId,
     consent,
     registry,

@@ -1,7 +1,7 @@
 // The patient's side of the attack stack, through the same flows the app runs
 // (src/flows/consent): a real vault, bound bundles, real proofs, revocation with key
-// rotation. The revocation and reissues go out from an unrelated account, never the
-// patient's wallet.
+// rotation. The revocation and reissues go out from a one-off account the local faucet
+// funds (consentSender, as the app does), never the patient's wallet.
 import type * as umbral from '@nucypher/umbral-pre'
 import { CID } from 'multiformats/cid'
 import { bytesToHex, type Address, type Hex } from 'viem'
@@ -10,6 +10,7 @@ import { submitGrant } from '../../../src/chain/consent/submitGrant.ts'
 import { blockAccess } from '../../../src/core/blocks.ts'
 import { openKeyFragmentBundle, type KeyFragmentBundle } from '../../../src/core/consent/keyFragmentBundle.ts'
 import type { Scope } from '../../../src/core/scopes.ts'
+import type { Anchorer } from '../../../src/core/vault/types.ts'
 import { memoryRecordIndex } from '../../../src/core/vault/memoryRecordIndex.ts'
 import { Vault } from '../../../src/core/vault/Vault.ts'
 import type { ConsentProver } from '../../../src/flows/consent/consentProver.ts'
@@ -18,6 +19,8 @@ import { prepareConsent } from '../../../src/flows/consent/prepareConsent.ts'
 import { publishScopeManifests } from '../../../src/flows/consent/publishScopeManifests.ts'
 import { revokeGrant, type RevokeGrantReturnType } from '../../../src/flows/consent/revokeGrant.ts'
 import type { SalusNode } from '../../../src/p2p/createBrowserNode.ts'
+import type { ConsentContext } from '../../../src/ui/state/consent/consentContext.ts'
+import { consentSender } from '../../../src/ui/state/consent/consentSender.ts'
 import { keysOf, proveConsentInNode, type ConsentStack } from './consentStack.ts'
 
 export const nodeProver: ConsentProver = ({ identitySecret, grantee, paramsHash, chainId, consent, grantIndex }) =>
@@ -32,11 +35,12 @@ export type PatientSide = {
   revoke(grantId: bigint): Promise<RevokeGrantReturnType>
 }
 
-export async function patientGrants(stack: ConsentStack, privateKey: Hex, fill: number): Promise<PatientSide> {
+/** `anchorer`: the vault's chain side (openAnchorer in the app); none by default. */
+export async function patientGrants(stack: ConsentStack, privateKey: Hex, fill: number, options: { anchorer?: Anchorer } = {}): Promise<PatientSide> {
   const keys = await keysOf(privateKey)
   const node = await stack.node(anvilAccount(8).account.address, fill)
   const blocks = blockAccess({ blockstore: node.blockstore })
-  const vault = await Vault.open({ keys, blocks, index: memoryRecordIndex() })
+  const vault = await Vault.open({ keys, blocks, index: memoryRecordIndex(), ...(options.anchorer ? { anchorer: options.anchorer } : {}) })
   const careNodes = stack.cares.map((care) => care.multiaddrs[0]!)
   const proxies = stack.proxies.map((p) => ({ account: p.address, umbralPublicKey: bytesToHex(p.secretKey.publicKey().toCompressedBytes()) }))
   const granteeKeys = new Map<string, Hex>()
@@ -79,8 +83,11 @@ export async function patientGrants(stack: ConsentStack, privateKey: Hex, fill: 
       if (!grant) throw new Error(`grant ${grantId} is not the patient's`)
       return revokeGrant({
         publicClient: stack.clients(privateKey).publicClient,
-        // An unrelated account carries the revocation: the patient's wallet stays off chain.
-        sender: stack.clients(anvilAccount(6).privateKey).walletClient,
+        // One-off accounts funded by the local faucet (consentSender, as the app's
+        // PatientGrantsState makes them) carry the revocation and each reissue, one
+        // account per transaction: the patient's wallet stays off chain, and no
+        // sender ties the revoked grant to the reissued ones.
+        sender: () => consentSender({ config: stack.config } as ConsentContext),
         deployment: { ...deployment, fromBlock: stack.fromBlock },
         keys,
         vault,
