@@ -47,6 +47,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'src/**/*.test.ts'], environment: 'node' } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], environment: 'node' } },
+      { extends: true, test: { name: 'attacks', include: ['test/attacks/**/*.test.ts'], environment: 'node' } },
       {
         extends: true,
         test: {

@@ -7,6 +7,7 @@ import type { Helia } from '@helia/interface'
 import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
 import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
 import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
@@ -35,7 +36,9 @@ export interface StartCareNodeParameters {
   port: number
   /** Interface to listen on; also the address announced. Defaults to 127.0.0.1. */
   host?: string
-  /** 32 bytes; a stable peer ID across restarts. Without it a key is kept in the datastore. */
+  /** The node's libp2p key, e.g. from its key file (careNodeKeyFile.ts). */
+  peerKey?: PrivateKey
+  /** 32 bytes; a stable peer ID across restarts (tests). Without it or peerKey, a random key. */
   peerKeySeed?: Uint8Array
   /**
    * Addresses to publish instead of the listening ones, e.g. `/dns4/care.example.org/tcp/443/wss`
@@ -76,7 +79,7 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     throw new P2pConfigError('peerKeySeed must be 32 bytes')
   }
   const { blockstore, datastore } = await openStores(parameters.storageDir)
-  const privateKey = parameters.peerKeySeed ? await generateKeyPairFromSeed('Ed25519', parameters.peerKeySeed) : undefined
+  const privateKey = parameters.peerKey ?? (parameters.peerKeySeed ? await generateKeyPairFromSeed('Ed25519', parameters.peerKeySeed) : undefined)
   const helia = withBitswap(
     withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor, json] }), {
       ...(privateKey ? { privateKey } : {}),
