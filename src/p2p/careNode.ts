@@ -52,11 +52,39 @@ export interface StartCareNodeParameters {
   gcIntervalMs?: number
   /** Manifest heads always; re-encryption too when `sharing.proxy` is given. */
   sharing?: ServeSharingParameters
+  /** Circuit relay v2 limits; the defaults are `defaultRelayLimits`. */
+  relay?: Partial<RelayLimits>
   /**
    * Worker threads that re-encrypt for the proxy (default: the cores less one, at
    * least one); 0 re-encrypts in the main thread.
    */
   reencryptThreads?: number
+}
+
+export type RelayLimits = {
+  /** A relayed connection is closed after this long (it carries signalling until WebRTC is up). */
+  durationLimitMs: number
+  /** …or once this many bytes went through it, whichever comes first. */
+  dataLimitBytes: bigint
+  /** Peers holding a reservation at once (one reservation per peer). */
+  maxReservations: number
+  reservationTtlMs: number
+  /** Relayed connections one peer connection may open (hop) or receive (stop) at once. */
+  maxCircuitsPerConnection: number
+}
+
+/**
+ * Tight enough that one peer cannot hold the node's bandwidth: a relayed connection
+ * lasts two minutes and carries 32 MiB at most, 16 at once per peer connection.
+ * Browsers relay only signalling and small messages; records come from care nodes
+ * over direct connections or over WebRTC.
+ */
+export const defaultRelayLimits: RelayLimits = {
+  durationLimitMs: 2 * 60_000,
+  dataLimitBytes: 32n * 1024n * 1024n,
+  maxReservations: 1_000,
+  reservationTtlMs: 30 * 60_000,
+  maxCircuitsPerConnection: 16,
 }
 
 export interface CareNode {
@@ -78,6 +106,7 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
   if (parameters.peerKeySeed !== undefined && parameters.peerKeySeed.byteLength !== 32) {
     throw new P2pConfigError('peerKeySeed must be 32 bytes')
   }
+  const relayLimits: RelayLimits = { ...defaultRelayLimits, ...parameters.relay }
   const { blockstore, datastore } = await openStores(parameters.storageDir)
   const privateKey = parameters.peerKey ?? (parameters.peerKeySeed ? await generateKeyPairFromSeed('Ed25519', parameters.peerKeySeed) : undefined)
   const helia = withBitswap(
@@ -95,15 +124,16 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
         ping: ping(),
         relay: circuitRelayServer({
           reservations: {
-            maxReservations: 1_000,
-            reservationTtl: 6 * 60 * 60_000,
-            // Limits on each relayed connection: generous enough for signalling
-            // and for whole records when WebRTC cannot be established.
-            defaultDurationLimit: 60 * 60_000,
-            defaultDataLimit: 4n * 1024n ** 3n,
+            maxReservations: relayLimits.maxReservations,
+            reservationTtl: relayLimits.reservationTtlMs,
+            // Enforced by the relay in milliseconds (libp2p sends this same number in the
+            // protocol's duration field, which clients read as seconds).
+            defaultDurationLimit: relayLimits.durationLimitMs,
+            defaultDataLimit: relayLimits.dataLimitBytes,
+            applyDefaultLimit: true,
           },
-          maxInboundHopStreams: 256,
-          maxOutboundStopStreams: 256,
+          maxInboundHopStreams: relayLimits.maxCircuitsPerConnection,
+          maxOutboundStopStreams: relayLimits.maxCircuitsPerConnection,
         }),
       },
     }),
