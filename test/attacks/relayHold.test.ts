@@ -30,7 +30,7 @@ async function relayedConnection(care: CareNode, fill: number) {
 }
 
 describe('attack: hold a care node relay for an hour', () => {
-  const stops: Array<() => Promise<void>> = []
+  const stops: Array<() => Promise<unknown>> = []
   afterAll(async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {})
   })
