@@ -17,9 +17,12 @@ import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
 import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
+import { CID } from 'multiformats/cid'
 import * as json from 'multiformats/codecs/json'
 import { P2pConfigError } from './p2pErrors.ts'
 import { createReencryptPool, type ReencryptPool } from './reencryptPool.ts'
+import { PinLedger, type PinLedgerParameters } from './pinLedger.ts'
+import { deleteHead } from './serveHeadProtocol.ts'
 import { servePinProtocol, type ServePinProtocolParameters } from './servePinProtocol.ts'
 import { serveSharing, type ServeSharingParameters, type Sharing } from './serveSharing.ts'
 
@@ -47,8 +50,10 @@ export interface StartCareNodeParameters {
   announce?: string[]
   /** Blocks and pins on disk here; in memory when absent (tests). */
   storageDir?: string
-  pin?: ServePinProtocolParameters
-  /** Unpinned blocks (from refused or failed pin requests) are deleted this often; default 30 min. */
+  pin?: Omit<ServePinProtocolParameters, 'ledger' | 'onLeftovers'>
+  /** Patient identities: quota, lifetime, registration work and rate (pinLedger.ts). */
+  identities?: Omit<PinLedgerParameters, 'datastore'>
+  /** Pins and heads past their lifetime are dropped, and unpinned blocks deleted, this often; default 10 min. */
   gcIntervalMs?: number
   /** Manifest heads always; re-encryption too when `sharing.proxy` is given. */
   sharing?: ServeSharingParameters
@@ -93,6 +98,10 @@ export interface CareNode {
   /** Dialable addresses with /p2p/<peer id>, for config.relays and config.careNodes. */
   multiaddrs: string[]
   sharing: Sharing
+  /** Identities and what each keeps. */
+  ledger: PinLedger
+  /** Drops pins and heads whose lifetime has passed, then deletes unpinned blocks (also run every gcIntervalMs). */
+  sweep(): Promise<{ pins: number; heads: number }>
   stop(): Promise<void>
 }
 
@@ -145,16 +154,49 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     await closeStores(blockstore, datastore)
     throw new P2pConfigError(`the care node could not listen on ${host}:${port}`, { cause: error })
   }
-  const unserve = await servePinProtocol(helia, parameters.pin ?? {})
+  const ledger = new PinLedger({ ...parameters.identities, datastore })
+  // One collection at a time, and none while a pin request holds fetched but unpinned
+  // blocks (it would delete them); a skipped collection happens at the next sweep.
+  let collecting: Promise<void> | undefined
+  const collection = { busy: 0, idle: async () => void (await collecting) }
+  const collect = (): Promise<void> => {
+    if (collection.busy > 0) return Promise.resolve()
+    collecting ??= helia.gc().catch(() => {}).finally(() => {
+      collecting = undefined
+    })
+    return collecting
+  }
+  const sweep = async (): Promise<{ pins: number; heads: number }> => {
+    const expired = await ledger.expired()
+    for (const { key, cid } of expired.pins) {
+      await ledger.exclusive(key, async () => {
+        const { lastHolder } = await ledger.releasePin(key, cid)
+        if (!lastHolder) return
+        try {
+          for await (const _ of helia.pins.rm(CID.parse(cid))) void _
+        } catch {
+          // not pinned (any more): nothing to drop
+        }
+      })
+    }
+    for (const { key, slot } of expired.heads) {
+      await ledger.exclusive(key, async () => {
+        if (await ledger.releaseHead(key, slot)) await deleteHead(datastore, slot)
+      })
+    }
+    await collect()
+    return { pins: expired.pins.length, heads: expired.heads.length }
+  }
+  const unserve = await servePinProtocol(helia, { ...parameters.pin, ledger, collection, onLeftovers: () => void collect() })
   let pool: ReencryptPool | undefined
-  const sharingParameters: ServeSharingParameters = { ...parameters.sharing }
+  const sharingParameters: ServeSharingParameters = { ...parameters.sharing, ledger }
   if (sharingParameters.proxy && parameters.reencryptThreads !== 0 && !sharingParameters.proxy.reencryptCapsules) {
     pool = createReencryptPool(parameters.reencryptThreads === undefined ? {} : { threads: parameters.reencryptThreads })
     sharingParameters.proxy = { ...sharingParameters.proxy, reencryptCapsules: pool.reencryptCapsules }
   }
   const sharing = await serveSharing(helia, sharingParameters)
-  // A request that fails half way leaves fetched but unpinned blocks behind.
-  const gc = setInterval(() => void helia.gc().catch(() => {}), parameters.gcIntervalMs ?? 30 * 60_000)
+  // Expired pins and heads go; a request that failed half way left fetched but unpinned blocks behind.
+  const gc = setInterval(() => void sweep().catch(() => {}), parameters.gcIntervalMs ?? 10 * 60_000)
   gc.unref?.()
   const peerId = helia.libp2p.peerId.toString()
   const multiaddrs = helia.libp2p
@@ -166,8 +208,11 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     peerId,
     multiaddrs,
     sharing,
+    ledger,
+    sweep,
     async stop() {
       clearInterval(gc)
+      await collecting
       await unserve().catch(() => {})
       await sharing.stop().catch(() => {})
       await pool?.stop()

@@ -12,6 +12,7 @@ export const preRefusalCodes = [
   'no-session',
   'no-fragment',
   'stale-request',
+  'rate-limited',
   'internal',
 ] as const
 export type PreRefusalCode = (typeof preRefusalCodes)[number]
@@ -32,6 +33,7 @@ const shortMessages: Record<ProxyFailureCode, string> = {
   'no-session': 'No access session is logged on the chain. Start a session, then open the records again.',
   'no-fragment': 'This care node holds no key fragment for the grant. Salus will try the other care nodes.',
   'stale-request': 'The request was too old or was already used. Check your computer’s clock and try again.',
+  'rate-limited': 'Too many requests were sent to the care node. Wait a moment and try again.',
   internal: 'The care node had a problem. Try again later.',
   unreachable: 'The care node could not be reached. Check your connection.',
   timeout: 'The care node took too long to answer. Try again.',
