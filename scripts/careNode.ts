@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url'
 import { createPublicClient, http, isAddress, type Address } from 'viem'
 import { startCareNode } from '../src/p2p/careNode.ts'
 import { loadOrCreateCareNodeKeys } from '../src/p2p/careNodeKeyFile.ts'
+import { cachedGrantOracle } from '../src/p2p/cachedGrantOracle.ts'
 import { chainGrantOracle } from '../src/p2p/chainGrantOracle.ts'
 import type { ServeSharingParameters } from '../src/p2p/serveSharing.ts'
 
@@ -62,7 +63,8 @@ async function main(): Promise<void> {
   let sharing: ServeSharingParameters = {}
   if (rpc && registry && consent && consentBlock !== undefined) {
     proxy = keys.proxy
-    const oracle = chainGrantOracle(createPublicClient({ transport: http(rpc) }), { consent, registry, fromBlock: BigInt(consentBlock) })
+    // Cached for a moment: a flood of requests costs the RPC node nothing (cachedGrantOracle.ts).
+    const oracle = cachedGrantOracle(chainGrantOracle(createPublicClient({ transport: http(rpc) }), { consent, registry, fromBlock: BigInt(consentBlock) }))
     sharing = { proxy: { address: proxy.address, secretKey: proxy.secretKey, oracle }, log: (line: string) => console.error(`[care ${port}] ${line}`) }
   }
   const node = await startCareNode({
