@@ -5,7 +5,7 @@
 // keys, impersonate the node's peer id, and open every key fragment sent to the proxy.
 // The attacker here recomputes the old derivation for the labels the local network uses
 // and compares it with what the running care nodes announce and the Registry lists.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
@@ -66,5 +66,7 @@ describe('attack: rebuild a care node key from its label', () => {
       expect(addresses.has(guess.address), `proxy account ${guess.address} rebuilt from its label`).toBe(false)
       expect(umbralKeys.has(guess.umbralPublicKey), `proxy Umbral key rebuilt from its label`).toBe(false)
     }
+    // The keys the Registry lists come from key files only the care node's user can read.
+    for (const label of labels) expect(statSync(path.join(dir, 'care', label, 'care-node-keys.json')).mode & 0o777).toBe(0o600)
   })
 })
