@@ -60,4 +60,32 @@ describe('attack: hold a care node relay for an hour', () => {
     console.info(`relayed connection ${connection.status} after ${Date.now() - started} ms`)
     expect(connection.status).not.toBe('open')
   })
+
+  it('the relay closes a relayed connection when its data limit is spent', async () => {
+    const care = await startCareNode({ port: 0, relay: { dataLimitBytes: 64n * 1024n } })
+    stops.push(() => care.stop())
+    const { holder, dialer, connection } = await relayedConnection(care, 51)
+    stops.push(() => holder.stop(), () => dialer.stop())
+    let received = 0
+    await holder.libp2p.handle('/salus-attack/sink/1.0.0', async (stream) => {
+      for await (const chunk of stream) received += chunk.byteLength
+    }, { runOnLimitedConnection: true })
+    const stream = await connection.newStream('/salus-attack/sink/1.0.0', { runOnLimitedConnection: true })
+    const chunk = new Uint8Array(8 * 1024)
+    let sent = 0
+    try {
+      for (let i = 0; i < 64 && connection.status === 'open'; i++) {
+        if (!stream.send(chunk)) await new Promise((resolve) => setTimeout(resolve, 20))
+        sent += chunk.byteLength
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+    } catch {
+      // the relay cut the stream
+    }
+    const started = Date.now()
+    while (connection.status === 'open' && Date.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 100))
+    console.info(`relayed connection ${connection.status} after ${sent} bytes sent, ${received} received`)
+    expect(connection.status).not.toBe('open')
+    expect(received).toBeLessThanOrEqual(64 * 1024)
+  })
 })
