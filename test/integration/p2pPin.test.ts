@@ -14,7 +14,7 @@ import { messageStream } from '../../src/p2p/messages.ts'
 import { PinRequestError } from '../../src/p2p/p2pErrors.ts'
 import { pinProtocol } from '../../src/p2p/pinProtocol.ts'
 import { requestPin, requestUnpin } from '../../src/p2p/requestPin.ts'
-import { publishHead } from '../../src/p2p/requestHead.ts'
+import { fetchHead, publishHead } from '../../src/p2p/requestHead.ts'
 import { freshHead } from '../attacks/careSupport.ts'
 
 const patient = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
@@ -224,6 +224,24 @@ describe('pin identities, lifetimes and unpin', () => {
 
       // The same patient seen by another care node has another key: the two cannot link it.
       expect(Buffer.from(pinIdentity(identitySeed, 'another-care-node').publicKey).equals(Buffer.from(key))).toBe(false)
+    } finally {
+      await client.stop()
+      await care.stop()
+    }
+  })
+
+  it('a head lives for the node’s lifetime unless put again', async () => {
+    const care = await startCareNode({ port: 0, identities: { registrationWorkBits: 8, maxLifetimeSeconds: 1 } })
+    const client = await node(patient, new Uint8Array(32).fill(22), care.multiaddrs)
+    try {
+      const head = await freshHead(client)
+      await publishHead(client, { peer: care.multiaddrs[0]!, head, identitySeed })
+      expect(await fetchHead(client, { peer: care.multiaddrs[0]!, author: head.head.author, scope: 'labs' })).toBeDefined()
+      await new Promise((resolve) => setTimeout(resolve, 1_100))
+      expect(await care.sweep()).toMatchObject({ heads: 1 })
+      expect(await fetchHead(client, { peer: care.multiaddrs[0]!, author: head.head.author, scope: 'labs' })).toBeUndefined()
+      const { pinIdentity } = await import('../../src/crypto/pinIdentity.ts')
+      expect((await care.ledger.usage(pinIdentity(identitySeed, care.peerId).publicKey)).heads).toBe(0)
     } finally {
       await client.stop()
       await care.stop()
