@@ -53,7 +53,6 @@ describe('attack: flood a care node from one peer', () => {
     expect(codes.slice(0, 50).every((code) => code !== 'rate-limited')).toBe(true)
     // The burst (60) and the refill (5 a second) over the time taken, and no more.
     expect(served).toBeLessThanOrEqual(60 + Math.ceil(5 * seconds) + 1)
-    expect(served).toBeLessThan(80)
   })
 })
 
@@ -92,6 +91,5 @@ describe('attack: flood a proxy from one peer', () => {
     expect(codes.slice(0, 90).every((code) => code !== 'rate-limited')).toBe(true)
     // The burst (100) and the refill (50 a second) over the time taken, and no more.
     expect(served).toBeLessThanOrEqual(100 + Math.ceil(50 * seconds) + 1)
-    expect(served).toBeLessThan(400)
   })
 })
