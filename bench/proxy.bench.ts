@@ -223,7 +223,7 @@ async function open10KbMs(): Promise<number> {
       })
       cids.push(cid)
     }
-    for (const care of cares) await requestPin(patient, { careNode: care.multiaddrs[0]!, cids: [built.cid, ...cids] })
+    for (const care of cares) await requestPin(patient, { careNode: care.multiaddrs[0]!, cids: [built.cid, ...cids], identitySeed: seed })
     const sources = cares.map((care) => proxyFragmentSource(doctor, { proxy: care.multiaddrs[0]!, grantId, signer: doctorSigner }))
     const access = { bundle: built.bundle, receivingSecretKey: doctorSecret, sources }
     const doctorBlocks = networkBlockAccess(doctor, { providers: relays })

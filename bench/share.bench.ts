@@ -192,7 +192,7 @@ async function grantUp(): Promise<GrantInfo> {
         })
         const bundleCid = await blocks.put(built.bytes, 'dag-cbor')
         // Proxies fetch the bundle themselves; pin it so they find it at once.
-        for (const careNode of a.careNodes) await requestPin(node, { careNode, cids: [bundleCid] })
+        for (const careNode of a.careNodes) await requestPin(node, { careNode, cids: [bundleCid], identitySeed: keys.preMasterSeed })
         const saltHex = '0x' + Array.from(salt, (b) => b.toString(16).padStart(2, '0')).join('')
         const grant = { grantee: a.doctor, scopesMask: 1 << 8, expiry, proxiesHash: proxiesCommitment({ proxies: a.proxies.map((p) => p.account), salt: saltHex }), threshold: 2, bundleCid }
         const input = toCircuitInput(consentInputs({ chainId: 31337, consent: '0xc0115e1700000000000000000000000000000001', grantIndex: 0, identitySecret: keys.identitySecret, grantee: a.doctor, paramsHash: await grantParamsHash({ ...grant, chainId: a.chainId, consent: a.consent }) }))

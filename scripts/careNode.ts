@@ -1,24 +1,25 @@
 /**
  * Runs one care node (relay, pinning, manifest heads) until stopped.
  *
- *   npx tsx scripts/careNode.ts --port 9101 [--host 127.0.0.1] [--seed-label care-1] [--storage-dir .salus/care-1]
+ *   npx tsx scripts/careNode.ts --port 9101 --data-dir .salus/care-1 [--host 127.0.0.1] [--storage-dir .salus/care-1]
  *       [--announce /dns4/care.example.org/tcp/443/wss,…]
  *       [--rpc http://127.0.0.1:8545 --registry 0x… --consent 0x… --consent-block N]
  *       [--reencrypt-threads N]   (worker threads re-encrypting; default the cores less one, 0 = main thread)
  *
- * With the chain flags it is also a re-encryption proxy, its identity (address and
- * Umbral key) derived from the seed label. When ready it prints one JSON line on
+ * Its keys (libp2p peer key, proxy account, Umbral key) are random, made on first
+ * start and kept in <data-dir>/care-node-keys.json (mode 0600); the same directory
+ * gives the same identity on restart. With the chain flags it is also a
+ * re-encryption proxy. When ready it prints one JSON line on
  * stdout: {"peerId":"12D3…","multiaddrs":["/ip4/…/ws/p2p/12D3…"],"proxy":{"address":"0x…","umbralPublicKey":"0x…"}}.
  * Logs go to stderr. It exits when its stdin closes (with --exit-with-stdin), so a
  * parent that dies without cleaning up leaves no care node behind.
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { SecretKeyFactory, type SecretKey } from '@nucypher/umbral-pre'
-import { bytesToHex, createPublicClient, http, isAddress, type Address, type Hex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { createPublicClient, http, isAddress, type Address } from 'viem'
 import { startCareNode } from '../src/p2p/careNode.ts'
+import { loadOrCreateCareNodeKeys } from '../src/p2p/careNodeKeyFile.ts'
+import { cachedGrantOracle } from '../src/p2p/cachedGrantOracle.ts'
 import { chainGrantOracle } from '../src/p2p/chainGrantOracle.ts'
 import type { ServeSharingParameters } from '../src/p2p/serveSharing.ts'
 
@@ -29,27 +30,6 @@ function reencryptThreads(value: string): number {
     process.exit(2)
   }
   return threads
-}
-
-/** A stable peer key from a label: the local network's care nodes keep their peer IDs across restarts. */
-export function careNodeSeed(label: string): Uint8Array {
-  return sha256(new TextEncoder().encode(`salus/care-node/v1/${label}`))
-}
-
-/**
- * A care node's proxy identity from its label: an account for its directory entry
- * and the Umbral key patients encrypt key fragments to. Deterministic, so a local
- * network's care nodes keep them across restarts; a real node would keep a secret seed.
- */
-export function careNodeProxyIdentity(label: string): { privateKey: Hex; address: Address; secretKey: SecretKey; umbralPublicKey: Hex } {
-  const privateKey = bytesToHex(sha256(new TextEncoder().encode(`salus/care-node-account/v1/${label}`)))
-  const factory = SecretKeyFactory.fromSecureRandomness(sha256(new TextEncoder().encode(`salus/care-node-umbral/v1/${label}`)))
-  const secretKey = factory.makeKey(new TextEncoder().encode('proxy'))
-  factory.free()
-  const publicKey = secretKey.publicKey()
-  const umbralPublicKey = bytesToHex(publicKey.toCompressedBytes())
-  publicKey.free()
-  return { privateKey, address: privateKeyToAccount(privateKey).address, secretKey, umbralPublicKey }
 }
 
 function addressArgument(name: string): Address | undefined {
@@ -66,25 +46,31 @@ function argument(name: string): string | undefined {
 async function main(): Promise<void> {
   const port = Number(argument('--port') ?? '9101')
   const host = argument('--host') ?? '127.0.0.1'
-  const label = argument('--seed-label')
+  if (argument('--seed-label') !== undefined) {
+    throw new Error('--seed-label is gone: keys derived from a name can be rebuilt by anyone. Use --data-dir DIR (keys are made there on first start).')
+  }
+  const dataDir = argument('--data-dir')
+  if (!dataDir) throw new Error('--data-dir DIR is required: the care node keeps its keys there (made on first start)')
+  const keys = await loadOrCreateCareNodeKeys(dataDir)
+  if (keys.created) console.error(`[care ${argument('--port') ?? '9101'}] new keys in ${keys.file}`)
   const storageDir = argument('--storage-dir')
   if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error(`--port must be a TCP port, not ${argument('--port')}`)
   const rpc = argument('--rpc')
   const registry = addressArgument('--registry')
   const consent = addressArgument('--consent')
   const consentBlock = argument('--consent-block')
-  let proxy: ReturnType<typeof careNodeProxyIdentity> | undefined
+  let proxy: (typeof keys)['proxy'] | undefined
   let sharing: ServeSharingParameters = {}
   if (rpc && registry && consent && consentBlock !== undefined) {
-    if (!label) throw new Error('a proxy needs --seed-label (its identity is derived from it)')
-    proxy = careNodeProxyIdentity(label)
-    const oracle = chainGrantOracle(createPublicClient({ transport: http(rpc) }), { consent, registry, fromBlock: BigInt(consentBlock) })
+    proxy = keys.proxy
+    // Cached for a moment: a flood of requests costs the RPC node nothing (cachedGrantOracle.ts).
+    const oracle = cachedGrantOracle(chainGrantOracle(createPublicClient({ transport: http(rpc) }), { consent, registry, fromBlock: BigInt(consentBlock) }))
     sharing = { proxy: { address: proxy.address, secretKey: proxy.secretKey, oracle }, log: (line: string) => console.error(`[care ${port}] ${line}`) }
   }
   const node = await startCareNode({
     port,
     host,
-    ...(label ? { peerKeySeed: careNodeSeed(label) } : {}),
+    peerKey: keys.peerKey,
     ...(storageDir ? { storageDir: path.resolve(storageDir) } : {}),
     ...(argument('--announce') ? { announce: argument('--announce')!.split(',') } : {}),
     pin: { log: (line) => console.error(`[care ${port}] ${line}`) },

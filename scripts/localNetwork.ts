@@ -4,8 +4,9 @@
  * certified and listed in the Registry), the config file the app reads, and Vite. `npm start` (scripts/dev.ts) and the tests use it.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -39,7 +40,10 @@ export type StartLocalNetworkParameters = {
   withApp?: boolean
   /** Where the app's config is written; tests point this elsewhere. */
   configPath?: string
-  /** Care nodes keep blocks here (one folder each); in memory when undefined. */
+  /**
+   * Care nodes keep their key files and blocks here (one folder each). When undefined,
+   * blocks stay in memory and the key files go to a temporary folder removed on stop.
+   */
   careStorageDir?: string
   log?: (line: string) => void
 }
@@ -93,9 +97,12 @@ export async function startLocalNetwork({
     children.push({ name, process: child, exited })
     return child
   }
+  // Each care node's key file lives in its data directory (random keys, made on first start).
+  const keysDir = careStorageDir ?? mkdtempSync(path.join(tmpdir(), 'salus-care-keys-'))
   const stop = async (): Promise<void> => {
     stopping = true
     await Promise.all(children.map((child) => endProcessGroup(child)))
+    if (!careStorageDir) rmSync(keysDir, { recursive: true, force: true })
   }
 
   try {
@@ -109,7 +116,7 @@ export async function startLocalNetwork({
     const deployed = await deploySalus({ rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
     // Care nodes are re-encryption proxies too, so they start once Consent is deployed.
     const chain = { rpcUrl, registry: deployed.contracts.Registry.address, consent: deployed.contracts.Consent }
-    const started = await Promise.all(carePorts.map((port, index) => startCareNodeProcess(launch, { port, index, careStorageDir, chain, log })))
+    const started = await Promise.all(carePorts.map((port, index) => startCareNodeProcess(launch, { port, index, dataDir: keysDir, storeBlocks: careStorageDir !== undefined, chain, log })))
     for (const [index, node] of started.entries()) {
       if (!node.proxy) continue
       await registerCareNode({
@@ -181,12 +188,14 @@ type StartedCareNode = { peerId: string; multiaddrs: string[]; proxy?: { address
 
 async function startCareNodeProcess(
   launch: Launch,
-  parameters: { port: number; index: number; careStorageDir: string | undefined; chain: CareNodeChain; log: (line: string) => void },
+  parameters: { port: number; index: number; dataDir: string; storeBlocks: boolean; chain: CareNodeChain; log: (line: string) => void },
 ): Promise<StartedCareNode> {
-  const { port, index, careStorageDir, chain, log } = parameters
+  const { port, index, dataDir, storeBlocks, chain, log } = parameters
   const label = `care-${index + 1}`
-  const args = ['--import', 'tsx', path.join(root, 'scripts/careNode.ts'), '--port', String(port), '--seed-label', label, '--exit-with-stdin']
-  if (careStorageDir) args.push('--storage-dir', path.join(careStorageDir, label))
+  // The label only names the folder: the keys in it are random.
+  const nodeDir = path.join(dataDir, label)
+  const args = ['--import', 'tsx', path.join(root, 'scripts/careNode.ts'), '--port', String(port), '--data-dir', nodeDir, '--exit-with-stdin']
+  if (storeBlocks) args.push('--storage-dir', nodeDir)
   if (chain.consent) {
     args.push('--rpc', chain.rpcUrl, '--registry', chain.registry, '--consent', chain.consent.address, '--consent-block', String(chain.consent.deployBlock))
   }

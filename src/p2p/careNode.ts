@@ -7,6 +7,7 @@ import type { Helia } from '@helia/interface'
 import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
 import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
 import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
@@ -16,9 +17,12 @@ import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
 import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
+import { CID } from 'multiformats/cid'
 import * as json from 'multiformats/codecs/json'
 import { P2pConfigError } from './p2pErrors.ts'
 import { createReencryptPool, type ReencryptPool } from './reencryptPool.ts'
+import { PinLedger, type PinLedgerParameters } from './pinLedger.ts'
+import { deleteHead } from './serveHeadProtocol.ts'
 import { servePinProtocol, type ServePinProtocolParameters } from './servePinProtocol.ts'
 import { serveSharing, type ServeSharingParameters, type Sharing } from './serveSharing.ts'
 
@@ -35,7 +39,9 @@ export interface StartCareNodeParameters {
   port: number
   /** Interface to listen on; also the address announced. Defaults to 127.0.0.1. */
   host?: string
-  /** 32 bytes; a stable peer ID across restarts. Without it a key is kept in the datastore. */
+  /** The node's libp2p key, e.g. from its key file (careNodeKeyFile.ts). */
+  peerKey?: PrivateKey
+  /** 32 bytes; a stable peer ID across restarts (tests). Without it or peerKey, a random key. */
   peerKeySeed?: Uint8Array
   /**
    * Addresses to publish instead of the listening ones, e.g. `/dns4/care.example.org/tcp/443/wss`
@@ -44,16 +50,46 @@ export interface StartCareNodeParameters {
   announce?: string[]
   /** Blocks and pins on disk here; in memory when absent (tests). */
   storageDir?: string
-  pin?: ServePinProtocolParameters
-  /** Unpinned blocks (from refused or failed pin requests) are deleted this often; default 30 min. */
+  pin?: Omit<ServePinProtocolParameters, 'ledger' | 'onLeftovers'>
+  /** Patient identities: quota, lifetime, registration work and rate (pinLedger.ts). */
+  identities?: Omit<PinLedgerParameters, 'datastore'>
+  /** Pins and heads past their lifetime are dropped, and unpinned blocks deleted, this often; default 10 min. */
   gcIntervalMs?: number
   /** Manifest heads always; re-encryption too when `sharing.proxy` is given. */
   sharing?: ServeSharingParameters
+  /** Circuit relay v2 limits; the defaults are `defaultRelayLimits`. */
+  relay?: Partial<RelayLimits>
   /**
    * Worker threads that re-encrypt for the proxy (default: the cores less one, at
    * least one); 0 re-encrypts in the main thread.
    */
   reencryptThreads?: number
+}
+
+export type RelayLimits = {
+  /** A relayed connection is closed after this long (it carries signalling until WebRTC is up). */
+  durationLimitMs: number
+  /** …or once this many bytes went through it, whichever comes first. */
+  dataLimitBytes: bigint
+  /** Peers holding a reservation at once (one reservation per peer). */
+  maxReservations: number
+  reservationTtlMs: number
+  /** Relayed connections one peer connection may open (hop) or receive (stop) at once. */
+  maxCircuitsPerConnection: number
+}
+
+/**
+ * Tight enough that one peer cannot hold the node's bandwidth: a relayed connection
+ * lasts two minutes and carries 32 MiB at most, 16 at once per peer connection.
+ * Browsers relay only signalling and small messages; records come from care nodes
+ * over direct connections or over WebRTC.
+ */
+export const defaultRelayLimits: RelayLimits = {
+  durationLimitMs: 2 * 60_000,
+  dataLimitBytes: 32n * 1024n * 1024n,
+  maxReservations: 1_000,
+  reservationTtlMs: 30 * 60_000,
+  maxCircuitsPerConnection: 16,
 }
 
 export interface CareNode {
@@ -62,6 +98,10 @@ export interface CareNode {
   /** Dialable addresses with /p2p/<peer id>, for config.relays and config.careNodes. */
   multiaddrs: string[]
   sharing: Sharing
+  /** Identities and what each keeps. */
+  ledger: PinLedger
+  /** Drops pins and heads whose lifetime has passed, then deletes unpinned blocks (also run every gcIntervalMs). */
+  sweep(): Promise<{ pins: number; heads: number }>
   stop(): Promise<void>
 }
 
@@ -75,8 +115,9 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
   if (parameters.peerKeySeed !== undefined && parameters.peerKeySeed.byteLength !== 32) {
     throw new P2pConfigError('peerKeySeed must be 32 bytes')
   }
+  const relayLimits: RelayLimits = { ...defaultRelayLimits, ...parameters.relay }
   const { blockstore, datastore } = await openStores(parameters.storageDir)
-  const privateKey = parameters.peerKeySeed ? await generateKeyPairFromSeed('Ed25519', parameters.peerKeySeed) : undefined
+  const privateKey = parameters.peerKey ?? (parameters.peerKeySeed ? await generateKeyPairFromSeed('Ed25519', parameters.peerKeySeed) : undefined)
   const helia = withBitswap(
     withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor, json] }), {
       ...(privateKey ? { privateKey } : {}),
@@ -92,15 +133,16 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
         ping: ping(),
         relay: circuitRelayServer({
           reservations: {
-            maxReservations: 1_000,
-            reservationTtl: 6 * 60 * 60_000,
-            // Limits on each relayed connection: generous enough for signalling
-            // and for whole records when WebRTC cannot be established.
-            defaultDurationLimit: 60 * 60_000,
-            defaultDataLimit: 4n * 1024n ** 3n,
+            maxReservations: relayLimits.maxReservations,
+            reservationTtl: relayLimits.reservationTtlMs,
+            // Enforced by the relay in milliseconds (libp2p sends this same number in the
+            // protocol's duration field, which clients read as seconds).
+            defaultDurationLimit: relayLimits.durationLimitMs,
+            defaultDataLimit: relayLimits.dataLimitBytes,
+            applyDefaultLimit: true,
           },
-          maxInboundHopStreams: 256,
-          maxOutboundStopStreams: 256,
+          maxInboundHopStreams: relayLimits.maxCircuitsPerConnection,
+          maxOutboundStopStreams: relayLimits.maxCircuitsPerConnection,
         }),
       },
     }),
@@ -112,16 +154,49 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     await closeStores(blockstore, datastore)
     throw new P2pConfigError(`the care node could not listen on ${host}:${port}`, { cause: error })
   }
-  const unserve = await servePinProtocol(helia, parameters.pin ?? {})
+  const ledger = new PinLedger({ ...parameters.identities, datastore })
+  // One collection at a time, and none while a pin request holds fetched but unpinned
+  // blocks (it would delete them); a skipped collection happens at the next sweep.
+  let collecting: Promise<void> | undefined
+  const collection = { busy: 0, idle: async () => void (await collecting) }
+  const collect = (): Promise<void> => {
+    if (collection.busy > 0) return Promise.resolve()
+    collecting ??= helia.gc().catch(() => {}).finally(() => {
+      collecting = undefined
+    })
+    return collecting
+  }
+  const sweep = async (): Promise<{ pins: number; heads: number }> => {
+    const expired = await ledger.expired()
+    for (const { key, cid } of expired.pins) {
+      await ledger.exclusive(key, async () => {
+        const { lastHolder } = await ledger.releasePin(key, cid)
+        if (!lastHolder) return
+        try {
+          for await (const _ of helia.pins.rm(CID.parse(cid))) void _
+        } catch {
+          // not pinned (any more): nothing to drop
+        }
+      })
+    }
+    for (const { key, slot } of expired.heads) {
+      await ledger.exclusive(key, async () => {
+        if (await ledger.releaseHead(key, slot)) await deleteHead(datastore, slot)
+      })
+    }
+    await collect()
+    return { pins: expired.pins.length, heads: expired.heads.length }
+  }
+  const unserve = await servePinProtocol(helia, { ...parameters.pin, ledger, collection, onLeftovers: () => void collect() })
   let pool: ReencryptPool | undefined
-  const sharingParameters: ServeSharingParameters = { ...parameters.sharing }
+  const sharingParameters: ServeSharingParameters = { ...parameters.sharing, ledger }
   if (sharingParameters.proxy && parameters.reencryptThreads !== 0 && !sharingParameters.proxy.reencryptCapsules) {
     pool = createReencryptPool(parameters.reencryptThreads === undefined ? {} : { threads: parameters.reencryptThreads })
     sharingParameters.proxy = { ...sharingParameters.proxy, reencryptCapsules: pool.reencryptCapsules }
   }
   const sharing = await serveSharing(helia, sharingParameters)
-  // A request that fails half way leaves fetched but unpinned blocks behind.
-  const gc = setInterval(() => void helia.gc().catch(() => {}), parameters.gcIntervalMs ?? 30 * 60_000)
+  // Expired pins and heads go; a request that failed half way left fetched but unpinned blocks behind.
+  const gc = setInterval(() => void sweep().catch(() => {}), parameters.gcIntervalMs ?? 10 * 60_000)
   gc.unref?.()
   const peerId = helia.libp2p.peerId.toString()
   const multiaddrs = helia.libp2p
@@ -133,8 +208,11 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     peerId,
     multiaddrs,
     sharing,
+    ledger,
+    sweep,
     async stop() {
       clearInterval(gc)
+      await collecting
       await unserve().catch(() => {})
       await sharing.stop().catch(() => {})
       await pool?.stop()

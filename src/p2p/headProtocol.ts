@@ -4,6 +4,7 @@ import { decodeSignedHead, type SignedHead } from '../core/consent/scopeManifest
 import { bytesField, compressedKeyBytes, mapField, scopeField, type Fail } from '../core/consent/untrustedFields.ts'
 import type { Scope } from '../core/scopes.ts'
 import { SalusError, type SalusErrorParameters } from '../core/errors.ts'
+import { encodeCareAuth, parseCareAuth, type CareAuth } from './careAuth.ts'
 
 /**
  * Latest signed manifest head per (author key, scope), kept by care nodes so a
@@ -11,22 +12,41 @@ import { SalusError, type SalusErrorParameters } from '../core/errors.ts'
  */
 export const headProtocol = '/salus/head/1.0.0'
 
-export type HeadErrorCode = 'malformed' | 'too-large' | 'bad-signature' | 'stale-seq' | 'not-found' | 'internal' | 'unreachable' | 'timeout'
+export type HeadErrorCode =
+  | 'malformed'
+  | 'too-large'
+  | 'bad-signature'
+  | 'stale-seq'
+  | 'not-found'
+  | 'internal'
+  | 'unreachable'
+  | 'timeout'
+  | 'unauthorized'
+  | 'unregistered'
+  | 'registrations-full'
+  | 'quota-exceeded'
+  | 'rate-limited'
 
+/** A put is also signed by the patient's pinning identity for that care node (careAuth.ts): it counts against its quota. */
 export type HeadRequest =
-  | { v: 1; op: 'put'; head: SignedHead }
+  | { v: 1; op: 'put'; head: SignedHead; auth?: CareAuth }
   | { v: 1; op: 'get'; author: Uint8Array; scope: Scope }
 
 export type HeadResponse =
   | { ok: true; head?: SignedHead }
-  | { ok: false; code: HeadErrorCode; message: string }
+  | { ok: false; code: HeadErrorCode; message: string; workBits?: number }
 
-const headErrorCodes = new Set<string>(['malformed', 'too-large', 'bad-signature', 'stale-seq', 'not-found', 'internal'])
+const headErrorCodes = new Set<string>([
+  'malformed', 'too-large', 'bad-signature', 'stale-seq', 'not-found', 'internal',
+  'unauthorized', 'unregistered', 'registrations-full', 'quota-exceeded', 'rate-limited',
+])
 
 /** A head was refused by a care node, or could not be fetched; `code` says why. */
 export class HeadRequestError extends SalusError {
   override name = 'HeadRequestError' as const
   readonly code: HeadErrorCode
+  /** With `unregistered`: the registration work the care node asks for. */
+  workBits?: number
   constructor(code: HeadErrorCode, details: string, parameters: SalusErrorParameters = {}) {
     super(headShortMessages[code], { ...parameters, details })
     this.code = code
@@ -42,6 +62,11 @@ const headShortMessages: Record<HeadErrorCode, string> = {
   internal: 'The care node had a problem storing the record list. Try again later.',
   unreachable: 'The care node could not be reached. Check your connection, or try another care node.',
   timeout: 'The care node took too long to answer. Try again.',
+  unauthorized: 'The care node did not accept the request’s signature. Check your computer’s clock and try again.',
+  unregistered: 'The care node does not know this browser’s storage key yet. Salus registers it; try again.',
+  'registrations-full': 'The care node accepts no new patients right now. Try again in an hour, or choose another care node.',
+  'quota-exceeded': 'Your storage on this care node is full. Remove records you no longer share, or choose another care node.',
+  'rate-limited': 'Too many requests were sent to the care node. Wait a minute and try again.',
 }
 
 /** Validates an untrusted decoded request (shape only; the server checks the signature). */
@@ -52,9 +77,10 @@ export function parseHeadRequest(value: unknown): HeadRequest {
   const m = mapField(value, 'request', fail)
   if (m.v !== 1) fail('v must be 1')
   if (m.op === 'put') {
-    mapField(m, 'request', fail, ['v', 'op', 'head'])
+    mapField(m, 'request', fail, ['v', 'op', 'head', 'auth'])
     try {
-      return { v: 1, op: 'put', head: decodeSignedHead(m.head) }
+      const head = decodeSignedHead(m.head)
+      return m.auth === undefined ? { v: 1, op: 'put', head } : { v: 1, op: 'put', head, auth: parseCareAuth(m.auth, fail) }
     } catch (error) {
       if (error instanceof ManifestTamperedError) fail(error.details ?? 'bad head')
       throw error
@@ -81,12 +107,19 @@ export function parseHeadResponse(value: unknown): { head?: SignedHead } {
   }
   if (response.ok === false && typeof response.code === 'string') {
     const code = headErrorCodes.has(response.code) ? (response.code as HeadErrorCode) : 'internal'
-    throw new HeadRequestError(code, `care node refused: ${String(response.message ?? '').slice(0, 500)}`)
+    const error = new HeadRequestError(code, `care node refused: ${String(response.message ?? '').slice(0, 500)}`)
+    if (Number.isSafeInteger(response.workBits) && (response.workBits as number) >= 0 && (response.workBits as number) <= 32) error.workBits = response.workBits as number
+    throw error
   }
   throw new HeadRequestError('malformed', 'response has neither ok:true nor ok:false with a code')
 }
 
+/** The wire form; a put's signature covers this map without its `auth`. */
 export function encodeHeadRequest(request: HeadRequest): Record<string, unknown> {
+  if (request.op === 'put') {
+    const { auth, ...body } = request
+    return auth ? { ...body, auth: encodeCareAuth(auth) } : { ...body }
+  }
   return { ...request }
 }
 

@@ -26,11 +26,18 @@ export type PinErrorCode =
   | 'timeout'
   | 'unreachable'
   | 'internal'
+  | 'unauthorized'
+  | 'unregistered'
+  | 'registrations-full'
+  | 'quota-exceeded'
+  | 'rate-limited'
 
 /** A care node did not pin what was asked; `code` says why. */
 export class PinRequestError extends SalusError {
   override name = 'PinRequestError' as const
   readonly code: PinErrorCode
+  /** With `unregistered`: the registration work the care node asks for. */
+  workBits?: number
   constructor(code: PinErrorCode, details: string, parameters: SalusErrorParameters = {}) {
     super(pinShortMessages[code], { ...parameters, details })
     this.code = code
@@ -47,6 +54,11 @@ const pinShortMessages: Record<PinErrorCode, string> = {
   timeout: 'The care node took too long to answer. Check your connection and try again.',
   unreachable: 'The care node could not be reached. Check your connection, or try another care node.',
   internal: 'The care node had a problem storing your records. Try again later.',
+  unauthorized: 'The care node did not accept the request’s signature. Check your computer’s clock and try again.',
+  unregistered: 'The care node does not know this browser’s storage key yet. Salus registers it; try again.',
+  'registrations-full': 'The care node accepts no new patients right now. Try again in an hour, or choose another care node.',
+  'quota-exceeded': 'Your storage on this care node is full. Remove records you no longer share, or choose another care node.',
+  'rate-limited': 'Too many requests were sent to the care node. Wait a minute and try again.',
 }
 
 /** The node could not be set up from the given configuration. */

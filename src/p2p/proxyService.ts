@@ -98,15 +98,18 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
 
   const reencrypt = async (message: unknown): Promise<Uint8Array[]> => {
     const request = parseCapsuleRequest(message)
-    const [grant, lastSession] = await Promise.all([oracle.grant(request.grantId), oracle.lastSession(request.grantId, request.scope)])
+    // Cheapest first: a stale request costs nothing; the grant and the grantee's key come
+    // from the oracle's caches; the session is read only for a request the grantee signed.
+    const at = now()
+    if (Math.abs(at - request.timestamp) > requestFreshnessSeconds) throw new Refusal('stale-request', `timestamp ${request.timestamp} is not within ${requestFreshnessSeconds} s of ${at}`)
+    const grant = await oracle.grant(request.grantId)
     if (!grant) throw new Refusal('unknown-grant', `grant ${request.grantId} is not on chain`)
     const granteeKey = await oracle.granteeKey(grant.grantee)
     if (!granteeKey || !verifyCapsuleRequestSignature(request, granteeKey)) {
       throw new Refusal('bad-signature', 'the request is not signed by the grantee’s registered key')
     }
-    const at = now()
-    if (Math.abs(at - request.timestamp) > requestFreshnessSeconds) throw new Refusal('stale-request', `timestamp ${request.timestamp} is not within ${requestFreshnessSeconds} s of ${at}`)
     checkNonce(request.grantId, request.nonce, at)
+    const lastSession = await oracle.lastSession(request.grantId, request.scope)
     if (grant.revoked) throw new Refusal('revoked', 'the grant was revoked')
     if (grant.expiry <= at) throw new Refusal('expired', `the grant expired at ${grant.expiry}`)
     if ((grant.scopesMask & (1 << scopes.indexOf(request.scope))) === 0) throw new Refusal('scope-not-granted', `${request.scope} is not granted`)

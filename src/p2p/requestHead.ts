@@ -3,6 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { SignedHead } from '../core/consent/scopeManifest.ts'
 import type { Scope } from '../core/scopes.ts'
+import { careSignerFor, signCareRequest } from './careAuth.ts'
 import { encodeHeadRequest, headProtocol, HeadRequestError, parseHeadResponse, type HeadRequest } from './headProtocol.ts'
 import { messageStream } from './messages.ts'
 import { PeerMessageError } from './p2pErrors.ts'
@@ -10,9 +11,41 @@ import { PeerMessageError } from './p2pErrors.ts'
 export type HeadPeer = string | Multiaddr | PeerId
 type Node = { libp2p: Pick<Libp2p, 'dialProtocol'> }
 
-/** Hands a care node (or any head keeper) the patient's newest signed head of one scope. */
-export async function publishHead(node: Node, { peer, head, timeoutMs }: { peer: HeadPeer; head: SignedHead; timeoutMs?: number }): Promise<void> {
-  await exchange(node, peer, { v: 1, op: 'put', head }, timeoutMs)
+/**
+ * Hands a care node (or any head keeper) the patient's newest signed head of one
+ * scope, signed by the patient's pinning identity for that node (derived from
+ * `identitySeed`, the PRE master seed). On first contact the node asks for
+ * registration work; it is computed and the put sent again.
+ */
+export async function publishHead(
+  node: Node,
+  { peer, head, timeoutMs, identitySeed }: { peer: HeadPeer; head: SignedHead; timeoutMs?: number; identitySeed: Uint8Array },
+): Promise<void> {
+  const carePeerId = peerIdOf(peer)
+  const body = encodeHeadRequest({ v: 1, op: 'put', head })
+  let workBits: number | undefined
+  for (let attempt = 0; ; attempt++) {
+    const auth = signCareRequest('head', body, carePeerId, careSignerFor(identitySeed, carePeerId, workBits))
+    try {
+      await exchange(node, peer, { v: 1, op: 'put', head, auth }, timeoutMs)
+      return
+    } catch (error) {
+      if (attempt === 0 && error instanceof HeadRequestError && error.code === 'unregistered' && error.workBits !== undefined) {
+        workBits = error.workBits
+        continue
+      }
+      throw error
+    }
+  }
+}
+
+function peerIdOf(peer: HeadPeer): string {
+  if (typeof peer !== 'string' && !('getComponents' in peer)) return peer.toString()
+  if (typeof peer === 'string' && !peer.startsWith('/')) return peerIdFromString(peer).toString()
+  const address = typeof peer === 'string' ? multiaddr(peer) : peer
+  const id = address.getComponents().findLast((component) => component.name === 'p2p')?.value
+  if (!id) throw new HeadRequestError('malformed', `the care node address ${address.toString()} has no /p2p/<peer id>`)
+  return id
 }
 
 /**

@@ -1,6 +1,7 @@
-import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { messageStream } from './messages.ts'
 import { PeerMessageError } from './p2pErrors.ts'
+import { peerRateLimit, type PeerRateLimitParameters } from './peerRateLimit.ts'
 import { preProtocol, type PreResponse } from './preProtocol.ts'
 import type { ProxyService } from './proxyService.ts'
 
@@ -12,6 +13,11 @@ export type ServePreProtocolParameters = {
   readTimeoutMs?: number
   /** Requests one stream may carry before it is closed. */
   maxRequestsPerStream?: number
+  /**
+   * Requests per peer, all its streams together: `burst` at once, then `perSecond`
+   * (default 500 and 200); more are answered `rate-limited` before the proxy sees them.
+   */
+  rateLimit?: Pick<PeerRateLimitParameters, 'burst' | 'perSecond'>
 }
 
 /**
@@ -22,16 +28,20 @@ export type ServePreProtocolParameters = {
  */
 export async function servePreProtocol(
   node: { libp2p: Pick<Libp2p, 'handle' | 'unhandle'> },
-  { service, maxInboundStreams = 32, readTimeoutMs = 30_000, maxRequestsPerStream = 100_000 }: ServePreProtocolParameters,
+  { service, maxInboundStreams = 32, readTimeoutMs = 30_000, maxRequestsPerStream = 100_000, rateLimit }: ServePreProtocolParameters,
 ): Promise<() => Promise<void>> {
-  const handler = async (stream: Stream): Promise<void> => {
+  const limiter = peerRateLimit({ burst: 500, perSecond: 200, ...rateLimit })
+  const handler = async (stream: Stream, connection: Connection): Promise<void> => {
+    const peer = connection.remotePeer.toString()
     const messages = messageStream(stream)
     try {
       for (let served = 0; served < maxRequestsPerStream; served++) {
         let response: PreResponse
         let last = false
         try {
-          response = await service.handle(await messages.read({ signal: AbortSignal.timeout(readTimeoutMs) }))
+          const message = await messages.read({ signal: AbortSignal.timeout(readTimeoutMs) })
+          // Over its rate, a peer's request reaches neither the proxy nor the chain.
+          response = limiter.take(peer) ? await service.handle(message) : { ok: false, code: 'rate-limited', message: 'too many requests from this peer; wait and try again' }
         } catch (error) {
           // The client closed its side (or went quiet) between requests: done.
           if (error instanceof PeerMessageError && (error.code === 'closed' || error.code === 'timeout') && served > 0) break

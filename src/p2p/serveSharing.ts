@@ -6,8 +6,9 @@ import { followGrants } from './followGrants.ts'
 import type { GrantOracle } from './grantOracle.ts'
 import { networkBlockAccess, type NetworkBlockstore } from './networkBlockAccess.ts'
 import { createProxyService, type ProxyService, type ProxyServiceParameters } from './proxyService.ts'
+import type { PinLedger } from './pinLedger.ts'
 import { serveHeadProtocol } from './serveHeadProtocol.ts'
-import { servePreProtocol } from './servePreProtocol.ts'
+import { servePreProtocol, type ServePreProtocolParameters } from './servePreProtocol.ts'
 
 export type ServeSharingParameters = {
   /** Without it the node keeps manifest heads but does not act as a proxy. */
@@ -18,6 +19,10 @@ export type ServeSharingParameters = {
   } & Pick<ProxyServiceParameters, 'sessionTtlSeconds' | 'now' | 'maxCachedGrants' | 'reencryptCapsules'>
   /** How long a bundle block may take to arrive over bitswap. */
   bundleTimeoutMs?: number
+  /** Re-encryption requests per peer (servePreProtocol's default when absent). */
+  preRateLimit?: ServePreProtocolParameters['rateLimit']
+  /** The care node's identities and quotas (shared with its pin protocol); head puts count against them. */
+  ledger?: PinLedger
   log?: (line: string) => void
 }
 
@@ -29,16 +34,16 @@ export type Sharing = { proxyService?: ProxyService; stop(): Promise<void> }
  * Helia. Meant for startCareNode and for a care node running in a browser tab.
  */
 export async function serveSharing(
-  helia: { libp2p: Pick<Libp2p, 'handle' | 'unhandle'>; datastore: Pick<Datastore, 'get' | 'put'>; blockstore: NetworkBlockstore },
-  { proxy, bundleTimeoutMs = 20_000, log }: ServeSharingParameters = {},
+  helia: { libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'peerId'>; datastore: Datastore; blockstore: NetworkBlockstore },
+  { proxy, bundleTimeoutMs = 20_000, ledger, preRateLimit, log }: ServeSharingParameters = {},
 ): Promise<Sharing> {
-  const stops: Array<() => Promise<void>> = [await serveHeadProtocol(helia, log ? { log } : {})]
+  const stops: Array<() => Promise<void>> = [await serveHeadProtocol(helia, { ...(log ? { log } : {}), ...(ledger ? { ledger } : {}) })]
   let proxyService: ProxyService | undefined
   if (proxy) {
     const blocks = networkBlockAccess(helia, { timeoutMs: bundleTimeoutMs })
     const { address, secretKey, oracle, ...options } = proxy
     proxyService = createProxyService({ ...options, oracle, proxy: { address, secretKey }, fetchBundle: (cid) => blocks.get(cid), ...(log ? { log } : {}) })
-    stops.push(await servePreProtocol(helia, { service: proxyService }))
+    stops.push(await servePreProtocol(helia, { service: proxyService, ...(preRateLimit ? { rateLimit: preRateLimit } : {}) }))
     // A chain-backed oracle also has events: fetch bundles as grants appear.
     if (typeof (oracle as Partial<ChainGrantOracle>).sync === 'function') {
       const unfollow = followGrants({ oracle: oracle as ChainGrantOracle, service: proxyService, ...(log ? { log } : {}) })

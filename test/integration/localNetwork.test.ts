@@ -101,7 +101,7 @@ describe('startLocalNetwork', () => {
       const cid = CID.createV1(raw.code, await sha256.digest(bytes))
       await node.blockstore.put(cid, bytes)
       for (const care of network.config.careNodes) {
-        expect(await requestPin(node, { careNode: care.multiaddrs[0]!, cids: [cid], timeoutMs: 20_000 })).toEqual({ pinned: 1 })
+        expect(await requestPin(node, { careNode: care.multiaddrs[0]!, cids: [cid], timeoutMs: 20_000, identitySeed: new Uint8Array(32).fill(6) })).toMatchObject({ pinned: 1 })
       }
     } finally {
       await node.stop()

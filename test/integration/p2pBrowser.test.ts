@@ -45,7 +45,7 @@ window.salus = {
     return { addr: connection.remoteAddr.toString(), limited: connection.limits != null }
   },
   connections: () => node.libp2p.getConnections().map((c) => c.remoteAddr.toString()),
-  pin: (careNode, cids) => requestPin(node, { careNode, cids, timeoutMs: 30000 }),
+  pin: (careNode, cids) => requestPin(node, { careNode, cids, timeoutMs: 30000, identitySeed: new Uint8Array(32).fill(99) }),
   stop: () => node.stop(),
 }
 `
@@ -127,7 +127,7 @@ describe('browser nodes in Chromium', () => {
     // The care node never had it: it came from Alice's browser.
     expect(await care.helia.blockstore.has((await import('multiformats/cid')).CID.parse(first))).toBe(false)
 
-    expect(await alice.evaluate(([c, s]) => window.salus.pin(c, [s]), [relays[0]!, second] as const)).toEqual({ pinned: 1 })
+    expect(await alice.evaluate(([c, s]) => window.salus.pin(c, [s]), [relays[0]!, second] as const)).toMatchObject({ pinned: 1 })
 
     // Same account, new page: the same peer id and the blocks are still in IndexedDB.
     await alice.evaluate(() => window.salus.stop())
@@ -158,7 +158,7 @@ declare global {
       get(cid: string, timeoutMs: number): Promise<number[]>
       dial(address: string): Promise<{ addr: string; limited: boolean }>
       connections(): string[]
-      pin(careNode: string, cids: string[]): Promise<{ pinned: number }>
+      pin(careNode: string, cids: string[]): Promise<{ pinned: number; expires?: number }>
       stop(): Promise<void>
     }
   }

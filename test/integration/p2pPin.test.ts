@@ -13,10 +13,14 @@ import { createBrowserNode, type SalusNode } from '../../src/p2p/createBrowserNo
 import { messageStream } from '../../src/p2p/messages.ts'
 import { PinRequestError } from '../../src/p2p/p2pErrors.ts'
 import { pinProtocol } from '../../src/p2p/pinProtocol.ts'
-import { requestPin } from '../../src/p2p/requestPin.ts'
+import { requestPin, requestUnpin } from '../../src/p2p/requestPin.ts'
+import { fetchHead, publishHead } from '../../src/p2p/requestHead.ts'
+import { freshHead } from '../attacks/careSupport.ts'
 
 const patient = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 const doctor = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
+/** The patient's PRE master seed: pin requests are signed with the identity derived from it per care node. */
+const identitySeed = new Uint8Array(32).fill(42)
 
 function node(account: string, seed: Uint8Array, relays: string[]): Promise<SalusNode> {
   return createBrowserNode({
@@ -87,15 +91,15 @@ describe('care node pinning over /salus/pin/1.0.0', () => {
     const envelopeCid = await putBlock(client, envelope, dagCbor.code)
 
     const started0 = performance.now()
-    const result = await requestPin(client, { careNode: care.multiaddrs[0]!, cids: [envelopeCid], timeoutMs: 30_000 })
+    const result = await requestPin(client, { careNode: care.multiaddrs[0]!, cids: [envelopeCid], timeoutMs: 30_000, identitySeed })
     console.info(`pin of a 200 kB record: ${(performance.now() - started0).toFixed(0)} ms`)
-    expect(result).toEqual({ pinned: 1 })
+    expect(result).toMatchObject({ pinned: 1 })
     expect(await care.helia.pins.isPinned(envelopeCid)).toBe(true)
     // Recursive: the body the envelope links to is kept too.
     expect(await care.helia.blockstore.has(bodyCid)).toBe(true)
 
     // Pinning again is idempotent.
-    expect(await requestPin(client, { careNode: care.multiaddrs[0]!, cids: [envelopeCid.toString()] })).toEqual({ pinned: 1 })
+    expect(await requestPin(client, { careNode: care.multiaddrs[0]!, cids: [envelopeCid.toString()], identitySeed })).toMatchObject({ pinned: 1 })
 
     await client.stop()
     const reader = await node(doctor, new Uint8Array(32).fill(9), care.multiaddrs)
@@ -139,14 +143,14 @@ describe('care node pinning over /salus/pin/1.0.0', () => {
     const many = await Promise.all(
       Array.from({ length: 1_001 }, async (_, i) => CID.createV1(raw.code, await sha256.digest(new Uint8Array([i & 255, i >> 8]))).toString()),
     )
-    expect(await rawExchange(peer, care, dagCbor.encode({ v: 1, cids: many }))).toMatchObject({ ok: false, code: 'too-large' })
-    await expect(requestPin(peer, { careNode: care.multiaddrs[0]!, cids: many })).rejects.toMatchObject({
+    expect(await rawExchange(peer, care, dagCbor.encode({ v: 2, op: 'pin', cids: many }))).toMatchObject({ ok: false, code: 'too-large' })
+    await expect(requestPin(peer, { careNode: care.multiaddrs[0]!, cids: many, identitySeed })).rejects.toMatchObject({
       name: 'PinRequestError',
       code: 'too-large',
     })
 
     const missing = CID.createV1(raw.code, await sha256.digest(new Uint8Array(randomBytes(32))))
-    const failure = await requestPin(peer, { careNode: care.multiaddrs[0]!, cids: [missing], timeoutMs: 20_000 }).catch((e) => e)
+    const failure = await requestPin(peer, { careNode: care.multiaddrs[0]!, cids: [missing], timeoutMs: 20_000, identitySeed }).catch((e) => e)
     expect(failure).toBeInstanceOf(PinRequestError)
     expect(failure.code).toBe('fetch-failed')
     expect(await care.helia.pins.isPinned(missing)).toBe(false)
@@ -158,9 +162,9 @@ describe('care node pinning over /salus/pin/1.0.0', () => {
     started.push(peer)
     try {
       const missing = CID.createV1(raw.code, await sha256.digest(new Uint8Array(randomBytes(32))))
-      const slow = requestPin(peer, { careNode: small.multiaddrs[0]!, cids: [missing] }).catch((e) => e)
+      const slow = requestPin(peer, { careNode: small.multiaddrs[0]!, cids: [missing], identitySeed }).catch((e) => e)
       await new Promise((resolve) => setTimeout(resolve, 300))
-      await expect(requestPin(peer, { careNode: small.multiaddrs[0]!, cids: [missing] })).rejects.toMatchObject({ code: 'busy' })
+      await expect(requestPin(peer, { careNode: small.multiaddrs[0]!, cids: [missing], identitySeed })).rejects.toMatchObject({ code: 'busy' })
       expect((await slow).code).toBe('fetch-failed')
     } finally {
       await small.stop()
@@ -174,16 +178,73 @@ describe('care node pinning over /salus/pin/1.0.0', () => {
     try {
       const body = await putBlock(client, new Uint8Array(randomBytes(60_000)), raw.code)
       const envelope = await putBlock(client, dagCbor.encode({ v: 1, body }), dagCbor.code)
-      await expect(requestPin(client, { careNode: strict.multiaddrs[0]!, cids: [envelope] })).rejects.toMatchObject({
+      await expect(requestPin(client, { careNode: strict.multiaddrs[0]!, cids: [envelope], identitySeed })).rejects.toMatchObject({
         code: 'limit-exceeded',
       })
       expect(await strict.helia.pins.isPinned(envelope)).toBe(false)
-      // Garbage collection removes what the refused request had fetched.
-      expect(await strict.helia.blockstore.has(envelope)).toBe(true)
-      await strict.helia.gc()
+      // The node collects what the refused request had fetched (at once, or at its next sweep).
+      await strict.sweep()
       expect(await strict.helia.blockstore.has(envelope)).toBe(false)
     } finally {
       await strict.stop()
+    }
+  })
+})
+
+describe('pin identities, lifetimes and unpin', () => {
+  it('a pin lives for its lifetime unless renewed, unpin frees the quota, and heads count against it', async () => {
+    const care = await startCareNode({ port: 0, identities: { registrationWorkBits: 8, quota: { heads: 1 } } })
+    const client = await node(patient, new Uint8Array(32).fill(21), care.multiaddrs)
+    const careNode = care.multiaddrs[0]!
+    try {
+      const short = await putBlock(client, new Uint8Array(randomBytes(5_000)), raw.code)
+      const renewed = await putBlock(client, new Uint8Array(randomBytes(5_000)), raw.code)
+      const result = await requestPin(client, { careNode, cids: [short, renewed], identitySeed, lifetimeSeconds: 2 })
+      expect(result.pinned).toBe(2)
+      expect(result.expires).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 2)
+      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      await requestPin(client, { careNode, cids: [renewed], identitySeed, lifetimeSeconds: 3_600 })
+      await new Promise((resolve) => setTimeout(resolve, 2_100))
+      expect(await care.sweep()).toMatchObject({ pins: 1 })
+      expect(await care.helia.pins.isPinned(short)).toBe(false)
+      expect(await care.helia.blockstore.has(short)).toBe(false)
+      expect(await care.helia.pins.isPinned(renewed)).toBe(true)
+
+      const { pinIdentity } = await import('../../src/crypto/pinIdentity.ts')
+      const key = pinIdentity(identitySeed, care.peerId).publicKey
+      expect(await care.ledger.usage(key)).toEqual({ bytes: 5_000, blocks: 1, heads: 0 })
+      expect(await requestUnpin(client, { careNode, cids: [renewed], identitySeed })).toEqual({ unpinned: 1 })
+      expect(await care.ledger.usage(key)).toEqual({ bytes: 0, blocks: 0, heads: 0 })
+      expect(await care.helia.pins.isPinned(renewed)).toBe(false)
+
+      // Heads count too: this node lets an identity keep one.
+      await publishHead(client, { peer: careNode, head: await freshHead(client), identitySeed })
+      await expect(publishHead(client, { peer: careNode, head: await freshHead(client), identitySeed })).rejects.toMatchObject({ code: 'quota-exceeded' })
+      expect((await care.ledger.usage(key)).heads).toBe(1)
+
+      // The same patient seen by another care node has another key: the two cannot link it.
+      expect(Buffer.from(pinIdentity(identitySeed, 'another-care-node').publicKey).equals(Buffer.from(key))).toBe(false)
+    } finally {
+      await client.stop()
+      await care.stop()
+    }
+  })
+
+  it('a head lives for the node’s lifetime unless put again', async () => {
+    const care = await startCareNode({ port: 0, identities: { registrationWorkBits: 8, maxLifetimeSeconds: 1 } })
+    const client = await node(patient, new Uint8Array(32).fill(22), care.multiaddrs)
+    try {
+      const head = await freshHead(client)
+      await publishHead(client, { peer: care.multiaddrs[0]!, head, identitySeed })
+      expect(await fetchHead(client, { peer: care.multiaddrs[0]!, author: head.head.author, scope: 'labs' })).toBeDefined()
+      await new Promise((resolve) => setTimeout(resolve, 1_100))
+      expect(await care.sweep()).toMatchObject({ heads: 1 })
+      expect(await fetchHead(client, { peer: care.multiaddrs[0]!, author: head.head.author, scope: 'labs' })).toBeUndefined()
+      const { pinIdentity } = await import('../../src/crypto/pinIdentity.ts')
+      expect((await care.ledger.usage(pinIdentity(identitySeed, care.peerId).publicKey)).heads).toBe(0)
+    } finally {
+      await client.stop()
+      await care.stop()
     }
   })
 })

@@ -112,7 +112,7 @@ describe('proxies reading grants from the real Consent contract', () => {
         author: recordSigner(patientKeys.preMasterSeed),
       })
     ).cid
-    for (const care of cares) await requestPin(patient, { careNode: care.multiaddrs[0]!, cids: [built.cid, recordCid], timeoutMs: 20_000 })
+    for (const care of cares) await requestPin(patient, { careNode: care.multiaddrs[0]!, cids: [built.cid, recordCid], timeoutMs: 20_000, identitySeed: patientKeys.preMasterSeed })
 
     const params = {
       grantee: doctor.account.address,

@@ -170,7 +170,7 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
   it('opens a record fetched from the online patient, through 2 of 3 proxies with one lying', async () => {
     const cid = await seal('Penicillin')
     // Proxies fetch the bundle over bitswap; pin it on every care node so it outlives the patient's tab.
-    for (const care of cares) await requestPin(patient, { careNode: care.multiaddrs[0]!, cids: [bundleCid], timeoutMs: 20_000 })
+    for (const care of cares) await requestPin(patient, { careNode: care.multiaddrs[0]!, cids: [bundleCid], timeoutMs: 20_000, identitySeed: seed })
     await doctor.libp2p.dial(multiaddr(`${cares[0]!.multiaddrs[0]}/p2p-circuit/p2p/${patient.libp2p.peerId}`), { signal: AbortSignal.timeout(10_000) })
     lying = true
     const started = performance.now()
@@ -218,14 +218,14 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
     const v1 = await buildManifest(patientBlocks, { scope: 'allergies', epoch: 0, seq: 1, entries: [first], scopePublicKey: labsKey, author: patientSigner })
     const v2 = await buildManifest(patientBlocks, { scope: 'allergies', epoch: 0, seq: 2, entries: [first, later], scopePublicKey: labsKey, author: patientSigner })
     for (const care of cares) {
-      await requestPin(patient, { careNode: care.multiaddrs[0]!, cids: [first, later, v1.cid, v2.cid], timeoutMs: 20_000 })
-      await publishHead(patient, { peer: care.multiaddrs[0]!, head: v1.head })
-      await publishHead(patient, { peer: care.multiaddrs[0]!, head: v2.head })
+      await requestPin(patient, { careNode: care.multiaddrs[0]!, cids: [first, later, v1.cid, v2.cid], timeoutMs: 20_000, identitySeed: seed })
+      await publishHead(patient, { peer: care.multiaddrs[0]!, head: v1.head, identitySeed: seed })
+      await publishHead(patient, { peer: care.multiaddrs[0]!, head: v2.head, identitySeed: seed })
     }
     // Care nodes refuse going back, and heads not signed by their author.
-    await expect(publishHead(patient, { peer: cares[0]!.multiaddrs[0]!, head: v1.head })).rejects.toMatchObject({ code: 'stale-seq' })
+    await expect(publishHead(patient, { peer: cares[0]!.multiaddrs[0]!, head: v1.head, identitySeed: seed })).rejects.toMatchObject({ code: 'stale-seq' })
     const forged: SignedHead = { head: { ...v2.head.head, seq: 3 }, sig: v2.head.sig }
-    await expect(publishHead(patient, { peer: cares[0]!.multiaddrs[0]!, head: forged })).rejects.toMatchObject({ code: 'bad-signature' })
+    await expect(publishHead(patient, { peer: cares[0]!.multiaddrs[0]!, head: forged, identitySeed: seed })).rejects.toMatchObject({ code: 'bad-signature' })
 
     await patient.stop()
     const blocks = networkBlockAccess(doctor, { timeoutMs: 10_000 })

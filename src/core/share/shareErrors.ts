@@ -13,6 +13,7 @@ export const preRefusalCodes = [
   'no-fragment',
   'not-bound',
   'stale-request',
+  'rate-limited',
   'internal',
 ] as const
 export type PreRefusalCode = (typeof preRefusalCodes)[number]
@@ -34,6 +35,7 @@ const shortMessages: Record<ProxyFailureCode, string> = {
   'no-fragment': 'This care node holds no key fragment for the grant. Salus will try the other care nodes.',
   'not-bound': 'The care node refused: this grant’s key bundle was not made by the patient for this grant. Ask the patient for a new consent.',
   'stale-request': 'The request was too old or was already used. Check your computer’s clock and try again.',
+  'rate-limited': 'Too many requests were sent to the care node. Wait a moment and try again.',
   internal: 'The care node had a problem. Try again later.',
   unreachable: 'The care node could not be reached. Check your connection.',
   timeout: 'The care node took too long to answer. Try again.',

@@ -68,12 +68,12 @@ export async function publishScopeManifests(parameters: PublishScopeManifestsPar
   const results = await Promise.allSettled(
     careNodes.map(async (careNode) => {
       for (let start = 0; start < unique.length; start += pinBatch) {
-        await requestPin(node, { careNode, cids: unique.slice(start, start + pinBatch), timeoutMs: 120_000 })
+        await requestPin(node, { careNode, cids: unique.slice(start, start + pinBatch), timeoutMs: 120_000, identitySeed: preMasterSeed })
         onProgress?.(++done, total)
       }
       for (const head of heads) {
         try {
-          await publishHead(node, { peer: careNode, head })
+          await publishHead(node, { peer: careNode, head, identitySeed: preMasterSeed })
         } catch (error) {
           // A newer head is already there (another tab of this account): nothing to do.
           if (!(error instanceof HeadRequestError && error.code === 'stale-seq')) throw error

@@ -74,7 +74,8 @@ export class PatientGrantsState {
       if (this.directory.careNodes.length === 0) await this.directory.load()
       const result = await revokeGrant({
         publicClient: context.publicClient,
-        sender: await consentSender(context),
+        // A fresh one-off account for the revocation and for each reissue: no two share a sender.
+        sender: () => consentSender(context),
         deployment: { chainId: context.config.chainId, consent: context.consent.address, fromBlock: BigInt(context.consent.deployBlock) },
         keys: context.workspace.keys,
         vault: context.workspace.vault,
