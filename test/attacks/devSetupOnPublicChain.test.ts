@@ -130,7 +130,8 @@ describe('deploying the development keys to a public chain', () => {
     // A verification key that is not the zkey's: refused.
     const vkeyPath = path.join(zkDir, 'consent.vkey.json')
     const vkey = await readFile(vkeyPath, 'utf8')
-    await writeFile(vkeyPath, vkey.replace(/"nPublic": 3/, '"nPublic": 4'))
+    const altered = JSON.parse(vkey) as { nPublic: number }
+    await writeFile(vkeyPath, JSON.stringify({ ...altered, nPublic: altered.nPublic + 1 }, null, 1))
     await writeFile(recordPath, JSON.stringify(record))
     expect((await refused({ trustedSetup: recordPath, zkDir })).shortMessage).toMatch(/consent\.vkey\.json is not the verification key of/)
     await writeFile(vkeyPath, vkey)
