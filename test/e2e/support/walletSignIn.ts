@@ -29,7 +29,7 @@ export async function signInWithWallet(page: Page, walletName: string, passkey: 
 /** The identity code on the patient's insurance card (Appointments), e.g. "salus-id:0x…". */
 export async function identityCode(page: Page): Promise<string> {
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Appointments', exact: true }).click()
-  const code = page.getByTestId('identity-commitment').filter({ hasText: /0x[0-9a-f]{64}/ })
+  const code = page.getByTestId('identity-commitment').filter({ hasText: /salusid1[02-9ac-hj-np-z]{50,}/ })
   await code.waitFor({ timeout: 60_000 })
   return ((await code.textContent()) ?? '').trim()
 }
