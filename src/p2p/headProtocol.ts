@@ -5,6 +5,7 @@ import { bytesField, compressedKeyBytes, mapField, scopeField, type Fail } from 
 import type { Scope } from '../core/scopes.ts'
 import { SalusError, type SalusErrorParameters } from '../core/errors.ts'
 import { encodeCareAuth, parseCareAuth, type CareAuth } from './careAuth.ts'
+import { encodeHeadReadGrant, parseHeadReadGrant, type HeadReadGrant } from '../core/consent/headReadRequest.ts'
 
 /**
  * Latest signed manifest head per (author key, scope), kept by care nodes so a
@@ -30,7 +31,8 @@ export type HeadErrorCode =
 /** A put is also signed by the patient's pinning identity for that care node (careAuth.ts): it counts against its quota. */
 export type HeadRequest =
   | { v: 1; op: 'put'; head: SignedHead; auth?: CareAuth }
-  | { v: 1; op: 'get'; author: Uint8Array; scope: Scope }
+  /** A read carries the grantee's signed grant (headReadRequest.ts): heads go only to the grantees of that scope. */
+  | { v: 1; op: 'get'; author: Uint8Array; scope: Scope; grant?: HeadReadGrant }
 
 export type HeadResponse =
   | { ok: true; head?: SignedHead }
@@ -62,7 +64,7 @@ const headShortMessages: Record<HeadErrorCode, string> = {
   internal: 'The care node had a problem storing the record list. Try again later.',
   unreachable: 'The care node could not be reached. Check your connection, or try another care node.',
   timeout: 'The care node took too long to answer. Try again.',
-  unauthorized: 'The care node did not accept the request’s signature. Check your computer’s clock and try again.',
+  unauthorized: 'The care node did not accept the request: it is not signed by a current grantee of these records, or your computer’s clock is off.',
   unregistered: 'The care node does not know this browser’s storage key yet. Salus registers it; try again.',
   'registrations-full': 'The care node accepts no new patients right now. Try again in an hour, or choose another care node.',
   'quota-exceeded': 'Your storage on this care node is full. Remove records you no longer share, or choose another care node.',
@@ -87,8 +89,9 @@ export function parseHeadRequest(value: unknown): HeadRequest {
     }
   }
   if (m.op === 'get') {
-    mapField(m, 'request', fail, ['v', 'op', 'author', 'scope'])
-    return { v: 1, op: 'get', author: bytesField(m.author, 'author', fail, compressedKeyBytes), scope: scopeField(m.scope, 'scope', fail) }
+    mapField(m, 'request', fail, ['v', 'op', 'author', 'scope', 'grant'])
+    const get = { v: 1, op: 'get', author: bytesField(m.author, 'author', fail, compressedKeyBytes), scope: scopeField(m.scope, 'scope', fail) } as const
+    return m.grant === undefined ? get : { ...get, grant: parseHeadReadGrant(m.grant, fail) }
   }
   return fail('op must be put or get')
 }
@@ -120,7 +123,8 @@ export function encodeHeadRequest(request: HeadRequest): Record<string, unknown>
     const { auth, ...body } = request
     return auth ? { ...body, auth: encodeCareAuth(auth) } : { ...body }
   }
-  return { ...request }
+  const { grant, ...get } = request
+  return grant ? { ...get, grant: encodeHeadReadGrant(grant) } : { ...get }
 }
 
 /** The bytes a care node stores per (author, scope). */

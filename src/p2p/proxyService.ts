@@ -4,6 +4,9 @@ import { bytesToHex, type Address } from 'viem'
 import { proxiesCommitment } from '../chain/consent/proxiesCommitment.ts'
 import { parseCapsuleRequest, requestFreshnessSeconds, verifyCapsuleRequestSignature } from '../core/consent/capsuleRequest.ts'
 import { CapsuleRequestError } from '../core/consent/consentErrors.ts'
+import { verifyHeadReadSignature, type HeadReadGrant } from '../core/consent/headReadRequest.ts'
+import { sameBytes } from '../core/consent/untrustedFields.ts'
+import type { Scope } from '../core/scopes.ts'
 import { bundleScopesMask, openMyKeyFragments, type KeyFragmentBundle, type OpenedKeyFragments } from '../core/consent/keyFragmentBundle.ts'
 import { scopes } from '../core/scopes.ts'
 import type { PreRefusalCode } from '../core/share/shareErrors.ts'
@@ -35,6 +38,12 @@ export type ProxyService = {
   handle(message: unknown): Promise<PreResponse>
   /** Fetches and opens a grant's bundle ahead of the first request (called when a grant event is seen). */
   prefetch(grantId: bigint): Promise<void>
+  /**
+   * Decides a head read: undefined when `grant` is signed by the grantee of an active grant
+   * covering the scope whose bound bundle (this proxy holds fragments of it) names the
+   * head's author; otherwise the reason it is refused.
+   */
+  authorizeHeadRead(read: { author: Uint8Array; scope: Scope; grant: HeadReadGrant }): Promise<string | undefined>
   /** Drops a grant's fragments (revocation seen); the chain check refuses it anyway. */
   forget(grantId: bigint): void
   stop(): void
@@ -148,6 +157,28 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
         if (error instanceof CapsuleRequestError) return refuse(error.code, error.details ?? error.message)
         log(`re-encryption failed: ${error instanceof Error ? error.message : String(error)}`)
         return refuse('internal', 'the proxy could not answer')
+      }
+    },
+    async authorizeHeadRead({ author, scope, grant: read }) {
+      try {
+        const at = now()
+        if (Math.abs(at - read.timestamp) > requestFreshnessSeconds) return 'the read is stale; check your clock'
+        const grant = await oracle.grant(read.grantId)
+        if (!grant) return `grant ${read.grantId} is not on chain`
+        const granteeKey = await oracle.granteeKey(grant.grantee)
+        if (!granteeKey || !verifyHeadReadSignature(read, { author, scope }, granteeKey)) return 'the read is not signed by the grantee’s registered key'
+        checkNonce(read.grantId, read.nonce, at)
+        if (grant.revoked) return 'the grant was revoked'
+        if (grant.expiry <= at) return 'the grant expired'
+        if ((grant.scopesMask & (1 << scopes.indexOf(scope))) === 0) return `${scope} is not granted`
+        if (!grant.bundleCid) return 'no bundle is bound to this grant'
+        const opened = await fragmentsOf(read.grantId, grant.bundleCid)
+        const unbound = bindingMismatch(opened.bundle, grant)
+        if (unbound) return `the grant's bundle is not bound to it (${unbound})`
+        if (!sameBytes(opened.bundle.author, author)) return 'this grant does not cover records of that author'
+        return undefined
+      } catch (error) {
+        return error instanceof Refusal ? error.message : `the grant could not be checked (${error instanceof Error ? error.message.slice(0, 200) : String(error)})`
       }
     },
     async prefetch(grantId) {

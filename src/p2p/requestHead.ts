@@ -3,6 +3,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { SignedHead } from '../core/consent/scopeManifest.ts'
 import type { Scope } from '../core/scopes.ts'
+import { signHeadRead } from '../core/consent/headReadRequest.ts'
+import type { Signer } from '../crypto/umbral.ts'
 import { careSignerFor, signCareRequest } from './careAuth.ts'
 import { encodeHeadRequest, headProtocol, HeadRequestError, parseHeadResponse, type HeadRequest } from './headProtocol.ts'
 import { messageStream } from './messages.ts'
@@ -49,15 +51,18 @@ function peerIdOf(peer: HeadPeer): string {
 }
 
 /**
- * The newest head a peer keeps for (author, scope), or undefined when it has none.
+ * The newest head a peer keeps for (author, scope), or undefined when it has none;
+ * asked as the grantee of `grantId`, signed by `signer` (the grantee's registered key).
  * Unverified: check it with `verifyHead` against the author you expect.
  */
 export async function fetchHead(
   node: Node,
-  { peer, author, scope, timeoutMs }: { peer: HeadPeer; author: Uint8Array; scope: Scope; timeoutMs?: number },
+  { peer, author, scope, timeoutMs, grantId, signer }: { peer: HeadPeer; author: Uint8Array; scope: Scope; timeoutMs?: number; grantId: bigint; signer: Signer },
 ): Promise<SignedHead | undefined> {
   try {
-    return (await exchange(node, peer, { v: 1, op: 'get', author, scope }, timeoutMs)).head
+    // Care nodes serve heads only to a grantee of the scope: the read carries the signed grant.
+    const grant = signHeadRead(signer, { grantId, author, scope })
+    return (await exchange(node, peer, { v: 1, op: 'get', author, scope, grant }, timeoutMs)).head
   } catch (error) {
     if (error instanceof HeadRequestError && error.code === 'not-found') return undefined
     throw error

@@ -3,6 +3,7 @@ import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { Key, type Datastore } from 'interface-datastore'
 import { decodeSignedHead, verifyHead, type SignedHead } from '../core/consent/scopeManifest.ts'
 import type { Scope } from '../core/scopes.ts'
+import type { HeadReadGrant } from '../core/consent/headReadRequest.ts'
 import { freshNonces, verifyCareAuth, type CareAuth } from './careAuth.ts'
 import { encodeStoredHead, headProtocol, HeadRequestError, parseHeadRequest, type HeadResponse } from './headProtocol.ts'
 import { messageStream } from './messages.ts'
@@ -17,6 +18,12 @@ export type ServeHeadProtocolParameters = {
   ledger?: PinLedger
   /** Requests per peer: `burst` at once, then `perSecond`; more are answered `rate-limited`. */
   rateLimit?: Pick<PeerRateLimitParameters, 'burst' | 'perSecond'>
+  /**
+   * Decides a read: undefined serves it, a sentence refuses it. A care node that is a
+   * re-encryption proxy checks the grantee's signed grant (ProxyService.authorizeHeadRead);
+   * without it every read is refused, so heads go to nobody but a grant's grantee.
+   */
+  authorizeRead?: (read: { author: Uint8Array; scope: Scope; grant: HeadReadGrant }) => Promise<string | undefined>
   log?: (line: string) => void
 }
 
@@ -39,14 +46,7 @@ export async function serveHeadProtocol(
   // Puts for one (author, scope) run one after the other, so two cannot both pass the seq check.
   const queues = new Map<string, Promise<unknown>>()
 
-  const read = async (author: Uint8Array, scope: Scope): Promise<SignedHead | undefined> => {
-    try {
-      return decodeSignedHead(dagCbor.decode(await node.datastore.get(headKey(author, scope))))
-    } catch (error) {
-      if (error instanceof Error && error.name === 'NotFoundError') return undefined
-      throw error
-    }
-  }
+  const read = (author: Uint8Array, scope: Scope) => readStoredHead(node.datastore, author, scope)
 
   const put = (head: SignedHead, auth: CareAuth, peer: string): Promise<HeadResponse> => {
     const key = headKey(head.head.author, head.head.scope).toString()
@@ -102,6 +102,9 @@ export async function serveHeadProtocol(
         if (!nonces.fresh(request.auth)) throw new HeadRequestError('unauthorized', 'this request was already answered')
         response = await put(request.head, request.auth, peer)
       } else {
+        if (!request.grant) throw new HeadRequestError('unauthorized', 'a read must carry the grantee’s signed grant')
+        const refusal = parameters.authorizeRead ? await parameters.authorizeRead({ author: request.author, scope: request.scope, grant: request.grant }) : 'this care node is no proxy: it serves heads to nobody'
+        if (refusal) throw new HeadRequestError('unauthorized', refusal)
         const head = await read(request.author, request.scope)
         response = head ? { ok: true, head } : { ok: false, code: 'not-found', message: 'no head stored' }
       }
@@ -125,6 +128,16 @@ export async function serveHeadProtocol(
   await node.libp2p.handle(headProtocol, handler, { maxInboundStreams, runOnLimitedConnection: true })
   return async () => {
     await node.libp2p.unhandle(headProtocol)
+  }
+}
+
+/** The head a care node keeps for (author, scope), read from its own datastore (its operator's view). */
+export async function readStoredHead(datastore: Pick<Datastore, 'get'>, author: Uint8Array, scope: Scope): Promise<SignedHead | undefined> {
+  try {
+    return decodeSignedHead(dagCbor.decode(await datastore.get(headKey(author, scope))))
+  } catch (error) {
+    if (error instanceof Error && error.name === 'NotFoundError') return undefined
+    throw error
   }
 }
 

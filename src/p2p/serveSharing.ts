@@ -37,8 +37,9 @@ export async function serveSharing(
   helia: { libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'peerId'>; datastore: Datastore; blockstore: NetworkBlockstore },
   { proxy, bundleTimeoutMs = 20_000, ledger, preRateLimit, log }: ServeSharingParameters = {},
 ): Promise<Sharing> {
-  const stops: Array<() => Promise<void>> = [await serveHeadProtocol(helia, { ...(log ? { log } : {}), ...(ledger ? { ledger } : {}) })]
   let proxyService: ProxyService | undefined
+  const authorizeRead = (read: Parameters<ProxyService['authorizeHeadRead']>[0]) => (proxyService ? proxyService.authorizeHeadRead(read) : Promise.resolve('this care node is no proxy: it serves heads to nobody'))
+  const stops: Array<() => Promise<void>> = [await serveHeadProtocol(helia, { authorizeRead, ...(log ? { log } : {}), ...(ledger ? { ledger } : {}) })]
   if (proxy) {
     const blocks = networkBlockAccess(helia, { timeoutMs: bundleTimeoutMs })
     const { address, secretKey, oracle, ...options } = proxy

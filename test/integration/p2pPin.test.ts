@@ -1,3 +1,4 @@
+import { readStoredHead } from '../../src/p2p/serveHeadProtocol.ts'
 import { randomBytes } from 'node:crypto'
 import * as dagCbor from '@ipld/dag-cbor'
 import { lpStream } from '@libp2p/utils'
@@ -14,7 +15,7 @@ import { messageStream } from '../../src/p2p/messages.ts'
 import { PinRequestError } from '../../src/p2p/p2pErrors.ts'
 import { pinProtocol } from '../../src/p2p/pinProtocol.ts'
 import { requestPin, requestUnpin } from '../../src/p2p/requestPin.ts'
-import { fetchHead, publishHead } from '../../src/p2p/requestHead.ts'
+import { publishHead } from '../../src/p2p/requestHead.ts'
 import { freshHead } from '../attacks/careSupport.ts'
 
 const patient = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
@@ -236,10 +237,10 @@ describe('pin identities, lifetimes and unpin', () => {
     try {
       const head = await freshHead(client)
       await publishHead(client, { peer: care.multiaddrs[0]!, head, identitySeed })
-      expect(await fetchHead(client, { peer: care.multiaddrs[0]!, author: head.head.author, scope: 'labs' })).toBeDefined()
+      expect(await readStoredHead(care.helia.datastore, head.head.author, 'labs')).toBeDefined()
       await new Promise((resolve) => setTimeout(resolve, 1_100))
       expect(await care.sweep()).toMatchObject({ heads: 1 })
-      expect(await fetchHead(client, { peer: care.multiaddrs[0]!, author: head.head.author, scope: 'labs' })).toBeUndefined()
+      expect(await readStoredHead(care.helia.datastore, head.head.author, 'labs')).toBeUndefined()
       const { pinIdentity } = await import('../../src/crypto/pinIdentity.ts')
       expect((await care.ledger.usage(pinIdentity(identitySeed, care.peerId).publicKey)).heads).toBe(0)
     } finally {

@@ -232,7 +232,7 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
     const listing = await listSharedRecords(blocks, {
       access: access(),
       fetchHeads: async (author, scope) =>
-        (await Promise.allSettled(cares.map((care) => fetchHead(doctor, { peer: care.multiaddrs[0]!, author, scope })))).flatMap((r) =>
+        (await Promise.allSettled(cares.map((care) => fetchHead(doctor, { peer: care.multiaddrs[0]!, author, scope, grantId, signer: doctorSigner })))).flatMap((r) =>
           r.status === 'fulfilled' && r.value ? [r.value] : [],
         ),
     })

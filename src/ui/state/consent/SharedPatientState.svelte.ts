@@ -127,10 +127,13 @@ export class SharedPatientState {
   /** Every record of the granted scopes, from the newest manifest heads the care nodes keep. */
   private async listAndOpen(node: SalusNode, blocks: BlockAccess, access: SharedAccess): Promise<SharedRecord[]> {
     const careNodes = this.context.config.careNodes.flatMap((care) => care.multiaddrs.slice(0, 1))
+    // Care nodes serve heads only to a grantee of the scope: each read carries this grant, signed.
+    const grantId = BigInt(this.consent.grantId!)
+    const signer = new umbral.Signer(access.receivingSecretKey)
     const listings = await listSharedRecords(blocks, {
       access,
       fetchHeads: async (author, scope) =>
-        (await Promise.allSettled(careNodes.map((peer) => fetchHead(node, { peer, author, scope, timeoutMs: 10_000 })))).flatMap((result) =>
+        (await Promise.allSettled(careNodes.map((peer) => fetchHead(node, { peer, author, scope, timeoutMs: 10_000, grantId, signer })))).flatMap((result) =>
           result.status === 'fulfilled' && result.value ? [result.value] : [],
         ),
     })
