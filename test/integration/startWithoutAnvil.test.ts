@@ -5,7 +5,7 @@
 // linked), with PATH stripped of every directory holding anvil; a control run in the
 // same copy, with SALUS_ANVIL given, gets past the lookup, so the lookup is what fails.
 import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -115,6 +115,18 @@ describe('npm start without anvil', () => {
     expect(run.code, run.output).not.toBe(0)
     expect(run.output).toContain(`SALUS_ANVIL is set to ${path.join(clone, 'no-such-anvil')}, which is not an executable file: point it at anvil or unset it.`)
     expect(run.output).not.toMatch(/ENOENT|^\s+at /m)
+    expect(survivors(run.group, clone)).toEqual([])
+  }, 90_000)
+
+  it('an anvil that is found but cannot be run is a sentence too, not an unhandled error', async () => {
+    // Executable, but its interpreter does not exist: spawn fails with ENOENT after the lookup succeeded.
+    const broken = path.join(clone, 'broken-anvil')
+    writeFileSync(broken, '#!/nonexistent/interpreter\n')
+    chmodSync(broken, 0o755)
+    const run = await npmStart(clone, { ...env, SALUS_ANVIL: broken })
+    expect(run.code, run.output).not.toBe(0)
+    expect(run.output).toContain(`The local network could not start: anvil could not be started (ENOENT, ${broken}). See the log above, fix it, and run npm start again.`)
+    expect(run.output).not.toMatch(/^\s+at |Unhandled|node:events/m)
     expect(survivors(run.group, clone)).toEqual([])
   }, 90_000)
 
