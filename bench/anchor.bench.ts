@@ -1,7 +1,5 @@
 // anchor.gas_per_record.batch100: gas of one anchor transaction for a 100-record batch,
 // divided by 100, on a real anvil this benchmark starts (target ≤ 1,000).
-import { spawn } from 'node:child_process'
-import path from 'node:path'
 import { createPublicClient, http, keccak256, stringToHex, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { anchorBatch } from '../src/chain/anchorBatch.ts'
@@ -9,12 +7,13 @@ import { createSalusClients } from '../src/chain/createSalusClients.ts'
 import { merkleRoot } from '../src/core/anchor/merkle.ts'
 import { anvilAccount, deploySalus } from '../scripts/deploy.ts'
 import { freePort } from '../test/support/freePort.ts'
-
-const root = path.resolve(import.meta.dirname, '..')
+import { spawnDevTool } from '../scripts/support/devTools.ts'
 
 async function gasPerRecordBatch100(): Promise<number> {
   const port = await freePort()
-  const anvil = spawn(path.join(root, 'node_modules/.bin/anvil'), ['--port', String(port), '--silent'], { stdio: 'ignore' })
+  const launched = spawnDevTool('anvil', ['--port', String(port), '--silent'], { stdio: 'ignore' })
+  const anvil = launched.child
+  await launched.started
   try {
     const rpcUrl = `http://127.0.0.1:${port}`
     const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })

@@ -4,7 +4,7 @@
 // 1,000-member tree: the whole transaction's gas ÷ 32) and
 // eligibility.book_covered_gas (a real Groth16 proof through the generated verifier).
 // Also exports startPaymentsStack(), the same local stack test/integration/appointments.test.ts uses.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { createPublicClient, createTestClient, createWalletClient, hexToBigInt, http, keccak256, toHex, type Address, type Hex } from 'viem'
 import { foundry } from 'viem/chains'
@@ -33,6 +33,7 @@ import { proveInNode } from '../src/zk/proveInNode.ts'
 import { toCircuitInput } from '../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../src/zk/toSolidityProof.ts'
 import { freePort } from '../test/support/freePort.ts'
+import { spawnDevTool } from '../scripts/support/devTools.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 /** anvil mines at once: poll receipts often (viem's default for an unknown block time is 4 s). */
@@ -58,7 +59,9 @@ export type PaymentsStack = {
 /** anvil on a free port, Registry seeded by scripts/deploy.ts, the real verifier, Insurance and Appointments. */
 export async function startPaymentsStack(): Promise<PaymentsStack> {
   const port = await freePort()
-  const anvil: ChildProcess = spawn(path.join(root, 'node_modules/.bin/anvil'), ['--port', String(port), '--silent'], { stdio: 'ignore' })
+  const launched = spawnDevTool('anvil', ['--port', String(port), '--silent'], { stdio: 'ignore' })
+  const anvil: ChildProcess = launched.child
+  await launched.started
   const rpcUrl = `http://127.0.0.1:${port}`
   const transport = http(rpcUrl, { retryCount: 0 })
   const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval })

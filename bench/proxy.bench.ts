@@ -98,6 +98,7 @@ async function reencryptRps(): Promise<Measurement> {
       new Promise<string>((resolve, reject) => {
         lines.once('line', resolve)
         child.once('exit', (code) => reject(new Error(`care node exited with ${code}`)))
+        child.once('error', reject)
       })
     const careCpu = async () => {
       const answer = nextLine()

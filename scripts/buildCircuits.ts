@@ -11,6 +11,7 @@
 // circuit and the ceremony's powers of tau; the manifest then names that ptau.
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { copyFile, cp, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -169,6 +170,11 @@ async function main(): Promise<void> {
     (s) => only.length === 0 || only.includes(s.name),
   )
   await mkdir(buildDir, { recursive: true })
+  if (!existsSync(ptau)) {
+    // The development file is committed (DEVELOPERS.md, "Powers of tau"); it can be made again, byte for byte.
+    console.error(ceremony ? `${ptau}, the ceremony's powers of tau, is missing: put it there.` : `${ptau} is missing: restore it with git checkout -- ${ptau}, or make it again with npx tsx scripts/makePtau.ts (about 8 CPU-minutes, the same bytes).`)
+    process.exit(1)
+  }
   const ptauSha = await fileHash(ptau)
   if (ceremony && ptauSha !== ceremony.ptau.sha256) throw new Error(`${ptau} is not the powers of tau the ceremony record lists (sha256 differs)`)
   const previous: Manifest | undefined = await readFile(manifestPath, 'utf8').then(JSON.parse, () => undefined)

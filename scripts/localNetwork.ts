@@ -4,7 +4,7 @@
  * certified and listed in the Registry), the config file the app reads, and Vite. `npm start` (scripts/dev.ts) and the tests use it.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -14,6 +14,7 @@ import { SalusError } from '../src/core/errors.ts'
 import { parseNetworkConfig, type LocalAccount, type NetworkConfig } from '../src/chain/networkConfig.ts'
 import type { Address, Hex } from 'viem'
 import { anvilAccount, deploySalus, registerCareNode } from './deploy.ts'
+import { resolveDevTool } from './support/devTools.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -59,7 +60,8 @@ export type LocalNetwork = {
   stop(): Promise<void>
 }
 
-type Child = { name: string; process: ChildProcess; exited: Promise<void> }
+/** `failure` is set when the child could not be started at all (no 'exit' then). */
+type Child = { name: string; process: ChildProcess; exited: Promise<void>; failure?: LocalNetworkError }
 
 export async function startLocalNetwork({
   chainPort = 8545,
@@ -70,11 +72,14 @@ export async function startLocalNetwork({
   careStorageDir,
   log = () => {},
 }: StartLocalNetworkParameters = {}): Promise<LocalNetwork> {
+  // Before anything starts: a missing tool is one sentence saying what to install.
+  const anvilCommand = resolveDevTool('anvil')
   await assertPortFree(chainPort, 'SALUS_CHAIN_PORT')
   for (const port of carePorts) await assertPortFree(port, 'SALUS_CARE_PORTS')
   if (withApp) await assertPortFree(appPort, 'SALUS_APP_PORT')
 
   const children: Child[] = []
+  const failureOf = (child: ChildProcess) => children.find((entry) => entry.process === child)?.failure
   let stopping = false
   let reportExit: (exit: { name: string; code: number | null; signal: NodeJS.Signals | null }) => void = () => {}
   const childExited = new Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -88,13 +93,21 @@ export async function startLocalNetwork({
       stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...options.env },
     })
-    const exited = new Promise<void>((resolve) => {
+    const entry: Child = { name, process: child, exited: Promise.resolve() }
+    entry.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         if (!stopping) reportExit({ name, code, signal })
         resolve()
       })
+      // A command that cannot be run (ENOENT, EACCES) emits 'error' and never 'exit'.
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        if (child.pid !== undefined) return // a failed kill of a running child; 'exit' follows
+        entry.failure = new LocalNetworkError(`${name} could not be started (${error.code ?? error.message}, ${command})`, error.message)
+        if (!stopping) reportExit({ name, code: null, signal: null })
+        resolve()
+      })
     })
-    children.push({ name, process: child, exited })
+    children.push(entry)
     return child
   }
   // Each care node's key file lives in its data directory (random keys, made on first start).
@@ -107,10 +120,10 @@ export async function startLocalNetwork({
 
   try {
     log(`Starting anvil on port ${chainPort}…`)
-    const anvil = launch('anvil', anvilBinary(), ['--port', String(chainPort), '--host', '127.0.0.1', '--silent'])
+    const anvil = launch('anvil', anvilCommand, ['--port', String(chainPort), '--host', '127.0.0.1', '--silent'])
     anvil.stderr?.on('data', (data: Buffer) => log(`[anvil] ${data.toString().trim()}`))
     const rpcUrl = `http://127.0.0.1:${chainPort}`
-    await waitForRpc(rpcUrl, anvil)
+    await waitForRpc(rpcUrl, anvil, failureOf)
 
     log('Deploying and seeding the Salus contracts…')
     const deployed = await deploySalus({ rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
@@ -145,7 +158,7 @@ export async function startLocalNetwork({
       })
       vite.stderr?.on('data', (data: Buffer) => log(`[vite] ${data.toString().trim()}`))
       app = `http://localhost:${appPort}/`
-      await waitForHttp(app, vite)
+      await waitForHttp(app, vite, failureOf)
     }
     return {
       config,
@@ -159,16 +172,6 @@ export async function startLocalNetwork({
     await stop()
     throw error
   }
-}
-
-/**
- * The native anvil from its platform package: the npm wrapper re-raises SIGTERM on
- * itself before anvil exits, leaving anvil unreaped.
- */
-function anvilBinary(): string {
-  const arch = process.arch === 'x64' ? 'amd64' : process.arch
-  const native = path.join(root, `node_modules/@foundry-rs/anvil-${process.platform}-${arch}/bin/anvil`)
-  return existsSync(native) ? native : path.join(root, 'node_modules/.bin/anvil')
 }
 
 /** Checks a port on the loopback interface before anything is started, so the message names the fix. */
@@ -217,14 +220,19 @@ async function startCareNodeProcess(
         }
       })
       child.once('exit', (code) => reject(new LocalNetworkError(`care node ${label} exited (code ${code})`, `port ${port}`)))
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        if (child.pid === undefined) reject(new LocalNetworkError(`care node ${label} could not be started (${error.code ?? error.message})`, error.message))
+      })
     }),
     60_000,
     `care node ${label} did not report ready`,
   )
 }
 
-async function waitForRpc(rpcUrl: string, child: ChildProcess): Promise<void> {
-  await poll(`anvil did not answer on ${rpcUrl}`, child, async () => {
+type FailureOf = (child: ChildProcess) => Error | undefined
+
+async function waitForRpc(rpcUrl: string, child: ChildProcess, failureOf: FailureOf): Promise<void> {
+  await poll(`anvil did not answer on ${rpcUrl}`, child, failureOf, async () => {
     const response = await fetch(rpcUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -234,13 +242,15 @@ async function waitForRpc(rpcUrl: string, child: ChildProcess): Promise<void> {
   })
 }
 
-async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
-  await poll(`Vite did not answer on ${url}`, child, async () => (await fetch(url)).status < 500)
+async function waitForHttp(url: string, child: ChildProcess, failureOf: FailureOf): Promise<void> {
+  await poll(`Vite did not answer on ${url}`, child, failureOf, async () => (await fetch(url)).status < 500)
 }
 
-async function poll(what: string, child: ChildProcess, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function poll(what: string, child: ChildProcess, failureOf: FailureOf, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
+    const failure = failureOf(child)
+    if (failure) throw failure
     if (child.exitCode !== null || child.signalCode !== null) throw new LocalNetworkError(what, `exited with ${child.exitCode ?? child.signalCode}`)
     if (await probe().catch(() => false)) return
     await new Promise((resolve) => setTimeout(resolve, 100))

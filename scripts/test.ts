@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { describeError } from '../src/core/errors.ts'
+import { resolveDevTool } from './support/devTools.ts'
 
 const root = join(import.meta.dirname, '..')
 const bin = (name: string) => join(root, 'node_modules', '.bin', name)
@@ -24,6 +26,12 @@ function run(command: string, args: string[], options: { capture?: boolean } = {
     }
     child.stdout.on('data', relay(process.stdout))
     child.stderr.on('data', relay(process.stderr))
+    // A command that cannot be run fails its step with a sentence; 'close' follows.
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      const line = `${command} could not be started (${error.code ?? error.message}).\n`
+      output += line
+      process.stderr.write(line)
+    })
     child.on('close', (code) => resolve({ code: code ?? 1, output: options.capture ? output : output.slice(-20_000) }))
   })
 }
@@ -50,7 +58,13 @@ await check('circuits-generated', 'scripts/buildCircuits.ts')
 
 if (wanted('forge') && existsSync(join(root, 'foundry.toml'))) {
   console.log('\n── Foundry (contracts) ──')
-  const { code, output } = await run(bin('forge'), ['test'])
+  let forge: string | undefined
+  try {
+    forge = resolveDevTool('forge')
+  } catch (error) {
+    console.error(describeError(error))
+  }
+  const { code, output } = forge ? await run(forge, ['test']) : { code: 1, output: '' }
   const match = [...output.matchAll(/(\d+) tests passed, (\d+) failed, (\d+) skipped/g)].at(-1)
   const tally = match ? { passed: +match[1]!, failed: +match[2]!, skipped: +match[3]! } : { passed: 0, failed: 1, skipped: 0 }
   if (code !== 0 && tally.failed === 0) tally.failed = 1

@@ -8,8 +8,7 @@
 // command line: it must refuse with a sentence saying why and what to do, and send no
 // transaction. Given a ceremony record that does not describe the keys it is refused
 // too; given one that does, it deploys.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { execFile } from 'node:child_process'
+import { execFile, type ChildProcess } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -19,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
 import { developmentPtauSha256, TrustedSetupError } from '../../scripts/trustedSetup.ts'
 import { freePort } from '../support/freePort.ts'
+import { spawnDevTool } from '../../scripts/support/devTools.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const sepolia = 11155111
@@ -58,7 +58,9 @@ async function ceremonyRecord(zkDir: string, ptauSha: string) {
 
 beforeAll(async () => {
   const port = await freePort()
-  anvil = spawn(path.join(root, 'node_modules/.bin/anvil'), ['--port', String(port), '--chain-id', String(sepolia), '--silent'], { stdio: 'ignore' })
+  const launched = spawnDevTool('anvil', ['--port', String(port), '--chain-id', String(sepolia), '--silent'], { stdio: 'ignore' })
+  anvil = launched.child
+  await launched.started
   rpcUrl = `http://127.0.0.1:${port}`
   for (let attempt = 0; ; attempt++) {
     try {

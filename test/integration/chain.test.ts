@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import path from 'node:path'
+import type { ChildProcess } from 'node:child_process'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import * as raw from 'multiformats/codecs/raw'
@@ -22,14 +21,16 @@ import { anchorLeaf, merkleProof, merkleRoot } from '../../src/core/anchor/merkl
 import { anvilAccount, deploySalus, demoUmbralPublicKey } from '../../scripts/deploy.ts'
 import { privateKeyToAccount } from 'viem/accounts'
 import { freePort } from '../support/freePort.ts'
+import { spawnDevTool } from '../../scripts/support/devTools.ts'
 
-const root = path.resolve(import.meta.dirname, '../..')
 let anvil: ChildProcess
 let config: NetworkConfig
 
 async function startAnvil(): Promise<string> {
   const port = await freePort()
-  anvil = spawn(path.join(root, 'node_modules/.bin/anvil'), ['--port', String(port), '--silent'], { stdio: 'ignore' })
+  const launched = spawnDevTool('anvil', ['--port', String(port), '--silent'], { stdio: 'ignore' })
+  anvil = launched.child
+  await launched.started
   const rpcUrl = `http://127.0.0.1:${port}`
   const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })
   for (let attempt = 0; attempt < 100; attempt++) {

@@ -1,6 +1,6 @@
 // Shared by the consent and privacy integration tests: a real anvil, the real
 // deployment, and real consent proofs made the way the patient's app makes them.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import path from 'node:path'
@@ -17,6 +17,7 @@ import { grantParamsHash, revokeParamsHash } from '../../src/zk/grantHash.ts'
 import { proveInNode } from '../../src/zk/proveInNode.ts'
 import { toCircuitInput } from '../../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
+import { spawnDevTool } from '../../scripts/support/devTools.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -31,7 +32,9 @@ export async function startAnvil(): Promise<Anvil> {
       server.close(() => resolve(port))
     })
   })
-  const child: ChildProcess = spawn(path.join(root, 'node_modules/.bin/anvil'), ['--port', String(port), '--silent'], { stdio: 'ignore', detached: true })
+  const launched = spawnDevTool('anvil', ['--port', String(port), '--silent'], { stdio: 'ignore', detached: true })
+  const child: ChildProcess = launched.child
+  await launched.started
   const stop = () => {
     try {
       process.kill(-child.pid!, 'SIGKILL')

@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import path from 'node:path'
+import type { ChildProcess } from 'node:child_process'
 import { createPublicClient, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,14 +12,16 @@ import { deriveKeys, keyDerivationTypedData } from '../../src/core/keys/deriveKe
 import { Vault } from '../../src/core/vault/Vault.ts'
 import { memoryRecordIndex } from '../../src/core/vault/memoryRecordIndex.ts'
 import { freePort } from '../support/freePort.ts'
+import { spawnDevTool } from '../../scripts/support/devTools.ts'
 
-const root = path.resolve(import.meta.dirname, '../..')
 let anvil: ChildProcess | undefined
 let config: NetworkConfig
 
 beforeAll(async () => {
   const port = await freePort()
-  anvil = spawn(path.join(root, 'node_modules/.bin/anvil'), ['--port', String(port), '--silent'], { stdio: 'ignore' })
+  const launched = spawnDevTool('anvil', ['--port', String(port), '--silent'], { stdio: 'ignore' })
+  anvil = launched.child
+  await launched.started
   const rpcUrl = `http://127.0.0.1:${port}`
   const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })
   for (let attempt = 0; ; attempt++) {

@@ -2,7 +2,7 @@
 // Parity TS → Solidity: the generated verifiers (compiled in src/chain/generated),
 // deployed on a real anvil, accept the committed proof fixtures and a fresh proof
 // encoded by toSolidityProof, and reject tampered ones.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createPublicClient, createWalletClient, http, type Abi, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -15,6 +15,7 @@ import { proveInNode } from '../../src/zk/proveInNode.ts'
 import { toCircuitInput, type Groth16ProofResult } from '../../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof, toSolidityPublicSignals } from '../../src/zk/toSolidityProof.ts'
 import { freePort } from '../support/freePort.ts'
+import { spawnDevTool } from '../../scripts/support/devTools.ts'
 
 // anvil's well-known development key #0.
 const deployer = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
@@ -26,7 +27,9 @@ const publicClient = () => createPublicClient({ chain: foundry, transport: http(
 
 beforeAll(async () => {
   const port = await freePort()
-  anvil = spawn('node_modules/.bin/anvil', ['--port', String(port), '--silent'], { stdio: 'ignore' })
+  const launched = spawnDevTool('anvil', ['--port', String(port), '--silent'], { stdio: 'ignore' })
+  anvil = launched.child
+  await launched.started
   rpcUrl = `http://127.0.0.1:${port}`
   for (let attempt = 0; ; attempt++) {
     try {

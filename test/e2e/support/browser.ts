@@ -1,19 +1,24 @@
-// Debian's Chromium through playwright-core; never a downloaded browser.
+// The machine's Chromium or Chrome (SALUS_CHROMIUM, else PATH, else /Applications on
+// macOS) through playwright-core; never a downloaded browser.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { resolveDevTool } from '../../../scripts/support/devTools.ts'
 
-const executablePath = process.env.SALUS_CHROMIUM ?? '/usr/bin/chromium'
+// Resolved on first launch, so a file that never opens a browser needs none.
+let executablePath: string | undefined
+const browserExecutable = () => (executablePath ??= resolveDevTool('chromium'))
 const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
 
 /** `extraArgs` for a test that needs more of Chromium (e.g. host mapping for a second origin). */
 export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath, args: [...args, ...extraArgs], headless: true })
+  return chromium.launch({ executablePath: browserExecutable(), args: [...args, ...extraArgs], headless: true })
 }
 
 /** A browser profile on disk, so a test can close the browser and start it again. */
 export async function launchProfile(userDataDir?: string): Promise<{ context: BrowserContext; userDataDir: string; dispose: () => Promise<void> }> {
+  const executablePath = browserExecutable()
   const dir = userDataDir ?? (await mkdtemp(join(tmpdir(), 'salus-profile-')))
   const context = await chromium.launchPersistentContext(dir, { executablePath, args, headless: true, acceptDownloads: true, viewport: { width: 1280, height: 900 } })
   return { context, userDataDir: dir, dispose: async () => { await context.close().catch(() => {}); await rm(dir, { recursive: true, force: true }) } }
