@@ -1,6 +1,6 @@
 import type { Account, Address, Chain, Client, Transport } from 'viem'
 import type { Anchorer } from '../core/vault/types.ts'
-import { SalusError } from '../core/errors.ts'
+import { SalusError } from '../errors/salusError.ts'
 import { anchorBatch } from './anchorBatch.ts'
 import { readBatch } from './readBatch.ts'
 import { ContractRevertedError } from './chainErrors.ts'

@@ -1,5 +1,5 @@
 import { BaseError, ContractFunctionRevertedError } from 'viem'
-import { SalusError } from '../core/errors.ts'
+import { SalusError } from '../errors/salusError.ts'
 
 /** The RPC node did not answer (down, wrong URL, offline). */
 export class ChainUnreachableError extends SalusError {

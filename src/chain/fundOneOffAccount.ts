@@ -1,7 +1,7 @@
 import { type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { waitForTransactionReceipt } from 'viem/actions'
-import { SalusError } from '../core/errors.ts'
+import { SalusError } from '../errors/salusError.ts'
 import { createSalusClients, type SalusWalletClient } from './createSalusClients.ts'
 import { localChainId, type NetworkConfig } from './networkConfig.ts'
 

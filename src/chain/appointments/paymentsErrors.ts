@@ -1,5 +1,5 @@
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult } from 'viem'
-import { SalusError } from '../../core/errors.ts'
+import { SalusError } from '../../errors/salusError.ts'
 import { ContractRevertedError, toChainError } from '../chainErrors.ts'
 import { Appointments } from '../generated/Appointments.ts'
 import { Insurance } from '../generated/Insurance.ts'

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { Account, Chain, Client, Transport } from 'viem'
-import { SalusError } from '../../core/errors.ts'
+import { SalusError } from '../../errors/salusError.ts'
 import { ContractRevertedError, toChainError } from '../chainErrors.ts'
 
 export type ConsentWalletClient = Client<Transport, Chain | undefined, Account>

@@ -2,7 +2,7 @@ import type { Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { createSalusClients, type SalusPublicClient, type SalusWalletClient } from '../../../chain/createSalusClients.ts'
 import { localChainId, type LocalAccount, type NetworkConfig } from '../../../chain/networkConfig.ts'
-import { SalusError } from '../../../core/errors.ts'
+import { SalusError } from '../../../errors/salusError.ts'
 import type { Session } from '../Session.svelte.ts'
 import type { Workspace } from '../Workspace.svelte.ts'
 
