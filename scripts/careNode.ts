@@ -15,12 +15,12 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { SecretKeyFactory, type SecretKey } from '@nucypher/umbral-pre'
 import { bytesToHex, createPublicClient, http, isAddress, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startCareNode } from '../src/p2p/careNode.ts'
 import { chainGrantOracle } from '../src/p2p/chainGrantOracle.ts'
 import type { ServeSharingParameters } from '../src/p2p/serveSharing.ts'
+import { labelledSecretKey, type SecretKey } from '../src/crypto/umbral.ts'
 
 function reencryptThreads(value: string): number {
   const threads = Number(value)
@@ -43,9 +43,7 @@ export function careNodeSeed(label: string): Uint8Array {
  */
 export function careNodeProxyIdentity(label: string): { privateKey: Hex; address: Address; secretKey: SecretKey; umbralPublicKey: Hex } {
   const privateKey = bytesToHex(sha256(new TextEncoder().encode(`salus/care-node-account/v1/${label}`)))
-  const factory = SecretKeyFactory.fromSecureRandomness(sha256(new TextEncoder().encode(`salus/care-node-umbral/v1/${label}`)))
-  const secretKey = factory.makeKey(new TextEncoder().encode('proxy'))
-  factory.free()
+  const secretKey = labelledSecretKey(sha256(new TextEncoder().encode(`salus/care-node-umbral/v1/${label}`)), 'proxy')
   const publicKey = secretKey.publicKey()
   const umbralPublicKey = bytesToHex(publicKey.toCompressedBytes())
   publicKey.free()

@@ -7,7 +7,25 @@ import { SalusError } from '../errors/salusError.ts'
  * vite-plugin-wasm, so the wasm is ready once this module has been imported.
  */
 export type UmbralModule = typeof umbral
-export type { Capsule, PublicKey, SecretKey, Signer, VerifiedCapsuleFrag } from '@nucypher/umbral-pre'
+/**
+ * The part of Umbral the rest of Salus uses beyond the functions below: every module
+ * reaches Umbral through this file (the layer rule forbids importing the package
+ * elsewhere in src), so the library loads in one place and its surface in use is this list.
+ */
+export {
+  Capsule,
+  CapsuleFrag,
+  KeyFrag,
+  PublicKey,
+  SecretKey,
+  Signer,
+  decryptOriginal,
+  decryptReencrypted,
+  encrypt,
+  generateKFrags,
+  reencrypt,
+} from '@nucypher/umbral-pre'
+export type { VerifiedCapsuleFrag, VerifiedKeyFrag } from '@nucypher/umbral-pre'
 
 export const umbralSeedBytes = 32
 export const dataKeyBytes = 32

@@ -1,5 +1,5 @@
 import * as dagCbor from '@ipld/dag-cbor'
-import * as umbral from '@nucypher/umbral-pre'
+import * as umbral from '../../crypto/umbral.ts'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import type { Address } from 'viem'

@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import * as umbral from '@nucypher/umbral-pre'
+import * as umbral from '../../../crypto/umbral.ts'
 import { CID } from 'multiformats/cid'
 import { logAccess } from '../../../chain/consent/logAccess.ts'
 import { readGrant } from '../../../chain/consent/readGrant.ts'
