@@ -32,7 +32,6 @@ import {
 } from 'viem'
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
 import { deployContract, getChainId, readContract, waitForTransactionReceipt } from 'viem/actions'
-import { ChainUnreachableError } from '../src/chain/chainErrors.ts'
 import { deployConsent } from '../src/chain/consent/deployConsent.ts'
 import { Anchors } from '../src/chain/generated/Anchors.ts'
 import { EligibilityVerifier } from '../src/chain/generated/EligibilityVerifier.ts'
@@ -48,6 +47,7 @@ import { updateProvider } from '../src/chain/updateProvider.ts'
 import { deriveKeys, keyDerivationTypedData } from '../src/core/keys/deriveKeys.ts'
 import { labelledSecretKey, receivingSecretKey } from '../src/crypto/umbral.ts'
 import { checkTrustedSetup } from './trustedSetup.ts'
+import { ChainUnreachableError } from '../src/chain/chainErrors.ts'
 
 export const anvilMnemonic = 'test test test test test test test test test test test junk'
 

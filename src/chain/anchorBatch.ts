@@ -1,8 +1,8 @@
 import { parseEventLogs, type Account, type Address, type Chain, type Client, type Hash, type Hex, type Transport } from 'viem'
 import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { ChainInputError, UnexpectedChainDataError, toChainError } from './chainErrors.ts'
 import { assertHash32 } from './assertHash32.ts'
 import { Anchors } from './generated/Anchors.ts'
+import { ChainInputError, toChainError, UnexpectedChainDataError, type WriteChainErrorType } from './chainErrors.ts'
 
 export type AnchorBatchParameters = {
   /** Address of the Anchors contract. */
@@ -21,7 +21,7 @@ export type AnchorBatchReturnType = {
   timestamp: number
 }
 
-export type AnchorBatchErrorType = ChainInputError | UnexpectedChainDataError | Error
+export type AnchorBatchErrorType = WriteChainErrorType | ChainInputError
 
 /** Anchors one Merkle root on chain and waits until it is mined. */
 export async function anchorBatch(

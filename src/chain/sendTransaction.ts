@@ -1,10 +1,15 @@
 import type { Abi, Account, Chain, Client, ContractFunctionArgs, ContractFunctionName, Address, Hash, Transport, TransactionReceipt } from 'viem'
 import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { UnexpectedChainDataError, toChainError } from './chainErrors.ts'
+import { toChainError, UnexpectedChainDataError, type WriteChainErrorType } from './chainErrors.ts'
+
+export type SendTransactionErrorType = WriteChainErrorType
 
 export type SentTransaction = { txHash: Hash; blockNumber: bigint; receipt: TransactionReceipt }
 
-/** Sends one contract write, waits for it to be mined, and maps failures to SalusErrors. */
+/**
+ * Sends one contract write (with `value` when it pays), waits for it to be mined, and
+ * maps failures to SalusErrors: a revert of any Salus contract to ContractRefusedError.
+ */
 export async function sendTransaction<
   const abi extends Abi,
   functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
@@ -15,6 +20,7 @@ export async function sendTransaction<
     abi: abi
     functionName: functionName
     args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', functionName>
+    value?: bigint
   },
 ): Promise<SentTransaction> {
   try {

@@ -7,7 +7,6 @@ import { createPublicClient, http, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anchorBatch } from '../../src/chain/anchorBatch.ts'
 import { chainAnchorer } from '../../src/chain/chainAnchorer.ts'
-import { ChainUnreachableError, ContractRevertedError } from '../../src/chain/chainErrors.ts'
 import { createSalusClients } from '../../src/chain/createSalusClients.ts'
 import { getAnchoredBatches } from '../../src/chain/getAnchoredBatches.ts'
 import { hasRegistryRole } from '../../src/chain/hasRegistryRole.ts'
@@ -22,6 +21,7 @@ import { anchorLeaf, merkleProof, merkleRoot } from '../../src/core/anchor/merkl
 import { anvilAccount, deploySalus, demoUmbralPublicKey } from '../../scripts/deploy.ts'
 import { privateKeyToAccount } from 'viem/accounts'
 import { freePort } from '../support/freePort.ts'
+import { ChainUnreachableError, ContractRefusedError } from '../../src/chain/chainErrors.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 let anvil: ChildProcess
@@ -132,8 +132,8 @@ describe('anchoring', () => {
   it('reports an unknown batch as the contract error', async () => {
     const { publicClient } = createSalusClients(config)
     const error = await readBatch(publicClient, { anchors: config.contracts.Anchors.address, batchId: 999n }).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(ContractRevertedError)
-    expect((error as ContractRevertedError).errorName).toBe('Anchors__UnknownBatch')
+    expect(error).toBeInstanceOf(ContractRefusedError)
+    expect((error as ContractRefusedError).errorName).toBe('Anchors__UnknownBatch')
   })
 })
 
@@ -153,9 +153,9 @@ describe('directory', () => {
     const error = await registerProvider(walletClient, { registry: config.contracts.Registry.address, role: 'doctor', profile }).catch(
       (e: unknown) => e,
     )
-    expect(error).toBeInstanceOf(ContractRevertedError)
-    expect((error as ContractRevertedError).errorName).toBe('Registry__NotCertified')
-    expect((error as ContractRevertedError).shortMessage).toMatch(/not certified/)
+    expect(error).toBeInstanceOf(ContractRefusedError)
+    expect((error as ContractRefusedError).errorName).toBe('Registry__NotCertified')
+    expect((error as ContractRefusedError).shortMessage).toMatch(/not certified/)
   })
 
   it('lets a doctor publish a new peer ID', async () => {

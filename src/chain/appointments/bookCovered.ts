@@ -1,6 +1,8 @@
 import type { Address, Hash } from 'viem'
 import { Appointments } from '../generated/Appointments.ts'
-import { sendPaymentTransaction, type PaymentsWalletClient } from './sendPaymentTransaction.ts'
+import { sendTransaction } from '../sendTransaction.ts'
+import type { PaymentsWalletClient } from './paymentsClients.ts'
+import type { WriteChainErrorType } from '../chainErrors.ts'
 
 /** A Groth16 proof in the verifier's calldata order (src/zk/toSolidityProof.ts). */
 export type CoverProof = {
@@ -23,6 +25,8 @@ export type BookCoveredParameters = {
 }
 export type BookCoveredReturnType = { txHash: Hash; blockNumber: bigint }
 
+export type BookCoveredErrorType = WriteChainErrorType
+
 /**
  * Books a slot paid from the insurer's pool. Send it from an account that is not the
  * patient's usual one (any funded account works): nothing in it names the patient.
@@ -31,7 +35,7 @@ export async function bookCovered(
   client: PaymentsWalletClient,
   { appointments, slotId, planId, root, nullifier, proof, topUp = 0n }: BookCoveredParameters,
 ): Promise<BookCoveredReturnType> {
-  const { txHash, blockNumber } = await sendPaymentTransaction(client, {
+  const { txHash, blockNumber } = await sendTransaction(client, {
     address: appointments,
     abi: Appointments.abi,
     functionName: 'bookCovered',

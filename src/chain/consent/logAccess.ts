@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { isAddressEqual, parseEventLogs, type Address, type Hash } from 'viem'
 import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { ChainInputError, UnexpectedChainDataError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
-import { toConsentError, type ConsentWalletClient } from './consentErrors.ts'
+import { ChainInputError, toChainError, UnexpectedChainDataError, type WriteChainErrorType } from '../chainErrors.ts'
+import type { ConsentWalletClient } from './consentClients.ts'
 
 export type LogAccessParameters = {
   consent: Address
@@ -13,6 +13,8 @@ export type LogAccessParameters = {
 }
 
 export type LogAccessReturnType = { sessionId: bigint; timestamp: number; txHash: Hash; blockNumber: bigint }
+
+export type LogAccessErrorType = WriteChainErrorType | ChainInputError
 
 /** The grantee opens an access session; proxies re-encrypt only within SESSION_TTL of it. */
 export async function logAccess(client: ConsentWalletClient, { consent, grantId, scopesMask }: LogAccessParameters): Promise<LogAccessReturnType> {
@@ -37,6 +39,6 @@ export async function logAccess(client: ConsentWalletClient, { consent, grantId,
     if (!event) throw new UnexpectedChainDataError(`no AccessLogged event in transaction ${txHash}`)
     return { sessionId: event.args.sessionId, timestamp: Number(event.args.timestamp), txHash, blockNumber: receipt.blockNumber }
   } catch (error) {
-    throw toConsentError(error, client)
+    throw toChainError(error, client)
   }
 }

@@ -2,10 +2,10 @@
 import { CID } from 'multiformats/cid'
 import { bytesToHex, isAddressEqual, parseEventLogs, type Address, type Hash, type Hex } from 'viem'
 import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { ChainInputError, UnexpectedChainDataError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
 import { checkConsentProof, checkFieldElement } from './consentProof.ts'
-import { toConsentError, type ConsentWalletClient } from './consentErrors.ts'
+import { ChainInputError, toChainError, UnexpectedChainDataError, type WriteChainErrorType } from '../chainErrors.ts'
+import type { ConsentWalletClient } from './consentClients.ts'
 
 /** Consent.MAX_BUNDLE_CID_LENGTH */
 export const maxBundleCidBytes = 128
@@ -28,6 +28,8 @@ export type SubmitGrantParameters = {
 }
 
 export type SubmitGrantReturnType = { grantId: bigint; txHash: Hash; blockNumber: bigint; gasUsed: bigint }
+
+export type SubmitGrantErrorType = WriteChainErrorType | ChainInputError
 
 /** The doctor records a patient's consent: the doctor's account sends it and pays the gas. */
 export async function submitGrant(
@@ -66,7 +68,7 @@ export async function submitGrant(
     if (!event) throw new UnexpectedChainDataError(`no GrantCreated event in transaction ${txHash}`)
     return { grantId: event.args.grantId, txHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed }
   } catch (error) {
-    throw toConsentError(error, client)
+    throw toChainError(error, client)
   }
 }
 

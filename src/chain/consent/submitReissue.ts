@@ -2,10 +2,10 @@
 import type { CID } from 'multiformats/cid'
 import { bytesToHex, type Address, type Hash } from 'viem'
 import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { ChainInputError, UnexpectedChainDataError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
 import { checkConsentProof } from './consentProof.ts'
-import { toConsentError, type ConsentWalletClient } from './consentErrors.ts'
+import { ChainInputError, toChainError, UnexpectedChainDataError, type WriteChainErrorType } from '../chainErrors.ts'
+import type { ConsentWalletClient } from './consentClients.ts'
 
 export type SubmitReissueParameters = {
   consent: Address
@@ -19,6 +19,8 @@ export type SubmitReissueParameters = {
 }
 
 export type SubmitReissueReturnType = { txHash: Hash; blockNumber: bigint }
+
+export type SubmitReissueErrorType = WriteChainErrorType | ChainInputError
 
 /** Gives an active grant a new key-fragment bundle. Any account may send it: the proof is the patient's. */
 export async function submitReissue(client: ConsentWalletClient, { consent, grantId, previous, next, proof }: SubmitReissueParameters): Promise<SubmitReissueReturnType> {
@@ -40,6 +42,6 @@ export async function submitReissue(client: ConsentWalletClient, { consent, gran
     if (receipt.status !== 'success') throw new UnexpectedChainDataError(`reissue transaction ${txHash} reverted`)
     return { txHash, blockNumber: receipt.blockNumber }
   } catch (error) {
-    throw toConsentError(error, client)
+    throw toChainError(error, client)
   }
 }

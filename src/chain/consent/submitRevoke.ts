@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { Address, Hash } from 'viem'
 import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { ChainInputError, UnexpectedChainDataError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
 import { checkConsentProof } from './consentProof.ts'
-import { toConsentError, type ConsentWalletClient } from './consentErrors.ts'
+import { ChainInputError, toChainError, UnexpectedChainDataError, type WriteChainErrorType } from '../chainErrors.ts'
+import type { ConsentWalletClient } from './consentClients.ts'
 
 export type SubmitRevokeParameters = {
   consent: Address
@@ -14,6 +14,8 @@ export type SubmitRevokeParameters = {
 }
 
 export type SubmitRevokeReturnType = { txHash: Hash; blockNumber: bigint }
+
+export type SubmitRevokeErrorType = WriteChainErrorType | ChainInputError
 
 /** Revokes a grant. Any account may send it (a relayer or a throwaway key keeps the patient's wallet off chain). */
 export async function submitRevoke(client: ConsentWalletClient, { consent, grantId, proof }: SubmitRevokeParameters): Promise<SubmitRevokeReturnType> {
@@ -31,6 +33,6 @@ export async function submitRevoke(client: ConsentWalletClient, { consent, grant
     if (receipt.status !== 'success') throw new UnexpectedChainDataError(`revoke transaction ${txHash} reverted`)
     return { txHash, blockNumber: receipt.blockNumber }
   } catch (error) {
-    throw toConsentError(error, client)
+    throw toChainError(error, client)
   }
 }

@@ -2,8 +2,8 @@ import { parseEther, type Hash, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { waitForTransactionReceipt } from 'viem/actions'
 import { createSalusClients, type SalusWalletClient } from '../../../chain/createSalusClients.ts'
-import { toPaymentsError } from '../../../chain/appointments/paymentsErrors.ts'
 import { PaymentsUnavailableError, type PaymentContext } from './paymentContext.ts'
+import { toChainError } from '../../../chain/chainErrors.ts'
 
 /** Gas for a covered booking (about 425k gas) and a later cancellation or attendance confirmation, with room to spare on anvil. */
 export const oneOffGasAllowance = parseEther('0.01')
@@ -30,7 +30,7 @@ export async function oneOffSender(context: PaymentContext): Promise<{ privateKe
       return { privateKey, walletClient, fundingTxHash }
     } catch (error) {
       if (attempt < 3 && /nonce/i.test(String((error as { details?: unknown }).details ?? (error as Error).message))) continue
-      throw toPaymentsError(error, context.publicClient)
+      throw toChainError(error, context.publicClient)
     }
   }
 }
