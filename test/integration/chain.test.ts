@@ -3,8 +3,9 @@ import path from 'node:path'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import * as raw from 'multiformats/codecs/raw'
-import { createPublicClient, http, type Hex } from 'viem'
+import { createPublicClient, http, numberToHex, type EIP1193Provider, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAccountClients } from '../../src/chain/accountClients.ts'
 import { anchorBatch } from '../../src/chain/anchorBatch.ts'
 import { chainAnchorer } from '../../src/chain/chainAnchorer.ts'
 import { createSalusClients } from '../../src/chain/createSalusClients.ts'
@@ -178,5 +179,70 @@ describe('unreachable chain', () => {
     const error = await readBatch(publicClient, { anchors: config.contracts.Anchors.address, batchId: 1n }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ChainUnreachableError)
     expect((error as ChainUnreachableError).shortMessage).toContain('npm start')
+  })
+})
+
+/**
+ * A browser wallet, as EIP-1193 sees it, whose account is one of anvil's unlocked ones:
+ * it starts on mainnet and does not know the local chain until asked to add it
+ * (EIP-3085), refuses to switch to an unknown chain with 4902 (EIP-3326), and sends
+ * transactions only while it is on the local chain. Everything else goes to anvil.
+ */
+function walletOnAnotherChain(rpcUrl: string, localChainId: number) {
+  let chainId = 1
+  const known = new Set([1])
+  const methods: string[] = []
+  const fail = (message: string, code: number) => Object.assign(new Error(message), { code })
+  const provider = {
+    on() {},
+    removeListener() {},
+    async request({ method, params }: { method: string; params?: unknown }) {
+      methods.push(method)
+      const [first] = (params ?? []) as { chainId?: Hex }[]
+      if (method === 'eth_chainId') return numberToHex(chainId)
+      if (method === 'wallet_switchEthereumChain') {
+        const id = Number(first?.chainId)
+        if (!known.has(id)) throw fail('Unrecognized chain ID', 4902)
+        chainId = id
+        return null
+      }
+      if (method === 'wallet_addEthereumChain') {
+        known.add(Number(first?.chainId))
+        return null
+      }
+      if (method === 'eth_sendTransaction' && chainId !== localChainId) throw fail('The wallet is on another chain', 4901)
+      const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+      const body = (await response.json()) as { result?: unknown; error?: { message: string; code: number } }
+      if (body.error) throw fail(body.error.message, body.error.code)
+      return body.result
+    },
+  }
+  return { provider: provider as unknown as EIP1193Provider, methods, chainId: () => chainId }
+}
+
+describe('account clients', () => {
+  it('ensureChain moves a browser wallet on another network to the configured chain, adding it first, so a write goes through', async () => {
+    const wallet = walletOnAnotherChain(config.rpcUrl, config.chainId)
+    const address = anvilAccount(7).account.address
+    const clients = createAccountClients(config, { kind: 'wallet', address, provider: wallet.provider })
+    const send = () => clients.walletClient.sendTransaction({ to: anvilAccount(9).account.address, value: 1n })
+    // Without it, the write is refused: the wallet is on mainnet.
+    await expect(send()).rejects.toThrow(/chain/i)
+    await clients.ensureChain()
+    expect(wallet.chainId()).toBe(config.chainId)
+    expect(wallet.methods.filter((method) => method.startsWith('wallet_'))).toEqual(['wallet_switchEthereumChain', 'wallet_addEthereumChain', 'wallet_switchEthereumChain'])
+    const hash = await send()
+    expect((await clients.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success')
+    // On the right chain already: nothing is asked of the wallet.
+    const before = wallet.methods.length
+    await clients.ensureChain()
+    expect(wallet.methods.slice(before)).toEqual(['eth_chainId'])
+  })
+
+  it('a local account signs for the configured chain and needs no switch', async () => {
+    const clients = createAccountClients(config, { kind: 'local', privateKey: anvilAccount(8).privateKey })
+    expect(clients.account).toBe(anvilAccount(8).account.address)
+    await clients.ensureChain()
+    expect(await clients.walletClient.getChainId()).toBe(config.chainId)
   })
 })

@@ -91,6 +91,7 @@ export class SharedPatientState {
 
       // Proxies answer only within SESSION_TTL of a logged session; the patient sees every one.
       this.steps.begin(1)
+      await this.context.ensureChain()
       await logAccess(walletClient, { consent: consent.address, grantId, scopesMask: grant.scopesMask })
       this.steps.finish(1)
 
