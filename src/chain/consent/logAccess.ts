@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { isAddressEqual, parseEventLogs, type Address, type Hash } from 'viem'
-import { waitForTransactionReceipt, writeContract } from 'viem/actions'
 import { Consent } from '../generated/Consent.ts'
-import { ChainInputError, toChainError, UnexpectedChainDataError, type WriteChainErrorType } from '../chainErrors.ts'
+import { ChainInputError, UnexpectedChainDataError, type WriteChainErrorType } from '../chainErrors.ts'
 import type { ConsentWalletClient } from './consentClients.ts'
+import { sendTransaction } from '../sendTransaction.ts'
 
 export type LogAccessParameters = {
   consent: Address
@@ -22,23 +22,15 @@ export async function logAccess(client: ConsentWalletClient, { consent, grantId,
   if (!Number.isSafeInteger(scopesMask) || scopesMask <= 0 || scopesMask > 0xffff_ffff) {
     throw new ChainInputError('Choose at least one record scope to open.', `scopesMask ${scopesMask}`)
   }
-  try {
-    const txHash = await writeContract(client, {
-      address: consent,
-      abi: Consent.abi,
-      functionName: 'logAccess',
-      args: [grantId, scopesMask],
-      chain: client.chain,
-      account: client.account,
-    })
-    const receipt = await waitForTransactionReceipt(client, { hash: txHash })
-    if (receipt.status !== 'success') throw new UnexpectedChainDataError(`logAccess transaction ${txHash} reverted`)
-    const [event] = parseEventLogs({ abi: Consent.abi, eventName: 'AccessLogged', logs: receipt.logs }).filter((log) =>
-      isAddressEqual(log.address, consent),
-    )
-    if (!event) throw new UnexpectedChainDataError(`no AccessLogged event in transaction ${txHash}`)
-    return { sessionId: event.args.sessionId, timestamp: Number(event.args.timestamp), txHash, blockNumber: receipt.blockNumber }
-  } catch (error) {
-    throw toChainError(error, client)
-  }
+  const { txHash, receipt } = await sendTransaction(client, {
+    address: consent,
+    abi: Consent.abi,
+    functionName: 'logAccess',
+    args: [grantId, scopesMask],
+  })
+  const [event] = parseEventLogs({ abi: Consent.abi, eventName: 'AccessLogged', logs: receipt.logs }).filter((log) =>
+    isAddressEqual(log.address, consent),
+  )
+  if (!event) throw new UnexpectedChainDataError(`no AccessLogged event in transaction ${txHash}`)
+  return { sessionId: event.args.sessionId, timestamp: Number(event.args.timestamp), txHash, blockNumber: receipt.blockNumber }
 }
