@@ -1,6 +1,6 @@
-import { BaseError, ContractFunctionRevertedError } from 'viem'
+import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type Abi, type Hex } from 'viem'
 import { SalusError } from '../errors/salusError.ts'
-import { contractOfError, decodeSalusRevert, revertSentence, type SalusContractName } from './revertSentences.ts'
+import { contractOfError, revertSentence, type SalusContractName } from './revertSentences.ts'
 
 /** The RPC node did not answer (down, wrong URL, offline). */
 export class ChainUnreachableError extends SalusError {
@@ -76,18 +76,27 @@ export type ReadChainErrorType = ContractRefusedError | ChainUnreachableError | 
 /** What a chain write may throw: a read's errors, and the wallet's. */
 export type WriteChainErrorType = ReadChainErrorType | TransactionRejectedError | InsufficientFundsError
 
+export type ToChainErrorOptions = {
+  /**
+   * The custom errors of contracts the called one calls (Insurance inside Appointments),
+   * to name a revert the called contract's ABI cannot. Named by the action, so only the
+   * pages that need an ABI load it.
+   */
+  errorAbi?: Abi
+}
+
 /**
  * Turns whatever viem threw into a SalusError a person can act on: a revert of any
- * Salus contract becomes ContractRefusedError with that contract's sentence, even when
- * it came from a contract the called one called (Insurance inside Appointments).
- * Unknown errors pass through unchanged so nothing is hidden.
+ * Salus contract becomes ContractRefusedError with that contract's sentence (also from
+ * a contract the called one called, given its `errorAbi`). Unknown errors pass through
+ * unchanged so nothing is hidden.
  */
-export function toChainError(error: unknown, client: { transport: object }): unknown {
+export function toChainError(error: unknown, client: { transport: object }, options: ToChainErrorOptions = {}): unknown {
   const rpcUrl = 'url' in client.transport && typeof client.transport.url === 'string' ? client.transport.url : 'the configured RPC URL'
   if (error instanceof SalusError || !(error instanceof BaseError)) return error
   const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError)
   if (reverted instanceof ContractFunctionRevertedError) {
-    const decoded = reverted.data ?? (reverted.raw ? decodeSalusRevert(reverted.raw) : undefined)
+    const decoded = reverted.data ?? (reverted.raw && options.errorAbi ? decodeRevert(reverted.raw, options.errorAbi) : undefined)
     return new ContractRefusedError(decoded?.errorName ?? reverted.reason, decoded?.args ?? [], { cause: error })
   }
   const names = new Set<string>()
@@ -101,4 +110,13 @@ export function toChainError(error: unknown, client: { transport: object }): unk
     return new ChainUnreachableError(rpcUrl, error)
   }
   return error
+}
+
+function decodeRevert(data: Hex, abi: Abi): { errorName: string; args: readonly unknown[] } | undefined {
+  try {
+    const { errorName, args } = decodeErrorResult({ abi, data })
+    return { errorName, args: args ?? [] }
+  } catch {
+    return undefined
+  }
 }

@@ -1,12 +1,6 @@
-import { decodeErrorResult, type Hex } from 'viem'
 import { anchorsRevertSentences } from './anchorsRevertSentences.ts'
 import { appointmentsRevertSentences } from './appointments/appointmentsRevertSentences.ts'
 import { consentRevertSentences } from './consent/consentRevertSentences.ts'
-import { Anchors } from './generated/Anchors.ts'
-import { Appointments } from './generated/Appointments.ts'
-import { Consent } from './generated/Consent.ts'
-import { Insurance } from './generated/Insurance.ts'
-import { Registry } from './generated/Registry.ts'
 import { insuranceRevertSentences } from './insurance/insuranceRevertSentences.ts'
 import { registryRevertSentences } from './registryRevertSentences.ts'
 
@@ -36,16 +30,4 @@ export function contractOfError(errorName: string | undefined): SalusContractNam
 export function revertSentence(errorName: string | undefined): string {
   const contract = contractOfError(errorName)
   return (contract && errorName && revertSentences[contract][errorName]) || fallbackSentence
-}
-
-/** Every Salus contract's custom errors, to name a revert the called contract's ABI could not (it came from a contract it called). */
-const salusErrorsAbi = [...Anchors.abi, ...Appointments.abi, ...Consent.abi, ...Insurance.abi, ...Registry.abi].filter((item) => item.type === 'error')
-
-export function decodeSalusRevert(data: Hex): { errorName: string; args: readonly unknown[] } | undefined {
-  try {
-    const { errorName, args } = decodeErrorResult({ abi: salusErrorsAbi, data })
-    return { errorName, args: args ?? [] }
-  } catch {
-    return undefined
-  }
 }

@@ -1,6 +1,6 @@
 import type { Abi, Account, Chain, Client, ContractFunctionArgs, ContractFunctionName, Address, Hash, Transport, TransactionReceipt } from 'viem'
 import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { toChainError, UnexpectedChainDataError, type WriteChainErrorType } from './chainErrors.ts'
+import { toChainError, UnexpectedChainDataError, type ToChainErrorOptions, type WriteChainErrorType } from './chainErrors.ts'
 
 export type SendTransactionErrorType = WriteChainErrorType
 
@@ -22,6 +22,7 @@ export async function sendTransaction<
     args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', functionName>
     value?: bigint
   },
+  options: ToChainErrorOptions = {},
 ): Promise<SentTransaction> {
   try {
     // The generic write parameters are too deep for TypeScript to re-check here; callers are typed.
@@ -30,6 +31,6 @@ export async function sendTransaction<
     if (receipt.status !== 'success') throw new UnexpectedChainDataError(`transaction ${txHash} reverted`)
     return { txHash, blockNumber: receipt.blockNumber, receipt }
   } catch (error) {
-    throw toChainError(error, client)
+    throw toChainError(error, client, options)
   }
 }

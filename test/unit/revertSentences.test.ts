@@ -2,6 +2,7 @@
 // and one refusal error carries it whichever contract reverted.
 import { BaseError, ContractFunctionRevertedError, encodeErrorResult } from 'viem'
 import { describe, expect, it } from 'vitest'
+import { paymentsErrorAbi } from '../../src/chain/appointments/paymentsErrorAbi.ts'
 import { ContractRefusedError, toChainError } from '../../src/chain/chainErrors.ts'
 import { Anchors } from '../../src/chain/generated/Anchors.ts'
 import { Appointments } from '../../src/chain/generated/Appointments.ts'
@@ -24,12 +25,16 @@ describe('revert sentences', () => {
     })
   }
 
-  it('names the contract and its sentence, also for a revert the called ABI cannot decode (Insurance inside Appointments)', () => {
+  it('names the contract and its sentence, also for a revert the called ABI cannot decode (Insurance inside Appointments), given the ABI the action names', () => {
     const raw = encodeErrorResult({ abi: Insurance.abi, errorName: 'Insurance__NullifierUsed', args: [7n] })
     // As viem reports a revert whose selector is not in the called contract's ABI: raw data, no decoded name.
     const reverted = new ContractFunctionRevertedError({ abi: Appointments.abi, data: raw, functionName: 'bookCovered' })
     expect(reverted.data).toBeUndefined()
-    const mapped = toChainError(new BaseError('call failed', { cause: reverted }), client)
+    const failed = new BaseError('call failed', { cause: reverted })
+    const unnamed = toChainError(failed, client) as ContractRefusedError
+    expect(unnamed).toBeInstanceOf(ContractRefusedError)
+    expect(unnamed.errorName).toBeUndefined()
+    const mapped = toChainError(failed, client, { errorAbi: paymentsErrorAbi })
     expect(mapped).toBeInstanceOf(ContractRefusedError)
     const refused = mapped as ContractRefusedError
     expect(refused.contract).toBe('Insurance')

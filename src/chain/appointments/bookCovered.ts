@@ -3,6 +3,7 @@ import { Appointments } from '../generated/Appointments.ts'
 import { sendTransaction } from '../sendTransaction.ts'
 import type { PaymentsWalletClient } from './paymentsClients.ts'
 import type { WriteChainErrorType } from '../chainErrors.ts'
+import { paymentsErrorAbi } from './paymentsErrorAbi.ts'
 
 /** A Groth16 proof in the verifier's calldata order (src/zk/toSolidityProof.ts). */
 export type CoverProof = {
@@ -41,6 +42,6 @@ export async function bookCovered(
     functionName: 'bookCovered',
     args: [slotId, { planId, root, nullifier, proof: { pA: proof.a, pB: proof.b, pC: proof.c } }],
     value: topUp,
-  })
+  }, { errorAbi: paymentsErrorAbi })
   return { txHash, blockNumber }
 }

@@ -3,6 +3,7 @@ import { Appointments } from '../generated/Appointments.ts'
 import { sendTransaction } from '../sendTransaction.ts'
 import type { PaymentsWalletClient } from './paymentsClients.ts'
 import type { WriteChainErrorType } from '../chainErrors.ts'
+import { paymentsErrorAbi } from './paymentsErrorAbi.ts'
 
 /**
  * What can happen to a booking after it is made, and who may do it:
@@ -33,6 +34,6 @@ export async function manageBooking(
     abi: Appointments.abi,
     functionName: action,
     args: [slotId],
-  })
+  }, { errorAbi: paymentsErrorAbi })
   return { txHash, blockNumber }
 }
