@@ -13,7 +13,6 @@ import { EligibilityVerifier } from '../src/chain/generated/EligibilityVerifier.
 import { Insurance } from '../src/chain/generated/Insurance.ts'
 import { anvilAccount, deploySalus } from '../scripts/deploy.ts'
 import { deployPayments } from '../src/chain/insurance/deployPayments.ts'
-import type { PaymentsWalletClient } from '../src/chain/appointments/sendPaymentTransaction.ts'
 import { publishSlot } from '../src/chain/appointments/publishSlot.ts'
 import { bookSlot } from '../src/chain/appointments/bookSlot.ts'
 import { bookCovered } from '../src/chain/appointments/bookCovered.ts'
@@ -34,6 +33,7 @@ import { toCircuitInput } from '../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../src/zk/toSolidityProof.ts'
 import { freePort } from '../test/support/freePort.ts'
 import { spawnDevTool } from '../scripts/support/devTools.ts'
+import type { PaymentsWalletClient } from '../src/chain/appointments/paymentsClients.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 /** anvil mines at once: poll receipts often (viem's default for an unknown block time is 4 s). */

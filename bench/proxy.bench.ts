@@ -7,14 +7,15 @@ import { createInterface } from 'node:readline'
 import path from 'node:path'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import * as umbral from '@nucypher/umbral-pre'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { MemoryBlockstore } from 'blockstore-core'
 import { buildKeyFragmentBundle } from '../src/core/consent/keyFragmentBundle.ts'
 import { blockAccess } from '../src/core/blocks.ts'
-import { scopeSecretKey, wrapDataKey } from '../src/crypto/umbral.ts'
+import * as umbral from '../src/crypto/umbral.ts'
+import { wrapDataKey } from '../src/crypto/umbral.ts'
+import { scopeSecretKey } from '../src/core/keys/scopeSecretKey.ts'
 import { openProxyChannel } from '../src/p2p/proxyChannel.ts'
 import { proxiesCommitment } from '../src/chain/consent/proxiesCommitment.ts'
 import type { GrantState } from '../src/p2p/grantOracle.ts'
@@ -38,7 +39,7 @@ function benchGrant(bundleCid: string, scopesMask: number, threshold: number, pr
 
 /** Deterministic keys so the care node process and the requesters agree without talking. */
 function key(label: string): umbral.SecretKey {
-  return umbral.SecretKeyFactory.fromSecureRandomness(seed).makeKey(new TextEncoder().encode(label))
+  return umbral.labelledSecretKey(seed, label)
 }
 
 async function careNodeProcess(): Promise<void> {

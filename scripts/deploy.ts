@@ -15,7 +15,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { SecretKeyFactory } from '@nucypher/umbral-pre'
 import { sha256 } from '@noble/hashes/sha2.js'
 import {
   bytesToHex,
@@ -33,7 +32,6 @@ import {
 } from 'viem'
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
 import { deployContract, getChainId, readContract, waitForTransactionReceipt } from 'viem/actions'
-import { ChainUnreachableError } from '../src/chain/chainErrors.ts'
 import { deployConsent } from '../src/chain/consent/deployConsent.ts'
 import { Anchors } from '../src/chain/generated/Anchors.ts'
 import { EligibilityVerifier } from '../src/chain/generated/EligibilityVerifier.ts'
@@ -47,8 +45,9 @@ import type { RegistryRoleName } from '../src/chain/registryRoles.ts'
 import { salusChain } from '../src/chain/salusChain.ts'
 import { updateProvider } from '../src/chain/updateProvider.ts'
 import { deriveKeys, keyDerivationTypedData } from '../src/core/keys/deriveKeys.ts'
-import { receivingSecretKey } from '../src/crypto/umbral.ts'
+import { labelledSecretKey, receivingSecretKey } from '../src/crypto/umbral.ts'
 import { checkTrustedSetup } from './trustedSetup.ts'
+import { ChainUnreachableError } from '../src/chain/chainErrors.ts'
 
 export const anvilMnemonic = 'test test test test test test test test test test test junk'
 
@@ -138,15 +137,13 @@ const demoDoctorKeys = new Map<string, Hex>(
 export function demoUmbralPublicKey(label: string): Hex {
   const derived = demoDoctorKeys.get(label)
   if (derived) return derived
-  const factory = SecretKeyFactory.fromSecureRandomness(sha256(new TextEncoder().encode('salus/demo-directory/v1')))
-  const secretKey = factory.makeKey(new TextEncoder().encode(`provider/${label}`))
+  const secretKey = labelledSecretKey(sha256(new TextEncoder().encode('salus/demo-directory/v1')), `provider/${label}`)
   const publicKey = secretKey.publicKey()
   try {
     return bytesToHex(publicKey.toCompressedBytes())
   } finally {
     publicKey.free()
     secretKey.free()
-    factory.free()
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { rmSync } from 'node:fs'
 import path from 'node:path'
-import { describeError } from '../src/core/errors.ts'
+import { describeError } from '../src/errors/salusError.ts'
 import { startLocalNetwork, type LocalNetwork } from './localNetwork.ts'
 
 function portFromEnv(name: string, fallback: number): number {

@@ -1,11 +1,12 @@
 // `npm test`: every check and test suite, then one closing line "N passed, N failed".
-// Steps: generated code matches its source (contracts, circuits), Foundry tests,
+// Steps: the layer rule of src (dependency-cruiser), generated code matches its source
+// (contracts, circuits), Foundry tests,
 // then vitest (unit, integration, end-to-end in Chromium).
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describeError } from '../src/core/errors.ts'
+import { describeError } from '../src/errors/salusError.ts'
 import { resolveDevTool } from './support/devTools.ts'
 
 const root = join(import.meta.dirname, '..')
@@ -51,6 +52,16 @@ if (wanted('typecheck')) {
   const svelte = tsc.code === 0 ? await run(bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--output', 'human']) : { code: 1 }
   const ok = tsc.code === 0 && svelte.code === 0
   steps.push({ name: 'typecheck', ok, tally: { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 } })
+}
+
+// The layer rule (docs/DESIGN.md, "Layout"): src's import graph, type-only imports
+// included, has no cycle and no import from a lower layer to a higher one.
+if (wanted('layers')) {
+  console.log('\n── layers (dependency-cruiser: no cycle, no upward import) ──')
+  let ok = false
+  if (!existsSync(bin('depcruise'))) console.log('dependency-cruiser is not installed: run npm install.')
+  else ok = (await run(bin('depcruise'), ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'])).code === 0
+  steps.push({ name: 'layers', ok, tally: { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 } })
 }
 
 await check('contracts-generated', 'scripts/generateContracts.ts')

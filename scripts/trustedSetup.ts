@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { zKey, type Logger } from 'snarkjs'
 import { ConsentVerifier } from '../src/chain/generated/ConsentVerifier.ts'
 import { EligibilityVerifier } from '../src/chain/generated/EligibilityVerifier.ts'
-import { SalusError } from '../src/core/errors.ts'
+import { SalusError } from '../src/errors/salusError.ts'
 
 /** anvil and Hardhat (31337), Ganache and geth --dev (1337). */
 export const localChainIds: readonly number[] = [31337, 1337]

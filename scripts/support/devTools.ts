@@ -14,7 +14,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { SalusError } from '../../src/core/errors.ts'
+import { SalusError } from '../../src/errors/salusError.ts'
 
 export type DevTool = 'anvil' | 'forge' | 'chromium'
 

@@ -1,8 +1,8 @@
 import { parseEventLogs, type Account, type Address, type Chain, type Client, type Hash, type Hex, type Transport } from 'viem'
-import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { ChainInputError, UnexpectedChainDataError, toChainError } from './chainErrors.ts'
 import { assertHash32 } from './assertHash32.ts'
 import { Anchors } from './generated/Anchors.ts'
+import { ChainInputError, UnexpectedChainDataError, type WriteChainErrorType } from './chainErrors.ts'
+import { sendTransaction } from './sendTransaction.ts'
 
 export type AnchorBatchParameters = {
   /** Address of the Anchors contract. */
@@ -21,7 +21,7 @@ export type AnchorBatchReturnType = {
   timestamp: number
 }
 
-export type AnchorBatchErrorType = ChainInputError | UnexpectedChainDataError | Error
+export type AnchorBatchErrorType = WriteChainErrorType | ChainInputError
 
 /** Anchors one Merkle root on chain and waits until it is mined. */
 export async function anchorBatch(
@@ -33,28 +33,20 @@ export async function anchorBatch(
   if (!Number.isSafeInteger(count) || count < 1 || count > 0xffff_ffff) {
     throw new ChainInputError('A batch must hold between 1 and 4,294,967,295 records.', `count ${count}`)
   }
-  try {
-    const txHash = await writeContract(client, {
-      address: anchors,
-      abi: Anchors.abi,
-      functionName: 'anchor',
-      args: [root, count],
-      chain: client.chain,
-      account: client.account,
-    })
-    const receipt = await waitForTransactionReceipt(client, { hash: txHash })
-    if (receipt.status !== 'success') throw new UnexpectedChainDataError(`anchor transaction ${txHash} reverted`)
-    const [event] = parseEventLogs({ abi: Anchors.abi, eventName: 'Anchored', logs: receipt.logs }).filter(
-      (log) => log.address.toLowerCase() === anchors.toLowerCase(),
-    )
-    if (!event) throw new UnexpectedChainDataError(`no Anchored event in transaction ${txHash}`)
-    return {
-      batchId: event.args.batchId,
-      txHash,
-      blockNumber: receipt.blockNumber,
-      timestamp: Number(event.args.timestamp),
-    }
-  } catch (error) {
-    throw toChainError(error, client)
+  const { txHash, receipt } = await sendTransaction(client, {
+    address: anchors,
+    abi: Anchors.abi,
+    functionName: 'anchor',
+    args: [root, count],
+  })
+  const [event] = parseEventLogs({ abi: Anchors.abi, eventName: 'Anchored', logs: receipt.logs }).filter(
+    (log) => log.address.toLowerCase() === anchors.toLowerCase(),
+  )
+  if (!event) throw new UnexpectedChainDataError(`no Anchored event in transaction ${txHash}`)
+  return {
+    batchId: event.args.batchId,
+    txHash,
+    blockNumber: receipt.blockNumber,
+    timestamp: Number(event.args.timestamp),
   }
 }

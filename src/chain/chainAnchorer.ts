@@ -1,10 +1,10 @@
 import type { Account, Address, Chain, Client, Transport } from 'viem'
 import type { Anchorer } from '../core/vault/types.ts'
-import { SalusError } from '../core/errors.ts'
+import { SalusError } from '../errors/salusError.ts'
 import { anchorBatch } from './anchorBatch.ts'
 import { readBatch } from './readBatch.ts'
-import { ContractRevertedError } from './chainErrors.ts'
 import type { NetworkConfig } from './networkConfig.ts'
+import { ContractRefusedError } from './chainErrors.ts'
 
 export type ChainAnchorerParameters = {
   publicClient: Client<Transport, Chain>
@@ -38,7 +38,7 @@ export function chainAnchorer(p: ChainAnchorerParameters): Anchorer {
         return { root: batch.root, timestamp: batch.timestamp }
       } catch (error) {
         // An unknown batch (e.g. a reset local chain) is an answer, not a failure.
-        if (error instanceof ContractRevertedError && error.errorName === 'Anchors__UnknownBatch') return undefined
+        if (error instanceof ContractRefusedError && error.errorName === 'Anchors__UnknownBatch') return undefined
         throw error
       }
     },

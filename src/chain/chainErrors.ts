@@ -1,5 +1,6 @@
-import { BaseError, ContractFunctionRevertedError } from 'viem'
-import { SalusError } from '../core/errors.ts'
+import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type Abi, type Hex } from 'viem'
+import { SalusError } from '../errors/salusError.ts'
+import { contractOfError, revertSentence, type SalusContractName } from './revertSentences.ts'
 
 /** The RPC node did not answer (down, wrong URL, offline). */
 export class ChainUnreachableError extends SalusError {
@@ -15,16 +16,22 @@ export class ChainUnreachableError extends SalusError {
   }
 }
 
-/** The contract refused the call; `errorName` is its custom error (e.g. `Registry__NotCertified`). */
-export class ContractRevertedError extends SalusError {
-  override name = 'ContractRevertedError' as const
+/**
+ * A Salus contract refused the request (it reverted). `contract` and `errorName` name
+ * the custom error (`Consent__AlreadyRevoked`: contract Consent) so callers can branch
+ * on it; the sentence comes from that contract's table (src/chain/revertSentences.ts).
+ */
+export class ContractRefusedError extends SalusError {
+  override name = 'ContractRefusedError' as const
+  readonly contract: SalusContractName | undefined
   readonly errorName: string | undefined
   readonly args: readonly unknown[]
-  constructor(errorName: string | undefined, args: readonly unknown[], cause?: unknown) {
-    super(revertSentences[errorName ?? ''] ?? 'The contract refused this request. Nothing was changed.', {
-      cause,
+  constructor(errorName: string | undefined, args: readonly unknown[], parameters: { cause?: unknown; shortMessage?: string } = {}) {
+    super(parameters.shortMessage ?? revertSentence(errorName), {
+      cause: parameters.cause,
       details: errorName ? `${errorName}(${args.map(String).join(', ')})` : undefined,
     })
+    this.contract = contractOfError(errorName)
     this.errorName = errorName
     this.args = args
   }
@@ -64,34 +71,33 @@ export class ChainInputError extends SalusError {
   }
 }
 
-const revertSentences: Record<string, string> = {
-  Anchors__EmptyBatch: 'There are no records in this batch to anchor.',
-  Anchors__ZeroRoot: 'This batch has no Merkle root to anchor.',
-  Anchors__UnknownBatch: 'This anchor batch does not exist on this chain. The record may have been anchored on another network.',
-  Registry__NotCertified: 'This account is not certified for that role. Ask the matching authority to certify it first.',
-  Registry__AlreadyRegistered: 'This account is already in the directory. Update its entry instead.',
-  Registry__NotRegistered: 'This account is not in the provider directory yet.',
-  Registry__EmptyName: 'Enter a name for the directory entry.',
-  Registry__FieldTooLong: 'One of the directory fields is too long. Shorten it and try again.',
-  Registry__InvalidUmbralPublicKey: 'The re-encryption public key is not a valid compressed key (33 bytes).',
-  Registry__TooManyMultiaddrs: 'Too many network addresses: list at most 8.',
-  Registry__NotAProviderRole: 'That role cannot be certified: choose doctor, responder, insurer or care node.',
-  Registry__NotAnAuthorityRole: 'That role is not an authority role.',
-  Registry__ZeroAddress: 'An account address is missing.',
-  Registry__IndexOutOfRange: 'That directory entry does not exist.',
-  AccessControlUnauthorizedAccount: 'This account is not allowed to do that. Only the matching authority can.',
+/** What a chain read may throw (besides errors it passes through unchanged). */
+export type ReadChainErrorType = ContractRefusedError | ChainUnreachableError | UnexpectedChainDataError
+/** What a chain write may throw: a read's errors, and the wallet's. */
+export type WriteChainErrorType = ReadChainErrorType | TransactionRejectedError | InsufficientFundsError
+
+export type ToChainErrorOptions = {
+  /**
+   * The custom errors of contracts the called one calls (Insurance inside Appointments),
+   * to name a revert the called contract's ABI cannot. Named by the action, so only the
+   * pages that need an ABI load it.
+   */
+  errorAbi?: Abi
 }
 
 /**
- * Turns whatever viem threw into a SalusError a person can act on; unknown errors
- * pass through unchanged so nothing is hidden.
+ * Turns whatever viem threw into a SalusError a person can act on: a revert of any
+ * Salus contract becomes ContractRefusedError with that contract's sentence (also from
+ * a contract the called one called, given its `errorAbi`). Unknown errors pass through
+ * unchanged so nothing is hidden.
  */
-export function toChainError(error: unknown, client: { transport: object }): unknown {
+export function toChainError(error: unknown, client: { transport: object }, options: ToChainErrorOptions = {}): unknown {
   const rpcUrl = 'url' in client.transport && typeof client.transport.url === 'string' ? client.transport.url : 'the configured RPC URL'
   if (error instanceof SalusError || !(error instanceof BaseError)) return error
   const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError)
   if (reverted instanceof ContractFunctionRevertedError) {
-    return new ContractRevertedError(reverted.data?.errorName ?? reverted.reason, reverted.data?.args ?? [], error)
+    const decoded = reverted.data ?? (reverted.raw && options.errorAbi ? decodeRevert(reverted.raw, options.errorAbi) : undefined)
+    return new ContractRefusedError(decoded?.errorName ?? reverted.reason, decoded?.args ?? [], { cause: error })
   }
   const names = new Set<string>()
   error.walk((e) => {
@@ -104,4 +110,13 @@ export function toChainError(error: unknown, client: { transport: object }): unk
     return new ChainUnreachableError(rpcUrl, error)
   }
   return error
+}
+
+function decodeRevert(data: Hex, abi: Abi): { errorName: string; args: readonly unknown[] } | undefined {
+  try {
+    const { errorName, args } = decodeErrorResult({ abi, data })
+    return { errorName, args: args ?? [] }
+  } catch {
+    return undefined
+  }
 }

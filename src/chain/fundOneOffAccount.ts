@@ -1,9 +1,10 @@
 import { type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { waitForTransactionReceipt } from 'viem/actions'
-import { SalusError } from '../core/errors.ts'
+import { SalusError } from '../errors/salusError.ts'
 import { createSalusClients, type SalusWalletClient } from './createSalusClients.ts'
 import { localChainId, type NetworkConfig } from './networkConfig.ts'
+import type { WriteChainErrorType } from './chainErrors.ts'
 
 /** This network has no faucet or relayer that can fund a one-off sender. */
 export class NoRelayerError extends SalusError {
@@ -19,6 +20,8 @@ export type FundOneOffAccountParameters = {
   /** Names the transaction in the error when there is no faucet ("Revoking", "Anchoring", …). */
   purpose: string
 }
+
+export type FundOneOffAccountErrorType = WriteChainErrorType
 
 /**
  * A fresh account funded for gas by the local network's faucet, so a transaction that

@@ -1,7 +1,7 @@
 import type { Address, Chain, Client, Hash, Hex, Transport } from 'viem'
 import { getBlockNumber, getContractEvents } from 'viem/actions'
-import { ChainInputError, toChainError } from './chainErrors.ts'
 import { Anchors } from './generated/Anchors.ts'
+import { ChainInputError, type ReadChainErrorType, toChainError } from './chainErrors.ts'
 
 export type GetAnchoredBatchesParameters = {
   anchors: Address
@@ -25,6 +25,8 @@ export type AnchoredBatch = {
 }
 
 export type GetAnchoredBatchesReturnType = { batches: AnchoredBatch[]; toBlock: bigint }
+
+export type GetAnchoredBatchesErrorType = ReadChainErrorType | ChainInputError
 
 /** Anchored events in a block range, oldest first; `toBlock` says where a cache can resume. */
 export async function getAnchoredBatches(

@@ -1,8 +1,8 @@
 import type { Account, Address, Chain, Client, Hash, Transport } from 'viem'
-import { ChainInputError } from './chainErrors.ts'
 import { Registry } from './generated/Registry.ts'
 import { providerRoleNames, registryRoles, type RegistryRoleName } from './registryRoles.ts'
 import { sendTransaction } from './sendTransaction.ts'
+import { ChainInputError, type WriteChainErrorType } from './chainErrors.ts'
 
 const authorityRoleNames = ['medicalAuthority', 'emsAuthority', 'insuranceAuthority', 'careNodeAuthority'] as const
 
@@ -14,6 +14,8 @@ export type GrantRegistryRoleParameters = {
 }
 
 export type GrantRegistryRoleReturnType = { txHash: Hash; blockNumber: bigint }
+
+export type GrantRegistryRoleErrorType = WriteChainErrorType | ChainInputError
 
 /**
  * Appoints an authority or certifies a provider; the contract checks that the

@@ -1,11 +1,13 @@
 import { type Address, type Chain, type Client, type Transport } from 'viem'
 import { readContract } from 'viem/actions'
-import { toChainError } from './chainErrors.ts'
 import { Registry } from './generated/Registry.ts'
 import { registryRoles, type RegistryRoleName } from './registryRoles.ts'
+import { type ReadChainErrorType, toChainError } from './chainErrors.ts'
 
 export type HasRegistryRoleParameters = { registry: Address; role: RegistryRoleName; account: Address }
 export type HasRegistryRoleReturnType = boolean
+
+export type HasRegistryRoleErrorType = ReadChainErrorType
 
 /** Whether `account` currently holds `role` (e.g. is a certified doctor or responder). */
 export async function hasRegistryRole(

@@ -1,9 +1,9 @@
 import { type Address, type Chain, type Client, type Transport } from 'viem'
 import { readContract } from 'viem/actions'
-import { toChainError } from './chainErrors.ts'
 import { Registry } from './generated/Registry.ts'
 import { parseProviderEntry, type ProviderEntry } from './providerEntry.ts'
 import type { ProviderRoleName } from './registryRoles.ts'
+import { type ReadChainErrorType, toChainError } from './chainErrors.ts'
 
 export type ListProvidersParameters = {
   registry: Address
@@ -18,6 +18,8 @@ export type ListProvidersParameters = {
 export type ListProvidersReturnType = ProviderEntry[]
 
 const pageSize = 25
+
+export type ListProvidersErrorType = ReadChainErrorType
 
 /** The provider directory, in registration order. Malformed entries are skipped. */
 export async function listProviders(

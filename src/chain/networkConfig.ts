@@ -1,6 +1,6 @@
 import { getAddress, isAddress, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { SalusError } from '../core/errors.ts'
+import { SalusError } from '../errors/salusError.ts'
 
 /** Where one contract lives; events are read from `deployBlock` on. */
 export type ContractDeployment = { address: Address; deployBlock: number }

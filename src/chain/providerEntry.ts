@@ -1,6 +1,6 @@
 import { isHex, type Address, type Hex } from 'viem'
-import { ChainInputError } from './chainErrors.ts'
 import { providerRoleName, type ProviderRoleName } from './registryRoles.ts'
+import { ChainInputError } from './chainErrors.ts'
 
 /** A directory entry as the app uses it (contracts/Registry.sol `Provider`, flattened). */
 export type ProviderEntry = {

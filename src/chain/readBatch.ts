@@ -1,7 +1,7 @@
 import { type Address, type Chain, type Client, type Hex, type Transport } from 'viem'
 import { readContract } from 'viem/actions'
-import { ChainInputError, toChainError } from './chainErrors.ts'
 import { Anchors } from './generated/Anchors.ts'
+import { ChainInputError, type ReadChainErrorType, toChainError } from './chainErrors.ts'
 
 export type ReadBatchParameters = {
   anchors: Address
@@ -17,7 +17,9 @@ export type ReadBatchReturnType = {
   submitter: Address
 }
 
-/** The anchored batch `batchId`; an unknown id throws ContractRevertedError (Anchors__UnknownBatch). */
+export type ReadBatchErrorType = ReadChainErrorType | ChainInputError
+
+/** The anchored batch `batchId`; an unknown id throws ContractRefusedError (Anchors__UnknownBatch). */
 export async function readBatch(
   client: Client<Transport, Chain | undefined>,
   { anchors, batchId }: ReadBatchParameters,

@@ -3,6 +3,7 @@ import { Registry } from './generated/Registry.ts'
 import { assertProviderProfile, type ProviderProfile } from './providerEntry.ts'
 import { registryRoles, type ProviderRoleName } from './registryRoles.ts'
 import { sendTransaction } from './sendTransaction.ts'
+import type { WriteChainErrorType } from './chainErrors.ts'
 
 export type RegisterProviderParameters = {
   registry: Address
@@ -12,6 +13,8 @@ export type RegisterProviderParameters = {
 }
 
 export type RegisterProviderReturnType = { txHash: Hash; blockNumber: bigint }
+
+export type RegisterProviderErrorType = WriteChainErrorType
 
 /** A certified provider lists themself in the directory (Registry__NotCertified otherwise). */
 export async function registerProvider(

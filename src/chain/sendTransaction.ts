@@ -1,10 +1,15 @@
 import type { Abi, Account, Chain, Client, ContractFunctionArgs, ContractFunctionName, Address, Hash, Transport, TransactionReceipt } from 'viem'
 import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { UnexpectedChainDataError, toChainError } from './chainErrors.ts'
+import { toChainError, UnexpectedChainDataError, type ToChainErrorOptions, type WriteChainErrorType } from './chainErrors.ts'
+
+export type SendTransactionErrorType = WriteChainErrorType
 
 export type SentTransaction = { txHash: Hash; blockNumber: bigint; receipt: TransactionReceipt }
 
-/** Sends one contract write, waits for it to be mined, and maps failures to SalusErrors. */
+/**
+ * Sends one contract write (with `value` when it pays), waits for it to be mined, and
+ * maps failures to SalusErrors: a revert of any Salus contract to ContractRefusedError.
+ */
 export async function sendTransaction<
   const abi extends Abi,
   functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
@@ -15,7 +20,9 @@ export async function sendTransaction<
     abi: abi
     functionName: functionName
     args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', functionName>
+    value?: bigint
   },
+  options: ToChainErrorOptions = {},
 ): Promise<SentTransaction> {
   try {
     // The generic write parameters are too deep for TypeScript to re-check here; callers are typed.
@@ -24,6 +31,6 @@ export async function sendTransaction<
     if (receipt.status !== 'success') throw new UnexpectedChainDataError(`transaction ${txHash} reverted`)
     return { txHash, blockNumber: receipt.blockNumber, receipt }
   } catch (error) {
-    throw toChainError(error, client)
+    throw toChainError(error, client, options)
   }
 }

@@ -2,9 +2,12 @@ import type { Account, Address, Chain, Client, Hash, Transport } from 'viem'
 import { Registry } from './generated/Registry.ts'
 import { assertProviderProfile, type ProviderProfile } from './providerEntry.ts'
 import { sendTransaction } from './sendTransaction.ts'
+import type { WriteChainErrorType } from './chainErrors.ts'
 
 export type UpdateProviderParameters = { registry: Address; profile: ProviderProfile }
 export type UpdateProviderReturnType = { txHash: Hash; blockNumber: bigint }
+
+export type UpdateProviderErrorType = WriteChainErrorType
 
 /** Replaces the caller's directory profile, e.g. to publish a new peer ID or Umbral key. */
 export async function updateProvider(

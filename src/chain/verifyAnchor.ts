@@ -1,8 +1,8 @@
 import { type Address, type Chain, type Client, type Hex, type Transport } from 'viem'
 import { readContract } from 'viem/actions'
 import { assertHash32 } from './assertHash32.ts'
-import { ChainInputError, toChainError } from './chainErrors.ts'
 import { Anchors } from './generated/Anchors.ts'
+import { ChainInputError, type ReadChainErrorType, toChainError } from './chainErrors.ts'
 
 export type VerifyAnchorParameters = {
   anchors: Address
@@ -17,6 +17,8 @@ export type VerifyAnchorReturnType = boolean
 
 /** A batch of 2^64 leaves would need a proof of 64; anything longer is not ours. */
 const maxProofLength = 64
+
+export type VerifyAnchorErrorType = ReadChainErrorType | ChainInputError
 
 /** Asks the Anchors contract whether `leaf` is in batch `batchId`, so the answer comes from the chain itself. */
 export async function verifyAnchor(

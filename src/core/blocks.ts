@@ -3,7 +3,7 @@ import { MemoryBlockstore } from 'blockstore-core/memory'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { SalusError } from './errors.ts'
+import { SalusError } from '../errors/salusError.ts'
 
 /** Content-addressed block I/O that never hands back bytes it has not checked against their CID. */
 export interface BlockAccess {

@@ -1,4 +1,4 @@
-import { SalusError } from '../core/errors.ts'
+import { SalusError } from '../errors/salusError.ts'
 
 /** Any authenticated-decryption failure: altered ciphertext, wrong key or aad, truncated or reordered stream. */
 export class DecryptionFailedError extends SalusError {

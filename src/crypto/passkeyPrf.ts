@@ -1,6 +1,14 @@
+import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, getAddress, hexToBytes, type Address } from 'viem'
-import { SalusError } from '../core/errors.ts'
-import { checkKeyVersion, passkeyPrfSalt } from '../core/keys/deriveKeys.ts'
+import { SalusError } from '../errors/salusError.ts'
+import { checkKeyVersion } from './keyVersion.ts'
+
+/**
+ * Input to the passkey's PRF (WebAuthn `prf.eval.first`). Fixed for this derivation
+ * scheme: the key version is in the HKDF labels and in the passkey's user handle, and
+ * each version has its own passkey (see src/core/keys/deriveKeys.ts).
+ */
+export const passkeyPrfSalt = sha256(new TextEncoder().encode('salus/passkey-prf/v1'))
 
 /**
  * The Salus passkey: a WebAuthn credential whose relying party is the origin serving

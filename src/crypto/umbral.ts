@@ -1,6 +1,5 @@
 import * as umbral from '@nucypher/umbral-pre'
-import { SalusError } from '../core/errors.ts'
-import { isScope, type Scope } from '../core/scopes.ts'
+import { SalusError } from '../errors/salusError.ts'
 
 /**
  * Thin wrapper over Umbral proxy re-encryption (`@nucypher/umbral-pre`). In Node the
@@ -8,7 +7,25 @@ import { isScope, type Scope } from '../core/scopes.ts'
  * vite-plugin-wasm, so the wasm is ready once this module has been imported.
  */
 export type UmbralModule = typeof umbral
-export type { Capsule, PublicKey, SecretKey, Signer, VerifiedCapsuleFrag } from '@nucypher/umbral-pre'
+/**
+ * The part of Umbral the rest of Salus uses beyond the functions below: every module
+ * reaches Umbral through this file (the layer rule forbids importing the package
+ * elsewhere in src), so the library loads in one place and its surface in use is this list.
+ */
+export {
+  Capsule,
+  CapsuleFrag,
+  KeyFrag,
+  PublicKey,
+  SecretKey,
+  Signer,
+  decryptOriginal,
+  decryptReencrypted,
+  encrypt,
+  generateKFrags,
+  reencrypt,
+} from '@nucypher/umbral-pre'
+export type { VerifiedCapsuleFrag, VerifiedKeyFrag } from '@nucypher/umbral-pre'
 
 export const umbralSeedBytes = 32
 export const dataKeyBytes = 32
@@ -28,11 +45,14 @@ export async function loadUmbral(): Promise<UmbralModule> {
   return umbral
 }
 
-/** The delegating key of one scope in one epoch: rotating a scope bumps its epoch. */
-export function scopeSecretKey(preMasterSeed: Uint8Array, scope: Scope, epoch: number): umbral.SecretKey {
-  if (!isScope(scope)) throw new TypeError(`unknown scope ${String(scope)}`)
-  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new TypeError('epoch must be a non-negative integer')
-  return makeKey(preMasterSeed, `scope/${scope}/${epoch}`)
+/**
+ * A secret key derived from the PRE master seed under a label; each label gives an
+ * unrelated key. Callers name their keys (src/core/keys/scopeSecretKey.ts builds a
+ * scope's label); this wrapper knows nothing of scopes.
+ */
+export function labelledSecretKey(preMasterSeed: Uint8Array, label: string): umbral.SecretKey {
+  if (typeof label !== 'string' || label.length === 0) throw new TypeError('a key label is a non-empty string')
+  return makeKey(preMasterSeed, label)
 }
 
 /**

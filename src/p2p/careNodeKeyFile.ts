@@ -3,10 +3,10 @@ import { mkdir, open, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { SecretKeyFactory, type SecretKey } from '@nucypher/umbral-pre'
 import { bytesToHex, hexToBytes, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { SalusError, type SalusErrorParameters } from '../core/errors.ts'
+import { labelledSecretKey, type SecretKey } from '../crypto/umbral.ts'
+import { SalusError, type SalusErrorParameters } from '../errors/salusError.ts'
 
 /** The key file's name inside a care node's data directory. */
 export const careNodeKeyFileName = 'care-node-keys.json'
@@ -59,9 +59,7 @@ export async function loadOrCreateCareNodeKeys(dataDir: string): Promise<CareNod
     contents = await readKeyFile(file)
   }
   const peerKey = await generateKeyPairFromSeed('Ed25519', hexToBytes(contents.peerKeySeed))
-  const factory = SecretKeyFactory.fromSecureRandomness(hexToBytes(contents.umbralSeed))
-  const secretKey = factory.makeKey(new TextEncoder().encode('proxy'))
-  factory.free()
+  const secretKey = labelledSecretKey(hexToBytes(contents.umbralSeed), 'proxy')
   const publicKey = secretKey.publicKey()
   const umbralPublicKey = bytesToHex(publicKey.toCompressedBytes())
   publicKey.free()

@@ -1,7 +1,6 @@
 import { CID } from 'multiformats/cid'
 import { hexToBytes, type Address } from 'viem'
 import { getBlockNumber, getChainId, readContract } from 'viem/actions'
-import { ConsentRefusedError, type ConsentPublicClient } from '../chain/consent/consentErrors.ts'
 import { getGrantEvents } from '../chain/consent/getGrantEvents.ts'
 import { grantIdOf } from '../chain/consent/grantIdOf.ts'
 import { readGrant, type GrantState as ChainGrantState } from '../chain/consent/readGrant.ts'
@@ -10,6 +9,8 @@ import { readProvider } from '../chain/readProvider.ts'
 import { scopes } from '../core/scopes.ts'
 import { ProofInputError } from '../zk/zkErrors.ts'
 import type { GrantOracle, GrantState } from './grantOracle.ts'
+import { ContractRefusedError } from '../chain/chainErrors.ts'
+import type { ConsentPublicClient } from '../chain/consent/consentClients.ts'
 
 export type ChainGrantOracleParameters = {
   consent: Address
@@ -99,7 +100,7 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
     let pending = reads.get(grantId)
     if (!pending) {
       pending = readGrant(client, { consent, grantId }).catch((error: unknown) => {
-        if (error instanceof ConsentRefusedError && error.errorName === 'Consent__UnknownGrant') return undefined
+        if (error instanceof ContractRefusedError && error.errorName === 'Consent__UnknownGrant') return undefined
         throw error
       })
       reads.set(grantId, pending)

@@ -3,7 +3,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import type { Address, Hex } from 'viem'
 import { addressPattern, listField, mapField, stringField, uintField, type Fail } from '../core/consent/untrustedFields.ts'
-import { SalusError, type SalusErrorParameters } from '../core/errors.ts'
+import { SalusError, type SalusErrorParameters } from '../errors/salusError.ts'
 import { isScope, scopes, type Scope } from '../core/scopes.ts'
 
 /** Hands a consent (grant parameters + proof) or a record CID to a peer's inbox. */

@@ -3,7 +3,7 @@ import { ManifestTamperedError } from '../core/consent/consentErrors.ts'
 import { decodeSignedHead, type SignedHead } from '../core/consent/scopeManifest.ts'
 import { bytesField, compressedKeyBytes, mapField, scopeField, type Fail } from '../core/consent/untrustedFields.ts'
 import type { Scope } from '../core/scopes.ts'
-import { SalusError, type SalusErrorParameters } from '../core/errors.ts'
+import { SalusError, type SalusErrorParameters } from '../errors/salusError.ts'
 import { encodeCareAuth, parseCareAuth, type CareAuth } from './careAuth.ts'
 import { encodeHeadReadGrant, parseHeadReadGrant, type HeadReadGrant } from '../core/consent/headReadRequest.ts'
 

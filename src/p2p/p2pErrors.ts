@@ -1,4 +1,4 @@
-import { SalusError, type SalusErrorParameters } from '../core/errors.ts'
+import { SalusError, type SalusErrorParameters } from '../errors/salusError.ts'
 
 /** Why a peer message was refused; sent back to the peer as `code`. */
 export type PeerMessageCode = 'too-large' | 'malformed' | 'timeout' | 'closed'

@@ -1,4 +1,4 @@
-import * as umbral from '@nucypher/umbral-pre'
+import * as umbral from '../crypto/umbral.ts'
 import { CID } from 'multiformats/cid'
 import { bytesToHex, type Address } from 'viem'
 import { proxiesCommitment } from '../chain/consent/proxiesCommitment.ts'

@@ -2,7 +2,7 @@
 // Capsule re-encryption, shared by the proxy service (in its own thread) and the care
 // node's worker threads (reencryptWorker.ts). Plain TypeScript that Node can run by
 // stripping types: no enums, no parameter properties, type-only imports marked.
-import * as umbral from '@nucypher/umbral-pre'
+import * as umbral from '../crypto/umbral.ts'
 
 /**
  * Re-encrypts each capsule (its bytes, untrusted) under one verified key fragment and

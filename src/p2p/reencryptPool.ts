@@ -4,7 +4,7 @@
 // parsed and re-encrypted in a worker (about three quarters of a request's CPU time).
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import type * as umbral from '@nucypher/umbral-pre'
+import type * as umbral from '../crypto/umbral.ts'
 import { MalformedCapsuleError, type ReencryptCapsules } from './reencryptCapsules.ts'
 
 export type ReencryptJob = { id: number; fragmentKey: string; kfrag: Uint8Array; capsules: readonly Uint8Array[] }

@@ -3,7 +3,7 @@
 // key fragments it was sent, parsed, and answers each job with capsule fragments.
 // Node runs this file by stripping its types (see reencryptCapsules.ts).
 import { parentPort } from 'node:worker_threads'
-import * as umbral from '@nucypher/umbral-pre'
+import * as umbral from '../crypto/umbral.ts'
 import { MalformedCapsuleError, reencryptInThread } from './reencryptCapsules.ts'
 import type { ReencryptJob, ReencryptReply } from './reencryptPool.ts'
 

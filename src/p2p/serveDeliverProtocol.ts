@@ -1,5 +1,5 @@
 import type { Libp2p, Stream } from '@libp2p/interface'
-import { SalusError } from '../core/errors.ts'
+import { SalusError } from '../errors/salusError.ts'
 import { DeliverError, deliverProtocol, parseDelivery, type Delivery, type DeliverResponse } from './deliverProtocol.ts'
 import { messageStream } from './messages.ts'
 import { PeerMessageError } from './p2pErrors.ts'

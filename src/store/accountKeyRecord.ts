@@ -1,5 +1,5 @@
 import type { Address } from 'viem'
-import { checkKeyVersion } from '../core/keys/deriveKeys.ts'
+import { checkKeyVersion } from '../crypto/keyVersion.ts'
 
 /**
  * What a device remembers about an account's keys (localStorage, never a key): the key

@@ -1,10 +1,7 @@
 import type { Component } from 'svelte'
-import type { RegistryRoleName } from '../chain/registryRoles.ts'
+import type { AccountRoles } from './state/accountRoles.ts'
 import type { Session } from './state/Session.svelte.ts'
 import type { Workspace } from './state/Workspace.svelte.ts'
-
-/** What the signed-in address may do: every account is a patient; other roles come from the Registry. */
-export type AccountRoles = { readonly patient: true } & { readonly [role in RegistryRoleName]: boolean }
 
 export type SectionProps = { session: Session; workspace: Workspace }
 

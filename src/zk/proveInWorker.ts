@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Page side of the prover worker: one Promise per proof, progress through a callback.
-import { SalusError } from '../core/errors.ts'
+import { SalusError } from '../errors/salusError.ts'
 import type { CircuitName } from './circuits.ts'
 import type { ProverRequest, ProverResponse } from './proverMessages.ts'
 import type { CircuitInput, Groth16ProofResult, ProofProgress } from './proveWithArtifacts.ts'

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What the prover worker does with one request; kept apart from the worker's global
 // scope so it runs (and is tested) anywhere.
-import { SalusError } from '../core/errors.ts'
+import { SalusError } from '../errors/salusError.ts'
 import { checkArtifactDigest, fetchArtifactDigests } from './artifactManifest.ts'
 import { circuitArtifactUrls, isCircuitName, maxArtifactBytes, type CircuitName } from './circuits.ts'
 import { fetchArtifact } from './fetchArtifact.ts'

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { SalusError, type SalusErrorParameters } from '../core/errors.ts'
+import { SalusError, type SalusErrorParameters } from '../errors/salusError.ts'
 
 /** A proof input is missing, out of range or inconsistent; nothing was proven. */
 export class ProofInputError extends SalusError {

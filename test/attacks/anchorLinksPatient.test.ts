@@ -18,6 +18,7 @@ import { blockAccess } from '../../src/core/blocks.ts'
 import { memoryRecordIndex } from '../../src/core/vault/memoryRecordIndex.ts'
 import { Vault } from '../../src/core/vault/Vault.ts'
 import { openAnchorer } from '../../src/ui/state/openAnchorer.ts'
+import { createAccountClients } from '../../src/chain/accountClients.ts'
 import { clientsFor, startAnvil, type Anvil } from '../integration/consentSupport.ts'
 import { keysOf } from './support/consentStack.ts'
 
@@ -43,7 +44,7 @@ function permutations<T>(items: T[]): T[][] {
 beforeAll(async () => {
   anvil = await startAnvil()
   config = await deploySalus({ rpcUrl: anvil.rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
-  const anchorer = await openAnchorer({ config, account: patient.account.address })
+  const anchorer = await openAnchorer(createAccountClients(config, { kind: 'local', privateKey: patient.privateKey }))
   vault = await Vault.open({ keys: await keysOf(patient.privateKey), blocks: blockAccess({ blockstore: new MemoryBlockstore() }), index: memoryRecordIndex(), anchorer })
   for (const text of ['Penicillin', 'Peanuts', 'Latex']) {
     await vault.addRecord({ resource: allergy(text), source: 'form' })

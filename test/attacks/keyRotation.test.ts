@@ -18,14 +18,8 @@ import { readBackupArchive } from '../../src/core/vault/backupArchive.ts'
 import { memoryRecordIndex } from '../../src/core/vault/memoryRecordIndex.ts'
 import { gateRecordIndex, KeyRotationInProgressError, rotateVaultKeys } from '../../src/core/vault/rotateVaultKeys.ts'
 import { CID } from 'multiformats/cid'
-import {
-  loadUmbral,
-  receivingSecretKey,
-  recordSigner,
-  scopeSecretKey,
-  unwrapDataKey,
-  unwrapReencryptedDataKey,
-} from '../../src/crypto/umbral.ts'
+import { loadUmbral, receivingSecretKey, recordSigner, unwrapDataKey, unwrapReencryptedDataKey } from '../../src/crypto/umbral.ts'
+import { scopeSecretKey } from '../../src/core/keys/scopeSecretKey.ts'
 
 const signature = Uint8Array.from({ length: 65 }, (_, i) => (i === 64 ? 28 : (i * 31 + 9) & 255))
 const prf = (version: number) => Uint8Array.from({ length: 32 }, (_, i) => (i * 17 + version * 101) & 255)

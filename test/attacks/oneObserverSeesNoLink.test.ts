@@ -13,8 +13,10 @@ import { getBlock, getContractEvents, getTransaction, getTransactionCount, getTr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anvilAccount } from '../../scripts/deploy.ts'
 import { Consent } from '../../src/chain/generated/Consent.ts'
-import { receivingSecretKey, scopeSecretKey } from '../../src/crypto/umbral.ts'
+import { receivingSecretKey } from '../../src/crypto/umbral.ts'
+import { scopeSecretKey } from '../../src/core/keys/scopeSecretKey.ts'
 import { openAnchorer } from '../../src/ui/state/openAnchorer.ts'
+import { createAccountClients } from '../../src/chain/accountClients.ts'
 import { identityCommitment } from '../../src/zk/identity.ts'
 import { bookCoveredVisit, coveredPlan, credentialOf, paymentContextFor, slotsInOnePeriod } from './support/coveredBooking.ts'
 import { doctorReceivingKey, keysOf, startConsentStack, type ConsentStack } from './support/consentStack.ts'
@@ -80,7 +82,7 @@ const allergy = (text: string) => ({
 })
 
 async function actAs(privateKey: Hex, fill: number, planId: bigint, slots: bigint[]): Promise<PatientActions> {
-  const anchorer = await openAnchorer({ config: stack.config, account: privateKeyToAccount(privateKey).address })
+  const anchorer = await openAnchorer(createAccountClients(stack.config, { kind: 'local', privateKey }))
   const patient = await patientGrants(stack, privateKey, fill, { anchorer })
   const vault = patient.vault
   await vault.addRecord({ resource: allergy('Penicillin'), source: 'form' })

@@ -11,7 +11,6 @@ import { nullifierDomain } from '../../src/chain/appointments/nullifierDomain.ts
 import { bookSlot } from '../../src/chain/appointments/bookSlot.ts'
 import { listSlots } from '../../src/chain/appointments/listSlots.ts'
 import { manageBooking } from '../../src/chain/appointments/manageBooking.ts'
-import { PaymentRefusedError } from '../../src/chain/appointments/paymentsErrors.ts'
 import { publishSlot } from '../../src/chain/appointments/publishSlot.ts'
 import { readSlot } from '../../src/chain/appointments/readSlot.ts'
 import { readWithdrawable } from '../../src/chain/appointments/readWithdrawable.ts'
@@ -30,7 +29,6 @@ import { credentialLeaf } from '../../src/zk/credentialLeaf.ts'
 import { identityCommitment } from '../../src/zk/identity.ts'
 import { memberTree } from '../../src/zk/memberTree.ts'
 import { ProofInputError } from '../../src/zk/zkErrors.ts'
-import { ChainInputError } from '../../src/chain/chainErrors.ts'
 import { identityCardText } from '../../src/ui/state/appointments/identityCard.ts'
 import { parseEnrolList } from '../../src/ui/state/appointments/InsurerDeskEnrolList.ts'
 import { InsurerDesk } from '../../src/ui/state/appointments/InsurerDesk.svelte.ts'
@@ -38,6 +36,7 @@ import { monthInput } from '../../src/ui/state/appointments/credentialMonths.ts'
 import type { PaymentContext } from '../../src/ui/state/appointments/paymentContext.ts'
 import { AppointmentInputError } from '../../src/ui/state/appointments/appointmentInputError.ts'
 import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
+import { ChainInputError, ContractRefusedError } from '../../src/chain/chainErrors.ts'
 import {
   proveCover,
   releaseProverThreads,
@@ -60,13 +59,13 @@ async function travel(seconds: number): Promise<void> {
   await stack.testClient.mine({ blocks: 1 })
 }
 
-async function refusal(promise: Promise<unknown>): Promise<PaymentRefusedError> {
+async function refusal(promise: Promise<unknown>): Promise<ContractRefusedError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   )
-  expect(error).toBeInstanceOf(PaymentRefusedError)
-  return error as PaymentRefusedError
+  expect(error).toBeInstanceOf(ContractRefusedError)
+  return error as ContractRefusedError
 }
 
 beforeAll(async () => {
@@ -372,7 +371,7 @@ describe('insurance', () => {
       fromBlock: 0n,
       publicClient: stack.publicClient as unknown as PaymentContext['publicClient'],
       walletClient: insurer as unknown as PaymentContext['walletClient'],
-      ready: async () => {},
+      ensureChain: async () => {},
       faucet: undefined,
     }
     const desk = new InsurerDesk(context)

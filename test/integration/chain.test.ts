@@ -2,11 +2,11 @@ import type { ChildProcess } from 'node:child_process'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import * as raw from 'multiformats/codecs/raw'
-import { createPublicClient, http, type Hex } from 'viem'
+import { createPublicClient, http, numberToHex, type EIP1193Provider, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAccountClients } from '../../src/chain/accountClients.ts'
 import { anchorBatch } from '../../src/chain/anchorBatch.ts'
 import { chainAnchorer } from '../../src/chain/chainAnchorer.ts'
-import { ChainUnreachableError, ContractRevertedError } from '../../src/chain/chainErrors.ts'
 import { createSalusClients } from '../../src/chain/createSalusClients.ts'
 import { getAnchoredBatches } from '../../src/chain/getAnchoredBatches.ts'
 import { hasRegistryRole } from '../../src/chain/hasRegistryRole.ts'
@@ -22,6 +22,7 @@ import { anvilAccount, deploySalus, demoUmbralPublicKey } from '../../scripts/de
 import { privateKeyToAccount } from 'viem/accounts'
 import { freePort } from '../support/freePort.ts'
 import { spawnDevTool } from '../../scripts/support/devTools.ts'
+import { ChainUnreachableError, ContractRefusedError } from '../../src/chain/chainErrors.ts'
 
 let anvil: ChildProcess
 let config: NetworkConfig
@@ -133,8 +134,8 @@ describe('anchoring', () => {
   it('reports an unknown batch as the contract error', async () => {
     const { publicClient } = createSalusClients(config)
     const error = await readBatch(publicClient, { anchors: config.contracts.Anchors.address, batchId: 999n }).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(ContractRevertedError)
-    expect((error as ContractRevertedError).errorName).toBe('Anchors__UnknownBatch')
+    expect(error).toBeInstanceOf(ContractRefusedError)
+    expect((error as ContractRefusedError).errorName).toBe('Anchors__UnknownBatch')
   })
 })
 
@@ -154,9 +155,9 @@ describe('directory', () => {
     const error = await registerProvider(walletClient, { registry: config.contracts.Registry.address, role: 'doctor', profile }).catch(
       (e: unknown) => e,
     )
-    expect(error).toBeInstanceOf(ContractRevertedError)
-    expect((error as ContractRevertedError).errorName).toBe('Registry__NotCertified')
-    expect((error as ContractRevertedError).shortMessage).toMatch(/not certified/)
+    expect(error).toBeInstanceOf(ContractRefusedError)
+    expect((error as ContractRefusedError).errorName).toBe('Registry__NotCertified')
+    expect((error as ContractRefusedError).shortMessage).toMatch(/not certified/)
   })
 
   it('lets a doctor publish a new peer ID', async () => {
@@ -179,5 +180,70 @@ describe('unreachable chain', () => {
     const error = await readBatch(publicClient, { anchors: config.contracts.Anchors.address, batchId: 1n }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ChainUnreachableError)
     expect((error as ChainUnreachableError).shortMessage).toContain('npm start')
+  })
+})
+
+/**
+ * A browser wallet, as EIP-1193 sees it, whose account is one of anvil's unlocked ones:
+ * it starts on mainnet and does not know the local chain until asked to add it
+ * (EIP-3085), refuses to switch to an unknown chain with 4902 (EIP-3326), and sends
+ * transactions only while it is on the local chain. Everything else goes to anvil.
+ */
+function walletOnAnotherChain(rpcUrl: string, localChainId: number) {
+  let chainId = 1
+  const known = new Set([1])
+  const methods: string[] = []
+  const fail = (message: string, code: number) => Object.assign(new Error(message), { code })
+  const provider = {
+    on() {},
+    removeListener() {},
+    async request({ method, params }: { method: string; params?: unknown }) {
+      methods.push(method)
+      const [first] = (params ?? []) as { chainId?: Hex }[]
+      if (method === 'eth_chainId') return numberToHex(chainId)
+      if (method === 'wallet_switchEthereumChain') {
+        const id = Number(first?.chainId)
+        if (!known.has(id)) throw fail('Unrecognized chain ID', 4902)
+        chainId = id
+        return null
+      }
+      if (method === 'wallet_addEthereumChain') {
+        known.add(Number(first?.chainId))
+        return null
+      }
+      if (method === 'eth_sendTransaction' && chainId !== localChainId) throw fail('The wallet is on another chain', 4901)
+      const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+      const body = (await response.json()) as { result?: unknown; error?: { message: string; code: number } }
+      if (body.error) throw fail(body.error.message, body.error.code)
+      return body.result
+    },
+  }
+  return { provider: provider as unknown as EIP1193Provider, methods, chainId: () => chainId }
+}
+
+describe('account clients', () => {
+  it('ensureChain moves a browser wallet on another network to the configured chain, adding it first, so a write goes through', async () => {
+    const wallet = walletOnAnotherChain(config.rpcUrl, config.chainId)
+    const address = anvilAccount(7).account.address
+    const clients = createAccountClients(config, { kind: 'wallet', address, provider: wallet.provider })
+    const send = () => clients.walletClient.sendTransaction({ to: anvilAccount(9).account.address, value: 1n })
+    // Without it, the write is refused: the wallet is on mainnet.
+    await expect(send()).rejects.toThrow(/chain/i)
+    await clients.ensureChain()
+    expect(wallet.chainId()).toBe(config.chainId)
+    expect(wallet.methods.filter((method) => method.startsWith('wallet_'))).toEqual(['wallet_switchEthereumChain', 'wallet_addEthereumChain', 'wallet_switchEthereumChain'])
+    const hash = await send()
+    expect((await clients.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success')
+    // On the right chain already: nothing is asked of the wallet.
+    const before = wallet.methods.length
+    await clients.ensureChain()
+    expect(wallet.methods.slice(before)).toEqual(['eth_chainId'])
+  })
+
+  it('a local account signs for the configured chain and needs no switch', async () => {
+    const clients = createAccountClients(config, { kind: 'local', privateKey: anvilAccount(8).privateKey })
+    expect(clients.account).toBe(anvilAccount(8).account.address)
+    await clients.ensureChain()
+    expect(await clients.walletClient.getChainId()).toBe(config.chainId)
   })
 })

@@ -1,7 +1,5 @@
 import { keccak256 } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ChainInputError } from '../../src/chain/chainErrors.ts'
-import { ConsentRefusedError } from '../../src/chain/consent/consentErrors.ts'
 import { getGrantEvents } from '../../src/chain/consent/getGrantEvents.ts'
 import { grantIdOf } from '../../src/chain/consent/grantIdOf.ts'
 import { isGrantActive } from '../../src/chain/consent/isGrantActive.ts'
@@ -15,6 +13,7 @@ import { Consent } from '../../src/chain/generated/Consent.ts'
 import { grantParamsHash, revokeParamsHash, reissueParamsHash } from '../../src/zk/grantHash.ts'
 import { anvilAccount, deploySalus, demoUmbralPublicKey, receivingPublicKeyOf, registerCareNode } from '../../scripts/deploy.ts'
 import { clientsFor, identitySecretOf, prepareGrant, prepareRevoke, randomCid, startAnvil, type Anvil, type PreparedGrant } from './consentSupport.ts'
+import { ChainInputError, ContractRefusedError } from '../../src/chain/chainErrors.ts'
 
 let anvil: Anvil
 let config: NetworkConfig
@@ -29,8 +28,8 @@ let grantId: bigint
 
 async function expectRefusal(promise: Promise<unknown>, errorName: string): Promise<void> {
   const error = await promise.then(() => undefined, (e: unknown) => e)
-  expect(error).toBeInstanceOf(ConsentRefusedError)
-  expect((error as ConsentRefusedError).errorName).toBe(errorName)
+  expect(error).toBeInstanceOf(ContractRefusedError)
+  expect((error as ContractRefusedError).errorName).toBe(errorName)
 }
 
 beforeAll(async () => {

@@ -10,7 +10,8 @@ import {
   sealKeyFragmentBundle,
   type KeyFragmentBundle,
 } from '../../src/core/consent/keyFragmentBundle.ts'
-import { recordSigner, scopeSecretKey, wrapDataKey, unwrapReencryptedDataKey } from '../../src/crypto/umbral.ts'
+import { recordSigner, wrapDataKey, unwrapReencryptedDataKey } from '../../src/crypto/umbral.ts'
+import { scopeSecretKey } from '../../src/core/keys/scopeSecretKey.ts'
 
 const seed = new Uint8Array(32).fill(5)
 const doctor = umbral.SecretKey.random()

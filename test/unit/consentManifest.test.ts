@@ -4,7 +4,8 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { describe, expect, it } from 'vitest'
 import { memoryBlockAccess } from '../../src/core/blocks.ts'
 import { buildManifest, openManifest, verifyHead } from '../../src/core/consent/scopeManifest.ts'
-import { recordSigner, scopeSecretKey, unwrapDataKey } from '../../src/crypto/umbral.ts'
+import { recordSigner, unwrapDataKey } from '../../src/crypto/umbral.ts'
+import { scopeSecretKey } from '../../src/core/keys/scopeSecretKey.ts'
 
 const seed = new Uint8Array(32).fill(6)
 const author = recordSigner(seed)

@@ -3,15 +3,9 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { privateKeyToAccount } from 'viem/accounts'
 import { bytesToHex, hashTypedData, hexToBytes, recoverTypedDataAddress, serializeSignature, type Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
-import {
-  bn254ScalarField,
-  deriveKeys,
-  InvalidKeySignatureError,
-  InvalidKeyVersionError,
-  InvalidPasskeyOutputError,
-  keyDerivationTypedData,
-  passkeyPrfSalt,
-} from '../../src/core/keys/deriveKeys.ts'
+import { bn254ScalarField, deriveKeys, InvalidKeySignatureError, InvalidPasskeyOutputError, keyDerivationTypedData } from '../../src/core/keys/deriveKeys.ts'
+import { passkeyPrfSalt } from '../../src/crypto/passkeyPrf.ts'
+import { InvalidKeyVersionError } from '../../src/crypto/keyVersion.ts'
 import { checkKeySignature, KeySignatureAccountMismatchError, NondeterministicWalletError } from '../../src/core/keys/checkKeySignature.ts'
 
 // anvil's first default account: a fixed key gives a fixed signature (RFC 6979).

@@ -16,7 +16,8 @@ import {
 import { loadAttachmentManifest, readAttachment } from '../../src/core/envelope/attachmentStream.ts'
 import { openRecord } from '../../src/core/envelope/openRecord.ts'
 import { sealRecord, type RecordResource } from '../../src/core/envelope/sealRecord.ts'
-import { recordSigner, scopeSecretKey, signBytes, unwrapDataKey, unwrapReencryptedDataKey } from '../../src/crypto/umbral.ts'
+import { recordSigner, signBytes, unwrapDataKey, unwrapReencryptedDataKey } from '../../src/crypto/umbral.ts'
+import { scopeSecretKey } from '../../src/core/keys/scopeSecretKey.ts'
 
 import { fhirFixtures } from '../support/fixtures.ts'
 const fixtures = fhirFixtures

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { SalusError } from '../../src/core/errors.ts'
+import { SalusError } from '../../src/errors/salusError.ts'
 import { FhirValidationError } from '../../src/core/fhir/fhirErrors.ts'
 import { validateResource } from '../../src/core/fhir/validateResource.ts'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { passkeyName, passkeyUserHandle, parsePasskeyUserHandle } from '../../src/crypto/passkeyPrf.ts'
 import { readAccountKeyRecord, writeAccountKeyRecord } from '../../src/store/accountKeyRecord.ts'
-import { InvalidKeyVersionError } from '../../src/core/keys/deriveKeys.ts'
+import { InvalidKeyVersionError } from '../../src/crypto/keyVersion.ts'
 
 const account = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 

@@ -1,16 +1,7 @@
 import * as umbral from '@nucypher/umbral-pre'
 import { describe, expect, it } from 'vitest'
-import {
-  KeyUnwrapError,
-  loadUmbral,
-  recordSigner,
-  scopeSecretKey,
-  signBytes,
-  unwrapDataKey,
-  unwrapReencryptedDataKey,
-  verifyBytes,
-  wrapDataKey,
-} from '../../src/crypto/umbral.ts'
+import { KeyUnwrapError, loadUmbral, recordSigner, signBytes, unwrapDataKey, unwrapReencryptedDataKey, verifyBytes, wrapDataKey } from '../../src/crypto/umbral.ts'
+import { scopeSecretKey } from '../../src/core/keys/scopeSecretKey.ts'
 
 const seed = new Uint8Array(32).fill(42)
 const dataKey = crypto.getRandomValues(new Uint8Array(32))

@@ -1,6 +1,9 @@
 import type { Address, Hash } from 'viem'
 import { Appointments } from '../generated/Appointments.ts'
-import { sendPaymentTransaction, type PaymentsWalletClient } from './sendPaymentTransaction.ts'
+import { sendTransaction } from '../sendTransaction.ts'
+import type { PaymentsWalletClient } from './paymentsClients.ts'
+import type { WriteChainErrorType } from '../chainErrors.ts'
+import { paymentsErrorAbi } from './paymentsErrorAbi.ts'
 
 /** A Groth16 proof in the verifier's calldata order (src/zk/toSolidityProof.ts). */
 export type CoverProof = {
@@ -23,6 +26,8 @@ export type BookCoveredParameters = {
 }
 export type BookCoveredReturnType = { txHash: Hash; blockNumber: bigint }
 
+export type BookCoveredErrorType = WriteChainErrorType
+
 /**
  * Books a slot paid from the insurer's pool. Send it from an account that is not the
  * patient's usual one (any funded account works): nothing in it names the patient.
@@ -31,12 +36,12 @@ export async function bookCovered(
   client: PaymentsWalletClient,
   { appointments, slotId, planId, root, nullifier, proof, topUp = 0n }: BookCoveredParameters,
 ): Promise<BookCoveredReturnType> {
-  const { txHash, blockNumber } = await sendPaymentTransaction(client, {
+  const { txHash, blockNumber } = await sendTransaction(client, {
     address: appointments,
     abi: Appointments.abi,
     functionName: 'bookCovered',
     args: [slotId, { planId, root, nullifier, proof: { pA: proof.a, pB: proof.b, pC: proof.c } }],
     value: topUp,
-  })
+  }, { errorAbi: paymentsErrorAbi })
   return { txHash, blockNumber }
 }

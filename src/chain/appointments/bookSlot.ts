@@ -1,6 +1,8 @@
 import type { Address, Hash } from 'viem'
 import { Appointments } from '../generated/Appointments.ts'
-import { sendPaymentTransaction, type PaymentsWalletClient } from './sendPaymentTransaction.ts'
+import { sendTransaction } from '../sendTransaction.ts'
+import type { PaymentsWalletClient } from './paymentsClients.ts'
+import type { WriteChainErrorType } from '../chainErrors.ts'
 
 export type BookSlotParameters = {
   appointments: Address
@@ -10,9 +12,11 @@ export type BookSlotParameters = {
 }
 export type BookSlotReturnType = { txHash: Hash; blockNumber: bigint }
 
+export type BookSlotErrorType = WriteChainErrorType
+
 /** A patient books a slot and pays its fee into escrow. */
 export async function bookSlot(client: PaymentsWalletClient, { appointments, slotId, fee }: BookSlotParameters): Promise<BookSlotReturnType> {
-  const { txHash, blockNumber } = await sendPaymentTransaction(client, {
+  const { txHash, blockNumber } = await sendTransaction(client, {
     address: appointments,
     abi: Appointments.abi,
     functionName: 'book',

@@ -1,9 +1,9 @@
 import type { Address } from 'viem'
 import { getContractEvents, readContract } from 'viem/actions'
 import { Appointments } from '../generated/Appointments.ts'
-import { toPaymentsError } from './paymentsErrors.ts'
-import type { PaymentsPublicClient } from './sendPaymentTransaction.ts'
 import { toSlotView, type SlotStatus, type SlotView } from './slotView.ts'
+import { type ReadChainErrorType, toChainError } from '../chainErrors.ts'
+import type { PaymentsPublicClient } from './paymentsClients.ts'
 
 export type ListSlotsParameters = {
   appointments: Address
@@ -18,6 +18,8 @@ export type ListSlotsReturnType = SlotView[]
 
 /** Reads at most this many slots per call, so a long calendar stays within RPC limits. */
 const pageSize = 200
+
+export type ListSlotsErrorType = ReadChainErrorType
 
 /** Slots published (optionally by one doctor), with their current state, oldest first. */
 export async function listSlots(
@@ -42,6 +44,6 @@ export async function listSlots(
     }
     return statuses ? slots.filter((slot) => statuses.includes(slot.status)) : slots
   } catch (error) {
-    throw toPaymentsError(error, client)
+    throw toChainError(error, client)
   }
 }

@@ -1,6 +1,9 @@
 import type { Address, Hash } from 'viem'
 import { Appointments } from '../generated/Appointments.ts'
-import { sendPaymentTransaction, type PaymentsWalletClient } from './sendPaymentTransaction.ts'
+import { sendTransaction } from '../sendTransaction.ts'
+import type { PaymentsWalletClient } from './paymentsClients.ts'
+import type { WriteChainErrorType } from '../chainErrors.ts'
+import { paymentsErrorAbi } from './paymentsErrorAbi.ts'
 
 /**
  * What can happen to a booking after it is made, and who may do it:
@@ -18,17 +21,19 @@ export type ManageBookingReturnType = { txHash: Hash; blockNumber: bigint }
 
 const actions = new Set<BookingAction>(['confirm', 'complete', 'cancelByDoctor', 'cancelByPatient', 'confirmAttendance', 'claimNoShow', 'refundUnconfirmed'])
 
+export type ManageBookingErrorType = WriteChainErrorType
+
 /** Confirms, completes, cancels or settles a booking; refunds and earnings become withdrawable. */
 export async function manageBooking(
   client: PaymentsWalletClient,
   { appointments, slotId, action }: ManageBookingParameters,
 ): Promise<ManageBookingReturnType> {
   if (!actions.has(action)) throw new TypeError(`unknown booking action ${String(action)}`)
-  const { txHash, blockNumber } = await sendPaymentTransaction(client, {
+  const { txHash, blockNumber } = await sendTransaction(client, {
     address: appointments,
     abi: Appointments.abi,
     functionName: action,
     args: [slotId],
-  })
+  }, { errorAbi: paymentsErrorAbi })
   return { txHash, blockNumber }
 }

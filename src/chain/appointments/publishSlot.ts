@@ -1,7 +1,8 @@
 import { parseEventLogs, type Address, type Hash } from 'viem'
-import { ChainInputError, UnexpectedChainDataError } from '../chainErrors.ts'
 import { Appointments } from '../generated/Appointments.ts'
-import { sendPaymentTransaction, type PaymentsWalletClient } from './sendPaymentTransaction.ts'
+import { ChainInputError, UnexpectedChainDataError, type WriteChainErrorType } from '../chainErrors.ts'
+import { sendTransaction } from '../sendTransaction.ts'
+import type { PaymentsWalletClient } from './paymentsClients.ts'
 
 export type PublishSlotParameters = {
   appointments: Address
@@ -13,7 +14,7 @@ export type PublishSlotParameters = {
   fee: bigint
 }
 export type PublishSlotReturnType = { slotId: bigint; txHash: Hash; blockNumber: bigint }
-export type PublishSlotErrorType = ChainInputError | Error
+export type PublishSlotErrorType = WriteChainErrorType | ChainInputError
 
 const maxFee = (1n << 96n) - 1n
 
@@ -27,7 +28,7 @@ export async function publishSlot(
     throw new ChainInputError('A slot must last between 5 minutes and 24 hours.', `duration ${duration}`)
   }
   if (typeof fee !== 'bigint' || fee < 0n || fee > maxFee) throw new ChainInputError('Enter a fee in ETH of zero or more.', `fee ${String(fee)}`)
-  const sent = await sendPaymentTransaction(client, {
+  const sent = await sendTransaction(client, {
     address: appointments,
     abi: Appointments.abi,
     functionName: 'publishSlot',

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { ChainInputError } from '../chainErrors.ts'
 import { snarkScalarField } from '../../zk/field.ts'
+import { ChainInputError } from '../chainErrors.ts'
 
 /** A Groth16 proof as Consent takes it: (a, b, c) packed into uint256[8] (src/zk/toSolidityProof.ts `packed`). */
 export type ConsentProof = readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint]

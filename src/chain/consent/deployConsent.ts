@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { Address, Hash } from 'viem'
 import { deployContract, waitForTransactionReceipt } from 'viem/actions'
-import { UnexpectedChainDataError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
 import { ConsentVerifier } from '../generated/ConsentVerifier.ts'
-import type { ConsentWalletClient } from './consentErrors.ts'
+import { UnexpectedChainDataError } from '../chainErrors.ts'
+import type { ConsentWalletClient } from './consentClients.ts'
 
 export type ContractDeployed = { address: Address; deployBlock: number }
 

@@ -2,9 +2,9 @@
 import { CID } from 'multiformats/cid'
 import { hexToBytes, isAddressEqual, type Address, type Hash } from 'viem'
 import { getBlockNumber, getContractEvents } from 'viem/actions'
-import { ChainInputError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
-import { toConsentError, type ConsentPublicClient } from './consentErrors.ts'
+import { ChainInputError, type ReadChainErrorType, toChainError } from '../chainErrors.ts'
+import type { ConsentPublicClient } from './consentClients.ts'
 
 export type GetGrantEventsParameters = {
   consent: Address
@@ -40,6 +40,8 @@ export type ConsentEvent =
 
 export type GetGrantEventsReturnType = { events: ConsentEvent[]; toBlock: bigint }
 
+export type GetGrantEventsErrorType = ReadChainErrorType | ChainInputError
+
 /** Consent's events in a block range, oldest first; `toBlock` says where a cache can resume. */
 export async function getGrantEvents(
   client: ConsentPublicClient,
@@ -71,7 +73,7 @@ export async function getGrantEvents(
     events.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1))
     return { events: grantee ? onlyGrantee(events, grantee) : events, toBlock: end }
   } catch (error) {
-    throw toConsentError(error, client)
+    throw toChainError(error, client)
   }
 }
 

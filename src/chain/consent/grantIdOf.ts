@@ -3,9 +3,13 @@ import type { Address } from 'viem'
 import { getChainId, readContract } from 'viem/actions'
 import { grantParamsHash, type GrantTerms } from '../../zk/grantHash.ts'
 import { Consent } from '../generated/Consent.ts'
-import { toConsentError, type ConsentPublicClient } from './consentErrors.ts'
+import { type ReadChainErrorType, toChainError } from '../chainErrors.ts'
+import type { ConsentPublicClient } from './consentClients.ts'
+import type { ProofInputError } from '../../zk/zkErrors.ts'
 
 export type GrantIdOfParameters = { consent: Address; params: GrantTerms }
+
+export type GrantIdOfErrorType = ReadChainErrorType | ProofInputError
 
 /**
  * The grant recorded with exactly these parameters (0n: none). The contract stores only
@@ -21,6 +25,6 @@ export async function grantIdOf(client: ConsentPublicClient, { consent, params }
     const paramsHash = await grantParamsHash({ ...params, chainId, consent })
     return await readContract(client, { address: consent, abi: Consent.abi, functionName: 'grantIdOf', args: [paramsHash] })
   } catch (error) {
-    throw toConsentError(error, client)
+    throw toChainError(error, client)
   }
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { Address } from 'viem'
 import { readContract } from 'viem/actions'
-import { ChainInputError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
-import { toConsentError, type ConsentPublicClient } from './consentErrors.ts'
+import { ChainInputError, type ReadChainErrorType, toChainError } from '../chainErrors.ts'
+import type { ConsentPublicClient } from './consentClients.ts'
 
 export type IsGrantActiveParameters = { consent: Address; grantId: bigint }
+
+export type IsGrantActiveErrorType = ReadChainErrorType | ChainInputError
 
 /** Known, not revoked, not expired, as of the latest block: what a proxy checks before each re-encryption. */
 export async function isGrantActive(client: ConsentPublicClient, { consent, grantId }: IsGrantActiveParameters): Promise<boolean> {
@@ -13,6 +15,6 @@ export async function isGrantActive(client: ConsentPublicClient, { consent, gran
   try {
     return await readContract(client, { address: consent, abi: Consent.abi, functionName: 'isActive', args: [grantId] })
   } catch (error) {
-    throw toConsentError(error, client)
+    throw toChainError(error, client)
   }
 }

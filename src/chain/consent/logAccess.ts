@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { isAddressEqual, parseEventLogs, type Address, type Hash } from 'viem'
-import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { ChainInputError, UnexpectedChainDataError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
-import { toConsentError, type ConsentWalletClient } from './consentErrors.ts'
+import { ChainInputError, UnexpectedChainDataError, type WriteChainErrorType } from '../chainErrors.ts'
+import type { ConsentWalletClient } from './consentClients.ts'
+import { sendTransaction } from '../sendTransaction.ts'
 
 export type LogAccessParameters = {
   consent: Address
@@ -14,29 +14,23 @@ export type LogAccessParameters = {
 
 export type LogAccessReturnType = { sessionId: bigint; timestamp: number; txHash: Hash; blockNumber: bigint }
 
+export type LogAccessErrorType = WriteChainErrorType | ChainInputError
+
 /** The grantee opens an access session; proxies re-encrypt only within SESSION_TTL of it. */
 export async function logAccess(client: ConsentWalletClient, { consent, grantId, scopesMask }: LogAccessParameters): Promise<LogAccessReturnType> {
   if (typeof grantId !== 'bigint' || grantId < 1n) throw new ChainInputError('That grant id is not valid.', `grantId ${String(grantId)}`)
   if (!Number.isSafeInteger(scopesMask) || scopesMask <= 0 || scopesMask > 0xffff_ffff) {
     throw new ChainInputError('Choose at least one record scope to open.', `scopesMask ${scopesMask}`)
   }
-  try {
-    const txHash = await writeContract(client, {
-      address: consent,
-      abi: Consent.abi,
-      functionName: 'logAccess',
-      args: [grantId, scopesMask],
-      chain: client.chain,
-      account: client.account,
-    })
-    const receipt = await waitForTransactionReceipt(client, { hash: txHash })
-    if (receipt.status !== 'success') throw new UnexpectedChainDataError(`logAccess transaction ${txHash} reverted`)
-    const [event] = parseEventLogs({ abi: Consent.abi, eventName: 'AccessLogged', logs: receipt.logs }).filter((log) =>
-      isAddressEqual(log.address, consent),
-    )
-    if (!event) throw new UnexpectedChainDataError(`no AccessLogged event in transaction ${txHash}`)
-    return { sessionId: event.args.sessionId, timestamp: Number(event.args.timestamp), txHash, blockNumber: receipt.blockNumber }
-  } catch (error) {
-    throw toConsentError(error, client)
-  }
+  const { txHash, receipt } = await sendTransaction(client, {
+    address: consent,
+    abi: Consent.abi,
+    functionName: 'logAccess',
+    args: [grantId, scopesMask],
+  })
+  const [event] = parseEventLogs({ abi: Consent.abi, eventName: 'AccessLogged', logs: receipt.logs }).filter((log) =>
+    isAddressEqual(log.address, consent),
+  )
+  if (!event) throw new UnexpectedChainDataError(`no AccessLogged event in transaction ${txHash}`)
+  return { sessionId: event.args.sessionId, timestamp: Number(event.args.timestamp), txHash, blockNumber: receipt.blockNumber }
 }

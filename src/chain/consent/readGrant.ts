@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { Address } from 'viem'
 import { readContract } from 'viem/actions'
-import { ChainInputError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
-import { toConsentError, type ConsentPublicClient } from './consentErrors.ts'
+import { ChainInputError, type ReadChainErrorType, toChainError } from '../chainErrors.ts'
+import type { ConsentPublicClient } from './consentClients.ts'
 
 export type ReadGrantParameters = {
   consent: Address
@@ -25,8 +25,10 @@ export type GrantState = {
   lastSession?: number
 }
 
+export type ReadGrantErrorType = ReadChainErrorType | ChainInputError
+
 /**
- * A grant as the chain holds it now; an unknown id throws ConsentRefusedError (Consent__UnknownGrant).
+ * A grant as the chain holds it now; an unknown id throws ContractRefusedError (Consent__UnknownGrant).
  * The proxies' commitment and the bundle CID are not stored: they are in GrantCreated
  * (getGrantEvents), checkable with grantIdOf.
  */
@@ -53,6 +55,6 @@ export async function readGrant(client: ConsentPublicClient, { consent, grantId,
       ...(scoped === undefined ? {} : { lastSession: Number(scoped) }),
     }
   } catch (error) {
-    throw toConsentError(error, client)
+    throw toChainError(error, client)
   }
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { CID } from 'multiformats/cid'
 import type { Address } from 'viem'
+import { getGrantEvents, type GetGrantEventsErrorType } from './getGrantEvents.ts'
 import { UnexpectedChainDataError } from '../chainErrors.ts'
-import type { ConsentPublicClient } from './consentErrors.ts'
-import { getGrantEvents } from './getGrantEvents.ts'
+import type { ConsentPublicClient } from './consentClients.ts'
 
 export type ReadGrantBundleParameters = { consent: Address; fromBlock: bigint; grantId: bigint; grantee: Address }
 
 export type ReadGrantBundleReturnType = { bundleCid: CID; proxiesHash: bigint }
+
+export type ReadGrantBundleErrorType = GetGrantEventsErrorType
 
 /**
  * The grant's current key-fragment bundle: its GrantCreated, or the last GrantReissued

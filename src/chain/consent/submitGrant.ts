@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { CID } from 'multiformats/cid'
 import { bytesToHex, isAddressEqual, parseEventLogs, type Address, type Hash, type Hex } from 'viem'
-import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { ChainInputError, UnexpectedChainDataError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
 import { checkConsentProof, checkFieldElement } from './consentProof.ts'
-import { toConsentError, type ConsentWalletClient } from './consentErrors.ts'
+import { ChainInputError, UnexpectedChainDataError, type WriteChainErrorType } from '../chainErrors.ts'
+import type { ConsentWalletClient } from './consentClients.ts'
+import { sendTransaction } from '../sendTransaction.ts'
 
 /** Consent.MAX_BUNDLE_CID_LENGTH */
 export const maxBundleCidBytes = 128
@@ -29,6 +29,8 @@ export type SubmitGrantParameters = {
 
 export type SubmitGrantReturnType = { grantId: bigint; txHash: Hash; blockNumber: bigint; gasUsed: bigint }
 
+export type SubmitGrantErrorType = WriteChainErrorType | ChainInputError
+
 /** The doctor records a patient's consent: the doctor's account sends it and pays the gas. */
 export async function submitGrant(
   client: ConsentWalletClient,
@@ -45,29 +47,21 @@ export async function submitGrant(
     throw new ChainInputError('The consent’s proxy threshold is not valid.', `threshold ${params.threshold}`)
   }
   if (params.expiry <= BigInt(Math.floor(Date.now() / 1000)) - 60n) throw new ChainInputError('This consent has already expired. Ask the patient for a new one.')
-  try {
-    const txHash = await writeContract(client, {
-      address: consent,
-      abi: Consent.abi,
-      functionName: 'grant',
-      args: [
-        { ...params, proxiesHash: checkFieldElement(params.proxiesHash, 'proxiesHash'), bundleCid },
-        checkFieldElement(pseudonym, 'pseudonym'),
-        checkConsentProof(proof),
-      ],
-      chain: client.chain,
-      account: client.account,
-    })
-    const receipt = await waitForTransactionReceipt(client, { hash: txHash })
-    if (receipt.status !== 'success') throw new UnexpectedChainDataError(`grant transaction ${txHash} reverted`)
-    const [event] = parseEventLogs({ abi: Consent.abi, eventName: 'GrantCreated', logs: receipt.logs }).filter((log) =>
-      isAddressEqual(log.address, consent),
-    )
-    if (!event) throw new UnexpectedChainDataError(`no GrantCreated event in transaction ${txHash}`)
-    return { grantId: event.args.grantId, txHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed }
-  } catch (error) {
-    throw toConsentError(error, client)
-  }
+  const { txHash, receipt } = await sendTransaction(client, {
+    address: consent,
+    abi: Consent.abi,
+    functionName: 'grant',
+    args: [
+      { ...params, proxiesHash: checkFieldElement(params.proxiesHash, 'proxiesHash'), bundleCid },
+      checkFieldElement(pseudonym, 'pseudonym'),
+      checkConsentProof(proof),
+    ],
+  })
+  const [event] = parseEventLogs({ abi: Consent.abi, eventName: 'GrantCreated', logs: receipt.logs }).filter((log) =>
+    isAddressEqual(log.address, consent),
+  )
+  if (!event) throw new UnexpectedChainDataError(`no GrantCreated event in transaction ${txHash}`)
+  return { grantId: event.args.grantId, txHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed }
 }
 
 /** The binary CID the contract hashes (cidToField in grantHash.ts hashes the same bytes). */

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { CID } from 'multiformats/cid'
 import { bytesToHex, type Address, type Hash } from 'viem'
-import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { ChainInputError, UnexpectedChainDataError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
 import { checkConsentProof } from './consentProof.ts'
-import { toConsentError, type ConsentWalletClient } from './consentErrors.ts'
+import { ChainInputError, type WriteChainErrorType } from '../chainErrors.ts'
+import type { ConsentWalletClient } from './consentClients.ts'
+import { sendTransaction } from '../sendTransaction.ts'
 
 export type SubmitReissueParameters = {
   consent: Address
@@ -20,26 +20,20 @@ export type SubmitReissueParameters = {
 
 export type SubmitReissueReturnType = { txHash: Hash; blockNumber: bigint }
 
+export type SubmitReissueErrorType = WriteChainErrorType | ChainInputError
+
 /** Gives an active grant a new key-fragment bundle. Any account may send it: the proof is the patient's. */
 export async function submitReissue(client: ConsentWalletClient, { consent, grantId, previous, next, proof }: SubmitReissueParameters): Promise<SubmitReissueReturnType> {
   if (typeof grantId !== 'bigint' || grantId < 1n) throw new ChainInputError('That grant id is not valid.', `grantId ${String(grantId)}`)
-  try {
-    const txHash = await writeContract(client, {
-      address: consent,
-      abi: Consent.abi,
-      functionName: 'reissue',
-      args: [
-        grantId,
-        { previousProxiesHash: previous.proxiesHash, previousBundleCid: bytesToHex(previous.bundleCid.bytes), proxiesHash: next.proxiesHash, bundleCid: bytesToHex(next.bundleCid.bytes) },
-        checkConsentProof(proof),
-      ],
-      chain: client.chain,
-      account: client.account,
-    })
-    const receipt = await waitForTransactionReceipt(client, { hash: txHash })
-    if (receipt.status !== 'success') throw new UnexpectedChainDataError(`reissue transaction ${txHash} reverted`)
-    return { txHash, blockNumber: receipt.blockNumber }
-  } catch (error) {
-    throw toConsentError(error, client)
-  }
+  const { txHash, receipt } = await sendTransaction(client, {
+    address: consent,
+    abi: Consent.abi,
+    functionName: 'reissue',
+    args: [
+      grantId,
+      { previousProxiesHash: previous.proxiesHash, previousBundleCid: bytesToHex(previous.bundleCid.bytes), proxiesHash: next.proxiesHash, bundleCid: bytesToHex(next.bundleCid.bytes) },
+      checkConsentProof(proof),
+    ],
+  })
+  return { txHash, blockNumber: receipt.blockNumber }
 }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { Address, Hash } from 'viem'
-import { waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { ChainInputError, UnexpectedChainDataError } from '../chainErrors.ts'
 import { Consent } from '../generated/Consent.ts'
 import { checkConsentProof } from './consentProof.ts'
-import { toConsentError, type ConsentWalletClient } from './consentErrors.ts'
+import { ChainInputError, type WriteChainErrorType } from '../chainErrors.ts'
+import type { ConsentWalletClient } from './consentClients.ts'
+import { sendTransaction } from '../sendTransaction.ts'
 
 export type SubmitRevokeParameters = {
   consent: Address
@@ -15,22 +15,16 @@ export type SubmitRevokeParameters = {
 
 export type SubmitRevokeReturnType = { txHash: Hash; blockNumber: bigint }
 
+export type SubmitRevokeErrorType = WriteChainErrorType | ChainInputError
+
 /** Revokes a grant. Any account may send it (a relayer or a throwaway key keeps the patient's wallet off chain). */
 export async function submitRevoke(client: ConsentWalletClient, { consent, grantId, proof }: SubmitRevokeParameters): Promise<SubmitRevokeReturnType> {
   if (typeof grantId !== 'bigint' || grantId < 1n) throw new ChainInputError('That grant id is not valid.', `grantId ${String(grantId)}`)
-  try {
-    const txHash = await writeContract(client, {
-      address: consent,
-      abi: Consent.abi,
-      functionName: 'revoke',
-      args: [grantId, checkConsentProof(proof)],
-      chain: client.chain,
-      account: client.account,
-    })
-    const receipt = await waitForTransactionReceipt(client, { hash: txHash })
-    if (receipt.status !== 'success') throw new UnexpectedChainDataError(`revoke transaction ${txHash} reverted`)
-    return { txHash, blockNumber: receipt.blockNumber }
-  } catch (error) {
-    throw toConsentError(error, client)
-  }
+  const { txHash, receipt } = await sendTransaction(client, {
+    address: consent,
+    abi: Consent.abi,
+    functionName: 'revoke',
+    args: [grantId, checkConsentProof(proof)],
+  })
+  return { txHash, blockNumber: receipt.blockNumber }
 }

@@ -1,7 +1,8 @@
 import { parseEventLogs, type Address, type Hash } from 'viem'
-import { ChainInputError, UnexpectedChainDataError } from '../chainErrors.ts'
 import { Insurance } from '../generated/Insurance.ts'
-import { sendPaymentTransaction, type PaymentsWalletClient } from '../appointments/sendPaymentTransaction.ts'
+import { ChainInputError, UnexpectedChainDataError, type WriteChainErrorType } from '../chainErrors.ts'
+import { sendTransaction } from '../sendTransaction.ts'
+import type { PaymentsWalletClient } from '../appointments/paymentsClients.ts'
 
 export type CreatePlanParameters = {
   insurance: Address
@@ -14,6 +15,8 @@ export type CreatePlanParameters = {
   periodLength: number
 }
 export type CreatePlanReturnType = { planId: bigint; txHash: Hash; blockNumber: bigint }
+
+export type CreatePlanErrorType = WriteChainErrorType | ChainInputError
 
 /** An insurer publishes a plan its members can then book against. */
 export async function createPlan(
@@ -31,7 +34,7 @@ export async function createPlan(
   if (!Number.isInteger(periodLength) || periodLength < 86_400 || periodLength > 3660 * 86_400) {
     throw new ChainInputError('The period must last between one day and ten years.', `periodLength ${periodLength}`)
   }
-  const sent = await sendPaymentTransaction(client, {
+  const sent = await sendTransaction(client, {
     address: insurance,
     abi: Insurance.abi,
     functionName: 'createPlan',

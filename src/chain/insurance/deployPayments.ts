@@ -1,10 +1,10 @@
 import type { Address, Hash } from 'viem'
 import { deployContract, waitForTransactionReceipt, writeContract } from 'viem/actions'
-import { UnexpectedChainDataError } from '../chainErrors.ts'
 import { Appointments } from '../generated/Appointments.ts'
 import { Insurance } from '../generated/Insurance.ts'
 import { SparsePoseidonT3 } from '../generated/SparsePoseidonT3.ts'
-import type { PaymentsWalletClient } from '../appointments/sendPaymentTransaction.ts'
+import { UnexpectedChainDataError } from '../chainErrors.ts'
+import type { PaymentsWalletClient } from '../appointments/paymentsClients.ts'
 
 export type DeployPaymentsParameters = {
   registry: Address

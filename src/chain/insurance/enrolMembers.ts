@@ -1,7 +1,8 @@
 import { parseEventLogs, type Address, type Hash } from 'viem'
-import { ChainInputError, UnexpectedChainDataError } from '../chainErrors.ts'
 import { Insurance } from '../generated/Insurance.ts'
-import { sendPaymentTransaction, type PaymentsWalletClient } from '../appointments/sendPaymentTransaction.ts'
+import { ChainInputError, UnexpectedChainDataError, type WriteChainErrorType } from '../chainErrors.ts'
+import { sendTransaction } from '../sendTransaction.ts'
+import type { PaymentsWalletClient } from '../appointments/paymentsClients.ts'
 
 const snarkScalarField = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
 
@@ -15,6 +16,8 @@ export type EnrolMembersParameters = {
 }
 /** `root` is the tree's root after the last leaf: the only root of the batch that proofs may use. */
 export type EnrolMembersReturnType = { firstIndex: bigint; root: bigint; txHash: Hash; blockNumber: bigint }
+
+export type EnrolMembersErrorType = WriteChainErrorType | ChainInputError
 
 /**
  * An insurer adds 1 to 256 members' credential leaves in one transaction (Insurance.enrolMany):
@@ -31,7 +34,7 @@ export async function enrolMembers(client: PaymentsWalletClient, { insurance, le
       `leaf ${bad}: ${String(leaves[bad])}`,
     )
   }
-  const sent = await sendPaymentTransaction(client, { address: insurance, abi: Insurance.abi, functionName: 'enrolMany', args: [leaves] })
+  const sent = await sendTransaction(client, { address: insurance, abi: Insurance.abi, functionName: 'enrolMany', args: [leaves] })
   const [event] = parseEventLogs({ abi: Insurance.abi, eventName: 'MembersEnrolled', logs: sent.receipt.logs })
   if (!event || event.args.leaves.length !== leaves.length) {
     throw new UnexpectedChainDataError(`no MembersEnrolled event for ${leaves.length} leaves in transaction ${sent.txHash}`)

@@ -1,13 +1,14 @@
 import type { Address } from 'viem'
 import { getContractEvents, readContract } from 'viem/actions'
-import { UnexpectedChainDataError } from '../chainErrors.ts'
 import { Insurance } from '../generated/Insurance.ts'
-import { toPaymentsError } from '../appointments/paymentsErrors.ts'
-import type { PaymentsPublicClient } from '../appointments/sendPaymentTransaction.ts'
+import { type ReadChainErrorType, toChainError, UnexpectedChainDataError } from '../chainErrors.ts'
+import type { PaymentsPublicClient } from '../appointments/paymentsClients.ts'
 
 export type ListMemberLeavesParameters = { insurance: Address; insurer: Address; fromBlock?: bigint }
 /** Leaves in tree order: rebuild the tree with src/zk/memberTree.ts to make a membership proof. */
 export type ListMemberLeavesReturnType = bigint[]
+
+export type ListMemberLeavesErrorType = ReadChainErrorType
 
 /**
  * Every leaf of `insurer`'s member tree, from the MemberEnrolled (enrol) and
@@ -39,6 +40,6 @@ export async function listMemberLeaves(
     if (BigInt(leaves.length) < count) throw new UnexpectedChainDataError(`logs hold ${leaves.length} of ${count} members`)
     return leaves
   } catch (error) {
-    throw toPaymentsError(error, client)
+    throw toChainError(error, client)
   }
 }

@@ -1,10 +1,12 @@
 import type { Address } from 'viem'
 import { getContractEvents } from 'viem/actions'
 import { Insurance } from '../generated/Insurance.ts'
-import { toPaymentsError } from '../appointments/paymentsErrors.ts'
-import type { PaymentsPublicClient } from '../appointments/sendPaymentTransaction.ts'
+import { type ReadChainErrorType, toChainError } from '../chainErrors.ts'
+import type { PaymentsPublicClient } from '../appointments/paymentsClients.ts'
 
 export type ListSpentNullifiersParameters = { insurance: Address; insurer: Address; planId: bigint; fromBlock?: bigint }
+
+export type ListSpentNullifiersErrorType = ReadChainErrorType
 
 /**
  * Every nullifier of the plan that is spent now: claimed (CoverClaimed) and not given
@@ -29,6 +31,6 @@ export async function listSpentNullifiers(client: PaymentsPublicClient, { insura
     }
     return spent
   } catch (error) {
-    throw toPaymentsError(error, client)
+    throw toChainError(error, client)
   }
 }

@@ -2,8 +2,8 @@ import type { Address } from 'viem'
 import { readContract } from 'viem/actions'
 import { Appointments } from '../generated/Appointments.ts'
 import { Insurance } from '../generated/Insurance.ts'
-import { toPaymentsError } from '../appointments/paymentsErrors.ts'
-import type { PaymentsPublicClient } from '../appointments/sendPaymentTransaction.ts'
+import { type ReadChainErrorType, toChainError } from '../chainErrors.ts'
+import type { PaymentsPublicClient } from '../appointments/paymentsClients.ts'
 
 export type ReadPoolParameters = { insurance: Address; appointments: Address; insurer: Address }
 export type ReadPoolReturnType = {
@@ -14,6 +14,8 @@ export type ReadPoolReturnType = {
   members: bigint
   root: bigint
 }
+
+export type ReadPoolErrorType = ReadChainErrorType
 
 /** An insurer's pool and member tree at a glance. */
 export async function readPool(
@@ -29,6 +31,6 @@ export async function readPool(
     ])
     return { unreserved, reserved, members, root }
   } catch (error) {
-    throw toPaymentsError(error, client)
+    throw toChainError(error, client)
   }
 }

@@ -1,10 +1,13 @@
 import type { Address, Hash } from 'viem'
-import { ChainInputError } from '../chainErrors.ts'
 import { Insurance } from '../generated/Insurance.ts'
-import { sendPaymentTransaction, type PaymentsWalletClient } from '../appointments/sendPaymentTransaction.ts'
+import { ChainInputError, type WriteChainErrorType } from '../chainErrors.ts'
+import { sendTransaction } from '../sendTransaction.ts'
+import type { PaymentsWalletClient } from '../appointments/paymentsClients.ts'
 
 export type WithdrawUnreservedParameters = { insurance: Address; amount: bigint }
 export type WithdrawUnreservedReturnType = { txHash: Hash; blockNumber: bigint }
+
+export type WithdrawUnreservedErrorType = WriteChainErrorType | ChainInputError
 
 /** The insurer takes back pool money not paid out for bookings. */
 export async function withdrawUnreserved(
@@ -12,7 +15,7 @@ export async function withdrawUnreserved(
   { insurance, amount }: WithdrawUnreservedParameters,
 ): Promise<WithdrawUnreservedReturnType> {
   if (typeof amount !== 'bigint' || amount <= 0n) throw new ChainInputError('Enter an amount above zero.', `amount ${String(amount)}`)
-  const { txHash, blockNumber } = await sendPaymentTransaction(client, {
+  const { txHash, blockNumber } = await sendTransaction(client, {
     address: insurance,
     abi: Insurance.abi,
     functionName: 'withdrawUnreserved',

@@ -2,7 +2,7 @@ import type { CID } from 'multiformats/cid'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, concat, isHex, keccak256, type Hex } from 'viem'
-import { SalusError } from '../errors.ts'
+import { SalusError } from '../../errors/salusError.ts'
 
 /**
  * Batches of envelope CIDs are anchored on chain as one Merkle root. Pairs are hashed

@@ -1,4 +1,4 @@
-import { SalusError, type SalusErrorParameters } from '../errors.ts'
+import { SalusError, type SalusErrorParameters } from '../../errors/salusError.ts'
 
 /** A key-fragment bundle that is not well formed, too large, or inconsistent with its keys. */
 export class MalformedBundleError extends SalusError {

@@ -1,7 +1,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import type { CID } from 'multiformats/cid'
 import { maxBlockBytes, type BlockAccess } from '../blocks.ts'
-import { SalusError } from '../errors.ts'
+import { SalusError } from '../../errors/salusError.ts'
 import type { Scope } from '../scopes.ts'
 import { openSmall, sealSmall } from '../../crypto/xchacha.ts'
 import { KeyUnwrapError, maxCapsuleBytes, maxWrappedKeyBytes, signBytes, verifyBytes, wrapDataKey, type PublicKey, type Signer } from '../../crypto/umbral.ts'

@@ -1,4 +1,4 @@
-import { SalusError } from '../errors.ts'
+import { SalusError } from '../../errors/salusError.ts'
 
 type Parameters = { details?: string; cause?: unknown }
 

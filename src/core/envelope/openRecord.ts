@@ -1,7 +1,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import type { CID } from 'multiformats/cid'
 import type { BlockAccess } from '../blocks.ts'
-import { SalusError } from '../errors.ts'
+import { SalusError } from '../../errors/salusError.ts'
 import type { Scope } from '../scopes.ts'
 import { openSmall } from '../../crypto/xchacha.ts'
 import { KeyUnwrapError, verifyBytes, type PublicKey } from '../../crypto/umbral.ts'

@@ -1,4 +1,4 @@
-import { SalusError } from '../errors.ts'
+import { SalusError } from '../../errors/salusError.ts'
 
 /** A FHIR document broke a rule of R4 (or one of our limits). `path` is FHIRPath-like. */
 export class FhirValidationError extends SalusError {

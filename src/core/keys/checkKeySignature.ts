@@ -1,5 +1,5 @@
 import { bytesToHex, recoverTypedDataAddress, type Address, type Hex } from 'viem'
-import { SalusError } from '../errors.ts'
+import { SalusError } from '../../errors/salusError.ts'
 import { keyDerivationTypedData, normalizeKeySignature } from './deriveKeys.ts'
 
 export class KeySignatureAccountMismatchError extends SalusError {

@@ -1,7 +1,8 @@
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToBigInt, concatBytes, hexToBytes, isHex, type Address, type Hex } from 'viem'
-import { SalusError } from '../errors.ts'
+import { checkKeyVersion, firstKeyVersion } from '../../crypto/keyVersion.ts'
+import { SalusError } from '../../errors/salusError.ts'
 
 /**
  * Every Salus key comes from the user's wallet signature mixed with the output of a
@@ -30,17 +31,6 @@ export const bn254ScalarField = 218882428718392752222464057452572750885483644004
 
 export const keyDerivationPurpose = 'Derive my Salus keys. This signature never leaves this device.'
 
-export const firstKeyVersion = 1
-/** Versions are small counters; the bound keeps labels and stored records sane. */
-export const maxKeyVersion = 1_000_000
-
-/**
- * Input to the passkey's PRF (WebAuthn `prf.eval.first`). Fixed for this derivation
- * scheme: the key version is in the HKDF labels and in the passkey's user handle, and
- * each version has its own passkey (see src/crypto/passkeyPrf.ts).
- */
-export const passkeyPrfSalt = sha256(new TextEncoder().encode('salus/passkey-prf/v1'))
-
 const encoder = new TextEncoder()
 /** Demo keys of the local network (no passkey) keep the original salt; passkey-bound keys have their own. */
 const signatureOnlySalt = encoder.encode('salus/v1')
@@ -61,20 +51,6 @@ export class InvalidPasskeyOutputError extends SalusError {
   constructor(details: string) {
     super('Your passkey returned a value Salus cannot use to derive your keys. Try again, or use another passkey provider.', { details })
   }
-}
-
-export class InvalidKeyVersionError extends SalusError {
-  override name = 'InvalidKeyVersionError' as const
-  constructor(keyVersion: unknown) {
-    super(`Key version ${String(keyVersion)} is not valid: it is a whole number from 1 to ${maxKeyVersion}.`)
-  }
-}
-
-export function checkKeyVersion(keyVersion: number): number {
-  if (!Number.isSafeInteger(keyVersion) || keyVersion < firstKeyVersion || keyVersion > maxKeyVersion) {
-    throw new InvalidKeyVersionError(keyVersion)
-  }
-  return keyVersion
 }
 
 /** EIP-712 request for the key signature; no chainId, so keys survive a change of chain. The version is signed too. */

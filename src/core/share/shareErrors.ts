@@ -1,4 +1,4 @@
-import { SalusError, type SalusErrorParameters } from '../errors.ts'
+import { SalusError, type SalusErrorParameters } from '../../errors/salusError.ts'
 
 /** Why a proxy refused to re-encrypt (sent as `code` on /salus/pre/1.0.0), plus client-side failures. */
 export const preRefusalCodes = [

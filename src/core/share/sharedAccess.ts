@@ -1,4 +1,4 @@
-import type * as umbral from '@nucypher/umbral-pre'
+import type * as umbral from '../../crypto/umbral.ts'
 import type { KeyFragmentBundle } from '../consent/keyFragmentBundle.ts'
 import type { Scope } from '../scopes.ts'
 import { NotSharedError } from './shareErrors.ts'

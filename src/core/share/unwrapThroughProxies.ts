@@ -1,4 +1,4 @@
-import * as umbral from '@nucypher/umbral-pre'
+import * as umbral from '../../crypto/umbral.ts'
 import { KeyUnwrapError } from '../../crypto/umbral.ts'
 import type { Scope } from '../scopes.ts'
 import { ProxyRefusedError, SharedAccessError, type ProxyFailureCode } from './shareErrors.ts'

@@ -1,5 +1,5 @@
 import type { BlockAccess } from '../blocks.ts'
-import { SalusError } from '../errors.ts'
+import { SalusError } from '../../errors/salusError.ts'
 import type { SalusKeys } from '../keys/deriveKeys.ts'
 import { Vault } from './Vault.ts'
 import type { ProgressCallback, RecordIndexStore } from './types.ts'

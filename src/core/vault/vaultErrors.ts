@@ -1,4 +1,4 @@
-import { SalusError, type SalusErrorParameters } from '../errors.ts'
+import { SalusError, type SalusErrorParameters } from '../../errors/salusError.ts'
 
 export class RecordNotFoundError extends SalusError {
   override name = 'RecordNotFoundError' as const

@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid'
 import type { BlockAccess } from '../blocks.ts'
-import { describeError } from '../errors.ts'
+import { describeError } from '../../errors/salusError.ts'
 import { anchorLeaf, verifyMerkleProof } from '../anchor/merkle.ts'
 import { recordBlocks } from './recordBlocks.ts'
 import type { IndexEntry } from './indexEntry.ts'

@@ -1,9 +1,9 @@
 import type { Address, Hash } from 'viem'
 import type { CID } from 'multiformats/cid'
 import { getGrantEvents } from '../../chain/consent/getGrantEvents.ts'
-import type { ConsentPublicClient } from '../../chain/consent/consentErrors.ts'
 import { scopes as allScopes, type Scope } from '../../core/scopes.ts'
 import { consentPseudonym, grantIndexWindow } from '../../zk/consentPseudonym.ts'
+import type { ConsentPublicClient } from '../../chain/consent/consentClients.ts'
 
 export type PatientGrant = {
   grantId: bigint

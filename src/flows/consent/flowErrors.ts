@@ -1,4 +1,4 @@
-import { SalusError, type SalusErrorParameters } from '../../core/errors.ts'
+import { SalusError, type SalusErrorParameters } from '../../errors/salusError.ts'
 
 /** Too few care nodes took the records, heads or bundle: access would not survive the patient going offline. */
 export class CareNodesUnavailableError extends SalusError {

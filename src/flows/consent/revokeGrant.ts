@@ -1,6 +1,5 @@
 import type { Address, Hash, Hex } from 'viem'
 import type { CID } from 'multiformats/cid'
-import type { ConsentPublicClient, ConsentWalletClient } from '../../chain/consent/consentErrors.ts'
 import { submitReissue } from '../../chain/consent/submitReissue.ts'
 import { submitRevoke } from '../../chain/consent/submitRevoke.ts'
 import type { BlockAccess } from '../../core/blocks.ts'
@@ -15,6 +14,7 @@ import { findPatientGrants, type PatientGrant } from './findPatientGrants.ts'
 import { silentProgress, type FlowProgress } from './flowProgress.ts'
 import { proofStageLabel } from './proofStageLabel.ts'
 import { publishScopeManifests } from './publishScopeManifests.ts'
+import type { ConsentPublicClient, ConsentWalletClient } from '../../chain/consent/consentClients.ts'
 
 export type RevokeGrantParameters = {
   publicClient: ConsentPublicClient

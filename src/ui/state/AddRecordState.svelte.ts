@@ -1,5 +1,5 @@
 import type { FhirResource } from '../../core/fhir/fhirTypes.ts'
-import { describeError } from '../../core/errors.ts'
+import { describeError } from '../../errors/salusError.ts'
 import { FormInputError } from '../../core/fhir/fhirErrors.ts'
 import { buildFormResource } from './buildFormResource.ts'
 import { kindSpec, type RecordKind } from './recordKinds.ts'

@@ -1,10 +1,12 @@
 import { createWalletClient, custom, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { createAccountClients, type AccountClients } from '../../chain/accountClients.ts'
 import { discoverWallets, type DiscoveredWallet } from '../../chain/discoverWallets.ts'
 import { loadNetworkConfig, type LocalAccount, type NetworkConfig } from '../../chain/networkConfig.ts'
-import { SalusError } from '../../core/errors.ts'
+import { SalusError } from '../../errors/salusError.ts'
 import { checkKeySignature } from '../../core/keys/checkKeySignature.ts'
-import { deriveKeys, firstKeyVersion, keyDerivationTypedData, type SalusKeys } from '../../core/keys/deriveKeys.ts'
+import { deriveKeys, keyDerivationTypedData, type SalusKeys } from '../../core/keys/deriveKeys.ts'
+import { firstKeyVersion } from '../../crypto/keyVersion.ts'
 import { createSalusPasskey, evaluateSalusPasskey, passkeyName } from '../../crypto/passkeyPrf.ts'
 import { readAccountKeyRecord, writeAccountKeyRecord, type AccountKeyRecord } from '../../store/accountKeyRecord.ts'
 import { openAccountStores } from '../../store/openAccountStores.ts'
@@ -203,11 +205,13 @@ export class Session {
     const { account, wallet, remember } = route
     const stores = await openAccountStores(account.address)
     const local = this.localAccounts.find((candidate) => sameAddress(candidate.address, account.address))
+    // One set of chain clients for the account, passed to every page that reads or writes.
+    let clients: AccountClients | undefined
+    if (this.config && local) clients = createAccountClients(this.config, { kind: 'local', privateKey: local.privateKey })
+    else if (this.config && wallet) clients = createAccountClients(this.config, { kind: 'wallet', address: account.address, provider: wallet.provider })
     // Anchoring is optional: a chain set-up problem must not keep the patient out of the vault.
-    const anchorer = await openAnchorer({ config: this.config, account: account.address, local, wallet }).catch(
-      (error: unknown) => void reportError(error, 'connecting anchoring to the chain'),
-    )
-    const workspace = await Workspace.open({ account, keys, stores, anchorer })
+    const anchorer = await openAnchorer(clients).catch((error: unknown) => void reportError(error, 'connecting anchoring to the chain'))
+    const workspace = await Workspace.open({ account, keys, stores, anchorer, ...(clients ? { clients } : {}) })
     writeRemembered(remember)
     this.remembered = remember
     this.route = route

@@ -1,4 +1,5 @@
 import type { Address } from 'viem'
+import type { AccountClients } from '../../chain/accountClients.ts'
 import type { SalusKeys } from '../../core/keys/deriveKeys.ts'
 import { Vault } from '../../core/vault/Vault.ts'
 import { gateRecordIndex, rotateVaultKeys, type GatedRecordIndex } from '../../core/vault/rotateVaultKeys.ts'
@@ -28,6 +29,8 @@ export type WorkspaceParameters = {
   keys: SalusKeys
   stores: AccountStores
   anchorer?: Anchorer
+  /** The account's chain clients, built once at sign-in; absent when no network is configured. */
+  clients?: AccountClients
 }
 
 /** Everything open for one signed-in account: its vault and the page state around it. */
@@ -80,6 +83,10 @@ export class Workspace {
 
   attachNode(node: SalusNode): void {
     this.node = node
+  }
+
+  get clients(): AccountClients | undefined {
+    return this.parameters.clients
   }
 
   get keys(): SalusKeys {

@@ -1,4 +1,4 @@
-import { describeError } from '../../core/errors.ts'
+import { describeError } from '../../errors/salusError.ts'
 
 /** What to tell the patient when the wallet refuses or fails (EIP-1193 error codes). */
 export function explainWalletError(error: unknown): string {

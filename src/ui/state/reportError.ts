@@ -1,4 +1,4 @@
-import { describeError } from '../../core/errors.ts'
+import { describeError } from '../../errors/salusError.ts'
 
 /** The sentence to show for a failure; the console keeps the full error and its cause. */
 export function reportError(error: unknown, doing: string): string {

@@ -66,7 +66,7 @@ export function paymentContextFor(config: NetworkConfig, patientKey: `0x${string
     fromBlock: BigInt(Math.min(Appointments!.deployBlock, Insurance!.deployBlock)),
     publicClient,
     walletClient: createSalusClients(config, account).walletClient,
-    ready: async () => {},
+    ensureChain: async () => {},
     faucet: config.localAccounts?.find((candidate) => candidate.role === 'registrar'),
   }
 }

@@ -1,7 +1,7 @@
 // The app's prover worker protocol, answered in process by proveInNode: flows that take
 // a ProverWorker (bookWithInsurance) run in Node with real Groth16 proofs.
 import path from 'node:path'
-import { SalusError } from '../../../src/core/errors.ts'
+import { SalusError } from '../../../src/errors/salusError.ts'
 import type { ProverRequest, ProverResponse } from '../../../src/zk/proverMessages.ts'
 import type { ProverWorker } from '../../../src/zk/proveInWorker.ts'
 import { proveInNode } from '../../../src/zk/proveInNode.ts'

@@ -93,7 +93,7 @@ export class DoctorSchedule {
     await this.status.run(
       'Publishing the slot',
       async () => {
-        await this.context.ready()
+        await this.context.ensureChain()
         const result = await publishSlot(walletClient, { appointments, start, duration, fee })
         await this.refresh()
         return result
@@ -107,7 +107,7 @@ export class DoctorSchedule {
     await this.status.run(
       `${actionText[action]} slot #${slot.slotId}`,
       async () => {
-        await this.context.ready()
+        await this.context.ensureChain()
         const result = await manageBooking(walletClient, { appointments, slotId: slot.slotId, action })
         await this.refresh()
         return result
@@ -121,7 +121,7 @@ export class DoctorSchedule {
     await this.status.run(
       'Withdrawing earnings',
       async () => {
-        await this.context.ready()
+        await this.context.ensureChain()
         const result = await withdrawPayments(walletClient, { appointments })
         await this.refresh()
         return result

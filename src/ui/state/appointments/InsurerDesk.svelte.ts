@@ -100,7 +100,7 @@ export class InsurerDesk {
     await this.status.run(
       'Creating the plan',
       async () => {
-        await this.context.ready()
+        await this.context.ensureChain()
         const result = await createPlan(walletClient, { insurance, ...terms })
         this.enrolForm.planId = result.planId.toString()
         this.enrolListForm.planId = result.planId.toString()
@@ -124,7 +124,7 @@ export class InsurerDesk {
       'Enrolling the member',
       async () => {
         await this.refuseEnrolled([entry.commitment], entry.plan, entry.validUntil, 'identityCommitment')
-        await this.context.ready()
+        await this.context.ensureChain()
         const leaf = await credentialLeaf({ identityCommitment: entry.commitment, planId: entry.plan.planId, validUntil: entry.validUntil })
         const result = await enrolMember(walletClient, { insurance, leaf })
         this.enrolForm.commitment = ''
@@ -172,7 +172,7 @@ export class InsurerDesk {
       `Enrolling ${count} members`,
       async () => {
         await this.refuseEnrolled(entry.commitments, entry.plan, entry.validUntil, 'identityCommitments')
-        await this.context.ready()
+        await this.context.ensureChain()
         const { planId } = entry.plan
         const leaves = await Promise.all(entry.commitments.map((identityCommitment) => credentialLeaf({ identityCommitment, planId, validUntil: entry.validUntil })))
         const result = await enrolMembers(walletClient, { insurance, leaves })
@@ -194,7 +194,7 @@ export class InsurerDesk {
     await this.status.run(
       'Funding the pool',
       async () => {
-        await this.context.ready()
+        await this.context.ensureChain()
         const result = await fundPool(walletClient, { insurance, insurer: account, amount })
         await this.refresh()
         return result
@@ -210,7 +210,7 @@ export class InsurerDesk {
     await this.status.run(
       'Withdrawing from the pool',
       async () => {
-        await this.context.ready()
+        await this.context.ensureChain()
         const result = await withdrawUnreserved(walletClient, { insurance, amount })
         this.withdrawAmount = ''
         await this.refresh()

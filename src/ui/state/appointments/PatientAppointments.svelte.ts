@@ -101,7 +101,7 @@ export class PatientAppointments {
     await this.status.run(
       'Booking and paying',
       async () => {
-        await this.context.ready()
+        await this.context.ensureChain()
         const result = await bookSlot(walletClient, { appointments, slotId: slot.slotId, fee: slot.fee })
         await this.refresh()
         return result
@@ -167,7 +167,7 @@ export class PatientAppointments {
     await this.status.run(
       'Cancelling',
       async () => {
-        if (!booking.coveredKey) await this.context.ready()
+        if (!booking.coveredKey) await this.context.ensureChain()
         const result = await manageBooking(client, { appointments, slotId: booking.slotId, action: 'cancelByPatient' })
         await this.refresh()
         return result
@@ -191,7 +191,7 @@ export class PatientAppointments {
     await this.status.run(
       'Confirming you attended',
       async () => {
-        if (!booking.coveredKey) await this.context.ready()
+        if (!booking.coveredKey) await this.context.ensureChain()
         const result = await manageBooking(client, { appointments, slotId: booking.slotId, action: 'confirmAttendance' })
         await this.refresh()
         return result
@@ -210,7 +210,7 @@ export class PatientAppointments {
     await this.status.run(
       'Claiming a refund',
       async () => {
-        if (!booking.coveredKey) await this.context.ready()
+        if (!booking.coveredKey) await this.context.ensureChain()
         const result = await manageBooking(client, { appointments, slotId: booking.slotId, action: 'refundUnconfirmed' })
         await this.refresh()
         return result
@@ -229,7 +229,7 @@ export class PatientAppointments {
     await this.status.run(
       'Withdrawing refunds',
       async () => {
-        await this.context.ready()
+        await this.context.ensureChain()
         const result = await withdrawPayments(walletClient, { appointments })
         await this.refresh()
         return result

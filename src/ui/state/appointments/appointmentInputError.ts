@@ -1,4 +1,4 @@
-import { SalusError } from '../../../core/errors.ts'
+import { SalusError } from '../../../errors/salusError.ts'
 
 /** A form value on the appointments, schedule or insurance pages is missing or out of range; `field` names the input. */
 export class AppointmentInputError extends SalusError {

@@ -1,7 +1,6 @@
 import type { Hash } from 'viem'
 import { readContract } from 'viem/actions'
 import { bookCovered } from '../../../chain/appointments/bookCovered.ts'
-import { PaymentRefusedError, paymentRevertSentences } from '../../../chain/appointments/paymentsErrors.ts'
 import type { SlotView } from '../../../chain/appointments/slotView.ts'
 import { Insurance } from '../../../chain/generated/Insurance.ts'
 import { nullifierDomain } from '../../../chain/appointments/nullifierDomain.ts'
@@ -18,6 +17,8 @@ import { formatEth } from './ethAmount.ts'
 import type { MemberCredential } from './findCredentials.ts'
 import { oneOffSender } from './oneOffSender.ts'
 import type { PaymentContext } from './paymentContext.ts'
+import { ContractRefusedError } from '../../../chain/chainErrors.ts'
+import { insuranceRevertSentences } from '../../../chain/insurance/insuranceRevertSentences.ts'
 
 export type BookWithInsuranceParameters = {
   context: PaymentContext
@@ -67,7 +68,9 @@ export async function bookWithInsurance(p: BookWithInsuranceParameters): Promise
   const pool = await readContract(publicClient, { address: insurance, abi: Insurance.abi, functionName: 'poolOf', args: [plan.insurer] })
   const needed = slot.fee < plan.feeCovered ? slot.fee : plan.feeCovered
   if (pool < needed) {
-    throw new PaymentRefusedError(`${paymentRevertSentences.Insurance__InsufficientPool} Ask your insurer, or pay the fee yourself.`, 'Insurance__InsufficientPool', [pool, needed])
+    throw new ContractRefusedError('Insurance__InsufficientPool', [pool, needed], {
+      shortMessage: `${insuranceRevertSentences.Insurance__InsufficientPool} Ask your insurer, or pay the fee yourself.`,
+    })
   }
   onStep('Reading your insurer’s member list')
   const leaves = await listMemberLeaves(publicClient, { insurance, insurer: plan.insurer, fromBlock: context.fromBlock })

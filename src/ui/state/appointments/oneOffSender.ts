@@ -1,7 +1,7 @@
 import { parseEther, type Hash, type Hex } from 'viem'
 import type { SalusWalletClient } from '../../../chain/createSalusClients.ts'
 import { fundOneOffAccount, NoRelayerError } from '../../../chain/fundOneOffAccount.ts'
-import { toPaymentsError } from '../../../chain/appointments/paymentsErrors.ts'
+import { toChainError } from '../../../chain/chainErrors.ts'
 import { PaymentsUnavailableError, type PaymentContext } from './paymentContext.ts'
 
 /** Gas for a covered booking (about 425k gas) and a later cancellation or attendance confirmation, with room to spare on anvil. */
@@ -20,6 +20,6 @@ export async function oneOffSender(context: PaymentContext): Promise<{ privateKe
     if (error instanceof NoRelayerError) {
       throw new PaymentsUnavailableError('Covered bookings need a relayer to send them without your address, and this network has none. You can still pay the fee yourself.')
     }
-    throw toPaymentsError(error, context.publicClient)
+    throw toChainError(error, context.publicClient)
   }
 }

@@ -1,8 +1,8 @@
 import type { Address, Hash } from 'viem'
 import { getContractEvents } from 'viem/actions'
-import { toPaymentsError } from '../../../chain/appointments/paymentsErrors.ts'
-import type { PaymentsPublicClient } from '../../../chain/appointments/sendPaymentTransaction.ts'
 import { Insurance } from '../../../chain/generated/Insurance.ts'
+import { toChainError } from '../../../chain/chainErrors.ts'
+import type { PaymentsPublicClient } from '../../../chain/appointments/paymentsClients.ts'
 
 /**
  * A claim on an insurer's pool as the insurer sees it: which plan, which slot, how
@@ -38,6 +38,6 @@ export async function readClaims(
       ]),
     }
   } catch (error) {
-    throw toPaymentsError(error, client)
+    throw toChainError(error, client)
   }
 }

@@ -1,9 +1,9 @@
 import type { Address } from 'viem'
 import { getContractEvents, readContract } from 'viem/actions'
-import { toPaymentsError } from '../../../chain/appointments/paymentsErrors.ts'
-import type { PaymentsPublicClient } from '../../../chain/appointments/sendPaymentTransaction.ts'
 import { Insurance } from '../../../chain/generated/Insurance.ts'
 import type { PlanView } from './planView.ts'
+import { toChainError } from '../../../chain/chainErrors.ts'
+import type { PaymentsPublicClient } from '../../../chain/appointments/paymentsClients.ts'
 
 export type ReadPlansParameters = { insurance: Address; insurer?: Address; fromBlock?: bigint }
 
@@ -33,6 +33,6 @@ export async function readPlans(client: PaymentsPublicClient, { insurance, insur
       closed: plan.closed,
     }))
   } catch (error) {
-    throw toPaymentsError(error, client)
+    throw toChainError(error, client)
   }
 }

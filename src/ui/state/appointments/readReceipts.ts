@@ -1,8 +1,8 @@
 import type { Address, Hash } from 'viem'
 import { getContractEvents } from 'viem/actions'
-import { toPaymentsError } from '../../../chain/appointments/paymentsErrors.ts'
-import type { PaymentsPublicClient } from '../../../chain/appointments/sendPaymentTransaction.ts'
 import { Appointments } from '../../../chain/generated/Appointments.ts'
+import { toChainError } from '../../../chain/chainErrors.ts'
+import type { PaymentsPublicClient } from '../../../chain/appointments/paymentsClients.ts'
 
 /**
  * One line of an account's statement, each with the transaction that made it:
@@ -56,6 +56,6 @@ export async function readReceipts(client: PaymentsPublicClient, { appointments,
     for (const event of withdrawn) receipts.push({ kind: 'withdrawal', slotId: undefined, amount: event.args.amount, ...at(event) })
     return receipts.sort((a, b) => (a.blockNumber === b.blockNumber ? b.logIndex - a.logIndex : Number(b.blockNumber - a.blockNumber)))
   } catch (error) {
-    throw toPaymentsError(error, client)
+    throw toChainError(error, client)
   }
 }

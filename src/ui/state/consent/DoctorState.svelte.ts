@@ -121,6 +121,8 @@ export class DoctorState {
     }
     this.reachability = 'Publishing your network address in the directory…'
     const { account: _a, role: _r, active: _x, ...profile } = entry
+    // The update is a write from the doctor's account: a wallet on another network would refuse it.
+    await this.context.ensureChain()
     await updateProvider(walletClient, { registry, profile: { ...profile, peerId, multiaddrs: addresses, umbralPublicKey } })
     this.reachability = 'Listening for consents from patients (address published in the directory).'
   }
@@ -133,6 +135,7 @@ export class DoctorState {
     this.status = ''
     try {
       const { grant, pseudonym, proof } = item.delivery
+      await this.context.ensureChain()
       const result = await submitGrant(this.context.walletClient, {
         consent: this.context.consent.address,
         params: { ...grant, expiry: BigInt(grant.expiry), proxiesHash: BigInt(grant.proxiesHash) },

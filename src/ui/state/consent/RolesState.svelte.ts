@@ -3,7 +3,7 @@ import { createSalusClients } from '../../../chain/createSalusClients.ts'
 import { hasRegistryRole } from '../../../chain/hasRegistryRole.ts'
 import type { NetworkConfig } from '../../../chain/networkConfig.ts'
 import { registryRoles, type RegistryRoleName } from '../../../chain/registryRoles.ts'
-import type { AccountRoles } from '../../sections.ts'
+import type { AccountRoles } from '../accountRoles.ts'
 import { reportError } from '../reportError.ts'
 import { noRoles } from './noRoles.ts'
 

@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import * as umbral from '@nucypher/umbral-pre'
+import * as umbral from '../../../crypto/umbral.ts'
 import { CID } from 'multiformats/cid'
 import { logAccess } from '../../../chain/consent/logAccess.ts'
 import { readGrant } from '../../../chain/consent/readGrant.ts'
@@ -91,6 +91,7 @@ export class SharedPatientState {
 
       // Proxies answer only within SESSION_TTL of a logged session; the patient sees every one.
       this.steps.begin(1)
+      await this.context.ensureChain()
       await logAccess(walletClient, { consent: consent.address, grantId, scopesMask: grant.scopesMask })
       this.steps.finish(1)
 

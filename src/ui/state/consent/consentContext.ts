@@ -1,11 +1,23 @@
 import type { Address } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import type { AccountClients } from '../../../chain/accountClients.ts'
+import type { SalusPublicClient, SalusWalletClient } from '../../../chain/createSalusClients.ts'
 import type { ContractDeployment, NetworkConfig } from '../../../chain/networkConfig.ts'
-import { createSalusClients, type SalusPublicClient, type SalusWalletClient } from '../../../chain/createSalusClients.ts'
+import type { SalusKeys } from '../../../core/keys/deriveKeys.ts'
+import type { Vault } from '../../../core/vault/Vault.ts'
 import type { SalusNode } from '../../../p2p/createBrowserNode.ts'
-import type { Session } from '../Session.svelte.ts'
-import type { Workspace } from '../Workspace.svelte.ts'
+import type { AccountStores } from '../../../store/openAccountStores.ts'
 import { SharingUnavailableError } from './consentErrors.ts'
+
+/** What the consent pages use of the open workspace (Workspace has it; naming it here keeps the import graph acyclic). */
+export type ConsentWorkspace = {
+  readonly account: { readonly address: Address; readonly label: string }
+  readonly keys: SalusKeys
+  readonly vault: Vault
+  readonly blocks: AccountStores['blocks']
+  readonly node: SalusNode | undefined
+  readonly peer: { readonly phase: string; readonly error: string }
+  readonly clients: AccountClients | undefined
+}
 
 /** What the consent pages need from the signed-in account: chain clients, keys, vault, and the peer node. */
 export type ConsentContext = {
@@ -14,39 +26,33 @@ export type ConsentContext = {
   account: Address
   publicClient: SalusPublicClient
   walletClient: SalusWalletClient
-  workspace: Workspace
+  /** Before a write from the account: an injected wallet is switched to the configured chain. */
+  ensureChain(): Promise<void>
+  workspace: ConsentWorkspace
   /** The account's running Helia node; waits for it while networking starts. */
   node(): Promise<SalusNode>
 }
 
 /** Throws SharingUnavailableError (shown on the page) when the network has no Consent contract or no signer. */
-export function consentContext(session: Session, workspace: Workspace): ConsentContext {
-  const config = session.config
-  if (!config) throw new SharingUnavailableError('No network is configured, so nothing can be shared. Start the local network (npm start) and reload.')
+export function consentContext(workspace: ConsentWorkspace): ConsentContext {
+  const clients = workspace.clients
+  if (!clients) throw new SharingUnavailableError('No network is configured, so nothing can be shared. Start the local network (npm start) and reload.')
+  const { config } = clients
   const consent = config.contracts.Consent
   if (!consent) throw new SharingUnavailableError('This network has no consent contract deployed, so records cannot be shared here.')
-  const address = workspace.account.address
-  const local = config.localAccounts?.find((candidate) => candidate.address.toLowerCase() === address.toLowerCase())
-  let clients
-  if (local) clients = createSalusClients(config, privateKeyToAccount(local.privateKey))
-  else {
-    // The wallet the tab signed in with (Session remembers it for this tab).
-    const wallet = session.wallets.find((candidate) => session.isRemembered(candidate))
-    if (!wallet) throw new SharingUnavailableError('Salus cannot reach your wallet. Sign out and sign in again with it.')
-    clients = createSalusClients(config, address, { provider: wallet.provider })
-  }
   return {
     config,
     consent,
-    account: address,
+    account: clients.account,
     publicClient: clients.publicClient,
     walletClient: clients.walletClient,
+    ensureChain: () => clients.ensureChain(),
     workspace,
     node: () => waitForNode(workspace),
   }
 }
 
-async function waitForNode(workspace: Workspace, timeoutMs = 30_000): Promise<SalusNode> {
+async function waitForNode(workspace: ConsentWorkspace, timeoutMs = 30_000): Promise<SalusNode> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (workspace.node) return workspace.node

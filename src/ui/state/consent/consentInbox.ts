@@ -1,6 +1,6 @@
 import { isAddressEqual, type Address } from 'viem'
 import type { VerificationKey } from 'snarkjs'
-import { SalusError } from '../../../core/errors.ts'
+import { SalusError } from '../../../errors/salusError.ts'
 import { parseDelivery, type ConsentDelivery, type Delivery } from '../../../p2p/deliverProtocol.ts'
 import { verifyConsentProof } from '../../../zk/verifyConsentProof.ts'
 

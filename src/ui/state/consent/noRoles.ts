@@ -1,4 +1,4 @@
-import type { AccountRoles } from '../../sections.ts'
+import type { AccountRoles } from '../accountRoles.ts'
 
 /** Until the Registry answers (or when there is no chain), an account is only a patient. */
 export const noRoles: AccountRoles = {

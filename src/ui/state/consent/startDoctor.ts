@@ -1,4 +1,3 @@
-import type { Session } from '../Session.svelte.ts'
 import type { Workspace } from '../Workspace.svelte.ts'
 import { consentContext } from './consentContext.ts'
 import { DoctorState } from './DoctorState.svelte.ts'
@@ -8,9 +7,9 @@ import { DoctorState } from './DoctorState.svelte.ts'
  * reachable for consents from sign-in, not only while the Patients page is open.
  * Throws SharingUnavailableError when the network cannot support it.
  */
-export function startDoctor(session: Session, workspace: Workspace): DoctorState {
+export function startDoctor(workspace: Workspace): DoctorState {
   if (workspace.doctor) return workspace.doctor
-  const doctor = new DoctorState(consentContext(session, workspace))
+  const doctor = new DoctorState(consentContext(workspace))
   workspace.doctor = doctor
   void doctor.start()
   return doctor

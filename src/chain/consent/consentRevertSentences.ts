@@ -1,24 +1,4 @@
-// SPDX-License-Identifier: GPL-3.0-or-later
-import type { Account, Chain, Client, Transport } from 'viem'
-import { SalusError } from '../../core/errors.ts'
-import { ContractRevertedError, toChainError } from '../chainErrors.ts'
-
-export type ConsentWalletClient = Client<Transport, Chain | undefined, Account>
-export type ConsentPublicClient = Client<Transport, Chain | undefined>
-
-/** The Consent contract refused a request; `errorName` is its custom error (e.g. `Consent__AlreadyRevoked`). */
-export class ConsentRefusedError extends SalusError {
-  override name = 'ConsentRefusedError' as const
-  readonly errorName: string
-  readonly args: readonly unknown[]
-  constructor(shortMessage: string, errorName: string, args: readonly unknown[], cause?: unknown) {
-    super(shortMessage, { cause, details: `${errorName}(${args.map(String).join(', ')})` })
-    this.errorName = errorName
-    this.args = args
-  }
-}
-
-/** One sentence per custom error of contracts/Consent.sol. */
+/** One sentence per custom error of contracts/Consent.sol; ContractRefusedError shows it (src/chain/chainErrors.ts). */
 export const consentRevertSentences: Record<string, string> = {
   Consent__ZeroAddress: 'An address is missing in the deployment.',
   Consent__NotGrantee: 'Only the doctor this consent names can do that. Switch to that doctor’s account.',
@@ -36,14 +16,4 @@ export const consentRevertSentences: Record<string, string> = {
   Consent__GrantExpired: 'This access has expired. Ask the patient for a new consent if you still need it.',
   Consent__ScopeNotGranted: 'The patient did not grant access to these records.',
   Consent__NotCurrentBundle: 'This grant’s key bundle has changed since your app last read it. Reload and try again.',
-}
-
-/** Like toChainError, with the Consent contract's sentences. */
-export function toConsentError(error: unknown, client: { transport: object }): unknown {
-  const mapped = toChainError(error, client)
-  if (mapped instanceof ContractRevertedError && mapped.errorName?.startsWith('Consent__')) {
-    const sentence = consentRevertSentences[mapped.errorName] ?? mapped.shortMessage
-    return new ConsentRefusedError(sentence, mapped.errorName, mapped.args, error)
-  }
-  return mapped
 }
