@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { SalusError } from '../src/core/errors.ts'
 import { parseNetworkConfig, type LocalAccount, type NetworkConfig } from '../src/chain/networkConfig.ts'
 import type { Address, Hex } from 'viem'
-import { anvilAccount, deploySalus, registerCareNode } from './deploy.ts'
+import { anvilAccount, deploySalus, registerCareNode } from '../src/chain/deploy/deploySalus.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 

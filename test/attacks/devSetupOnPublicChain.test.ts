@@ -16,9 +16,9 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { createPublicClient, http, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
-import { developmentPtauSha256, TrustedSetupError } from '../../scripts/trustedSetup.ts'
-import { freePort } from '../support/freePort.ts'
+import { anvilAccount, deploySalus } from '../../src/chain/deploy/deploySalus.ts'
+import { developmentPtauSha256, TrustedSetupError } from '../../src/chain/deploy/trustedSetup.ts'
+import { freePort } from '../../src/chain/deploy/freePort.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const sepolia = 11155111

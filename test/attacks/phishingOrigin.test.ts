@@ -28,7 +28,7 @@ import { launchBrowser, watchPage } from '../e2e/support/browser.ts'
 import { addVirtualAuthenticator, type VirtualAuthenticator } from '../e2e/support/passkey.ts'
 import { installTestWallet } from '../e2e/support/testWallet.ts'
 import { signInWithWallet, identityCode } from '../e2e/support/walletSignIn.ts'
-import { freePort } from '../support/freePort.ts'
+import { freePort } from '../../src/chain/deploy/freePort.ts'
 
 let network: LocalNetwork
 let browser: Browser

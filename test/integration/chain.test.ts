@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import * as raw from 'multiformats/codecs/raw'
-import { createPublicClient, http, type Hex } from 'viem'
+import type { Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anchorBatch } from '../../src/chain/anchorBatch.ts'
 import { chainAnchorer } from '../../src/chain/chainAnchorer.ts'
@@ -19,41 +18,25 @@ import { registerProvider } from '../../src/chain/registerProvider.ts'
 import { updateProvider } from '../../src/chain/updateProvider.ts'
 import { verifyAnchor } from '../../src/chain/verifyAnchor.ts'
 import { anchorLeaf, merkleProof, merkleRoot } from '../../src/core/anchor/merkle.ts'
-import { anvilAccount, deploySalus, demoUmbralPublicKey } from '../../scripts/deploy.ts'
+import { anvilAccount, deploySalus, demoUmbralPublicKey } from '../../src/chain/deploy/deploySalus.ts'
 import { privateKeyToAccount } from 'viem/accounts'
-import { freePort } from '../support/freePort.ts'
+import { freePort } from '../../src/chain/deploy/freePort.ts'
+import { startAnvil, type Anvil } from '../../src/chain/deploy/startAnvil.ts'
 
-const root = path.resolve(import.meta.dirname, '../..')
-let anvil: ChildProcess
+let anvil: Anvil | undefined
 let config: NetworkConfig
-
-async function startAnvil(): Promise<string> {
-  const port = await freePort()
-  anvil = spawn(path.join(root, 'node_modules/.bin/anvil'), ['--port', String(port), '--silent'], { stdio: 'ignore' })
-  const rpcUrl = `http://127.0.0.1:${port}`
-  const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      await probe.getChainId()
-      return rpcUrl
-    } catch {
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-  throw new Error('anvil did not start')
-}
 
 async function recordCid(i: number): Promise<CID> {
   return CID.create(1, raw.code, await sha256.digest(new TextEncoder().encode(`envelope ${i}`)))
 }
 
 beforeAll(async () => {
-  const rpcUrl = await startAnvil()
-  config = await deploySalus({ rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
+  anvil = await startAnvil()
+  config = await deploySalus({ rpcUrl: anvil.rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
 })
 
 afterAll(() => {
-  anvil?.kill()
+  anvil?.stop()
 })
 
 describe('deploy with seed', () => {

@@ -7,7 +7,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { bytesToHex, createPublicClient, custom, http, numberToHex, type Address, type EIP1193RequestFn } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
+import { anvilAccount, deploySalus } from '../../src/chain/deploy/deploySalus.ts'
 import { logAccess } from '../../src/chain/consent/logAccess.ts'
 import { proxiesCommitment } from '../../src/chain/consent/proxiesCommitment.ts'
 import { submitGrant } from '../../src/chain/consent/submitGrant.ts'
@@ -32,7 +32,8 @@ import { proveInNode } from '../../src/zk/proveInNode.ts'
 import { toCircuitInput } from '../../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
 import { consentPseudonym } from '../../src/zk/consentPseudonym.ts'
-import { clientsFor, startAnvil, type Anvil } from './consentSupport.ts'
+import { clientsFor } from '../support/consentChain.ts'
+import { startAnvil, type Anvil } from '../../src/chain/deploy/startAnvil.ts'
 
 const artifactsDir = path.resolve(import.meta.dirname, '../../public/zk')
 

@@ -1,20 +1,17 @@
 /**
  * Deploys every Salus contract (Registry, Anchors, ConsentVerifier + Consent,
- * EligibilityVerifier + SparsePoseidonT3 + Insurance + Appointments) to any EVM chain and returns (or writes) the app's
- * NetworkConfig. With --seed on a local anvil it also appoints the demo authorities
+ * EligibilityVerifier + SparsePoseidonT3 + Insurance + Appointments) to any EVM chain and returns the app's
+ * NetworkConfig. With `seed` on a local anvil it also appoints the demo authorities
  * and lists three doctors, using anvil's public test mnemonic; each doctor's Umbral
  * key is the one their own app derives from their wallet signature.
  *
- *   npx tsx scripts/deploy.ts --rpc http://127.0.0.1:8545 --key 0x… [--seed] [--out public/config/salus.config.json]
- *                             [--trusted-setup circuits/ceremony.json]
+ * Node only (the trusted-setup check reads the circuit keys from disk); never imported by the app.
+ * The command line is scripts/deploy.ts; tests, benchmarks and scripts/localNetwork.ts call this.
  *
  * Outside a local chain (31337, 1337) it deploys only circuit keys from a real ceremony:
- * --trusted-setup names the ceremony record, checked against the keys and verifiers
- * (scripts/trustedSetup.ts, circuits/README.md).
+ * `trustedSetup` names the ceremony record, checked against the keys and verifiers
+ * (./trustedSetup.ts, circuits/README.md).
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { SecretKeyFactory } from '@nucypher/umbral-pre'
 import { sha256 } from '@noble/hashes/sha2.js'
 import {
@@ -33,21 +30,21 @@ import {
 } from 'viem'
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
 import { deployContract, getChainId, readContract, waitForTransactionReceipt } from 'viem/actions'
-import { ChainUnreachableError } from '../src/chain/chainErrors.ts'
-import { deployConsent } from '../src/chain/consent/deployConsent.ts'
-import { Anchors } from '../src/chain/generated/Anchors.ts'
-import { EligibilityVerifier } from '../src/chain/generated/EligibilityVerifier.ts'
-import { Registry } from '../src/chain/generated/Registry.ts'
-import { grantRegistryRole } from '../src/chain/grantRegistryRole.ts'
-import { hasRegistryRole } from '../src/chain/hasRegistryRole.ts'
-import { deployPayments } from '../src/chain/insurance/deployPayments.ts'
-import { localChainId, parseNetworkConfig, type LocalAccount, type NetworkConfig } from '../src/chain/networkConfig.ts'
-import { registerProvider } from '../src/chain/registerProvider.ts'
-import type { RegistryRoleName } from '../src/chain/registryRoles.ts'
-import { salusChain } from '../src/chain/salusChain.ts'
-import { updateProvider } from '../src/chain/updateProvider.ts'
-import { deriveKeys, keyDerivationTypedData } from '../src/core/keys/deriveKeys.ts'
-import { receivingSecretKey } from '../src/crypto/umbral.ts'
+import { ChainUnreachableError } from '../chainErrors.ts'
+import { deployConsent } from '../consent/deployConsent.ts'
+import { Anchors } from '../generated/Anchors.ts'
+import { EligibilityVerifier } from '../generated/EligibilityVerifier.ts'
+import { Registry } from '../generated/Registry.ts'
+import { grantRegistryRole } from '../grantRegistryRole.ts'
+import { hasRegistryRole } from '../hasRegistryRole.ts'
+import { deployPayments } from '../insurance/deployPayments.ts'
+import { localChainId, parseNetworkConfig, type LocalAccount, type NetworkConfig } from '../networkConfig.ts'
+import { registerProvider } from '../registerProvider.ts'
+import type { RegistryRoleName } from '../registryRoles.ts'
+import { salusChain } from '../salusChain.ts'
+import { updateProvider } from '../updateProvider.ts'
+import { deriveKeys, keyDerivationTypedData } from '../../core/keys/deriveKeys.ts'
+import { receivingSecretKey } from '../../crypto/umbral.ts'
 import { checkTrustedSetup } from './trustedSetup.ts'
 
 export const anvilMnemonic = 'test test test test test test test test test test test junk'
@@ -296,31 +293,4 @@ export async function registerCareNode({ rpcUrl, registrarKey, registry, careNod
   })
   if (listed) await updateProvider(node, { registry, profile })
   else await registerProvider(node, { registry, role: 'careNode', profile })
-}
-
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name)
-  return index === -1 ? undefined : process.argv[index + 1]
-}
-
-async function main(): Promise<void> {
-  const rpcUrl = argument('--rpc') ?? 'http://127.0.0.1:8545'
-  const seed = process.argv.includes('--seed')
-  const privateKey = (argument('--key') ?? (seed ? anvilAccount(0).privateKey : undefined)) as Hex | undefined
-  if (!privateKey || !/^0x[0-9a-fA-F]{64}$/.test(privateKey)) {
-    throw new Error('usage: deploy.ts --rpc URL --key 0x<32-byte hex> [--seed] [--out FILE] [--trusted-setup CEREMONY_RECORD]')
-  }
-  const out = argument('--out') ?? 'public/config/salus.config.json'
-  const config = await deploySalus({ rpcUrl, privateKey, seed, trustedSetup: argument('--trusted-setup') })
-  mkdirSync(path.dirname(out), { recursive: true })
-  writeFileSync(out, JSON.stringify(config, null, 2) + '\n')
-  const names = Object.entries(config.contracts).map(([name, { address }]) => `${name} ${address}`)
-  console.log(`${names.join(', ')} on chain ${config.chainId}; wrote ${out}`)
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error && 'shortMessage' in error ? error.shortMessage : error)
-    process.exitCode = 1
-  })
 }
