@@ -23,7 +23,7 @@ import { deriveKeys, keyDerivationTypedData } from '../../src/core/keys/deriveKe
 import { identityCardText } from '../../src/ui/state/appointments/identityCard.ts'
 import { identityCommitment } from '../../src/zk/identity.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startLocalNetwork, type LocalNetwork } from '../../scripts/localNetwork.ts'
+import { startLocalNetwork, type LocalNetwork } from '../../src/chain/deploy/localNetwork.ts'
 import { launchBrowser, watchPage } from '../e2e/support/browser.ts'
 import { addVirtualAuthenticator, type VirtualAuthenticator } from '../e2e/support/passkey.ts'
 import { installTestWallet } from '../e2e/support/testWallet.ts'

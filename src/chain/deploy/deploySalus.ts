@@ -6,7 +6,7 @@
  * key is the one their own app derives from their wallet signature.
  *
  * Node only (the trusted-setup check reads the circuit keys from disk); never imported by the app.
- * The command line is scripts/deploy.ts; tests, benchmarks and scripts/localNetwork.ts call this.
+ * The command line is scripts/deploy.ts; tests, benchmarks and ./localNetwork.ts call this.
  *
  * Outside a local chain (31337, 1337) it deploys only circuit keys from a real ceremony:
  * `trustedSetup` names the ceremony record, checked against the keys and verifiers

@@ -1,6 +1,6 @@
 // A throw-away local chain for a test or a benchmark: anvil on a free port, answered once
 // it serves JSON-RPC, in its own process group so stop() ends it and anything it spawned.
-// Node only; the one anvil helper of tests and benchmarks (scripts/localNetwork.ts runs the
+// Node only; the one anvil helper of tests and benchmarks (./localNetwork.ts runs the
 // long-lived one of `npm start`).
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
