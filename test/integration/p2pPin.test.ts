@@ -158,8 +158,16 @@ describe('care node pinning over /salus/pin/1.0.0', () => {
     started.push(peer)
     try {
       const missing = CID.createV1(raw.code, await sha256.digest(new Uint8Array(randomBytes(32))))
+      // The care node is serving the first request once it looks up that request's root
+      // (the fetch then waits for a block nobody has, 3 s): wait for that, not for a guessed time.
+      const isPinned = small.helia.pins.isPinned.bind(small.helia.pins)
+      let serving = false
+      small.helia.pins.isPinned = (cid, options) => {
+        if (cid.equals(missing)) serving = true
+        return isPinned(cid, options)
+      }
       const slow = requestPin(peer, { careNode: small.multiaddrs[0]!, cids: [missing] }).catch((e) => e)
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      await expect.poll(() => serving, { timeout: 10_000 }).toBe(true)
       await expect(requestPin(peer, { careNode: small.multiaddrs[0]!, cids: [missing] })).rejects.toMatchObject({ code: 'busy' })
       expect((await slow).code).toBe('fetch-failed')
     } finally {
