@@ -1,19 +1,21 @@
 // eligibility.prove_ms: an eligibility proof as the patient's app makes it, in Chromium,
 // in the prover Web Worker, on a full-depth (20-level) member path; median of 10 after
 // one warm-up (which also downloads the artifacts, so the figure is proving, not network).
-// The page is the app served by Vite from a local network started on spare ports.
+// The page is the app served by Vite from a local network started on spare ports; the
+// in-page code is the module bench/pages/eligibilityPage.ts, built by the same Vite.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Benchmark } from '../scripts/bench.ts'
-import { startLocalNetwork } from '../scripts/localNetwork.ts'
-import { launchBrowser } from '../test/e2e/support/browser.ts'
+import { median, type Benchmark } from './support/benchmark.ts'
+import { startLocalNetwork } from '../src/chain/deploy/localNetwork.ts'
+import { launchBrowser } from './support/browser.ts'
+import { callPageModule } from './support/pageModule.ts'
 import { credentialLeaf } from '../src/zk/credentialLeaf.ts'
 import { eligibilityInputs, eligibilityMaxDepth } from '../src/zk/eligibilityInputs.ts'
 import { identityCommitment } from '../src/zk/identity.ts'
 import { poseidonHash } from '../src/zk/poseidon.ts'
 import { toCircuitInput, type CircuitInput } from '../src/zk/proveWithArtifacts.ts'
-import { freePort } from '../test/support/freePort.ts'
+import { freePort } from '../src/chain/deploy/freePort.ts'
 
 const runs = 10
 
@@ -34,28 +36,10 @@ async function fullDepthInput(): Promise<CircuitInput> {
   )
 }
 
-/** In the page: one worker, one warm-up proof, then `runs` timed proofs (ms each). */
-const measureInPage = `async ({ input, runs }) => {
-  const { createProverWorker, proveInWorker } = await import('/zk/proveInWorker.ts')
-  const worker = createProverWorker()
-  try {
-    await proveInWorker(worker, { circuit: 'eligibility', input })
-    const times = []
-    for (let i = 0; i < runs; i++) {
-      const started = performance.now()
-      const { publicSignals } = await proveInWorker(worker, { circuit: 'eligibility', input })
-      times.push(performance.now() - started)
-      if (publicSignals.length !== 7) throw new Error('unexpected public signals')
-    }
-    return times
-  } finally {
-    worker.terminate()
-  }
-}`
-
 export default [
   {
     name: 'eligibility.prove_ms',
+    about: 'one eligibility proof (full-depth path) in the app\'s prover Web Worker in Chromium, median of 10 after a warm-up',
     unit: 'ms',
     better: 'lower',
     target: 1_000,
@@ -72,8 +56,8 @@ export default [
       try {
         const page = await browser.newPage()
         await page.goto(network.urls.app!)
-        const times = (await page.evaluate(`(${measureInPage})(${JSON.stringify({ input, runs })})`)) as number[]
-        return times.sort((a, b) => a - b).slice(runs / 2 - 1, runs / 2 + 1).reduce((a, b) => a + b) / 2
+        const times = await callPageModule<number[]>(page, 'eligibilityPage.ts', 'measureEligibilityProofs', { input, runs })
+        return median(times)
       } finally {
         await browser.close()
         await network.stop()

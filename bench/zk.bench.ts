@@ -2,7 +2,7 @@
 // Proving times in Node (median of 5 after one warm-up), artifact sizes a browser
 // downloads, and the time to rebuild an insurer's member tree to make a proof.
 import { readFile } from 'node:fs/promises'
-import type { Benchmark } from '../scripts/bench.ts'
+import { median, type Benchmark } from './support/benchmark.ts'
 import type { CircuitName } from '../src/zk/circuits.ts'
 import { consentInputs } from '../src/zk/consentInputs.ts'
 import { credentialLeaf } from '../src/zk/credentialLeaf.ts'
@@ -23,7 +23,7 @@ async function medianProveMs(circuit: CircuitName, input: CircuitInput): Promise
     await proveInNode({ circuit, input })
     times.push(performance.now() - started)
   }
-  return times.sort((a, b) => a - b)[2]!
+  return median(times)
 }
 
 /** A full-depth (20-level) path: the circuit always hashes 20 levels, so this is its worst and usual case. */
@@ -46,16 +46,18 @@ const size = async (file: string) => (await readFile(`public/zk/${file}`)).lengt
 export default [
   {
     name: 'zk.consent.prove_ms',
+    about: 'one consent proof with snarkjs in Node (not the browser), median of 5 after a warm-up',
     unit: 'ms',
     better: 'lower',
     run: () =>
       medianProveMs('consent', toCircuitInput(consentInputs({ chainId: 31337, consent: '0xc0115e1700000000000000000000000000000001', grantIndex: 0, identitySecret, grantee: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', paramsHash: 42n }))),
   },
-  { name: 'zk.eligibility.prove_ms', unit: 'ms', better: 'lower', run: async () => medianProveMs('eligibility', await fullDepthEligibility()) },
-  { name: 'zk.consent.download_bytes', unit: 'bytes', better: 'lower', run: async () => (await size('consent.wasm')) + (await size('consent.zkey')) },
-  { name: 'zk.eligibility.download_bytes', unit: 'bytes', better: 'lower', run: async () => (await size('eligibility.wasm')) + (await size('eligibility.zkey')) },
+  { name: 'zk.eligibility.prove_ms', about: 'one full-depth eligibility proof with snarkjs in Node (not the browser), median of 5 after a warm-up', unit: 'ms', better: 'lower', run: async () => medianProveMs('eligibility', await fullDepthEligibility()) },
+  { name: 'zk.consent.download_bytes', about: 'bytes of consent.wasm + consent.zkey a browser downloads once', unit: 'bytes', better: 'lower', run: async () => (await size('consent.wasm')) + (await size('consent.zkey')) },
+  { name: 'zk.eligibility.download_bytes', about: 'bytes of eligibility.wasm + eligibility.zkey a browser downloads once', unit: 'bytes', better: 'lower', run: async () => (await size('eligibility.wasm')) + (await size('eligibility.zkey')) },
   {
     name: 'zk.member_tree.rebuild_16384_ms',
+    about: 'rebuilding a 16,384-member tree and one path in Node, one run',
     unit: 'ms',
     better: 'lower',
     run: async () => {

@@ -19,7 +19,7 @@ import { r1cs as r1csTools, zKey, type Logger } from 'snarkjs'
 import type { CircuitName } from '../src/zk/circuits.ts'
 import { ensureFixture } from './buildCircuitFixtures.ts'
 import { ptauPath } from './makePtau.ts'
-import { readCeremonyRecord, type CeremonyRecord } from './trustedSetup.ts'
+import { readCeremonyRecord, type CeremonyRecord } from '../src/chain/deploy/trustedSetup.ts'
 
 type CircuitSpec = {
   name: string

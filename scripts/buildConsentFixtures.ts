@@ -12,45 +12,22 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CID } from 'multiformats/cid'
-import { bytesToHex, getAddress, type Address, type Hex } from 'viem'
+import { bytesToHex, type Address, type Hex } from 'viem'
 import type { VerificationKey } from 'snarkjs'
 import { proxiesCommitment } from '../src/chain/consent/proxiesCommitment.ts'
 import { consentInputs } from '../src/zk/consentInputs.ts'
-import { addressToField, GRANT_DOMAIN, grantParamsHash, revokeParamsHash, REVOKE_DOMAIN, scopesMask } from '../src/zk/grantHash.ts'
+import { addressToField, GRANT_DOMAIN, grantParamsHash, revokeParamsHash, REVOKE_DOMAIN } from '../src/zk/grantHash.ts'
 import { poseidon } from '../src/zk/poseidon.ts'
 import { consentDomain, consentPseudonym } from '../src/zk/consentPseudonym.ts'
 import { proveInNode } from '../src/zk/proveInNode.ts'
 import { toCircuitInput, type Groth16ProofResult } from '../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../src/zk/toSolidityProof.ts'
 import { verifyProof } from '../src/zk/verifyProof.ts'
+import { fixtureDeployment, fixtureGrant, fixtureGrantee, fixtureIdentitySecret, otherIdentitySecret, redeployDeployment } from '../test/fixtures/zk/consentFixtures.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const fixtureDir = path.join(root, 'test/fixtures/zk')
 const solidityPath = path.join(root, 'contracts/test/fixtures/ConsentFixtures.sol')
-
-/** Anvil's account #1 is the grantee, so Foundry tests can prank it and anvil tests can sign as it. */
-export const fixtureGrantee: Address = getAddress('0x70997970C51812dc3A010C7d01b50e0d17dc79C8')
-export const fixtureIdentitySecret = 0x5a1005n
-/** Another patient: their proof cannot revoke the first patient's grant. */
-export const otherIdentitySecret = 0x0dd5ec4e7n
-
-/**
- * The deployment the fixture proofs are bound to: Foundry's default chain id, and the
- * address the Foundry tests put Consent at (vm.etch). The redeploy is a second Consent
- * on the same chain with a proof of its own, so tests can show neither accepts the other's.
- */
-export const fixtureDeployment = { chainId: 31337, consent: getAddress('0xc0115e1700000000000000000000000000000001') } as const
-export const redeployDeployment = { chainId: 31337, consent: getAddress('0xc0115e1700000000000000000000000000000002') } as const
-
-export const fixtureGrant = {
-  grantee: fixtureGrantee,
-  scopesMask: scopesMask(['allergies', 'medications']),
-  expiry: 1_900_000_000,
-  proxies: [getAddress('0x90F79bf6EB2c4f870365E785982E1f101E93b906'), getAddress('0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65')],
-  salt: `0x${'5a17'.repeat(16)}` as Hex,
-  threshold: 2,
-  bundleCid: 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy',
-} as const
 
 type ProofFixture = {
   generatedBy: string

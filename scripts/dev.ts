@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { describeError } from '../src/errors/salusError.ts'
-import { startLocalNetwork, type LocalNetwork } from './localNetwork.ts'
+import { startLocalNetwork, type LocalNetwork } from '../src/chain/deploy/localNetwork.ts'
 
 function portFromEnv(name: string, fallback: number): number {
   const value = process.env[name]

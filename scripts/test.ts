@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describeError } from '../src/errors/salusError.ts'
-import { resolveDevTool } from './support/devTools.ts'
+import { resolveDevTool } from '../src/chain/deploy/devTools.ts'
 
 const root = join(import.meta.dirname, '..')
 const bin = (name: string) => join(root, 'node_modules', '.bin', name)

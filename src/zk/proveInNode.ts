@@ -25,3 +25,8 @@ export async function proveInNode({ circuit, input, artifactsDir = join('public'
   onProgress?.({ stage: 'loading artifacts', loadedBytes: bytes, totalBytes: bytes })
   return proveWithArtifacts({ wasm, zkey, input, ...(onProgress ? { onProgress } : {}) })
 }
+
+/** snarkjs keeps its bn128 worker threads alive after a proof, which would keep a Node process from exiting. */
+export async function releaseProverThreads(): Promise<void> {
+  await (globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }).curve_bn128?.terminate()
+}

@@ -15,9 +15,9 @@ import { SecretKeyFactory } from '@nucypher/umbral-pre'
 import { bytesToHex, createPublicClient, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startLocalNetwork, type LocalNetwork } from '../../scripts/localNetwork.ts'
+import { startLocalNetwork, type LocalNetwork } from '../../src/chain/deploy/localNetwork.ts'
 import { listProviders } from '../../src/chain/listProviders.ts'
-import { freePort } from '../support/freePort.ts'
+import { freePort } from '../../src/chain/deploy/freePort.ts'
 
 const labels = ['care-1', 'care-2', 'care-3']
 

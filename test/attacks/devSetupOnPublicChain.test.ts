@@ -8,21 +8,20 @@
 // command line: it must refuse with a sentence saying why and what to do, and send no
 // transaction. Given a ceremony record that does not describe the keys it is refused
 // too; given one that does, it deploys.
-import { execFile, type ChildProcess } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { createPublicClient, http, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
-import { developmentPtauSha256, TrustedSetupError } from '../../scripts/trustedSetup.ts'
-import { freePort } from '../support/freePort.ts'
-import { spawnDevTool } from '../../scripts/support/devTools.ts'
+import { anvilAccount, deploySalus } from '../../src/chain/deploy/deploySalus.ts'
+import { developmentPtauSha256, TrustedSetupError } from '../../src/chain/deploy/trustedSetup.ts'
+import { startAnvil, type Anvil } from '../../src/chain/deploy/startAnvil.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const sepolia = 11155111
-let anvil: ChildProcess
+let anvil: Anvil | undefined
 let rpcUrl: string
 let work: string
 const deployer = anvilAccount(0)
@@ -57,25 +56,13 @@ async function ceremonyRecord(zkDir: string, ptauSha: string) {
 }
 
 beforeAll(async () => {
-  const port = await freePort()
-  const launched = spawnDevTool('anvil', ['--port', String(port), '--chain-id', String(sepolia), '--silent'], { stdio: 'ignore' })
-  anvil = launched.child
-  await launched.started
-  rpcUrl = `http://127.0.0.1:${port}`
-  for (let attempt = 0; ; attempt++) {
-    try {
-      expect(await createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) }).getChainId()).toBe(sepolia)
-      break
-    } catch (error) {
-      if (attempt > 100) throw error
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
+  anvil = await startAnvil({ chainId: sepolia })
+  rpcUrl = anvil.rpcUrl
   work = await mkdtemp(path.join(tmpdir(), 'salus-ceremony-'))
 }, 60_000)
 
 afterAll(async () => {
-  anvil?.kill()
+  anvil?.stop()
   if (work) await rm(work, { recursive: true, force: true })
 })
 

@@ -6,7 +6,7 @@
 // visits at will. After a doctor's cancellation or a refund the member must be able to
 // book again with the same visit, with a real proof, on a real anvil.
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { releaseProverThreads, stackAccounts, startPaymentsStack, type PaymentsStack } from '../../bench/appointments.bench.ts'
+import { releaseProverThreads, stackAccounts, startPaymentsStack, type PaymentsStack } from '../support/paymentsStack.ts'
 import { bookCovered } from '../../src/chain/appointments/bookCovered.ts'
 import { manageBooking } from '../../src/chain/appointments/manageBooking.ts'
 import { readSlot } from '../../src/chain/appointments/readSlot.ts'

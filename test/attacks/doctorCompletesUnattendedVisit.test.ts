@@ -6,7 +6,7 @@
 // visit nobody attended and takes the fee. The doctor must not be able to complete a
 // booking the patient never confirmed attending; the patient's refund must then come.
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { stackAccounts, startPaymentsStack, type PaymentsStack } from '../../bench/appointments.bench.ts'
+import { stackAccounts, startPaymentsStack, type PaymentsStack } from '../support/paymentsStack.ts'
 import { bookSlot } from '../../src/chain/appointments/bookSlot.ts'
 import { manageBooking } from '../../src/chain/appointments/manageBooking.ts'
 import { publishSlot } from '../../src/chain/appointments/publishSlot.ts'

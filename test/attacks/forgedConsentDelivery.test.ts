@@ -22,7 +22,7 @@ import { deliverMessage } from '../../src/p2p/deliverMessage.ts'
 import type { ConsentDelivery } from '../../src/p2p/deliverProtocol.ts'
 import { serveDeliverProtocol } from '../../src/p2p/serveDeliverProtocol.ts'
 import { receiveConsent, type IncomingConsent } from '../../src/ui/state/consent/consentInbox.ts'
-import { prepareGrant, randomCid, type PreparedGrant } from '../integration/consentSupport.ts'
+import { prepareGrant, randomCid, type PreparedGrant } from '../support/consentChain.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const doctorAccount: Address = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'

@@ -8,7 +8,7 @@
 // real care nodes and asks for them as each attacker, over libp2p, with real signatures.
 import * as umbral from '@nucypher/umbral-pre'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilAccount } from '../../scripts/deploy.ts'
+import { anvilAccount } from '../../src/chain/deploy/deploySalus.ts'
 import type { SalusNode } from '../../src/p2p/createBrowserNode.ts'
 import { fetchHead } from '../../src/p2p/requestHead.ts'
 import { recordSigner } from '../../src/crypto/umbral.ts'

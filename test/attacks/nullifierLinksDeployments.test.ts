@@ -7,7 +7,7 @@
 // Appointments deployments share one anvil; the member books with real proofs on both,
 // and the two nullifiers must differ.
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { releaseProverThreads, stackAccounts, startPaymentsStack, type PaymentsStack } from '../../bench/appointments.bench.ts'
+import { releaseProverThreads, stackAccounts, startPaymentsStack, type PaymentsStack } from '../support/paymentsStack.ts'
 import { bookCovered } from '../../src/chain/appointments/bookCovered.ts'
 import { deployPayments } from '../../src/chain/insurance/deployPayments.ts'
 import { cover, coveredMember, twoSlotsInOnePeriod } from './paymentsSupport.ts'

@@ -5,7 +5,7 @@
 // the market, and the doctor must publish it again. After a patient's cancellation the
 // slot must be open, and another patient must be able to book it.
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { stackAccounts, startPaymentsStack, type PaymentsStack } from '../../bench/appointments.bench.ts'
+import { stackAccounts, startPaymentsStack, type PaymentsStack } from '../support/paymentsStack.ts'
 import { bookSlot } from '../../src/chain/appointments/bookSlot.ts'
 import { manageBooking } from '../../src/chain/appointments/manageBooking.ts'
 import { publishSlot } from '../../src/chain/appointments/publishSlot.ts'

@@ -1,8 +1,8 @@
-// Shared set-up of the payments attack tests: the real local stack of
-// bench/appointments.bench.ts (anvil, scripts/deploy.ts, the real eligibility verifier),
+// Shared set-up of the payments attack tests: the real local stack of test/support/paymentsStack.ts
+// (anvil, the deployment library, the real eligibility verifier),
 // a plan with one member whose proofs are real Groth16 proofs.
 import { parseEther, type Address } from 'viem'
-import { proveCover, stackAccounts, type PaymentsStack } from '../../bench/appointments.bench.ts'
+import { proveCover, stackAccounts, type PaymentsStack } from '../support/paymentsStack.ts'
 import { publishSlot } from '../../src/chain/appointments/publishSlot.ts'
 import { createPlan } from '../../src/chain/insurance/createPlan.ts'
 import { enrolMember } from '../../src/chain/insurance/enrolMember.ts'

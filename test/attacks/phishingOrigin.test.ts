@@ -23,12 +23,12 @@ import { deriveKeys, keyDerivationTypedData } from '../../src/core/keys/deriveKe
 import { identityCardText } from '../../src/ui/state/appointments/identityCard.ts'
 import { identityCommitment } from '../../src/zk/identity.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startLocalNetwork, type LocalNetwork } from '../../scripts/localNetwork.ts'
+import { startLocalNetwork, type LocalNetwork } from '../../src/chain/deploy/localNetwork.ts'
 import { launchBrowser, watchPage } from '../e2e/support/browser.ts'
 import { addVirtualAuthenticator, type VirtualAuthenticator } from '../e2e/support/passkey.ts'
 import { installTestWallet } from '../e2e/support/testWallet.ts'
 import { signInWithWallet, identityCode } from '../e2e/support/walletSignIn.ts'
-import { freePort } from '../support/freePort.ts'
+import { freePort } from '../../src/chain/deploy/freePort.ts'
 
 let network: LocalNetwork
 let browser: Browser

@@ -9,7 +9,7 @@
 // whose grant was reissued, still reads old and new records through honest proxies.
 import * as umbral from '@nucypher/umbral-pre'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilAccount } from '../../scripts/deploy.ts'
+import { anvilAccount } from '../../src/chain/deploy/deploySalus.ts'
 import { blockAccess } from '../../src/core/blocks.ts'
 import { logAccess } from '../../src/chain/consent/logAccess.ts'
 import { openMyKeyFragments } from '../../src/core/consent/keyFragmentBundle.ts'

@@ -9,7 +9,7 @@
 import * as umbral from '@nucypher/umbral-pre'
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilAccount } from '../../scripts/deploy.ts'
+import { anvilAccount } from '../../src/chain/deploy/deploySalus.ts'
 import { getGrantEvents } from '../../src/chain/consent/getGrantEvents.ts'
 import { logAccess } from '../../src/chain/consent/logAccess.ts'
 import { submitGrant } from '../../src/chain/consent/submitGrant.ts'

@@ -9,14 +9,15 @@
 import { createServer, type Server } from 'node:http'
 import { createPublicClient, custom, http, type Transport } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
+import { anvilAccount, deploySalus } from '../../src/chain/deploy/deploySalus.ts'
 import { readSlot } from '../../src/chain/appointments/readSlot.ts'
 import { nullifierDomain } from '../../src/chain/appointments/nullifierDomain.ts'
 import type { SalusPublicClient } from '../../src/chain/createSalusClients.ts'
 import type { NetworkConfig } from '../../src/chain/networkConfig.ts'
 import { salusChain } from '../../src/chain/salusChain.ts'
 import { eligibilityNullifier } from '../../src/zk/eligibilityNullifier.ts'
-import { identitySecretOf, startAnvil, type Anvil } from '../integration/consentSupport.ts'
+import { identitySecretOf } from '../support/consentChain.ts'
+import { startAnvil, type Anvil } from '../../src/chain/deploy/startAnvil.ts'
 import { bookCoveredVisit, coveredPlan, credentialOf, paymentContextFor, periodLength, slotsInOnePeriod } from './support/coveredBooking.ts'
 
 type Recorded = { via: 'public client' | 'config rpc'; method: string; text: string }

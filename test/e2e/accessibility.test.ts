@@ -66,6 +66,18 @@ async function signIn(page: Page, account: RegExp) {
   await page.getByRole('navigation', { name: 'Sections' }).waitFor({ timeout: 60_000 })
 }
 
+/** Until the page's controls are the same across two rendered frames: its data has arrived and rendered. */
+async function settled(page: Page): Promise<void> {
+  const frames = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
+  await expect
+    .poll(async () => {
+      const before = JSON.stringify(await controls(page))
+      await frames()
+      return JSON.stringify(await controls(page)) === before
+    }, { timeout: 30_000 })
+    .toBe(true)
+}
+
 /** Each section the account's roles show, opened in turn; returns the section names. */
 async function visitSections(page: Page, who: string, width: number, expected: number): Promise<string[]> {
   const nav = page.getByRole('navigation', { name: 'Sections' })
@@ -75,9 +87,9 @@ async function visitSections(page: Page, who: string, width: number, expected: n
   for (const name of names) {
     await nav.getByRole('link', { name, exact: true }).click()
     await expect.poll(() => nav.getByRole('link', { name, exact: true }).getAttribute('aria-current')).toBe('page')
-    // Pages load their data after they appear; let lists and forms settle.
+    // Pages load their data after they appear: wait until lists and forms have settled.
     await page.waitForLoadState('networkidle').catch(() => {})
-    await page.waitForTimeout(300)
+    await settled(page)
     const where = `${who}, ${name}, ${width}px`
     await expectNamedControls(page, where)
     await expectNoSidewaysScroll(page, where)

@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core'
 import { Appointments } from '../../src/chain/generated/Appointments.ts'
 import type { NetworkConfig } from '../../src/chain/networkConfig.ts'
 import { launchBrowser } from './support/browser.ts'
+import { step } from './support/step.ts'
 import { actionError, actionReceipt, openAs, openSection, refresh, slot, utcInput } from './support/appointmentsPage.ts'
 
 const appUrl = inject('appUrl')
@@ -66,7 +67,7 @@ describe('appointments, payments and insurance in three tabs', () => {
   let paidSlot: bigint
   let paidStart: number
 
-  it('a doctor publishes a slot; the patient books it and pays exactly the fee', async () => {
+  const step1 = step([], async () => {
     await openSection(doctor.page, 'Schedule')
     // Soon, so the chain's clock needs only minutes of travel to reach it (other e2e files share this chain).
     paidStart = Math.ceil(((await chainNow()) + 180) / 60) * 60
@@ -84,8 +85,9 @@ describe('appointments, payments and insurance in three tabs', () => {
     await expect.poll(() => patient.page.getByRole('region', { name: 'Receipts' }).textContent()).toContain(txHash)
     await expect.poll(() => slot(patient.page, paidSlot).textContent()).toMatch(/waiting for the doctor to confirm/)
   })
+  it('a doctor publishes a slot; the patient books it and pays exactly the fee', step1)
 
-  it('the doctor confirms; once the patient confirms attending, the doctor completes and withdraws the fee', async () => {
+  const step2 = step([step1], async () => {
     await refresh(doctor.page)
     await slot(doctor.page, paidSlot).getByRole('button', { name: 'Confirm' }).click()
     await actionReceipt(doctor.page, new RegExp(`Confirmed slot #${paidSlot}`))
@@ -114,8 +116,9 @@ describe('appointments, payments and insurance in three tabs', () => {
     expect(delta).toBe(fee - gas)
     expect(await chain.readContract({ address: appointments, abi: Appointments.abi, functionName: 'withdrawable', args: [accountOf('Dr. Amara Okafor')] })).toBe(0n)
   })
+  it('the doctor confirms; once the patient confirms attending, the doctor completes and withdraws the fee', step2)
 
-  it('an insurer creates a plan, enrols the patient from the pasted identity code, and funds the pool', async () => {
+  const step3 = step([step1], async () => {
     const code = await patient.page.getByTestId('identity-commitment').textContent()
     expect(code).toMatch(/^salusid1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{58}$/)
 
@@ -155,11 +158,12 @@ describe('appointments, payments and insurance in three tabs', () => {
     expect(pool).toBe('0 ETH')
     await expect.poll(() => insurer.page.getByTestId('pool-unreserved').textContent()).toBe('1 ETH')
   })
+  it('an insurer creates a plan, enrols the patient from the pasted identity code, and funds the pool', step3)
 
   let extraSlot: bigint
   let coveredSlot: bigint
 
-  it('the patient books covered, paying nothing and leaving no trace of their account; one visit more than the plan allows is refused', async () => {
+  const step4 = step([step3], async () => {
     const now = await chainNow()
     let first = Math.floor((now + 3 * day) / 60) * 60
     let second = first + 3600
@@ -196,8 +200,9 @@ describe('appointments, payments and insurance in three tabs', () => {
     expect(await claims.textContent()).toContain(txHash)
     expect((await claims.textContent())!.toLowerCase()).not.toContain(bob.slice(2).toLowerCase())
   })
+  it('the patient books covered, paying nothing and leaving no trace of their account; one visit more than the plan allows is refused', step4)
 
-  it('the patient pays for the slot insurance would not cover, cancels more than 24 h ahead and withdraws the refund', async () => {
+  const step5 = step([step4], async () => {
     const bob = accountOf('Bob')
     await refresh(patient.page)
     await slot(patient.page, extraSlot).getByRole('button', { name: 'Book and pay 0.05 ETH' }).click()
@@ -216,8 +221,9 @@ describe('appointments, payments and insurance in three tabs', () => {
     // The cancelled slot is free again, for anyone.
     await expect.poll(() => slot(patient.page, extraSlot).textContent()).toContain('Book and pay 0.05 ETH')
   })
+  it('the patient pays for the slot insurance would not cover, cancels more than 24 h ahead and withdraws the refund', step5)
 
-  it('cancelling the covered booking gives the pool its fee and the patient the covered visit back; the slot is free again', async () => {
+  const step6 = step([step5], async () => {
     await refresh(patient.page)
     await slot(patient.page, coveredSlot).getByRole('button', { name: 'Cancel appointment' }).click()
     const { txHash } = await actionReceipt(patient.page, new RegExp(`Cancelled slot #${coveredSlot}; 0\\.05 ETH went back to your insurer’s pool and you have your covered visit back`))
@@ -229,4 +235,5 @@ describe('appointments, payments and insurance in three tabs', () => {
     await slot(patient.page, extraSlot).getByRole('button', { name: 'Use my insurance' }).click()
     await actionReceipt(patient.page, new RegExp(`Booked slot #${extraSlot}, paid by your insurer \\(0\\.05 ETH\\)`))
   })
+  it('cancelling the covered booking gives the pool its fee and the patient the covered visit back; the slot is free again', step6)
 })

@@ -5,6 +5,7 @@ import { createPublicClient, http, parseEventLogs, type Address } from 'viem'
 import type { BrowserContext, Page } from 'playwright-core'
 import { Consent } from '../../src/chain/generated/Consent.ts'
 import { launchProfile, watchPage } from './support/browser.ts'
+import { step } from './support/step.ts'
 import { acceptConsent, openPatient, openSection, sharedRecords, shareWith, waitUntilReachable } from './support/consentPage.ts'
 import { addRecord, signIn } from './support/vaultPage.ts'
 
@@ -35,7 +36,7 @@ afterAll(async () => {
 })
 
 describe('consent between a patient and a doctor in Chromium', () => {
-  it('the patient shares allergies and labs; the doctor accepts and opens them while the patient is online', async () => {
+  const step1 = step([], async () => {
     await signIn(doctorPage, appUrl, /Amara Okafor/)
     await waitUntilReachable(doctorPage)
 
@@ -84,15 +85,17 @@ describe('consent between a patient and a doctor in Chromium', () => {
     await grant.getByText('Active').waitFor({ timeout: 30_000 })
     await alicePage.getByRole('table').getByText(doctorName).first().waitFor({ timeout: 30_000 })
   })
+  it('the patient shares allergies and labs; the doctor accepts and opens them while the patient is online', step1)
 
-  it('the doctor opens again from the care nodes after the patient closed her tab', async () => {
+  const step2 = step([step1], async () => {
     await alicePage.close()
     expect(await openPatient(doctorPage, 'Alice (cardiology referral)')).toBe('')
     expect(await sharedRecords(doctorPage).count()).toBe(2)
     await doctorPage.getByText(/The patient is offline/).waitFor()
   })
+  it('the doctor opens again from the care nodes after the patient closed her tab', step2)
 
-  it('a lab result the patient adds later appears for the doctor without a new grant', async () => {
+  const step3 = step([step2], async () => {
     alicePage = await alice.context.newPage()
     errors.push(...watchPage(alicePage).errors)
     await signIn(alicePage, appUrl, /Alice/)
@@ -110,8 +113,9 @@ describe('consent between a patient and a doctor in Chromium', () => {
       )
       .toEqual(expect.arrayContaining([expect.stringMatching(/LDL cholesterol/)]))
   })
+  it('a lab result the patient adds later appears for the doctor without a new grant', step3)
 
-  it('after the patient revokes, the doctor’s next open is refused as revoked; what was open stays, marked', async () => {
+  const step4 = step([step3], async () => {
     await openSection(alicePage, 'Sharing')
     const grant = alicePage.getByRole('article', { name: `Grant to ${doctorName}` }).first()
     await grant.getByRole('button', { name: `Revoke access for ${doctorName}` }).click()
@@ -128,8 +132,9 @@ describe('consent between a patient and a doctor in Chromium', () => {
     await entry.getByText('Revoked', { exact: true }).waitFor()
     expect(await entry.getByRole('button', { name: /^Open records/ }).isDisabled()).toBe(true)
   })
+  it('after the patient revokes, the doctor’s next open is refused as revoked; what was open stays, marked', step4)
 
-  it('a doctor on another device finds the grant on chain, without the patient’s label', async () => {
+  const step5 = step([step4], async () => {
     const other = await launchProfile()
     try {
       const page = await firstPage(other.context)
@@ -142,15 +147,17 @@ describe('consent between a patient and a doctor in Chromium', () => {
       await other.dispose()
     }
   })
+  it('a doctor on another device finds the grant on chain, without the patient’s label', step5)
 
-  it('says so when the doctor cannot be reached, and offers to send again', async () => {
+  const step6 = step([step1], async () => {
     await shareWith(alicePage, 'Dr. Lukas Weber', ['Allergies'], 'Alice')
     const sent = alicePage.getByRole('region', { name: 'Consents sent' }).getByRole('listitem').filter({ hasText: 'Dr. Lukas Weber' })
     await sent.getByRole('button', { name: 'Try sending again' }).waitFor({ timeout: 180_000 })
     expect(await sent.getByRole('alert').textContent()).toMatch(/cannot reach them|may be offline/)
   })
+  it('says so when the doctor cannot be reached, and offers to send again', step6)
 
-  it('the patient’s wallet address appears in no grant transaction', async () => {
+  const step7 = step([step1], async () => {
     const client = createPublicClient({ transport: http(rpcUrl) })
     const config = (await (await fetch(new URL('config/salus.config.json', appUrl))).json()) as { contracts: { Consent: { address: Address } } }
     const logs = await client.getLogs({ address: config.contracts.Consent.address, fromBlock: 0n })
@@ -168,8 +175,9 @@ describe('consent between a patient and a doctor in Chromium', () => {
       }
     }
   })
+  it('the patient’s wallet address appears in no grant transaction', step7)
 
-  it('an expired grant is refused like a revoked one, for the doctor and in the patient’s list', async () => {
+  const step8 = step([step1], async () => {
     const bob = await launchProfile()
     try {
       const bobPage = await firstPage(bob.context)
@@ -202,6 +210,7 @@ describe('consent between a patient and a doctor in Chromium', () => {
       await bob.dispose()
     }
   })
+  it('an expired grant is refused like a revoked one, for the doctor and in the patient’s list', step8)
 
   it('raised no page errors', () => {
     expect(errors.filter((error) => error.startsWith('pageerror'))).toEqual([])

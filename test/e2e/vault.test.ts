@@ -6,6 +6,7 @@ import { CID } from 'multiformats/cid'
 import { base32upper } from 'multiformats/bases/base32'
 import type { BrowserContext, Page } from 'playwright-core'
 import { launchProfile, watchPage } from './support/browser.ts'
+import { step } from './support/step.ts'
 import { addRecord, recordButton, recordCount, signIn } from './support/vaultPage.ts'
 import { validateResource } from '../../src/core/fhir/validateResource.ts'
 
@@ -37,7 +38,7 @@ afterAll(async () => {
 })
 
 describe('patient vault in Chromium', () => {
-  it('signs in with a local account and adds one record of each kind', async () => {
+  const step1 = step([], async () => {
     await signIn(page, appUrl, alice)
     await addRecord(page, 'Allergy', { Substance: 'Penicillin' })
     await addRecord(page, 'Medication', { 'Medication name': 'Metformin 500 mg' })
@@ -51,8 +52,9 @@ describe('patient vault in Chromium', () => {
     }
     expect(await recordCount(page)).toBe(7)
   })
+  it('signs in with a local account and adds one record of each kind', step1)
 
-  it('shows a record in words, not only JSON, and searches', async () => {
+  const step2 = step([step1], async () => {
     await recordButton(page, /HbA1c/).first().click()
     const dialog = page.getByRole('dialog')
     await expect.poll(() => dialog.getByText('6.4').count()).toBeGreaterThan(0)
@@ -61,8 +63,9 @@ describe('patient vault in Chromium', () => {
     await expect.poll(() => page.getByRole('list').getByRole('button').count()).toBe(1)
     await page.getByLabel('Search records').fill('')
   })
+  it('shows a record in words, not only JSON, and searches', step2)
 
-  it('exports a record and the whole vault as FHIR JSON', async () => {
+  const step3 = step([step1], async () => {
     await recordButton(page, 'Penicillin').click()
     const dialog = page.getByRole('dialog')
     const one = page.waitForEvent('download')
@@ -80,8 +83,9 @@ describe('patient vault in Chromium', () => {
     expect(bundle.entry).toHaveLength(await recordCount(page))
     expect(validateResource(bundle).resourceType).toBe('Bundle')
   })
+  it('exports a record and the whole vault as FHIR JSON', step3)
 
-  it('lets a second tab be a second user, each seeing only their own records', async () => {
+  const step4 = step([step1], async () => {
     const bobPage = await profile.context.newPage()
     try {
       await signIn(bobPage, appUrl, /Bob/)
@@ -97,8 +101,9 @@ describe('patient vault in Chromium', () => {
       await bobPage.close()
     }
   })
+  it('lets a second tab be a second user, each seeing only their own records', step4)
 
-  it('keeps everything across a reload and a browser restart', async () => {
+  const step5 = step([step1], async () => {
     await page.reload()
     // The tab remembers its account and opens the vault again after one signature.
     await page.getByRole('button', { name: 'Add record' }).waitFor({ timeout: 60_000 })
@@ -114,8 +119,9 @@ describe('patient vault in Chromium', () => {
     await expect.poll(() => page.getByRole('dialog').getByText('letter.pdf').count()).toBeGreaterThan(0)
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).first().click()
   })
+  it('keeps everything across a reload and a browser restart', step5)
 
-  it('imports an IPS bundle and lists what a bad file could not import, touching nothing', async () => {
+  const step6 = step([step1], async () => {
     const before = await recordCount(page)
     await page.getByLabel('Import FHIR file').setInputFiles(`${fixtures}/ips-bundle-01.json`)
     const ips = JSON.parse(await readFile(`${fixtures}/ips-bundle-01.json`, 'utf8')) as { entry: unknown[] }
@@ -129,8 +135,9 @@ describe('patient vault in Chromium', () => {
     expect(await page.getByRole('list', { name: /Not imported from wrong\.json/ }).textContent()).toMatch(/subject|onset|date/i)
     expect(await recordCount(page)).toBe(afterIps)
   })
+  it('imports an IPS bundle and lists what a bad file could not import, touching nothing', step6)
 
-  it('imports a resource dropped onto the drop zone', async () => {
+  const step7 = step([step1], async () => {
     const before = await recordCount(page)
     const json = await readFile(`${fixtures}/AllergyIntolerance-extracted-from-ips-bundle-01.json`, 'utf8')
     const dataTransfer = await page.evaluateHandle((text) => {
@@ -143,8 +150,9 @@ describe('patient vault in Chromium', () => {
     await zone.dispatchEvent('drop', { dataTransfer })
     await expect.poll(() => recordCount(page), { timeout: 30_000 }).toBe(before + 1)
   })
+  it('imports a resource dropped onto the drop zone', step7)
 
-  it('anchors records in one batch and verifies one against the chain', async () => {
+  const step8 = step([step1], async () => {
     await page.getByRole('button', { name: 'Anchor now' }).click()
     await expect.poll(() => page.getByTestId('anchor-status').textContent(), { timeout: 60_000 }).toMatch(/all .*anchored|no record.*waiting|0 record/i)
     await recordButton(page, 'Penicillin').click()
@@ -154,8 +162,9 @@ describe('patient vault in Chromium', () => {
     await expect.poll(() => dialog.getByTestId('verify-result').getAttribute('class'), { timeout: 30_000 }).toMatch(/\bok\b/)
     await dialog.getByRole('button', { name: 'Close' }).first().click()
   })
+  it('anchors records in one batch and verifies one against the chain', step8)
 
-  it('backs up to an encrypted file and restores into a fresh profile with the same wallet', async () => {
+  const step9 = step([step8], async () => {
     const count = await recordCount(page)
     const downloading = page.waitForEvent('download', { timeout: 120_000 })
     await page.getByRole('button', { name: 'Download encrypted backup' }).click()
@@ -181,8 +190,9 @@ describe('patient vault in Chromium', () => {
       await fresh.dispose()
     }
   })
+  it('backs up to an encrypted file and restores into a fresh profile with the same wallet', step9)
 
-  it('detects a block altered in storage', async () => {
+  const step10 = step([step8], async () => {
     const id = await recordButton(page, 'Type 2 diabetes').getAttribute('aria-labelledby')
     const cid = CID.parse(id!.replace(/^title-/, ''))
     const key = `/${base32upper.encoder.encode(cid.multihash.bytes)}`
@@ -217,6 +227,7 @@ describe('patient vault in Chromium', () => {
     await expect.poll(() => dialog.getByTestId('verify-result').textContent(), { timeout: 30_000 }).toMatch(/altered|tamper|does not match/i)
     await dialog.getByRole('button', { name: 'Close' }).first().click()
   })
+  it('detects a block altered in storage', step10)
 
   it('raised no uncaught errors in the page', () => {
     expect(errors.filter((e) => e.startsWith('pageerror'))).toEqual([])

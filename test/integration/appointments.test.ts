@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { decodeFunctionData, type Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilAccount } from '../../scripts/deploy.ts'
+import { anvilAccount } from '../../src/chain/deploy/deploySalus.ts'
 import { bookCovered } from '../../src/chain/appointments/bookCovered.ts'
 import { bookingHash } from '../../src/chain/appointments/bookingHash.ts'
 import { nullifierDomain } from '../../src/chain/appointments/nullifierDomain.ts'
@@ -43,7 +43,7 @@ import {
   stackAccounts,
   startPaymentsStack,
   type PaymentsStack,
-} from '../../bench/appointments.bench.ts'
+} from '../support/paymentsStack.ts'
 
 const day = 86_400
 const fee = 50_000_000_000_000_000n // 0.05 ETH

@@ -18,10 +18,10 @@ import { registerProvider } from '../../src/chain/registerProvider.ts'
 import { updateProvider } from '../../src/chain/updateProvider.ts'
 import { verifyAnchor } from '../../src/chain/verifyAnchor.ts'
 import { anchorLeaf, merkleProof, merkleRoot } from '../../src/core/anchor/merkle.ts'
-import { anvilAccount, deploySalus, demoUmbralPublicKey } from '../../scripts/deploy.ts'
+import { anvilAccount, deploySalus, demoUmbralPublicKey } from '../../src/chain/deploy/deploySalus.ts'
 import { privateKeyToAccount } from 'viem/accounts'
-import { freePort } from '../support/freePort.ts'
-import { spawnDevTool } from '../../scripts/support/devTools.ts'
+import { freePort } from '../../src/chain/deploy/freePort.ts'
+import { spawnDevTool } from '../../src/chain/deploy/devTools.ts'
 import { ChainUnreachableError, ContractRefusedError } from '../../src/chain/chainErrors.ts'
 
 let anvil: ChildProcess

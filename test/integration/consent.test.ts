@@ -11,8 +11,9 @@ import type { NetworkConfig } from '../../src/chain/networkConfig.ts'
 import { listProviders } from '../../src/chain/listProviders.ts'
 import { Consent } from '../../src/chain/generated/Consent.ts'
 import { grantParamsHash, revokeParamsHash, reissueParamsHash } from '../../src/zk/grantHash.ts'
-import { anvilAccount, deploySalus, demoUmbralPublicKey, receivingPublicKeyOf, registerCareNode } from '../../scripts/deploy.ts'
-import { clientsFor, identitySecretOf, prepareGrant, prepareRevoke, randomCid, startAnvil, type Anvil, type PreparedGrant } from './consentSupport.ts'
+import { anvilAccount, deploySalus, demoUmbralPublicKey, receivingPublicKeyOf, registerCareNode } from '../../src/chain/deploy/deploySalus.ts'
+import { clientsFor, identitySecretOf, prepareGrant, prepareRevoke, randomCid, type PreparedGrant } from '../support/consentChain.ts'
+import { startAnvil, type Anvil } from '../../src/chain/deploy/startAnvil.ts'
 import { ChainInputError, ContractRefusedError } from '../../src/chain/chainErrors.ts'
 
 let anvil: Anvil

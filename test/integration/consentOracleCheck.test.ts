@@ -5,11 +5,12 @@
 import { createPublicClient, custom, decodeEventLog, encodeAbiParameters, http, toFunctionSelector, type Hex } from 'viem'
 import { foundry } from 'viem/chains'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
+import { anvilAccount, deploySalus } from '../../src/chain/deploy/deploySalus.ts'
 import { submitGrant } from '../../src/chain/consent/submitGrant.ts'
 import { Consent } from '../../src/chain/generated/Consent.ts'
 import { chainGrantOracle } from '../../src/p2p/chainGrantOracle.ts'
-import { clientsFor, identitySecretOf, prepareGrant, randomCid, startAnvil, type Anvil, type PreparedGrant } from './consentSupport.ts'
+import { clientsFor, identitySecretOf, prepareGrant, randomCid, type PreparedGrant } from '../support/consentChain.ts'
+import { startAnvil, type Anvil } from '../../src/chain/deploy/startAnvil.ts'
 
 type RpcLog = { data: Hex; topics: Hex[] }
 type Rewrite = (args: { grantId: bigint; pseudonym: bigint; scopesMask: number; expiry: bigint; threshold: number; proxiesHash: bigint; bundleCid: Hex }) => typeof args

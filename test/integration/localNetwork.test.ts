@@ -14,15 +14,8 @@ import { listProviders } from '../../src/chain/listProviders.ts'
 import { parseNetworkConfig } from '../../src/chain/networkConfig.ts'
 import { createBrowserNode } from '../../src/p2p/createBrowserNode.ts'
 import { requestPin } from '../../src/p2p/requestPin.ts'
-import { startLocalNetwork, type LocalNetwork } from '../../scripts/localNetwork.ts'
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+import { freePort } from '../../src/chain/deploy/freePort.ts'
+import { startLocalNetwork, type LocalNetwork } from '../../src/chain/deploy/localNetwork.ts'
 
 /**
  * Running processes in any of these process groups. Zombies are left out: an

@@ -6,8 +6,9 @@ import { getTransaction, getTransactionReceipt } from 'viem/actions'
 import { Consent } from '../../src/chain/generated/Consent.ts'
 import { submitGrant } from '../../src/chain/consent/submitGrant.ts'
 import { identityCommitment } from '../../src/zk/identity.ts'
-import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
-import { clientsFor, identitySecretOf, prepareGrant, startAnvil, type Anvil } from './consentSupport.ts'
+import { anvilAccount, deploySalus } from '../../src/chain/deploy/deploySalus.ts'
+import { clientsFor, identitySecretOf, prepareGrant } from '../support/consentChain.ts'
+import { startAnvil, type Anvil } from '../../src/chain/deploy/startAnvil.ts'
 
 type Observed = { from: string; to: string; words: Set<string>; text: string }
 

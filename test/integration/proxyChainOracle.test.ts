@@ -7,7 +7,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { bytesToHex, createPublicClient, custom, http, numberToHex, type Address, type EIP1193RequestFn } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
+import { anvilAccount, deploySalus } from '../../src/chain/deploy/deploySalus.ts'
 import { logAccess } from '../../src/chain/consent/logAccess.ts'
 import { proxiesCommitment } from '../../src/chain/consent/proxiesCommitment.ts'
 import { submitGrant } from '../../src/chain/consent/submitGrant.ts'
@@ -33,7 +33,8 @@ import { proveInNode } from '../../src/zk/proveInNode.ts'
 import { toCircuitInput } from '../../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
 import { consentPseudonym } from '../../src/zk/consentPseudonym.ts'
-import { clientsFor, startAnvil, type Anvil } from './consentSupport.ts'
+import { clientsFor } from '../support/consentChain.ts'
+import { startAnvil, type Anvil } from '../../src/chain/deploy/startAnvil.ts'
 
 const artifactsDir = path.resolve(import.meta.dirname, '../../public/zk')
 
@@ -167,19 +168,26 @@ describe('proxies reading grants from the real Consent contract', () => {
     let release!: () => void
     const held = new Promise<void>((resolve) => (release = resolve))
     let logQueries = 0
+    let callsAnswered = 0
     const request = (async ({ method, params }: { method: string; params?: unknown }) => {
       if (method === 'eth_blockNumber' && heads++ === 0) return numberToHex(grantBlock - 1n)
       if (method === 'eth_getLogs' && logQueries++ === 0) await held
-      return upstream.request({ method, params } as never)
+      const answer = await upstream.request({ method, params } as never)
+      if (method === 'eth_call') callsAnswered++
+      return answer
     }) as EIP1193RequestFn
     const client = createPublicClient({ transport: custom({ request }) })
     const oracle = chainGrantOracle(client, { consent, registry, fromBlock: 0n })
 
     const early = oracle.sync()
     await expect.poll(() => logQueries).toBe(1)
+    const callsBefore = callsAnswered
     const granted = oracle.grant(grantId)
-    // Let grant() read the grant and reach the sync in flight before that sync finishes.
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // grant() reads the grant (one eth_call) and, in the microtasks that follow its answer,
+    // joins the sync in flight: wait for the answer and one turn of the event loop, then
+    // let that sync finish.
+    await expect.poll(() => callsAnswered).toBeGreaterThan(callsBefore)
+    await new Promise((resolve) => setImmediate(resolve))
     release()
     expect((await early).created).not.toContain(grantId)
     expect((await granted)?.bundleCid).toBe(bundleCid)

@@ -10,8 +10,8 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DevToolMissingError, resolveDevTool } from '../../scripts/support/devTools.ts'
-import { freePort } from '../support/freePort.ts'
+import { DevToolMissingError, resolveDevTool } from '../../src/chain/deploy/devTools.ts'
+import { freePort } from '../../src/chain/deploy/freePort.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const hidden = new Set(['anvil', 'anvil.exe', 'forge', 'forge.exe'])

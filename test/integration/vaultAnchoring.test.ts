@@ -1,8 +1,6 @@
-import type { ChildProcess } from 'node:child_process'
-import { createPublicClient, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilAccount, deploySalus } from '../../scripts/deploy.ts'
+import { anvilAccount, deploySalus } from '../../src/chain/deploy/deploySalus.ts'
 import { chainAnchorer } from '../../src/chain/chainAnchorer.ts'
 import { createSalusClients } from '../../src/chain/createSalusClients.ts'
 import type { NetworkConfig } from '../../src/chain/networkConfig.ts'
@@ -11,33 +9,18 @@ import { memoryBlockAccess } from '../../src/core/blocks.ts'
 import { deriveKeys, keyDerivationTypedData } from '../../src/core/keys/deriveKeys.ts'
 import { Vault } from '../../src/core/vault/Vault.ts'
 import { memoryRecordIndex } from '../../src/core/vault/memoryRecordIndex.ts'
-import { freePort } from '../support/freePort.ts'
-import { spawnDevTool } from '../../scripts/support/devTools.ts'
+import { startAnvil, type Anvil } from '../../src/chain/deploy/startAnvil.ts'
 
-let anvil: ChildProcess | undefined
+let anvil: Anvil | undefined
 let config: NetworkConfig
 
 beforeAll(async () => {
-  const port = await freePort()
-  const launched = spawnDevTool('anvil', ['--port', String(port), '--silent'], { stdio: 'ignore' })
-  anvil = launched.child
-  await launched.started
-  const rpcUrl = `http://127.0.0.1:${port}`
-  const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await probe.getChainId()
-      break
-    } catch (error) {
-      if (attempt > 100) throw error
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-  config = await deploySalus({ rpcUrl, privateKey: anvilAccount(0).privateKey })
+  anvil = await startAnvil()
+  config = await deploySalus({ rpcUrl: anvil.rpcUrl, privateKey: anvilAccount(0).privateKey })
 })
 
 afterAll(() => {
-  anvil?.kill()
+  anvil?.stop()
 })
 
 const records = [

@@ -1,4 +1,5 @@
-// The shared FHIR fixtures live beside the repository (../shared), on every machine and in CI.
+// The FHIR fixtures come inside the repository (test/fixtures/fhir, sources and licences in
+// its SOURCES.md): a fresh clone's tests read nothing outside it.
 import { fileURLToPath } from 'node:url'
 
-export const fhirFixtures = fileURLToPath(new URL('../../../shared/fixtures/fhir', import.meta.url))
+export const fhirFixtures = fileURLToPath(new URL('../fixtures/fhir', import.meta.url))

@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { DevToolMissingError, DevToolStartError, foundryPackage, resolveDevTool, spawnDevTool } from '../../scripts/support/devTools.ts'
+import { DevToolMissingError, DevToolStartError, foundryPackage, resolveDevTool, spawnDevTool } from '../../src/chain/deploy/devTools.ts'
 
 const work = mkdtempSync(path.join(tmpdir(), 'salus-devtools-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))

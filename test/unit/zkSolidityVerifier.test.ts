@@ -2,7 +2,6 @@
 // Parity TS → Solidity: the generated verifiers (compiled in src/chain/generated),
 // deployed on a real anvil, accept the committed proof fixtures and a fresh proof
 // encoded by toSolidityProof, and reject tampered ones.
-import type { ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createPublicClient, createWalletClient, http, type Abi, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -14,32 +13,19 @@ import { consentInputs } from '../../src/zk/consentInputs.ts'
 import { proveInNode } from '../../src/zk/proveInNode.ts'
 import { toCircuitInput, type Groth16ProofResult } from '../../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof, toSolidityPublicSignals } from '../../src/zk/toSolidityProof.ts'
-import { freePort } from '../support/freePort.ts'
-import { spawnDevTool } from '../../scripts/support/devTools.ts'
+import { startAnvil, type Anvil } from '../../src/chain/deploy/startAnvil.ts'
 
 // anvil's well-known development key #0.
 const deployer = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
-let anvil: ChildProcess | undefined
+let anvil: Anvil | undefined
 let rpcUrl: string
 const addresses: Record<string, Hex> = {}
 
 const publicClient = () => createPublicClient({ chain: foundry, transport: http(rpcUrl, { retryCount: 0 }) })
 
 beforeAll(async () => {
-  const port = await freePort()
-  const launched = spawnDevTool('anvil', ['--port', String(port), '--silent'], { stdio: 'ignore' })
-  anvil = launched.child
-  await launched.started
-  rpcUrl = `http://127.0.0.1:${port}`
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await publicClient().getChainId()
-      break
-    } catch (error) {
-      if (attempt > 100) throw error
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
+  anvil = await startAnvil()
+  rpcUrl = anvil.rpcUrl
   const wallet = createWalletClient({ account: deployer, chain: foundry, transport: http(rpcUrl) })
   for (const [name, artifact] of Object.entries({ ConsentVerifier, EligibilityVerifier })) {
     const hash = await wallet.deployContract({ abi: artifact.abi as Abi, bytecode: artifact.bytecode as Hex })
@@ -49,7 +35,7 @@ beforeAll(async () => {
 })
 
 afterAll(() => {
-  anvil?.kill()
+  anvil?.stop()
 })
 
 async function verifiesOnChain(name: 'ConsentVerifier' | 'EligibilityVerifier', { proof, publicSignals }: Groth16ProofResult): Promise<boolean> {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { VerificationKey } from 'snarkjs'
 import { afterAll, describe, expect, it } from 'vitest'
-import { fixtureDeployment, fixtureGrant, redeployDeployment } from '../../scripts/buildConsentFixtures.ts'
+import { fixtureDeployment, fixtureGrant, redeployDeployment } from '../fixtures/zk/consentFixtures.ts'
 import { proxiesCommitment } from '../../src/chain/consent/proxiesCommitment.ts'
 import { verifyConsentProof } from '../../src/zk/verifyConsentProof.ts'
 

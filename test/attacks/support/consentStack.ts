@@ -8,7 +8,7 @@ import { MemoryDatastore } from 'datastore-core'
 import type { CID } from 'multiformats/cid'
 import type { Address, Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { anvilAccount, deploySalus } from '../../../scripts/deploy.ts'
+import { anvilAccount, deploySalus } from '../../../src/chain/deploy/deploySalus.ts'
 import type { NetworkConfig } from '../../../src/chain/networkConfig.ts'
 import { startCareNode, type CareNode } from '../../../src/p2p/careNode.ts'
 import { chainGrantOracle } from '../../../src/p2p/chainGrantOracle.ts'
@@ -19,7 +19,8 @@ import { consentInputs } from '../../../src/zk/consentInputs.ts'
 import { proveInNode } from '../../../src/zk/proveInNode.ts'
 import { toCircuitInput } from '../../../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../../../src/zk/toSolidityProof.ts'
-import { clientsFor, startAnvil, type Anvil } from '../../integration/consentSupport.ts'
+import { clientsFor } from '../../support/consentChain.ts'
+import { startAnvil, type Anvil } from '../../../src/chain/deploy/startAnvil.ts'
 
 const artifactsDir = path.resolve(import.meta.dirname, '../../../public/zk')
 

@@ -3,7 +3,7 @@
 // (bookWithInsurance): a one-off sender funded by the faucet, a real eligibility proof.
 import { parseEther, type Address, type Hash } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { anvilAccount } from '../../../scripts/deploy.ts'
+import { anvilAccount } from '../../../src/chain/deploy/deploySalus.ts'
 import { publishSlot } from '../../../src/chain/appointments/publishSlot.ts'
 import { readSlot } from '../../../src/chain/appointments/readSlot.ts'
 import { createSalusClients, type SalusPublicClient } from '../../../src/chain/createSalusClients.ts'

@@ -5,7 +5,7 @@
 import type * as umbral from '@nucypher/umbral-pre'
 import { CID } from 'multiformats/cid'
 import { bytesToHex, type Address, type Hex } from 'viem'
-import { anvilAccount } from '../../../scripts/deploy.ts'
+import { anvilAccount } from '../../../src/chain/deploy/deploySalus.ts'
 import { submitGrant } from '../../../src/chain/consent/submitGrant.ts'
 import { blockAccess } from '../../../src/core/blocks.ts'
 import { openKeyFragmentBundle, type KeyFragmentBundle } from '../../../src/core/consent/keyFragmentBundle.ts'

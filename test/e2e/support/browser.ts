@@ -4,7 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { resolveDevTool } from '../../../scripts/support/devTools.ts'
+import { resolveDevTool } from '../../../src/chain/deploy/devTools.ts'
 
 // Resolved on first launch, so a file that never opens a browser needs none.
 let executablePath: string | undefined

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { startLocalNetwork } from '../../../scripts/localNetwork.ts'
+import { startLocalNetwork } from '../../../src/chain/deploy/localNetwork.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {

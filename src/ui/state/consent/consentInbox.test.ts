@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { numberToHex } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { fixtureDeployment, fixtureGrant } from '../../../../scripts/buildConsentFixtures.ts'
+import { fixtureDeployment, fixtureGrant } from '../../../../test/fixtures/zk/consentFixtures.ts'
 import { proxiesCommitment } from '../../../chain/consent/proxiesCommitment.ts'
 import type { ConsentDelivery } from '../../../p2p/deliverProtocol.ts'
 import { ConsentRefusedError, loadConsentInbox, receiveConsent, saveConsentInbox, type IncomingConsent } from './consentInbox.ts'

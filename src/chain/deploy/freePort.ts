@@ -1,4 +1,4 @@
-// A TCP port nothing listens on right now, on 127.0.0.1, for a test's or a benchmark's own chain or app.
+// A TCP port nothing listens on right now, on 127.0.0.1, for a local chain, app or care node (tests, benchmarks, scripts).
 import { createServer } from 'node:net'
 
 export async function freePort(): Promise<number> {

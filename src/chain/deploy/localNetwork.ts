@@ -1,7 +1,7 @@
 /**
  * The whole local network in one call: anvil, Salus contracts deployed and seeded,
  * three care nodes (relay, pinning, re-encryption proxy; each its own process,
- * certified and listed in the Registry), the config file the app reads, and Vite. `npm start` (scripts/dev.ts) and the tests use it.
+ * certified and listed in the Registry), the config file the app reads, and Vite. `npm start` (scripts/dev.ts), the tests and the browser benchmarks use it. Node only.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { SalusError } from '../src/errors/salusError.ts'
-import { parseNetworkConfig, type LocalAccount, type NetworkConfig } from '../src/chain/networkConfig.ts'
+import { SalusError } from '../../errors/salusError.ts'
+import { parseNetworkConfig, type LocalAccount, type NetworkConfig } from '../networkConfig.ts'
 import type { Address, Hex } from 'viem'
-import { anvilAccount, deploySalus, registerCareNode } from './deploy.ts'
-import { resolveDevTool } from './support/devTools.ts'
+import { anvilAccount, deploySalus, registerCareNode } from './deploySalus.ts'
+import { resolveDevTool } from './devTools.ts'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 
 export class PortInUseError extends SalusError {
   override name = 'PortInUseError' as const

@@ -3,16 +3,16 @@
 // The committed keys (public/zk/*.zkey) are built on the development powers of tau
 // (circuits/ptau/salus_dev_14.ptau) with public beacons: anyone knows their toxic waste
 // and can forge consent and eligibility proofs. That is fine on a local chain and
-// nowhere else, so scripts/deploy.ts refuses any other chain unless it is given the
+// nowhere else, so deploySalus (./deploySalus.ts) refuses any other chain unless it is given the
 // record of a real ceremony (circuits/README.md, "Phase-2 ceremony") that describes
 // exactly the keys and verifiers it is about to deploy.
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { zKey, type Logger } from 'snarkjs'
-import { ConsentVerifier } from '../src/chain/generated/ConsentVerifier.ts'
-import { EligibilityVerifier } from '../src/chain/generated/EligibilityVerifier.ts'
-import { SalusError } from '../src/errors/salusError.ts'
+import { ConsentVerifier } from '../generated/ConsentVerifier.ts'
+import { EligibilityVerifier } from '../generated/EligibilityVerifier.ts'
+import { SalusError } from '../../errors/salusError.ts'
 
 /** anvil and Hardhat (31337), Ganache and geth --dev (1337). */
 export const localChainIds: readonly number[] = [31337, 1337]

@@ -1,8 +1,6 @@
-// Shared by the consent and privacy integration tests: a real anvil, the real
+// Shared by the consent integration and attack tests: clients on a local chain (src/chain/deploy/startAnvil.ts), the real
 // deployment, and real consent proofs made the way the patient's app makes them.
-import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
 import path from 'node:path'
 import { CID } from 'multiformats/cid'
 import * as dagCbor from '@ipld/dag-cbor'
@@ -17,44 +15,8 @@ import { grantParamsHash, revokeParamsHash } from '../../src/zk/grantHash.ts'
 import { proveInNode } from '../../src/zk/proveInNode.ts'
 import { toCircuitInput } from '../../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
-import { spawnDevTool } from '../../scripts/support/devTools.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
-
-export type Anvil = { rpcUrl: string; stop(): void }
-
-export async function startAnvil(): Promise<Anvil> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-  const launched = spawnDevTool('anvil', ['--port', String(port), '--silent'], { stdio: 'ignore', detached: true })
-  const child: ChildProcess = launched.child
-  await launched.started
-  const stop = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL')
-    } catch {
-      // already gone
-    }
-  }
-  const rpcUrl = `http://127.0.0.1:${port}`
-  const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      await probe.getChainId()
-      return { rpcUrl, stop }
-    } catch {
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-  stop()
-  throw new Error('anvil did not start')
-}
 
 export function clientsFor(rpcUrl: string, privateKey: Hex) {
   const account = privateKeyToAccount(privateKey)

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { SalusError } from '../../src/errors/salusError.ts'
+import { SalusError } from '../../errors/salusError.ts'
 
 export type DevTool = 'anvil' | 'forge' | 'chromium'
 
@@ -37,7 +37,7 @@ const pathNames: Record<DevTool, string[]> = {
 
 const macBrowsers = ['/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome']
 
-const repositoryRoot = path.resolve(import.meta.dirname, '../..')
+const repositoryRoot = path.resolve(import.meta.dirname, '../../..')
 
 export type ResolveDevToolOptions = {
   /** Defaults to process.env (the variable and PATH are read from it). */
