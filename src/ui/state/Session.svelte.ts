@@ -229,6 +229,16 @@ export class Session {
     const oldVersion = workspace.keys.keyVersion
     let keyVersion = oldVersion + 1
     const say = (message: string) => (this.rotation = { state: 'working', message })
+    // First, before any passkey or signature: the grants the current keys made (afterwards the app no longer recognises them).
+    const oldKeys = workspace.keys
+    let grantsToMove: PatientGrant[]
+    try {
+      say('Finding the grants you made with your current keys…')
+      grantsToMove = await (await import('./consent/moveGrantsOnRotation.ts')).findGrantsToMove(this, workspace)
+    } catch (error) {
+      this.rotation = { state: 'failed', message: `${reportError(error, 'finding your grants')} Your keys were not changed.` }
+      return
+    }
     let keys: SalusKeys
     let credentialId: string | undefined
     try {
@@ -251,16 +261,6 @@ export class Session {
     } catch (error) {
       const message = error instanceof SalusError ? error.shortMessage : explainWalletError(error)
       this.rotation = { state: 'failed', message: `${message} Your keys were not changed.` }
-      return
-    }
-    // Before the rotation: the grants the current keys made (afterwards the app no longer recognises them).
-    const oldKeys = workspace.keys
-    let grantsToMove: PatientGrant[]
-    try {
-      say('Finding the grants you made with your current keys…')
-      grantsToMove = await (await import('./consent/moveGrantsOnRotation.ts')).findGrantsToMove(this, workspace)
-    } catch (error) {
-      this.rotation = { state: 'failed', message: `${reportError(error, 'finding your grants')} Your keys were not changed.` }
       return
     }
     try {
