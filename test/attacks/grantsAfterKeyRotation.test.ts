@@ -6,7 +6,8 @@
 // with the grant moved to the new keys: (a) the old grant is revoked on chain and the
 // proxies refuse it; (b) the doctor, accepting the new consent the patient's app sent,
 // reads records sealed under the new keys; (c) the old fragments, re-encrypted by every
-// proxy, open nothing sealed after the rotation.
+// proxy, open nothing sealed after the rotation. A second doctor, missing from the
+// directory when the patient rotates, gets no new consent, but their old grant ends too.
 import * as umbral from '@nucypher/umbral-pre'
 import type { CID } from 'multiformats/cid'
 import { CID as CIDClass } from 'multiformats/cid'
@@ -33,6 +34,8 @@ describe('attack: a grant made with leaked keys outlives the key rotation', () =
   let stack: ConsentStack
   let patient: PatientSide
   const doctor = anvilAccount(2)
+  const unlisted = anvilAccount(3)
+  let unlistedGrant: bigint
   let doctorKey: umbral.SecretKey
   let doctorNode: SalusNode
   let oldGrant: bigint
@@ -74,7 +77,10 @@ describe('attack: a grant made with leaked keys outlives the key rotation', () =
     }
     expect(control).toMatchObject({ code: { text: 'Penicillin' } })
 
-    const rotated = await patient.rotate({ deliver: async ({ prepared }) => void delivered.push(prepared) })
+    const other = await patient.grant({ grantee: unlisted.account.address, receivingKey: (await doctorReceivingKey(unlisted.privateKey)).publicKey(), scopes: ['allergies'], days: 3 })
+    unlistedGrant = other.grantId
+
+    const rotated = await patient.rotate({ deliver: async ({ prepared }) => void delivered.push(prepared), unlisted: [unlisted.account.address] })
     oldKeys = rotated.oldKeys
     moved = rotated.moved
     after = await patient.addRecord('Latex')
@@ -84,10 +90,10 @@ describe('attack: a grant made with leaked keys outlives the key rotation', () =
     await stack?.stop()
   })
 
-  it('moves the grant: one new consent delivered, the old grant revoked, nothing left behind', () => {
-    expect(moved.notMoved).toEqual([])
+  it('moves the grant: one new consent delivered, every old grant revoked, the unlisted doctor reported', () => {
+    expect(moved.notMoved.map((m) => [m.from, m.grantee, String(m.error)])).toEqual([[unlistedGrant, unlisted.account.address, expect.stringMatching(/not in the directory/)]])
     expect(moved.notRevoked).toEqual([])
-    expect(moved.revoked.map((r) => r.grantId)).toEqual([oldGrant])
+    expect(moved.revoked.map((r) => r.grantId).sort()).toEqual([oldGrant, unlistedGrant].sort())
     expect(moved.moved.map((m) => [m.from, m.grantee, m.deliveryError])).toEqual([[oldGrant, doctor.account.address, undefined]])
     expect(delivered).toHaveLength(1)
     // Same doctor, scopes, expiry and threshold; a new bundle.
@@ -103,6 +109,7 @@ describe('attack: a grant made with leaked keys outlives the key rotation', () =
       identitySecret: oldKeys.identitySecret,
     })
     expect(grants.find((g) => g.grantId === oldGrant)?.status).toBe('revoked')
+    expect(grants.find((g) => g.grantId === unlistedGrant)?.status).toBe('revoked')
     // The record the old grant opened a moment ago: the proxies now refuse to re-encrypt it.
     await expect(openSharedRecord(doctorBlocks(), { cid: before, access: access(oldBundle, oldGrant) })).rejects.toThrow()
   })
@@ -120,7 +127,7 @@ describe('attack: a grant made with leaked keys outlives the key rotation', () =
     const lookup = (identitySecret: bigint) =>
       findPatientGrants(stack.clients(doctor.privateKey).publicClient, { chainId: stack.chainId, consent: stack.consent, fromBlock: stack.fromBlock, identitySecret })
     expect((await lookup(patient.keys.identitySecret)).grants.map((g) => [g.grantId, g.status])).toEqual([[grantId, 'active']])
-    expect((await lookup(oldKeys.identitySecret)).grants.map((g) => g.grantId)).toEqual([oldGrant])
+    expect((await lookup(oldKeys.identitySecret)).grants.map((g) => g.grantId).sort()).toEqual([oldGrant, unlistedGrant].sort())
 
     await logAccess(stack.clients(doctor.privateKey).walletClient, { consent: stack.consent, grantId, scopesMask: scopesMask(['allergies']) })
     const bundle = openKeyFragmentBundle(await doctorBlocks().get(prepared.bundleCid), doctorKey)

@@ -44,7 +44,7 @@ export type PatientSide = {
    * re-sealed under the next key version, then every active grant moved to the new keys
    * (moveGrantsToNewKeys). `deliver` stands for the Sharing page's delivery to the doctor.
    */
-  rotate(o?: { deliver?: MoveGrantsToNewKeysParameters['deliver'] }): Promise<{ oldKeys: SalusKeys; moved: MoveGrantsToNewKeysReturnType }>
+  rotate(o?: { deliver?: MoveGrantsToNewKeysParameters['deliver']; /** Doctors missing from the directory at rotation time. */ unlisted?: Address[] }): Promise<{ oldKeys: SalusKeys; moved: MoveGrantsToNewKeysReturnType }>
 }
 
 /** `anchorer`: the vault's chain side (openAnchorer in the app); none by default. */
@@ -139,7 +139,7 @@ export async function patientGrants(stack: ConsentStack, privateKey: Hex, fill: 
         node,
         careNodes,
         proxies,
-        granteeKey: (address) => granteeKeys.get(address.toLowerCase()),
+        granteeKey: (address) => (o.unlisted?.some((a) => a.toLowerCase() === address.toLowerCase()) ? undefined : granteeKeys.get(address.toLowerCase())),
         prove: nodeProver,
         sender: () => consentSender({ config: stack.config } as ConsentContext),
         deliver: o.deliver ?? (async () => {}),
