@@ -29,7 +29,7 @@ export type RotateVaultKeysParameters = {
  * old rows are replaced in one transaction, so a failure half-way leaves the old vault
  * whole. Old envelopes stay in the block store (what was shared is already out), but
  * nothing sealed from now on opens with the old keys or with fragments made from them:
- * grants made before must be made again. Anchors belong to the old envelopes, so the
+ * grants made before are moved by src/flows/consent/moveGrantsToNewKeys.ts. Anchors belong to the old envelopes, so the
  * re-sealed records wait to be anchored again. Uses only Vault's public API.
  */
 export async function rotateVaultKeys(p: RotateVaultKeysParameters): Promise<{ resealed: number }> {

@@ -16,6 +16,7 @@ import { openAnchorer } from './openAnchorer.ts'
 import { reportError } from './reportError.ts'
 import { startPeer } from './startPeer.ts'
 import { Workspace, type ActiveAccount } from './Workspace.svelte.ts'
+import type { PatientGrant } from '../../flows/consent/findPatientGrants.ts'
 
 /** Per tab (sessionStorage), so two tabs can be two different users. Keys are never stored. */
 const rememberKey = 'salus:selected-account'
@@ -232,6 +233,16 @@ export class Session {
     const oldVersion = workspace.keys.keyVersion
     let keyVersion = oldVersion + 1
     const say = (message: string) => (this.rotation = { state: 'working', message })
+    // First, before any passkey or signature: the grants the current keys made (afterwards the app no longer recognises them).
+    const oldKeys = workspace.keys
+    let grantsToMove: PatientGrant[]
+    try {
+      say('Finding the grants you made with your current keys…')
+      grantsToMove = await (await import('./consent/moveGrantsOnRotation.ts')).findGrantsToMove(this, workspace)
+    } catch (error) {
+      this.rotation = { state: 'failed', message: `${reportError(error, 'finding your grants')} Your keys were not changed.` }
+      return
+    }
     let keys: SalusKeys
     let credentialId: string | undefined
     try {
@@ -263,16 +274,48 @@ export class Session {
       // The old workspace (its peer, sharing state, stores) closes; the page stays until the new one replaces it.
       await workspace.close()
       await this.open(route, keys)
+      const grantsNote = grantsToMove.length === 0 ? '' : await this.moveGrants(oldKeys, grantsToMove, say)
       this.rotation = {
         state: 'done',
         message:
           `Your keys are now version ${keyVersion}; ${resealed} record${resealed === 1 ? ' was' : 's were'} sealed again. ` +
-          'The old keys open nothing sealed from now on. Grants you made before no longer open your records: share again with each doctor from Sharing. ' +
+          'The old keys open nothing sealed from now on. ' +
+          grantsNote +
           'Your identity code changed too: send the new one to your insurer.' +
           (route.passkey ? ` Once every device you use has rotated, delete the old passkey “${passkeyName(address, oldVersion)}” from your password manager.` : ''),
       }
     } catch (error) {
       this.rotation = { state: 'failed', message: reportError(error, 'rotating your keys') }
+    }
+  }
+
+  /**
+   * After the rotation: each grant made with the old keys gets a new consent under the
+   * new keys (the doctor accepts it), and the old grant ends. Returns what the patient
+   * must know, as a sentence or two.
+   */
+  private async moveGrants(oldKeys: SalusKeys, grants: PatientGrant[], say: (message: string) => void): Promise<string> {
+    const workspace = this.workspace
+    if (!workspace) return ''
+    try {
+      const { moveGrantsAfterRotation } = await import('./consent/moveGrantsOnRotation.ts')
+      const result = await moveGrantsAfterRotation(this, workspace, oldKeys, grants, say)
+      const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
+      const undelivered = result.moved.filter((moved) => workspace.sharing?.sent.find((sent) => sent.id === moved.prepared.bundleCid.toString())?.state !== 'delivered').length
+      return (
+        (result.moved.length > 0
+          ? `${plural(result.moved.length, 'doctor was', 'doctors were')} sent a new consent under the new keys: access goes on once they accept it` +
+            (undelivered > 0 ? ` (${undelivered} could not be reached yet: send again from Sharing)` : '') +
+            '. '
+          : '') +
+        (result.revoked.length > 0 ? `${plural(result.revoked.length, 'old grant was', 'old grants were')} ended. ` : '') +
+        (result.notMoved.length > 0 ? `${plural(result.notMoved.length, 'grant', 'grants')} could not be moved: share again with ${result.notMoved.length === 1 ? 'that doctor' : 'those doctors'} from Sharing. ` : '') +
+        (result.notRevoked.length > 0
+          ? `${plural(result.notRevoked.length, 'old grant', 'old grants')} could not be ended; ${result.notRevoked.length === 1 ? 'it opens' : 'they open'} only what was sealed before the rotation. `
+          : '')
+      )
+    } catch (error) {
+      return `Your grants could not be moved to the new keys: ${reportError(error, 'moving your grants')} Share again with each doctor from Sharing. `
     }
   }
 

@@ -24,9 +24,10 @@ import { startAnvil, type Anvil } from '../../../src/chain/deploy/startAnvil.ts'
 
 const artifactsDir = path.resolve(import.meta.dirname, '../../../public/zk')
 
-export async function keysOf(privateKey: Hex): Promise<SalusKeys> {
+/** The account's keys at `keyVersion` (the app's wallet signature for that version; no passkey, as for a demo account). */
+export async function keysOf(privateKey: Hex, keyVersion = 1): Promise<SalusKeys> {
   const account = privateKeyToAccount(privateKey)
-  return deriveKeys(await account.signTypedData(keyDerivationTypedData(account.address)))
+  return deriveKeys(await account.signTypedData(keyDerivationTypedData(account.address, keyVersion)), { keyVersion })
 }
 
 /** A real consent proof: knowledge of identitySecret for `grantee`, bound to paramsHash. */

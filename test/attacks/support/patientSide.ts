@@ -18,6 +18,9 @@ import { findPatientGrants, nextGrantIndex } from '../../../src/flows/consent/fi
 import { prepareConsent } from '../../../src/flows/consent/prepareConsent.ts'
 import { publishScopeManifests } from '../../../src/flows/consent/publishScopeManifests.ts'
 import { revokeGrant, type RevokeGrantReturnType } from '../../../src/flows/consent/revokeGrant.ts'
+import { moveGrantsToNewKeys, type MoveGrantsToNewKeysParameters, type MoveGrantsToNewKeysReturnType } from '../../../src/flows/consent/moveGrantsToNewKeys.ts'
+import { rotateVaultKeys } from '../../../src/core/vault/rotateVaultKeys.ts'
+import type { SalusKeys } from '../../../src/core/keys/deriveKeys.ts'
 import type { SalusNode } from '../../../src/p2p/createBrowserNode.ts'
 import type { ConsentContext } from '../../../src/ui/state/consent/consentContext.ts'
 import { consentSender } from '../../../src/ui/state/consent/consentSender.ts'
@@ -27,26 +30,42 @@ export const nodeProver: ConsentProver = ({ identitySecret, grantee, paramsHash,
   proveConsentInNode({ chainId: Number(chainId), consent, grantIndex }, identitySecret, grantee, paramsHash)
 
 export type PatientSide = {
-  vault: Vault
+  /** The vault open with the current keys (a new one after rotate()). */
+  readonly vault: Vault
+  /** The current keys (the next version after rotate()). */
+  readonly keys: SalusKeys
   node: SalusNode
   /** Adds an allergy to the vault (sealed in the scope's current epoch) and publishes the manifests. */
   addRecord(text: string): Promise<CID>
   grant(o: { grantee: Address; receivingKey: umbral.PublicKey; scopes: Scope[]; days: number }): Promise<{ grantId: bigint; bundleCid: CID; bundleFor(key: umbral.SecretKey): KeyFragmentBundle }>
   revoke(grantId: bigint): Promise<RevokeGrantReturnType>
+  /**
+   * "Rotate my keys" as the app does it: the grants found with the old keys, the vault
+   * re-sealed under the next key version, then every active grant moved to the new keys
+   * (moveGrantsToNewKeys). `deliver` stands for the Sharing page's delivery to the doctor.
+   */
+  rotate(o?: { deliver?: MoveGrantsToNewKeysParameters['deliver']; /** Doctors missing from the directory at rotation time. */ unlisted?: Address[] }): Promise<{ oldKeys: SalusKeys; moved: MoveGrantsToNewKeysReturnType }>
 }
 
 /** `anchorer`: the vault's chain side (openAnchorer in the app); none by default. */
 export async function patientGrants(stack: ConsentStack, privateKey: Hex, fill: number, options: { anchorer?: Anchorer } = {}): Promise<PatientSide> {
-  const keys = await keysOf(privateKey)
+  let keys = await keysOf(privateKey)
   const node = await stack.node(anvilAccount(8).account.address, fill)
   const blocks = blockAccess({ blockstore: node.blockstore })
-  const vault = await Vault.open({ keys, blocks, index: memoryRecordIndex(), ...(options.anchorer ? { anchorer: options.anchorer } : {}) })
+  const index = memoryRecordIndex()
+  const anchorer = options.anchorer ? { anchorer: options.anchorer } : {}
+  let vault = await Vault.open({ keys, blocks, index, ...anchorer })
   const careNodes = stack.cares.map((care) => care.multiaddrs[0]!)
   const proxies = stack.proxies.map((p) => ({ account: p.address, umbralPublicKey: bytesToHex(p.secretKey.publicKey().toCompressedBytes()) }))
   const granteeKeys = new Map<string, Hex>()
   const deployment = { chainId: stack.chainId, consent: stack.consent }
   return {
-    vault,
+    get vault() {
+      return vault
+    },
+    get keys() {
+      return keys
+    },
     node,
     async addRecord(text) {
       const summary = await vault.addRecord({ resource: { resourceType: 'AllergyIntolerance', clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] }, code: { text }, patient: { reference: 'Patient/p' } }, source: 'form' })
@@ -99,6 +118,33 @@ export async function patientGrants(stack: ConsentStack, privateKey: Hex, fill: 
         granteeKey: (address) => granteeKeys.get(address.toLowerCase()),
         prove: nodeProver,
       })
+    },
+    async rotate(o = {}) {
+      const oldKeys = keys
+      const newKeys = await keysOf(privateKey, oldKeys.keyVersion + 1)
+      const publicClient = stack.clients(privateKey).publicClient
+      // Before the rotation: only the old identity recognises the old grants.
+      const { grants } = await findPatientGrants(publicClient, { ...deployment, fromBlock: stack.fromBlock, identitySecret: oldKeys.identitySecret })
+      await rotateVaultKeys({ from: vault, keys: newKeys, blocks, index })
+      vault = await Vault.open({ keys: newKeys, blocks, index, ...anchorer })
+      keys = newKeys
+      const moved = await moveGrantsToNewKeys({
+        publicClient,
+        deployment: { ...deployment, fromBlock: stack.fromBlock },
+        oldKeys,
+        newKeys,
+        grants,
+        vault,
+        blocks,
+        node,
+        careNodes,
+        proxies,
+        granteeKey: (address) => (o.unlisted?.some((a) => a.toLowerCase() === address.toLowerCase()) ? undefined : granteeKeys.get(address.toLowerCase())),
+        prove: nodeProver,
+        sender: () => consentSender({ config: stack.config } as ConsentContext),
+        deliver: o.deliver ?? (async () => {}),
+      })
+      return { oldKeys, moved }
     },
   }
 }
