@@ -1,5 +1,5 @@
 import type { Address, Hash, Hex } from 'viem'
-import type { ConsentPublicClient, ConsentWalletClient } from '../../chain/consent/consentErrors.ts'
+import type { ConsentPublicClient, ConsentWalletClient } from '../../chain/consent/consentClients.ts'
 import { submitRevoke } from '../../chain/consent/submitRevoke.ts'
 import type { BlockAccess } from '../../core/blocks.ts'
 import type { Scope } from '../../core/scopes.ts'

@@ -238,7 +238,7 @@ export class Session {
     let grantsToMove: PatientGrant[]
     try {
       say('Finding the grants you made with your current keys…')
-      grantsToMove = await (await import('./consent/moveGrantsOnRotation.ts')).findGrantsToMove(this, workspace)
+      grantsToMove = await (await import('./consent/moveGrantsOnRotation.ts')).findGrantsToMove(workspace)
     } catch (error) {
       this.rotation = { state: 'failed', message: `${reportError(error, 'finding your grants')} Your keys were not changed.` }
       return
@@ -299,7 +299,7 @@ export class Session {
     if (!workspace) return ''
     try {
       const { moveGrantsAfterRotation } = await import('./consent/moveGrantsOnRotation.ts')
-      const result = await moveGrantsAfterRotation(this, workspace, oldKeys, grants, say)
+      const result = await moveGrantsAfterRotation(workspace, oldKeys, grants, say)
       const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
       const undelivered = result.moved.filter((moved) => workspace.sharing?.sent.find((sent) => sent.id === moved.prepared.bundleCid.toString())?.state !== 'delivered').length
       return (

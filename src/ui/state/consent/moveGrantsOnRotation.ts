@@ -2,7 +2,6 @@ import type { SalusKeys } from '../../../core/keys/deriveKeys.ts'
 import { findPatientGrants, type PatientGrant } from '../../../flows/consent/findPatientGrants.ts'
 import { moveGrantsToNewKeys, type MoveGrantsToNewKeysReturnType } from '../../../flows/consent/moveGrantsToNewKeys.ts'
 import { createProverWorker } from '../../../zk/proveInWorker.ts'
-import type { Session } from '../Session.svelte.ts'
 import type { Workspace } from '../Workspace.svelte.ts'
 import { consentContext } from './consentContext.ts'
 import { consentDelivery } from './consentDelivery.ts'
@@ -16,10 +15,10 @@ import { startSharing } from './startSharing.ts'
  * the rotation only the new identity's pseudonyms are recomputed, so these are no longer
  * recognised). None when the network has no Consent contract.
  */
-export async function findGrantsToMove(session: Session, workspace: Workspace): Promise<PatientGrant[]> {
-  const consent = session.config?.contracts.Consent
+export async function findGrantsToMove(workspace: Workspace): Promise<PatientGrant[]> {
+  const consent = workspace.clients?.config.contracts.Consent
   if (!consent) return []
-  const context = consentContext(session, workspace)
+  const context = consentContext(workspace)
   const { grants } = await findPatientGrants(context.publicClient, {
     chainId: context.config.chainId,
     consent: consent.address,
@@ -36,15 +35,14 @@ export async function findGrantsToMove(session: Session, workspace: Workspace): 
  * grant is revoked with the old keys from a one-off account.
  */
 export async function moveGrantsAfterRotation(
-  session: Session,
   workspace: Workspace,
   oldKeys: SalusKeys,
   grants: readonly PatientGrant[],
   say: (message: string) => void,
 ): Promise<MoveGrantsToNewKeysReturnType> {
-  const sharing = startSharing(session, workspace)
+  const sharing = startSharing(workspace)
   await sharing.start()
-  const context = consentContext(session, workspace)
+  const context = consentContext(workspace)
   const node = await context.node()
   const worker = createProverWorker()
   const label = workspace.account.label.trim().slice(0, 64) || 'Patient'
