@@ -4,10 +4,11 @@
 // still holds and keeps trying. The page must read the grant from the chain on load, on
 // reload, periodically and on every refusal, and then say "Revoked" / "Expired", with the
 // button disabled and a sentence saying why. Real anvil, care nodes and Vite (the same
-// local network the e2e tests start, on SALUS_E2E_* ports), a real consent proof made in
+// local network of its own, on free ports), a real consent proof made in
 // Node, and the doctor's app in Chromium.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { freePort } from '../../src/chain/deploy/freePort.ts'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -30,9 +31,10 @@ const relayer = anvilAccount(5).privateKey // any account may submit a revocatio
 
 beforeAll(async () => {
   network = await startLocalNetwork({
-    chainPort: Number(process.env.SALUS_E2E_CHAIN_PORT ?? 18545),
-    carePorts: (process.env.SALUS_E2E_CARE_PORTS ?? '19101,19102,19103').split(',').map(Number),
-    appPort: Number(process.env.SALUS_E2E_APP_PORT ?? 15173),
+    // Free ports of its own: the e2e project's network may be up on the SALUS_E2E_* ports.
+    chainPort: await freePort(),
+    carePorts: [await freePort(), await freePort(), await freePort()],
+    appPort: await freePort(),
     withApp: true,
     configPath: join(mkdtempSync(join(tmpdir(), 'salus-attack-')), 'salus.config.json'),
   })

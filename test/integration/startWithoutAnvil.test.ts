@@ -16,12 +16,14 @@ import { freePort } from '../../src/chain/deploy/freePort.ts'
 const root = path.resolve(import.meta.dirname, '../..')
 const hidden = new Set(['anvil', 'anvil.exe', 'forge', 'forge.exe'])
 
-/** A repository copy: scripts/ copied (so its files resolve from here), the rest linked, node_modules without Foundry. */
+/** A repository copy: scripts/ and src/ copied (so their files resolve from here), the rest linked, node_modules without Foundry. */
 function copyWithoutFoundry(): string {
   const clone = mkdtempSync(path.join(tmpdir(), 'salus-no-anvil-'))
   for (const entry of readdirSync(root)) {
     if (entry === 'node_modules' || entry === '.git') continue
-    if (entry === 'scripts') cpSync(path.join(root, entry), path.join(clone, entry), { recursive: true })
+    // Copied, not linked: Node resolves a linked file to its real path, and the dev-tool
+    // lookup (src/chain/deploy/devTools.ts) finds node_modules from where its file is.
+    if (entry === 'scripts' || entry === 'src') cpSync(path.join(root, entry), path.join(clone, entry), { recursive: true })
     else symlinkSync(path.join(root, entry), path.join(clone, entry))
   }
   const modules = path.join(root, 'node_modules')

@@ -20,6 +20,7 @@ import type { SalusNode } from '../../../p2p/createBrowserNode.ts'
 import { networkBlockAccess } from '../../../p2p/networkBlockAccess.ts'
 import { proxyFragmentSource } from '../../../p2p/proxyFragmentSource.ts'
 import { fetchHead } from '../../../p2p/requestHead.ts'
+import { HeadRequestError } from '../../../p2p/headProtocol.ts'
 import { downloadBlob, safeFileName } from '../../download.ts'
 import { reportError } from '../reportError.ts'
 import type { ConsentContext } from './consentContext.ts'
@@ -133,10 +134,15 @@ export class SharedPatientState {
     const signer = new umbral.Signer(access.receivingSecretKey)
     const listings = await listSharedRecords(blocks, {
       access,
-      fetchHeads: async (author, scope) =>
-        (await Promise.allSettled(careNodes.map((peer) => fetchHead(node, { peer, author, scope, timeoutMs: 10_000, grantId, signer })))).flatMap((result) =>
-          result.status === 'fulfilled' && result.value ? [result.value] : [],
-        ),
+      fetchHeads: async (author, scope) => {
+        const results = await Promise.allSettled(careNodes.map((peer) => fetchHead(node, { peer, author, scope, timeoutMs: 10_000, grantId, signer })))
+        const heads = results.flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []))
+        // Every care node refused the read: right after a grant they may not have read it from
+        // the chain yet. Say so (withCatchUp tries again) rather than list nothing.
+        const refused = results.filter((result) => result.status === 'rejected' && result.reason instanceof HeadRequestError && result.reason.code === 'unauthorized')
+        if (heads.length === 0 && refused.length === results.length && refused.length > 0) throw (refused[0] as PromiseRejectedResult).reason
+        return heads
+      },
     })
     const failed = listings.find((listing) => 'error' in listing && listing.error)
     if (failed && 'error' in failed) throw failed.error
@@ -163,7 +169,9 @@ export class SharedPatientState {
       try {
         return await run()
       } catch (error) {
-        const catchingUp = error instanceof SharedAccessError && error.failures.length > 0 && error.failures.every((f) => f.code === 'no-fragment' || f.code === 'unknown-grant')
+        const catchingUp =
+          (error instanceof SharedAccessError && error.failures.length > 0 && error.failures.every((f) => f.code === 'no-fragment' || f.code === 'unknown-grant')) ||
+          (error instanceof HeadRequestError && error.code === 'unauthorized')
         if (!catchingUp || attempt >= attempts) throw error
         this.steps.detail(3, 'The care nodes are still catching up with the chain; trying again…')
         await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt))
