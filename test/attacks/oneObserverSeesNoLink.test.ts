@@ -15,10 +15,10 @@ import { anvilAccount } from '../../src/chain/deploy/deploySalus.ts'
 import { Consent } from '../../src/chain/generated/Consent.ts'
 import { receivingSecretKey } from '../../src/crypto/umbral.ts'
 import { scopeSecretKey } from '../../src/core/keys/scopeSecretKey.ts'
-import { openAnchorer } from '../../src/ui/state/openAnchorer.ts'
+import { openAnchorer } from '../../src/flows/anchoring/openAnchorer.ts'
 import { createAccountClients } from '../../src/chain/accountClients.ts'
 import { identityCommitment } from '../../src/zk/identity.ts'
-import { bookCoveredVisit, coveredPlan, credentialOf, paymentContextFor, slotsInOnePeriod } from './support/coveredBooking.ts'
+import { bookCoveredVisit, coveredPlan, credentialOf, bookingContextFor, slotsInOnePeriod } from './support/coveredBooking.ts'
 import { doctorReceivingKey, keysOf, startConsentStack, type ConsentStack } from './support/consentStack.ts'
 import { patientGrants } from './support/patientSide.ts'
 
@@ -97,7 +97,7 @@ async function actAs(privateKey: Hex, fill: number, planId: bigint, slots: bigin
   expect(reissues).toHaveLength(1)
   await patient.addRecord('Latex')
   const anchored = await vault.anchorPending()
-  const context = paymentContextFor(stack.config, privateKey)
+  const context = bookingContextFor(stack.config)
   const keys = await keysOf(privateKey)
   const credential = await credentialOf(context, keys.identitySecret, planId)
   const bookings: Hash[] = []

@@ -18,7 +18,7 @@ import { salusChain } from '../../src/chain/salusChain.ts'
 import { eligibilityNullifier } from '../../src/zk/eligibilityNullifier.ts'
 import { identitySecretOf } from '../support/consentChain.ts'
 import { startAnvil, type Anvil } from '../../src/chain/deploy/startAnvil.ts'
-import { bookCoveredVisit, coveredPlan, credentialOf, paymentContextFor, periodLength, slotsInOnePeriod } from './support/coveredBooking.ts'
+import { bookCoveredVisit, coveredPlan, credentialOf, bookingContextFor, periodLength, slotsInOnePeriod } from './support/coveredBooking.ts'
 
 type Recorded = { via: 'public client' | 'config rpc'; method: string; text: string }
 
@@ -71,7 +71,7 @@ beforeAll(async () => {
   const planId = await coveredPlan(deployed, [identitySecret, await identitySecretOf(anvilAccount(9).privateKey)], 3)
   const slots = await slotsInOnePeriod(deployed, 2)
   const publicClient = createPublicClient({ chain: salusChain(config), transport: recordingTransport(anvil.rpcUrl), pollingInterval: 250 }) as SalusPublicClient
-  const context = paymentContextFor(config, patient.privateKey, publicClient)
+  const context = bookingContextFor(config, publicClient)
   const credential = await credentialOf(context, identitySecret, planId)
   // The test's own reads go straight to anvil, unrecorded.
   const deployedClient = createPublicClient({ chain: salusChain(deployed), transport: http(anvil.rpcUrl) })

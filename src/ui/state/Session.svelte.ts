@@ -12,7 +12,7 @@ import { readAccountKeyRecord, writeAccountKeyRecord, type AccountKeyRecord } fr
 import { openAccountStores } from '../../store/openAccountStores.ts'
 import { checkChain, type ChainStatus } from './checkChain.ts'
 import { explainWalletError } from './explainWalletError.ts'
-import { openAnchorer } from './openAnchorer.ts'
+import { openAnchorer } from '../../flows/anchoring/openAnchorer.ts'
 import { reportError } from './reportError.ts'
 import { startPeer } from './startPeer.ts'
 import { Workspace, type ActiveAccount } from './Workspace.svelte.ts'

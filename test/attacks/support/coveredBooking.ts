@@ -12,11 +12,11 @@ import { enrolMember } from '../../../src/chain/insurance/enrolMember.ts'
 import { fundPool } from '../../../src/chain/insurance/fundPool.ts'
 import { listMemberLeaves } from '../../../src/chain/insurance/listMemberLeaves.ts'
 import type { NetworkConfig } from '../../../src/chain/networkConfig.ts'
-import { bookWithInsurance } from '../../../src/ui/state/appointments/bookWithInsurance.ts'
-import type { CoveredBookingKey } from '../../../src/ui/state/appointments/coveredBookingKeys.ts'
-import type { MemberCredential } from '../../../src/ui/state/appointments/findCredentials.ts'
-import type { PaymentContext } from '../../../src/ui/state/appointments/paymentContext.ts'
-import { readPlans } from '../../../src/ui/state/appointments/readPlans.ts'
+import { bookWithInsurance } from '../../../src/flows/appointments/bookWithInsurance.ts'
+import type { CoveredBookingKey } from '../../../src/flows/appointments/coveredBookingKeys.ts'
+import type { MemberCredential } from '../../../src/flows/appointments/findCredentials.ts'
+import type { CoveredBookingContext } from '../../../src/flows/appointments/coveredBookingContext.ts'
+import { readPlans } from '../../../src/chain/insurance/readPlans.ts'
 import { credentialLeaf } from '../../../src/zk/credentialLeaf.ts'
 import { identityCommitment } from '../../../src/zk/identity.ts'
 import { nodeProverWorker } from './nodeProverWorker.ts'
@@ -54,25 +54,20 @@ export async function slotsInOnePeriod(config: NetworkConfig, count: number): Pr
   return ids
 }
 
-/** The PaymentContext the app builds for `patientKey`, with `publicClient` as its RPC (a recording one, in the RPC attack). */
-export function paymentContextFor(config: NetworkConfig, patientKey: `0x${string}`, publicClient: SalusPublicClient = createSalusClients(config).publicClient): PaymentContext {
+/** What the booking flow needs of the network, as the app passes it, with `publicClient` as its RPC (a recording one, in the RPC attack). */
+export function bookingContextFor(config: NetworkConfig, publicClient: SalusPublicClient = createSalusClients(config).publicClient): CoveredBookingContext {
   const { Appointments, Insurance } = config.contracts
-  const account = privateKeyToAccount(patientKey)
   return {
     config,
     chainId: config.chainId,
-    account: account.address,
     ...contracts(config),
     fromBlock: BigInt(Math.min(Appointments!.deployBlock, Insurance!.deployBlock)),
     publicClient,
-    walletClient: createSalusClients(config, account).walletClient,
-    ensureChain: async () => {},
-    faucet: config.localAccounts?.find((candidate) => candidate.role === 'registrar'),
   }
 }
 
 /** The member's credential as the app finds it: the plan read from the chain, the leaf among the insurer's leaves. */
-export async function credentialOf(context: PaymentContext, identitySecret: bigint, planId: bigint): Promise<MemberCredential> {
+export async function credentialOf(context: CoveredBookingContext, identitySecret: bigint, planId: bigint): Promise<MemberCredential> {
   const plan = (await readPlans(context.publicClient, { insurance: context.insurance, fromBlock: context.fromBlock })).find((p) => p.planId === planId)!
   const leaves = await listMemberLeaves(context.publicClient, { insurance: context.insurance, insurer: plan.insurer, fromBlock: context.fromBlock })
   const leaf = await credentialLeaf({ identityCommitment: await identityCommitment(identitySecret), planId, validUntil })
@@ -81,7 +76,7 @@ export async function credentialOf(context: PaymentContext, identitySecret: bigi
 
 /** Books `slotId` through bookWithInsurance; returns its transaction, the one-off key and the steps it reported. */
 export async function bookCoveredVisit(
-  context: PaymentContext,
+  context: CoveredBookingContext,
   p: { identitySecret: bigint; credential: MemberCredential; slotId: bigint; onStep?: (text: string) => void },
 ): Promise<{ txHash: Hash; key: CoveredBookingKey; sender: Address }> {
   const slot = await readSlot(context.publicClient, { appointments: context.appointments, slotId: p.slotId })

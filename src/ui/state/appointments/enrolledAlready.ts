@@ -1,7 +1,7 @@
 import { poseidonHash } from '../../../zk/poseidon.ts'
 import { AppointmentInputError } from './appointmentInputError.ts'
-import { candidateExpiries } from './credentialMonths.ts'
-import type { PlanView } from './planView.ts'
+import { candidateExpiries } from '../../../core/insurance/credentialMonths.ts'
+import type { PlanView } from '../../../core/insurance/planView.ts'
 
 export type EnrolledAlreadyParameters = {
   commitments: readonly bigint[]

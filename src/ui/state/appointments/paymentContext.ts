@@ -2,11 +2,7 @@ import type { Address } from 'viem'
 import type { AccountClients } from '../../../chain/accountClients.ts'
 import type { SalusPublicClient, SalusWalletClient } from '../../../chain/createSalusClients.ts'
 import { localChainId, type LocalAccount, type NetworkConfig } from '../../../chain/networkConfig.ts'
-import { SalusError } from '../../../errors/salusError.ts'
-
-export class PaymentsUnavailableError extends SalusError {
-  override name = 'PaymentsUnavailableError' as const
-}
+import { PaymentsUnavailableError } from '../../../flows/appointments/coveredBookingContext.ts'
 
 /** Everything the appointment, schedule and insurance pages need to talk to the payment contracts. */
 export type PaymentContext = {

@@ -6,7 +6,7 @@ import type { SalusKeys } from '../../../core/keys/deriveKeys.ts'
 import type { Vault } from '../../../core/vault/Vault.ts'
 import type { SalusNode } from '../../../p2p/createBrowserNode.ts'
 import type { AccountStores } from '../../../store/openAccountStores.ts'
-import { SharingUnavailableError } from './consentErrors.ts'
+import { SharingUnavailableError } from '../../../flows/consent/accessErrors.ts'
 
 /** What the consent pages use of the open workspace (Workspace has it; naming it here keeps the import graph acyclic). */
 export type ConsentWorkspace = {

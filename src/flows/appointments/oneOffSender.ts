@@ -1,8 +1,8 @@
 import { parseEther, type Hash, type Hex } from 'viem'
-import type { SalusWalletClient } from '../../../chain/createSalusClients.ts'
-import { fundOneOffAccount, NoRelayerError } from '../../../chain/fundOneOffAccount.ts'
-import { toChainError } from '../../../chain/chainErrors.ts'
-import { PaymentsUnavailableError, type PaymentContext } from './paymentContext.ts'
+import type { SalusWalletClient } from '../../chain/createSalusClients.ts'
+import { fundOneOffAccount, NoRelayerError } from '../../chain/fundOneOffAccount.ts'
+import { toChainError } from '../../chain/chainErrors.ts'
+import { PaymentsUnavailableError, type CoveredBookingContext } from './coveredBookingContext.ts'
 
 /** Gas for a covered booking (about 425k gas) and a later cancellation or attendance confirmation, with room to spare on anvil. */
 export const oneOffGasAllowance = parseEther('0.01')
@@ -13,7 +13,7 @@ export const oneOffGasAllowance = parseEther('0.01')
  * and two covered bookings never share a sender. Only on the local network: elsewhere
  * this needs a relayer, which this app does not have yet.
  */
-export async function oneOffSender(context: PaymentContext): Promise<{ privateKey: Hex; walletClient: SalusWalletClient; fundingTxHash: Hash }> {
+export async function oneOffSender(context: Pick<CoveredBookingContext, 'config' | 'publicClient'>): Promise<{ privateKey: Hex; walletClient: SalusWalletClient; fundingTxHash: Hash }> {
   try {
     return await fundOneOffAccount(context.config, { allowance: oneOffGasAllowance, purpose: 'A covered booking' })
   } catch (error) {

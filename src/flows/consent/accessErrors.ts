@@ -1,4 +1,4 @@
-import { SalusError, type SalusErrorParameters } from '../../../errors/salusError.ts'
+import { SalusError, type SalusErrorParameters } from '../../errors/salusError.ts'
 
 /** Sharing needs the chain's Consent contract and peer-to-peer networking; one of them is missing. */
 export class SharingUnavailableError extends SalusError {

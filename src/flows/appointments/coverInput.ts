@@ -1,18 +1,14 @@
 import type { Address } from 'viem'
-import { bookingHash } from '../../../chain/appointments/bookingHash.ts'
-import { nullifierDomain } from '../../../chain/appointments/nullifierDomain.ts'
-import type { SlotView } from '../../../chain/appointments/slotView.ts'
-import { eligibilityInputs, type EligibilityInput } from '../../../zk/eligibilityInputs.ts'
-import { eligibilityNullifier } from '../../../zk/eligibilityNullifier.ts'
-import { memberTree } from '../../../zk/memberTree.ts'
-import { ProofInputError } from '../../../zk/zkErrors.ts'
+import { bookingHash } from '../../chain/appointments/bookingHash.ts'
+import { nullifierDomain } from '../../chain/appointments/nullifierDomain.ts'
+import type { SlotView } from '../../chain/appointments/slotView.ts'
+import { eligibilityInputs, type EligibilityInput } from '../../zk/eligibilityInputs.ts'
+import { eligibilityNullifier } from '../../zk/eligibilityNullifier.ts'
+import { memberTree } from '../../zk/memberTree.ts'
+import { ProofInputError } from '../../zk/zkErrors.ts'
 import type { MemberCredential } from './findCredentials.ts'
-import type { PlanView } from './planView.ts'
-
-/** The plan period a visit falls in, as Insurance.claim computes it (visitDate / periodLength). */
-export function visitPeriod(plan: PlanView, visitStart: number): bigint {
-  return BigInt(visitStart) / BigInt(plan.periodLength)
-}
+import { visitPeriod } from '../../core/insurance/visitPeriod.ts'
+import type { PlanView } from '../../core/insurance/planView.ts'
 
 /**
  * The first covered visit k of the slot's period whose nullifier is not spent yet, or

@@ -1,9 +1,9 @@
 import type { Address } from 'viem'
 import { getContractEvents, readContract } from 'viem/actions'
-import { Insurance } from '../../../chain/generated/Insurance.ts'
-import type { PlanView } from './planView.ts'
-import { toChainError } from '../../../chain/chainErrors.ts'
-import type { PaymentsPublicClient } from '../../../chain/appointments/paymentsClients.ts'
+import { Insurance } from '../generated/Insurance.ts'
+import type { PlanView } from '../../core/insurance/planView.ts'
+import { toChainError } from '../chainErrors.ts'
+import type { PaymentsPublicClient } from '../appointments/paymentsClients.ts'
 
 export type ReadPlansParameters = { insurance: Address; insurer?: Address; fromBlock?: bigint }
 

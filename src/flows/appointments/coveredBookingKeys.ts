@@ -1,5 +1,5 @@
 import { bytesToHex, hexToBytes, type Address, type Hash, type Hex } from 'viem'
-import { openSmall, sealSmall } from '../../../crypto/xchacha.ts'
+import { openSmall, sealSmall } from '../../crypto/xchacha.ts'
 
 /**
  * A covered booking is sent from a one-off account so nothing on chain links it to the

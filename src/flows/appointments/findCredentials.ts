@@ -1,7 +1,7 @@
 import type { Address } from 'viem'
-import { poseidonHash } from '../../../zk/poseidon.ts'
-import { candidateExpiries } from './credentialMonths.ts'
-import type { PlanView } from './planView.ts'
+import { poseidonHash } from '../../zk/poseidon.ts'
+import { candidateExpiries } from '../../core/insurance/credentialMonths.ts'
+import type { PlanView } from '../../core/insurance/planView.ts'
 
 /** A member credential the patient's app found in an insurer's tree. */
 export type MemberCredential = {

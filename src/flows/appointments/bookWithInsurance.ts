@@ -1,27 +1,27 @@
-import type { Hash } from 'viem'
+import { formatEther, type Hash } from 'viem'
 import { readContract } from 'viem/actions'
-import { bookCovered } from '../../../chain/appointments/bookCovered.ts'
-import type { SlotView } from '../../../chain/appointments/slotView.ts'
-import { Insurance } from '../../../chain/generated/Insurance.ts'
-import { nullifierDomain } from '../../../chain/appointments/nullifierDomain.ts'
-import { listMemberLeaves } from '../../../chain/insurance/listMemberLeaves.ts'
-import { proveInWorker, type ProverWorker } from '../../../zk/proveInWorker.ts'
-import { toCircuitInput, type ProofProgress } from '../../../zk/proveWithArtifacts.ts'
-import { eligibilitySignals } from '../../../zk/publicSignals.ts'
-import { toSolidityProof } from '../../../zk/toSolidityProof.ts'
-import { ProofInputError } from '../../../zk/zkErrors.ts'
+import { bookCovered } from '../../chain/appointments/bookCovered.ts'
+import type { SlotView } from '../../chain/appointments/slotView.ts'
+import { Insurance } from '../../chain/generated/Insurance.ts'
+import { nullifierDomain } from '../../chain/appointments/nullifierDomain.ts'
+import { listMemberLeaves } from '../../chain/insurance/listMemberLeaves.ts'
+import { proveInWorker, type ProverWorker } from '../../zk/proveInWorker.ts'
+import { toCircuitInput, type ProofProgress } from '../../zk/proveWithArtifacts.ts'
+import { eligibilitySignals } from '../../zk/publicSignals.ts'
+import { toSolidityProof } from '../../zk/toSolidityProof.ts'
+import { ProofInputError } from '../../zk/zkErrors.ts'
 import { coverInput, firstUnusedVisit } from './coverInput.ts'
-import { listSpentNullifiers } from '../../../chain/insurance/listSpentNullifiers.ts'
+import { listSpentNullifiers } from '../../chain/insurance/listSpentNullifiers.ts'
 import type { CoveredBookingKey } from './coveredBookingKeys.ts'
-import { formatEth } from './ethAmount.ts'
 import type { MemberCredential } from './findCredentials.ts'
 import { oneOffSender } from './oneOffSender.ts'
-import type { PaymentContext } from './paymentContext.ts'
-import { ContractRefusedError } from '../../../chain/chainErrors.ts'
-import { insuranceRevertSentences } from '../../../chain/insurance/insuranceRevertSentences.ts'
+import type { CoveredBookingContext } from './coveredBookingContext.ts'
+import { coversSlot } from '../../core/insurance/coversSlot.ts'
+import { ContractRefusedError } from '../../chain/chainErrors.ts'
+import { insuranceRevertSentences } from '../../chain/insurance/insuranceRevertSentences.ts'
 
 export type BookWithInsuranceParameters = {
-  context: PaymentContext
+  context: CoveredBookingContext
   identitySecret: bigint
   credential: MemberCredential
   slot: SlotView
@@ -32,10 +32,7 @@ export type BookWithInsuranceParameters = {
   remember: (key: CoveredBookingKey) => void
 }
 
-/** Whether `credential` pays `slot` in full: a top-up would have to come from somewhere that links to the patient. */
-export function coversSlot(credential: MemberCredential, slot: SlotView): boolean {
-  return !credential.plan.closed && slot.fee > 0n && credential.plan.feeCovered >= slot.fee && credential.validUntil >= BigInt(slot.start)
-}
+const formatEth = (wei: bigint) => `${formatEther(wei)} ETH`
 
 /**
  * Books `slot` paid from the insurer's pool: checks the plan's limits first (so the
