@@ -5,18 +5,15 @@ import path from 'node:path'
 import type { Address, Hex } from 'viem'
 import { anvilAccount } from '../../src/chain/deploy/deploySalus.ts'
 import { startLocalChain, type LocalChain } from '../../src/chain/deploy/startLocalChain.ts'
-import { bookingHash } from '../../src/chain/appointments/bookingHash.ts'
-import { nullifierDomain } from '../../src/chain/appointments/nullifierDomain.ts'
 import { listMemberLeaves } from '../../src/chain/insurance/listMemberLeaves.ts'
 import { credentialLeaf } from '../../src/zk/credentialLeaf.ts'
-import { eligibilityInputs } from '../../src/zk/eligibilityInputs.ts'
 import { identityCommitment } from '../../src/zk/identity.ts'
-import { memberTree } from '../../src/zk/memberTree.ts'
 import { proveInNode } from '../../src/zk/proveInNode.ts'
+import { coverInput } from '../../src/flows/appointments/coverInput.ts'
 import { toCircuitInput } from '../../src/zk/proveWithArtifacts.ts'
 import { toSolidityProof } from '../../src/zk/toSolidityProof.ts'
 
-const root = path.resolve(import.meta.dirname, '../..')
+const repositoryRoot = path.resolve(import.meta.dirname, '../..')
 /** Demo accounts of src/chain/deploy/deploySalus.ts: 2 is a doctor, 5 a relayer, 7 the insurer, 8-9 patients. */
 export const stackAccounts = { deployer: 0, doctor: 2, relayer: 5, insurer: 7, patient: 8, otherPatient: 9 } as const
 
@@ -34,21 +31,20 @@ export async function proveCover(
 ) {
   const leaves = await listMemberLeaves(stack.publicClient, { insurance: stack.insurance, insurer: anvilAccount(stackAccounts.insurer).account.address })
   const leaf = await credentialLeaf({ identityCommitment: await identityCommitment(p.identitySecret), planId: p.planId, validUntil: p.validUntil })
-  const tree = await memberTree(leaves)
-  const input = eligibilityInputs({
+  // The input exactly as the patient's app builds it (src/flows/appointments/coverInput.ts).
+  const { input, root } = await coverInput({
     identitySecret: p.identitySecret,
-    planId: p.planId,
-    validUntil: p.validUntil,
-    merkleProof: tree.generateProof(tree.indexOf(leaf)),
-    visitDate: p.start,
-    period: Math.floor(p.start / p.periodLength),
-    visitsPerPeriod: p.visitsPerPeriod,
+    credential: { plan: { planId: p.planId, periodLength: p.periodLength, visitsPerPeriod: p.visitsPerPeriod }, validUntil: p.validUntil, leaf },
+    leaves,
+    slot: { slotId: p.slotId, doctor: p.doctor, start: p.start },
     k: p.k,
-    bookingHash: bookingHash({ slotId: p.slotId, doctor: p.doctor, appointments: stack.appointments, chainId: stack.chainId, payer: p.payer }),
-    domain: nullifierDomain({ chainId: stack.chainId, insurance: stack.insurance }),
+    chainId: stack.chainId,
+    appointments: stack.appointments,
+    insurance: stack.insurance,
+    payer: p.payer,
   })
-  const { proof, publicSignals } = await proveInNode({ circuit: 'eligibility', input: toCircuitInput(input), artifactsDir: path.join(root, 'public/zk') })
-  return { planId: p.planId, root: tree.root, nullifier: BigInt(publicSignals[0]!), proof: toSolidityProof(proof) }
+  const { proof, publicSignals } = await proveInNode({ circuit: 'eligibility', input: toCircuitInput(input), artifactsDir: path.join(repositoryRoot, 'public/zk') })
+  return { planId: p.planId, root, nullifier: BigInt(publicSignals[0]!), proof: toSolidityProof(proof) }
 }
 
 export async function gasOf(stack: LocalChain, txHash: Hex): Promise<number> {

@@ -125,7 +125,10 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
       transports: [webSockets(), webRTC({ rtcConfiguration: { iceServers: [] } }), circuitRelayTransport()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      connectionManager: { maxConnections: 1_000 },
+      // Many patients reach a care node from one address (a NAT, a relay, or loopback on the local
+      // network): libp2p's default of 5 new inbound connections a second per host dropped
+      // handshakes under load; per-peer rate limits and quotas guard the protocols instead.
+      connectionManager: { maxConnections: 1_000, inboundConnectionThreshold: 50 },
       services: {
         identify: identify(),
         // Bitswap and our protocols register after connections open; push tells peers.

@@ -133,7 +133,9 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
         throw error
       })
       bound = found === grantId
-      checked.set(key, bound)
+      // Only a bound bundle is remembered: an RPC node behind the one that served the event
+      // may not know a fresh grant or reissue yet, and must not refuse it for good.
+      if (bound) checked.set(key, bound)
     }
     return bound ? { bundleCid: event.bundleCid.toString(), proxiesHash: event.proxiesHash } : { bundleCid: '', proxiesHash: 0n }
   }

@@ -141,7 +141,7 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
     const fragment = opened.fragments.get(request.scope)?.get(request.epoch)
     if (!fragment) throw new Refusal('no-fragment', `the bundle has no ${request.scope} fragment for epoch ${request.epoch}`)
     try {
-      return await reencryptCapsules({ fragmentKey: `${grant.bundleCid}:${request.scope}`, kfrag: fragment.kfrag, capsules: request.capsules })
+      return await reencryptCapsules({ fragmentKey: `${grant.bundleCid}:${request.scope}:${request.epoch}`, kfrag: fragment.kfrag, capsules: request.capsules })
     } catch (error) {
       if (error instanceof MalformedCapsuleError) throw new Refusal('malformed', error.message)
       throw error

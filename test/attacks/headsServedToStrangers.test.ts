@@ -22,6 +22,9 @@ describe('attack: manifest heads asked for by someone who is not a grantee of th
   let author: Uint8Array
   const doctorA = anvilAccount(2)
   const doctorB = anvilAccount(3)
+  const doctorC = anvilAccount(4)
+  let keyC: umbral.SecretKey
+  let nodeC: SalusNode
   let keyA: umbral.SecretKey
   let keyB: umbral.SecretKey
   let nodeA: SalusNode
@@ -35,6 +38,8 @@ describe('attack: manifest heads asked for by someone who is not a grantee of th
     ;[keyA, keyB] = await Promise.all([doctorReceivingKey(doctorA.privateKey), doctorReceivingKey(doctorB.privateKey)])
     nodeA = await stack.node(doctorA.account.address, 5)
     nodeB = await stack.node(doctorB.account.address, 6)
+    keyC = await doctorReceivingKey(doctorC.privateKey)
+    nodeC = await stack.node(doctorC.account.address, 8)
     stranger = await stack.node(anvilAccount(7).account.address, 7)
     alice = await patientGrants(stack, anvilAccount(8).privateKey, 4)
     bob = await patientGrants(stack, anvilAccount(9).privateKey, 3)
@@ -52,7 +57,8 @@ describe('attack: manifest heads asked for by someone who is not a grantee of th
   const ask = (node: SalusNode, grantId: bigint, key: umbral.SecretKey) =>
     fetchHead(node, { peer: stack.cares[0]!.multiaddrs[0]!, author, scope: 'allergies', grantId, signer: new umbral.Signer(key) }).then(
       (head) => ({ served: head !== undefined }),
-      (error: { code?: string }) => ({ refused: error.code }),
+      // The care node's reason travels in the details: each case asserts it was refused for its own reason.
+      (error: { code?: string; details?: string }) => ({ refused: error.code, reason: error.details ?? '' }),
     )
 
   it('the grantee of the scope is served (the refusals below are not for another reason)', async () => {
@@ -61,15 +67,25 @@ describe('attack: manifest heads asked for by someone who is not a grantee of th
   })
 
   it('a stranger naming the patient’s grant, with a key of their own, gets nothing', async () => {
-    expect(await ask(stranger, aliceGrant, umbral.SecretKey.random())).toEqual({ refused: 'unauthorized' })
+    expect(await ask(stranger, aliceGrant, umbral.SecretKey.random())).toEqual({ refused: 'unauthorized', reason: expect.stringMatching(/not signed by the grantee/) })
   })
 
   it('a doctor with an active grant from another patient gets nothing of this patient', async () => {
-    await expect.poll(() => ask(nodeB, bobGrant, keyB), { timeout: 15_000, interval: 500 }).toEqual({ refused: 'unauthorized' })
+    // Polled until the care node knows Bob's grant: only the author check may refuse it then.
+    await expect
+      .poll(() => ask(nodeB, bobGrant, keyB), { timeout: 15_000, interval: 500 })
+      .toEqual({ refused: 'unauthorized', reason: expect.stringMatching(/does not cover records of that author/) })
+  })
+
+  it('a doctor of this patient with a grant of another scope gets nothing of this scope', async () => {
+    const labsGrant = (await alice.grant({ grantee: doctorC.account.address, receivingKey: keyC.publicKey(), scopes: ['labs'], days: 1 })).grantId
+    await expect
+      .poll(() => ask(nodeC, labsGrant, keyC), { timeout: 15_000, interval: 500 })
+      .toEqual({ refused: 'unauthorized', reason: expect.stringMatching(/allergies is not granted/) })
   })
 
   it('the doctor whose grant was revoked gets nothing', async () => {
     await alice.revoke(aliceGrant)
-    expect(await ask(nodeA, aliceGrant, keyA)).toEqual({ refused: 'unauthorized' })
+    expect(await ask(nodeA, aliceGrant, keyA)).toEqual({ refused: 'unauthorized', reason: expect.stringMatching(/revoked/) })
   })
 })

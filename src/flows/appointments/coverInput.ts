@@ -34,10 +34,10 @@ export async function firstUnusedVisit(p: {
 
 export type CoverInputParameters = {
   identitySecret: bigint
-  credential: MemberCredential
+  credential: Pick<MemberCredential, 'validUntil' | 'leaf'> & { plan: Pick<PlanView, 'planId' | 'periodLength' | 'visitsPerPeriod'> }
   /** The insurer's member leaves in tree order, as read from the chain just now. */
   leaves: readonly bigint[]
-  slot: SlotView
+  slot: Pick<SlotView, 'slotId' | 'doctor' | 'start'>
   k: number
   chainId: number
   appointments: Address

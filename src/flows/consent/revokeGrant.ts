@@ -88,7 +88,10 @@ export async function revokeGrant(parameters: RevokeGrantParameters): Promise<Re
   const { txHash } = await submitRevoke(await senderFor(), { consent, grantId: grant.grantId, proof })
   progress.finish(1)
 
+  // At once, before any further read can fail: nothing added from now on may be sealed to the revoked epoch.
+  vault.setScopeEpochs(Object.fromEntries(grant.scopes.map((scope) => [scope, vault.currentEpoch(scope) + 1])))
   // The chain is the truth for epochs: read the grants again, this revocation included.
+  // Epochs only ever rise, so this cannot undo the raise above; it corrects a stale count upwards.
   const { grants } = await findPatientGrants(publicClient, { chainId, consent, fromBlock: deployment.fromBlock, identitySecret: keys.identitySecret })
   vault.setScopeEpochs(scopeEpochs(grants.map((g) => (g.grantId === grant.grantId ? { ...g, revoked: true } : { ...g, revoked: g.status === 'revoked' }))))
   const rotated = [...grant.scopes]

@@ -69,7 +69,8 @@ export async function startConsentStack(): Promise<ConsentStack> {
   const cares: CareNode[] = []
   for (const proxy of proxies) {
     const oracle = chainGrantOracle(publicClient, { consent, registry, fromBlock })
-    cares.push(await startCareNode({ port: 0, pin: { blockTimeoutMs: 3_000 }, reencryptThreads: 0, sharing: { proxy: { ...proxy, oracle } } }))
+    // One re-encryption worker per care node: the pool (and its fragment cache) is what care nodes run.
+    cares.push(await startCareNode({ port: 0, pin: { blockTimeoutMs: 3_000 }, reencryptThreads: 1, sharing: { proxy: { ...proxy, oracle } } }))
   }
   const nodes: SalusNode[] = []
   return {

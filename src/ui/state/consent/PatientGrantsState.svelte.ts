@@ -41,15 +41,21 @@ export class PatientGrantsState {
     return this.directory.doctor(grantee)?.name ?? grantee
   }
 
-  async refresh(): Promise<void> {
+  /** Reads the grants (and sets the vault's scope epochs); throws when the chain cannot be read. */
+  async load(): Promise<void> {
     const { publicClient, consent, workspace } = this.context
+    const found = await findPatientGrants(publicClient, { chainId: this.context.config.chainId, consent: consent.address, fromBlock: BigInt(consent.deployBlock), identitySecret: workspace.keys.identitySecret })
+    workspace.vault.setScopeEpochs(scopeEpochs(found.grants.map((grant) => ({ scopes: grant.scopes, revoked: grant.status === 'revoked' }))))
+    this.grants = found.grants.map((grant) => ({ ...grant, doctorName: this.name(grant.grantee) }))
+    this.sessions = found.sessions.map((session) => ({ ...session, doctorName: this.name(session.grantee) }))
+  }
+
+  /** load() for the page: a failure becomes the error line. */
+  async refresh(): Promise<void> {
     this.loading = true
     this.error = ''
     try {
-      const found = await findPatientGrants(publicClient, { chainId: this.context.config.chainId, consent: consent.address, fromBlock: BigInt(consent.deployBlock), identitySecret: workspace.keys.identitySecret })
-      workspace.vault.setScopeEpochs(scopeEpochs(found.grants.map((grant) => ({ scopes: grant.scopes, revoked: grant.status === 'revoked' }))))
-      this.grants = found.grants.map((grant) => ({ ...grant, doctorName: this.name(grant.grantee) }))
-      this.sessions = found.sessions.map((session) => ({ ...session, doctorName: this.name(session.grantee) }))
+      await this.load()
     } catch (error) {
       this.error = reportError(error, 'reading your grants from the chain')
     } finally {

@@ -59,7 +59,8 @@ export class SharingState {
   start(): Promise<void> {
     this.started ??= (async () => {
       await this.directory.load()
-      await this.grants.refresh()
+      // Read fresh, and fail rather than guess: a reused index would give two grants one pseudonym.
+      await this.grants.load()
       for (const grant of this.grants.grants) if (grant.status === 'active') grant.scopes.forEach((scope) => this.sharedScopes.add(scope))
     })()
     return this.started
@@ -90,7 +91,8 @@ export class SharingState {
       const { workspace } = this.context
       const node = await this.context.node()
       // Each grant has its own pseudonym: the next index past this doctor's grants on chain and those still in flight from this tab.
-      await this.grants.refresh()
+      // Read fresh, and fail rather than guess: a reused index would give two grants one pseudonym.
+      await this.grants.load()
       const inFlight = this.sent.filter((item) => item.doctor.account.toLowerCase() === doctor.account.toLowerCase()).length
       const grantIndex = nextGrantIndex(this.grants.grants, doctor.account, inFlight)
       const { grant, bundleCid, pseudonym, proof } = await prepareConsent({
