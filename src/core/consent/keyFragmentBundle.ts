@@ -302,11 +302,6 @@ export function bundleScopesMask(bundle: Pick<KeyFragmentBundle, 'scopes'>): num
   return bundle.scopes.reduce((mask, entry) => mask | (1 << allScopes.indexOf(entry.scope)), 0)
 }
 
-/** The newest epoch a bundle gives for a scope (undefined: the scope is not granted). */
-export function latestBundleEpoch(bundle: Pick<KeyFragmentBundle, 'scopes'>, scope: Scope): BundleEpoch | undefined {
-  return bundle.scopes.find((entry) => entry.scope === scope)?.epochs.at(-1)
-}
-
 function decodeBody(bytes: Uint8Array): KeyFragmentBundle {
   const fail: Fail = (details) => {
     throw new MalformedBundleError(details)

@@ -14,7 +14,7 @@ import { consentVerificationKey } from './consentVerificationKey.ts'
 import { loadConsentInbox, receiveConsent, saveConsentInbox, type IncomingConsent } from './consentInbox.ts'
 import { DirectoryState } from './DirectoryState.svelte.ts'
 import { patientOfConsent, patientOfGrantEvent, type PatientEntry } from './patientEntry.ts'
-import { scopesOfMask } from './PatientGrantsState.svelte.ts'
+import { scopesOfMask } from '../../../flows/consent/findPatientGrants.ts'
 import { relayAddresses } from './relayAddresses.ts'
 import { SharedPatientState } from './SharedPatientState.svelte.ts'
 

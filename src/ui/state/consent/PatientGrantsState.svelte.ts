@@ -6,11 +6,10 @@ import { revokeGrant } from '../../../flows/consent/revokeGrant.ts'
 import type { ProverWorker } from '../../../zk/proveInWorker.ts'
 import { reportError } from '../reportError.ts'
 import { consentSender } from './consentSender.ts'
-import type { ConsentContext } from './consentContext.ts'
+import { careNodeAddresses, type ConsentContext } from './consentContext.ts'
 import type { DirectoryState } from './DirectoryState.svelte.ts'
 import { proveConsent } from './proveConsent.ts'
 
-export { scopesOfMask } from '../../../flows/consent/findPatientGrants.ts'
 
 export type PatientGrant = ChainGrant & { doctorName: string }
 
@@ -87,7 +86,7 @@ export class PatientGrantsState {
         vault: context.workspace.vault,
         blocks: context.workspace.blocks,
         node,
-        careNodes: context.config.careNodes.map((care) => care.multiaddrs.find((address) => address.includes('/p2p/'))).filter((a): a is string => a !== undefined),
+        careNodes: careNodeAddresses(context),
         grant,
         proxies: this.directory.careNodes,
         granteeKey: (grantee) => this.directory.doctor(grantee)?.umbralPublicKey,

@@ -3,7 +3,7 @@ import { AccessEndedError } from '../../../flows/consent/accessErrors.ts'
 import { openSharedRecords, openSharedRecordsSteps, type SharedRecord } from '../../../flows/consent/openSharedRecords.ts'
 import { downloadBlob, safeFileName } from '../../download.ts'
 import { reportError } from '../reportError.ts'
-import type { ConsentContext } from './consentContext.ts'
+import { careNodeAddresses, type ConsentContext } from './consentContext.ts'
 import type { DirectoryState } from './DirectoryState.svelte.ts'
 import type { PatientEntry } from './patientEntry.ts'
 import { StepsState } from './StepsState.svelte.ts'
@@ -60,7 +60,7 @@ export class SharedPatientState {
         keys: context.workspace.keys,
         grantee: context.account,
         grantId: BigInt(this.consent.grantId),
-        careNodes: context.config.careNodes.flatMap((care) => care.multiaddrs.slice(0, 1)),
+        careNodes: careNodeAddresses(context),
         ...(patient ? { patient } : {}),
         directoryCareNodes: async () => {
           if (directory.careNodes.length === 0) await directory.load()

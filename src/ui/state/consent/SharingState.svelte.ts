@@ -5,7 +5,7 @@ import { deliverMessage } from '../../../p2p/deliverMessage.ts'
 import type { ConsentDelivery } from '../../../p2p/deliverProtocol.ts'
 import { createProverWorker } from '../../../zk/proveInWorker.ts'
 import { reportError } from '../reportError.ts'
-import type { ConsentContext } from './consentContext.ts'
+import { careNodeAddresses, type ConsentContext } from './consentContext.ts'
 import { SharingUnavailableError } from '../../../flows/consent/accessErrors.ts'
 import { DirectoryState } from './DirectoryState.svelte.ts'
 import { PatientGrantsState } from './PatientGrantsState.svelte.ts'
@@ -101,7 +101,7 @@ export class SharingState {
         vault: workspace.vault,
         blocks: workspace.blocks,
         node,
-        careNodes: this.careNodeAddresses(),
+        careNodes: careNodeAddresses(this.context),
         // Bound to this deployment: the bundle and the proof are refused on any other chain or Consent contract.
         deployment: { chainId: this.context.config.chainId, consent: this.context.consent.address },
         doctor,
@@ -165,7 +165,7 @@ export class SharingState {
           records: this.context.workspace.vault.list(),
           scopes,
           epochOf: (scope) => this.context.workspace.vault.currentEpoch(scope),
-          careNodes: this.careNodeAddresses(),
+          careNodes: careNodeAddresses(this.context),
           required: 1,
         })
         this.status = 'New records were added to what you share; doctors with access will see them.'
@@ -177,10 +177,6 @@ export class SharingState {
     const next = (this.republishing ?? Promise.resolve()).then(run)
     this.republishing = next
     return next
-  }
-
-  private careNodeAddresses(): string[] {
-    return this.context.config.careNodes.map((node) => node.multiaddrs.find((address) => address.includes('/p2p/'))).filter((a): a is string => a !== undefined)
   }
 
   private update(sent: SentConsent, patch: Partial<SentConsent>): void {

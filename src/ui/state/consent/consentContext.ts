@@ -63,3 +63,8 @@ async function waitForNode(workspace: ConsentWorkspace, timeoutMs = 30_000): Pro
     details: workspace.peer.error || `peer ${workspace.peer.phase}`,
   })
 }
+
+/** The care nodes' dialable addresses (with /p2p/<peer id>), one each, from the network config. */
+export function careNodeAddresses(context: Pick<ConsentContext, 'config'>): string[] {
+  return context.config.careNodes.map((care) => care.multiaddrs.find((address) => address.includes('/p2p/'))).filter((address): address is string => address !== undefined)
+}

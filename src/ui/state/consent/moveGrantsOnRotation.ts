@@ -3,7 +3,7 @@ import { findPatientGrants, type PatientGrant } from '../../../flows/consent/fin
 import { moveGrantsToNewKeys, type MoveGrantsToNewKeysReturnType } from '../../../flows/consent/moveGrantsToNewKeys.ts'
 import { createProverWorker } from '../../../zk/proveInWorker.ts'
 import type { Workspace } from '../Workspace.svelte.ts'
-import { consentContext } from './consentContext.ts'
+import { careNodeAddresses, consentContext } from './consentContext.ts'
 import { consentDelivery } from './consentDelivery.ts'
 import { consentSender } from './consentSender.ts'
 import { proveConsent } from './proveConsent.ts'
@@ -56,7 +56,7 @@ export async function moveGrantsAfterRotation(
       vault: workspace.vault,
       blocks: workspace.blocks,
       node,
-      careNodes: context.config.careNodes.map((care) => care.multiaddrs.find((address) => address.includes('/p2p/'))).filter((a): a is string => a !== undefined),
+      careNodes: careNodeAddresses(context),
       proxies: sharing.directory.careNodes,
       granteeKey: (grantee) => sharing.directory.doctor(grantee)?.umbralPublicKey,
       prove: (input) => proveConsent(worker, input),
