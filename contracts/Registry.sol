@@ -1,24 +1,32 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 pragma solidity ^0.8.24;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlEnumerable} from "@openzeppelin/contracts/access/extensions/AccessControlEnumerable.sol";
 
 /// @title Registry
-/// @notice Who may act as a doctor, ambulance responder, insurer or care node, and
-/// the public directory where they publish how to reach them.
-/// @dev Role tree: REGISTRAR appoints the four authorities; each authority certifies
+/// @notice Who may act as a doctor, pharmacist, ambulance responder, insurer or care node,
+/// and the public directory where they publish how to reach them.
+/// @dev Role tree: REGISTRAR appoints the five authorities; each authority certifies
 /// its own kind of provider. AccessControl's role admins enforce exactly that, so
-/// grantRole/revokeRole and the named functions below agree.
-contract Registry is AccessControl {
+/// grantRole/revokeRole and the named functions below agree. Role members are
+/// enumerable (an authority lists its members from the chain).
+/// Anyone may write a directory entry for a provider role (an *application*); the entry
+/// is listed only while its account holds that role and has not hidden it. The contract
+/// keeps two sets so reads stay cheap: the listed entries (`directorySize`/`providerAt`)
+/// and, per role, the applicants (`applicantCount`/`applicantAt`); certify moves an
+/// applicant into the directory, decertify takes an entry out.
+contract Registry is AccessControlEnumerable {
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR");
     bytes32 public constant MEDICAL_AUTHORITY_ROLE = keccak256("MEDICAL_AUTHORITY");
     bytes32 public constant EMS_AUTHORITY_ROLE = keccak256("EMS_AUTHORITY");
     bytes32 public constant INSURANCE_AUTHORITY_ROLE = keccak256("INSURANCE_AUTHORITY");
     bytes32 public constant CARE_NODE_AUTHORITY_ROLE = keccak256("CARE_NODE_AUTHORITY");
+    bytes32 public constant PHARMACY_AUTHORITY_ROLE = keccak256("PHARMACY_AUTHORITY");
     bytes32 public constant DOCTOR_ROLE = keccak256("DOCTOR");
     bytes32 public constant RESPONDER_ROLE = keccak256("RESPONDER");
     bytes32 public constant INSURER_ROLE = keccak256("INSURER");
     bytes32 public constant CARE_NODE_ROLE = keccak256("CARE_NODE");
+    bytes32 public constant PHARMACIST_ROLE = keccak256("PHARMACIST");
 
     // Limits in bytes (UTF-8): enough for real names and addresses, small enough
     // that a directory page stays cheap to read in a browser.
@@ -41,7 +49,8 @@ contract Registry is AccessControl {
         string[] multiaddrs;
     }
 
-    /// @notice A directory entry: the profile plus who and under which role.
+    /// @notice A directory entry: the profile plus who and under which role. Views return
+    /// `active` as "listed now": the account holds `role` and has not hidden the entry.
     struct Provider {
         address account;
         bytes32 role;
@@ -49,8 +58,15 @@ contract Registry is AccessControl {
         Profile profile;
     }
 
+    /// @dev Stored `active` is the provider's own switch (setProviderActive); views add the role check.
     mapping(address account => Provider) private _providers;
+    /// @dev Accounts whose entry's role they hold now (listed, or hidden by themself).
     address[] private _directory;
+    /// @dev Accounts with an entry under `role` who do not hold it: applications.
+    mapping(bytes32 role => address[]) private _applicants;
+    /// @dev Position + 1 in _directory or in _applicants[entry.role] (0: in neither).
+    mapping(address account => uint256) private _directoryPosition;
+    mapping(address account => uint256) private _applicantPosition;
 
     event AuthorityAppointed(bytes32 indexed role, address indexed account, address indexed registrar);
     event AuthorityDismissed(bytes32 indexed role, address indexed account, address indexed registrar);
@@ -63,7 +79,6 @@ contract Registry is AccessControl {
     error Registry__ZeroAddress();
     error Registry__NotAnAuthorityRole(bytes32 role);
     error Registry__NotAProviderRole(bytes32 role);
-    error Registry__NotCertified(address account, bytes32 role);
     error Registry__AlreadyRegistered(address account);
     error Registry__NotRegistered(address account);
     error Registry__EmptyName();
@@ -79,10 +94,12 @@ contract Registry is AccessControl {
         _setRoleAdmin(EMS_AUTHORITY_ROLE, REGISTRAR_ROLE);
         _setRoleAdmin(INSURANCE_AUTHORITY_ROLE, REGISTRAR_ROLE);
         _setRoleAdmin(CARE_NODE_AUTHORITY_ROLE, REGISTRAR_ROLE);
+        _setRoleAdmin(PHARMACY_AUTHORITY_ROLE, REGISTRAR_ROLE);
         _setRoleAdmin(DOCTOR_ROLE, MEDICAL_AUTHORITY_ROLE);
         _setRoleAdmin(RESPONDER_ROLE, EMS_AUTHORITY_ROLE);
         _setRoleAdmin(INSURER_ROLE, INSURANCE_AUTHORITY_ROLE);
         _setRoleAdmin(CARE_NODE_ROLE, CARE_NODE_AUTHORITY_ROLE);
+        _setRoleAdmin(PHARMACIST_ROLE, PHARMACY_AUTHORITY_ROLE);
         _grantRole(REGISTRAR_ROLE, registrar);
     }
 
@@ -104,6 +121,7 @@ contract Registry is AccessControl {
 
     /// @notice An authority certifies `account` as a provider of kind `role`
     /// (only the matching authority may: AccessControl checks the role admin).
+    /// An application of `account` for `role` becomes a listed entry.
     function certify(bytes32 role, address account) external {
         _requireProviderRole(role);
         if (account == address(0)) revert Registry__ZeroAddress();
@@ -111,7 +129,7 @@ contract Registry is AccessControl {
         emit ProviderCertified(role, account, msg.sender);
     }
 
-    /// @notice Withdraws a certification; a directory entry listed under it goes inactive.
+    /// @notice Withdraws a certification; a directory entry listed under it leaves the directory.
     function decertify(bytes32 role, address account) external {
         _requireProviderRole(role);
         revokeRole(role, account);
@@ -119,20 +137,21 @@ contract Registry is AccessControl {
     }
 
     function isProviderRole(bytes32 role) public pure returns (bool) {
-        return role == DOCTOR_ROLE || role == RESPONDER_ROLE || role == INSURER_ROLE || role == CARE_NODE_ROLE;
+        return role == DOCTOR_ROLE || role == RESPONDER_ROLE || role == INSURER_ROLE || role == CARE_NODE_ROLE
+            || role == PHARMACIST_ROLE;
     }
 
     function isAuthorityRole(bytes32 role) public pure returns (bool) {
         return role == MEDICAL_AUTHORITY_ROLE || role == EMS_AUTHORITY_ROLE || role == INSURANCE_AUTHORITY_ROLE
-            || role == CARE_NODE_AUTHORITY_ROLE;
+            || role == CARE_NODE_AUTHORITY_ROLE || role == PHARMACY_AUTHORITY_ROLE;
     }
 
     // ------------------------------------------------------------ directory
 
-    /// @notice A certified provider lists themself in the directory under `role`.
+    /// @notice Lists the caller under `role`: at once when they hold it, otherwise as an
+    /// application that the role's authority sees and certifies (or not).
     function registerProvider(bytes32 role, Profile calldata profile) external {
         _requireProviderRole(role);
-        if (!hasRole(role, msg.sender)) revert Registry__NotCertified(msg.sender, role);
         Provider storage entry = _providers[msg.sender];
         if (entry.account != address(0)) revert Registry__AlreadyRegistered(msg.sender);
         _validate(profile);
@@ -140,47 +159,118 @@ contract Registry is AccessControl {
         entry.role = role;
         entry.active = true;
         entry.profile = profile;
-        _directory.push(msg.sender);
+        if (hasRole(role, msg.sender)) _addToDirectory(msg.sender);
+        else _addApplicant(role, msg.sender);
         emit ProviderRegistered(msg.sender, role, profile.name);
     }
 
-    /// @notice Replaces the caller's published profile (new keys, new addresses).
+    /// @notice Replaces the caller's profile (new keys, new addresses). An account that lost
+    /// its certification applies again by updating its entry.
     function updateProvider(Profile calldata profile) external {
         Provider storage entry = _registered(msg.sender);
-        if (!hasRole(entry.role, msg.sender)) revert Registry__NotCertified(msg.sender, entry.role);
         _validate(profile);
         entry.profile = profile;
+        if (!hasRole(entry.role, msg.sender) && _applicantPosition[msg.sender] == 0) {
+            _addApplicant(entry.role, msg.sender);
+        }
         emit ProviderUpdated(msg.sender, entry.role);
     }
 
-    /// @notice A provider hides (or shows again) their entry; showing needs a live certification.
+    /// @notice A provider hides (or shows again) their entry; it is listed only while certified.
     function setProviderActive(bool active) external {
-        Provider storage entry = _registered(msg.sender);
-        if (active && !hasRole(entry.role, msg.sender)) revert Registry__NotCertified(msg.sender, entry.role);
-        _setActive(entry, active);
+        _setActive(_registered(msg.sender), active);
     }
 
+    /// @notice How many accounts hold their entry's role (hidden entries included).
     function directorySize() external view returns (uint256) {
         return _directory.length;
     }
 
+    /// @notice An entry of a certified account; its `active` says whether it is listed.
+    /// Decertification reorders the directory (the last entry takes the freed place).
     function providerAt(uint256 index) external view returns (Provider memory) {
         if (index >= _directory.length) revert Registry__IndexOutOfRange(index, _directory.length);
-        return _providers[_directory[index]];
+        return _view(_providers[_directory[index]]);
     }
 
-    /// @notice The entry of `account`; reverts with Registry__NotRegistered if it has none.
+    /// @notice The entry of `account` (listed or not); reverts with Registry__NotRegistered if it has none.
     function provider(address account) external view returns (Provider memory) {
-        return _registered(account);
+        return _view(_registered(account));
+    }
+
+    /// @notice Whether `account`'s entry is in the directory now (certified for its role, not hidden).
+    function isListed(address account) public view returns (bool) {
+        Provider storage entry = _providers[account];
+        return entry.account != address(0) && entry.active && hasRole(entry.role, account);
+    }
+
+    /// @notice How many accounts applied for provider role `role` and are not certified.
+    function applicantCount(bytes32 role) external view returns (uint256) {
+        return _applicants[role].length;
+    }
+
+    /// @notice An application for `role`, in no fixed order (certification reorders them).
+    function applicantAt(bytes32 role, uint256 index) external view returns (Provider memory) {
+        address[] storage applicants = _applicants[role];
+        if (index >= applicants.length) revert Registry__IndexOutOfRange(index, applicants.length);
+        return _view(_providers[applicants[index]]);
     }
 
     // -------------------------------------------------------------- internal
 
-    /// @dev Losing the role (revoked or renounced) takes the entry out of the live directory.
+    /// @dev Gaining the entry's role (certify, grantRole) moves an application into the directory.
+    function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
+        granted = super._grantRole(role, account);
+        Provider storage entry = _providers[account];
+        if (granted && entry.account != address(0) && entry.role == role) {
+            _removeApplicant(role, account);
+            _addToDirectory(account);
+        }
+    }
+
+    /// @dev Losing the role (revoked or renounced) takes the entry out of the directory.
     function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
         revoked = super._revokeRole(role, account);
         Provider storage entry = _providers[account];
-        if (revoked && entry.account != address(0) && entry.role == role) _setActive(entry, false);
+        if (revoked && entry.account != address(0) && entry.role == role) _removeFromDirectory(account);
+    }
+
+    function _view(Provider storage entry) private view returns (Provider memory result) {
+        result = entry;
+        result.active = entry.active && hasRole(entry.role, entry.account);
+    }
+
+    function _addToDirectory(address account) private {
+        if (_directoryPosition[account] != 0) return;
+        _directory.push(account);
+        _directoryPosition[account] = _directory.length;
+    }
+
+    function _removeFromDirectory(address account) private {
+        _directoryPosition[account] = _removeAt(_directory, _directoryPosition, _directoryPosition[account]);
+    }
+
+    function _addApplicant(bytes32 role, address account) private {
+        address[] storage applicants = _applicants[role];
+        applicants.push(account);
+        _applicantPosition[account] = applicants.length;
+    }
+
+    function _removeApplicant(bytes32 role, address account) private {
+        _applicantPosition[account] = _removeAt(_applicants[role], _applicantPosition, _applicantPosition[account]);
+    }
+
+    /// @dev Swap-and-pop of the account at `position` (1-based; 0 is a no-op); returns 0, its new position.
+    function _removeAt(address[] storage list, mapping(address => uint256) storage positions, uint256 position)
+        private
+        returns (uint256)
+    {
+        if (position == 0) return 0;
+        address last = list[list.length - 1];
+        list[position - 1] = last;
+        positions[last] = position;
+        list.pop();
+        return 0;
     }
 
     function _setActive(Provider storage entry, bool active) private {
