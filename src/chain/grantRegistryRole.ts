@@ -1,10 +1,8 @@
 import type { Account, Address, Chain, Client, Hash, Transport } from 'viem'
 import { Registry } from './generated/Registry.ts'
-import { providerRoleNames, registryRoles, type RegistryRoleName } from './registryRoles.ts'
+import { authorityRoleNames, providerRoleNames, registryRoles, type RegistryRoleName } from './registryRoles.ts'
 import { sendTransaction } from './sendTransaction.ts'
 import { ChainInputError, type WriteChainErrorType } from './chainErrors.ts'
-
-const authorityRoleNames = ['medicalAuthority', 'emsAuthority', 'insuranceAuthority', 'careNodeAuthority'] as const
 
 export type GrantRegistryRoleParameters = {
   registry: Address

@@ -9,9 +9,9 @@ export type ListProvidersParameters = {
   registry: Address
   /** Only entries listed under this role (default: all). */
   role?: ProviderRoleName
-  /** Also return entries that were hidden or decertified (default: false). */
+  /** Also return certified providers' entries they hid themselves (default: false). Applications and decertified entries are never here. */
   includeInactive?: boolean
-  /** Read at most this many entries (default 1,000): the directory is public and could be spammed by authorities. */
+  /** Read at most this many entries (default 1,000): the directory is public and could be spammed by authorities (applications are kept apart: listApplicants). */
   limit?: number
 }
 
@@ -21,7 +21,10 @@ const pageSize = 25
 
 export type ListProvidersErrorType = ReadChainErrorType
 
-/** The provider directory, in registration order. Malformed entries are skipped. */
+/**
+ * The provider directory: entries whose account holds their role now (contracts/Registry.sol
+ * keeps applications and decertified entries out). Order is not stable. Malformed entries are skipped.
+ */
 export async function listProviders(
   client: Client<Transport, Chain | undefined>,
   { registry, role, includeInactive = false, limit = 1_000 }: ListProvidersParameters,

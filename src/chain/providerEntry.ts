@@ -6,6 +6,7 @@ import { ChainInputError } from './chainErrors.ts'
 export type ProviderEntry = {
   account: Address
   role: ProviderRoleName
+  /** Listed now: the account holds `role` (certified) and has not hidden the entry. False for an application. */
   active: boolean
   name: string
   specialty: string

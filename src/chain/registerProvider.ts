@@ -7,7 +7,7 @@ import type { WriteChainErrorType } from './chainErrors.ts'
 
 export type RegisterProviderParameters = {
   registry: Address
-  /** The role the account was certified for and is listed under. */
+  /** The role the entry is listed under; an account that does not hold it yet applies for it. */
   role: ProviderRoleName
   profile: ProviderProfile
 }
@@ -16,7 +16,10 @@ export type RegisterProviderReturnType = { txHash: Hash; blockNumber: bigint }
 
 export type RegisterProviderErrorType = WriteChainErrorType
 
-/** A certified provider lists themself in the directory (Registry__NotCertified otherwise). */
+/**
+ * Writes the caller's directory entry: listed at once when the account holds `role`,
+ * otherwise an application the role's authority sees (listApplicants) and certifies.
+ */
 export async function registerProvider(
   client: Client<Transport, Chain | undefined, Account>,
   { registry, role, profile }: RegisterProviderParameters,

@@ -150,14 +150,13 @@ describe('directory', () => {
     multiaddrs: [],
   }
 
-  it('refuses a patient who is not a certified doctor', async () => {
-    const { walletClient } = createSalusClients(config, privateKeyToAccount(anvilAccount(9).privateKey))
-    const error = await registerProvider(walletClient, { registry: config.contracts.Registry.address, role: 'doctor', profile }).catch(
-      (e: unknown) => e,
-    )
-    expect(error).toBeInstanceOf(ContractRefusedError)
-    expect((error as ContractRefusedError).errorName).toBe('Registry__NotCertified')
-    expect((error as ContractRefusedError).shortMessage).toMatch(/not certified/)
+  it('keeps a patient who lists themself as a doctor out of the directory (an application)', async () => {
+    const { walletClient, publicClient } = createSalusClients(config, privateKeyToAccount(anvilAccount(9).privateKey))
+    const registry = config.contracts.Registry.address
+    await registerProvider(walletClient, { registry, role: 'doctor', profile })
+    const doctors = await listProviders(publicClient, { registry, role: 'doctor', includeInactive: true })
+    expect(doctors.map((d) => d.name)).not.toContain('Mallory')
+    expect(await readProvider(publicClient, { registry, account: anvilAccount(9).account.address })).toMatchObject({ name: 'Mallory', active: false })
   })
 
   it('lets a doctor publish a new peer ID', async () => {
@@ -169,7 +168,7 @@ describe('directory', () => {
     const { account: _a, role: _r, active: _x, ...current } = before!
     await updateProvider(walletClient, { registry, profile: { ...current, peerId: '12D3KooWDoctorWeber', multiaddrs: ['/ip4/127.0.0.1/tcp/4001/ws'] } })
     expect(await readProvider(publicClient, { registry, account: doctor.address })).toMatchObject({ peerId: '12D3KooWDoctorWeber' })
-    expect(await readProvider(publicClient, { registry, account: anvilAccount(9).account.address })).toBeUndefined()
+    expect(await readProvider(publicClient, { registry, account: anvilAccount(8).account.address })).toBeUndefined()
   })
 })
 

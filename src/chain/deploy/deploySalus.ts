@@ -39,6 +39,7 @@ import { hasRegistryRole } from '../hasRegistryRole.ts'
 import { deployPayments } from '../insurance/deployPayments.ts'
 import { localChainId, parseNetworkConfig, type LocalAccount, type NetworkConfig } from '../networkConfig.ts'
 import { registerProvider } from '../registerProvider.ts'
+import { licenceNumberHash } from '../licenceNumberHash.ts'
 import type { RegistryRoleName } from '../registryRoles.ts'
 import { salusChain } from '../salusChain.ts'
 import { updateProvider } from '../updateProvider.ts'
@@ -211,7 +212,7 @@ async function seedDemo(registry: Address, walletFor: (account: Account) => Para
       profile: {
         name: demo.label,
         specialty: demo.doctor.specialty,
-        licenceNumberHash: keccak256(stringToHex(demo.doctor.licence)),
+        licenceNumberHash: licenceNumberHash(demo.doctor.licence),
         hospital: demo.doctor.hospital,
         // The key the doctor's own app derives, so patients' grants to them can be opened.
         umbralPublicKey: demoUmbralPublicKey(demo.label),

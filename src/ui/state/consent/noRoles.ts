@@ -8,8 +8,10 @@ export const noRoles: AccountRoles = {
   emsAuthority: false,
   insuranceAuthority: false,
   careNodeAuthority: false,
+  pharmacyAuthority: false,
   doctor: false,
   responder: false,
   insurer: false,
   careNode: false,
+  pharmacist: false,
 }
