@@ -1,5 +1,5 @@
 import type { Component } from 'svelte'
-import type { AccountRoles } from './state/accountRoles.ts'
+import { heldAuthorities, type AccountRoles } from './state/accountRoles.ts'
 import type { Session } from './state/Session.svelte.ts'
 import type { Workspace } from './state/Workspace.svelte.ts'
 
@@ -52,5 +52,17 @@ export const sections: Section[] = [
     label: 'Insurance',
     visible: (roles) => roles.insurer,
     load: () => import('./pages/InsurerPage.svelte'),
+  },
+  {
+    id: 'registry',
+    label: 'Registry',
+    visible: (roles) => roles.registrar || heldAuthorities(roles).length > 0,
+    load: () => import('./pages/RegistryPage.svelte'),
+  },
+  {
+    id: 'profile',
+    label: 'Profile',
+    visible: () => true,
+    load: () => import('./pages/ProfilePage.svelte'),
   },
 ]

@@ -59,11 +59,14 @@ afterAll(() => {
 })
 
 describe('deploy with seed', () => {
-  it('writes a config with both contracts and the ten demo accounts', () => {
+  it('writes a config with both contracts and the thirteen demo accounts', async () => {
     expect(config.chainId).toBe(31337)
     expect(config.contracts.Registry.deployBlock).toBeGreaterThan(0)
     expect(config.contracts.Anchors.deployBlock).toBeGreaterThan(config.contracts.Registry.deployBlock)
-    expect(config.localAccounts).toHaveLength(10)
+    expect(config.localAccounts).toHaveLength(13)
+    // The newcomers beyond anvil's ten have gas to list themselves or act as a new authority.
+    const balance = await createSalusClients(config).publicClient.getBalance({ address: config.localAccounts![12]!.address })
+    expect(balance).toBeGreaterThan(10n ** 18n)
     expect(config.localAccounts?.[8]).toMatchObject({ label: 'Alice', role: 'patient' })
   })
 

@@ -28,7 +28,7 @@ import {
   type PublicClient,
 } from 'viem'
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
-import { deployContract, getChainId, readContract, waitForTransactionReceipt } from 'viem/actions'
+import { deployContract, getChainId, readContract, sendTransaction, waitForTransactionReceipt } from 'viem/actions'
 import { ChainUnreachableError } from '../chainErrors.ts'
 import { deployConsent } from '../consent/deployConsent.ts'
 import { Anchors } from '../generated/Anchors.ts'
@@ -69,7 +69,11 @@ type DemoAccount = {
   doctor?: { specialty: string; hospital: string; licence: string }
 }
 
-/** Anvil mnemonic accounts: 0 registrar, 1 medical authority, 2-4 doctors, 5-6 EMS, 7 insurer, 8-9 patients. */
+/**
+ * Anvil mnemonic accounts: 0 registrar, 1 medical authority, 2-4 doctors, 5-6 EMS, 7 insurer,
+ * 8-9 patients, 10-12 funded newcomers with no role (to appoint as an authority or to list
+ * themselves and be certified from the app).
+ */
 export const demoAccounts: DemoAccount[] = [
   { index: 0, label: 'Registrar', role: 'registrar', grants: [{ role: 'careNodeAuthority', by: 0 }] },
   { index: 1, label: 'Medical Council', role: 'medical authority', grants: [{ role: 'medicalAuthority', by: 0 }] },
@@ -93,7 +97,13 @@ export const demoAccounts: DemoAccount[] = [
   },
   { index: 8, label: 'Alice', role: 'patient', grants: [] },
   { index: 9, label: 'Bob', role: 'patient', grants: [] },
+  { index: 10, label: 'Newcomer Nia', role: 'no role yet', grants: [] },
+  { index: 11, label: 'Newcomer Omar', role: 'no role yet', grants: [] },
+  { index: 12, label: 'Newcomer Pia', role: 'no role yet', grants: [] },
 ]
+
+/** Anvil funds its first ten accounts; the seed gives the newcomers beyond them this much for gas. */
+const newcomerFunds = 100n * 10n ** 18n
 
 /** The demo accounts' keys; public knowledge (anvil's mnemonic), so only ever for chain 31337. */
 export function anvilAccount(index: number): { account: Account; privateKey: Hex } {
@@ -203,6 +213,10 @@ async function seedDemo(registry: Address, walletFor: (account: Account) => Para
   const isAuthority = (role: string) => role.endsWith('Authority')
   for (const grant of [...grants.filter((g) => isAuthority(g.role)), ...grants.filter((g) => !isAuthority(g.role))]) {
     await grantRegistryRole(wallets[grant.by]!, { registry, role: grant.role, account: grant.account })
+  }
+  for (const demo of demoAccounts.filter((candidate) => candidate.index >= 10)) {
+    const hash = await sendTransaction(wallets[0]!, { to: wallets[demo.index]!.account.address, value: newcomerFunds, chain: wallets[0]!.chain })
+    await waitForTransactionReceipt(wallets[0]!, { hash })
   }
   for (const demo of demoAccounts) {
     if (!demo.doctor) continue

@@ -19,6 +19,12 @@ export class RolesState {
     return this.loading
   }
 
+  /** Reads the roles again, e.g. once an authority has certified the account (the sections follow). */
+  reload(config: NetworkConfig, account: Address): Promise<void> {
+    this.loading = this.read(config, account)
+    return this.loading
+  }
+
   private async read(config: NetworkConfig, account: Address): Promise<void> {
     try {
       const { publicClient } = createSalusClients(config)
