@@ -126,9 +126,11 @@ describe('accessibility and layout in Chromium', () => {
   })
 
   it.each([
-    ['a patient', /Alice/, ['Records', 'Sharing', 'Appointments']],
-    ['a doctor', /Amara Okafor/, ['Records', 'Sharing', 'Patients', 'Appointments', 'Schedule']],
-    ['an insurer', /^Meridian Health Insurance/, ['Records', 'Sharing', 'Appointments', 'Insurance']],
+    ['a patient', /Alice/, ['Records', 'Sharing', 'Appointments', 'Profile']],
+    ['a doctor', /Amara Okafor/, ['Records', 'Sharing', 'Patients', 'Appointments', 'Schedule', 'Profile']],
+    // The demo insurer is also the insurance regulator, so it sees the Registry.
+    ['an insurer', /^Meridian Health Insurance/, ['Records', 'Sharing', 'Appointments', 'Insurance', 'Registry', 'Profile']],
+    ['the registrar', /^Registrar/, ['Records', 'Sharing', 'Appointments', 'Registry', 'Profile']],
   ] as const)('names every control on every page of %s, at phone, tablet and desktop width', async (who, account, expected) => {
     for (const width of widths) {
       const { page, errors } = await openAt(width)

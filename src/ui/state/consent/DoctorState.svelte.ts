@@ -107,7 +107,7 @@ export class DoctorState {
     const registry = config.contracts.Registry.address
     const entry = await readProvider(publicClient, { registry, account })
     if (!entry) {
-      this.reachability = 'You are not listed in the provider directory, so patients cannot find you. Ask the medical authority to list you.'
+      this.reachability = 'You have no directory entry, so patients cannot find you. Write it on the Profile page; the Medical council then certifies it.'
       return
     }
     const key = receivingSecretKey(this.context.workspace.keys.preMasterSeed).publicKey()
