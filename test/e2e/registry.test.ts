@@ -55,6 +55,12 @@ afterAll(async () => {
 describe('registry administration in Chromium', () => {
   const appointed = step([], async () => {
     registrar = await open(/^Registrar/)
+    // A mistyped address is refused with what to do; nothing is sent.
+    await openRegistrySection(registrar, 'Registry')
+    const form = registrar.getByRole('form', { name: 'Appoint an authority' })
+    await form.getByLabel('Account address').fill('0x12')
+    await form.getByRole('button', { name: 'Appoint' }).click()
+    await expect.poll(() => registrar.getByTestId('registry-error').textContent()).toMatch(/0x followed by 40 hex digits/)
     await appointAuthority(registrar, 'Medical council', accountOf('Newcomer Nia'))
     await expect.poll(() => registrar.getByRole('list', { name: 'Medical council' }).getByText(accountOf('Newcomer Nia')).count()).toBe(1)
     expect(await hasRegistryRole(chain, { registry: config.contracts.Registry.address, role: 'medicalAuthority', account: accountOf('Newcomer Nia') })).toBe(true)
@@ -64,6 +70,11 @@ describe('registry administration in Chromium', () => {
     doctor = await open(/^Newcomer Omar/)
     // Nobody certified this account: no Patients page, and the Profile page invites a listing.
     expect(await doctor.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Patients', exact: true }).count()).toBe(0)
+    // Without a licence number the entry is refused with what to do.
+    await openRegistrySection(doctor, 'Profile')
+    await doctor.getByLabel('Name', { exact: true }).fill(doctorName)
+    await doctor.getByRole('button', { name: 'Submit for certification' }).click()
+    await expect.poll(() => doctor.getByTestId('profile-error').textContent()).toMatch(/^Enter your licence number/)
     await listMyself(doctor, { role: 'doctor', name: doctorName, specialty: 'Neurology', licence: 'GMC-7111111', hospital: 'Lakeside Clinic' })
     await expect.poll(() => profileStatus(doctor).textContent()).toMatch(/^Waiting for certification by the Medical council/)
     // An application is not in the directory.

@@ -14,6 +14,8 @@ import { heldAuthorities, type AccountRoles } from '../accountRoles.ts'
 import { reportError } from '../reportError.ts'
 import { authorityLabels, providerLabels } from './registryLabels.ts'
 
+const memberNamesRead = 300
+
 /** A certified provider, with their directory entry when they wrote one (responders often have none). */
 export type Member = { account: Address; entry: ProviderEntry | undefined }
 
@@ -73,7 +75,8 @@ export class RegistryDesk {
       this.authorities.map(async (authority) => {
         const role = certifiesRole(authority)
         const [applicants, accounts] = await Promise.all([listApplicants(publicClient, { registry, role }), listRoleMembers(publicClient, { registry, role })])
-        const entries = await Promise.all(accounts.map((account) => readProvider(publicClient, { registry, account })))
+        // Names for the first members only: one read each (the HTTP transport batches them).
+        const entries = await Promise.all(accounts.slice(0, memberNamesRead).map((account) => readProvider(publicClient, { registry, account })))
         const members = accounts.map((account, i) => ({ account, entry: entries[i]?.role === role ? entries[i] : undefined }))
         return { authority, role, applicants, members }
       }),
