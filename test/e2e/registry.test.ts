@@ -131,6 +131,8 @@ describe('registry administration in Chromium', () => {
     await alice.context().close()
     await doctor.getByRole('button', { name: 'Check again' }).click()
     await expect.poll(() => profileStatus(doctor).textContent()).toMatch(/^Waiting for certification/)
+    // The roles are read again: the Patients page goes.
+    await expect.poll(() => doctor.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Patients', exact: true }).count(), { timeout: 30_000 }).toBe(0)
   })
 
   it('the EMS authority certifies a new responder and removes one', async () => {

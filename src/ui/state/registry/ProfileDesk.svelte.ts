@@ -83,8 +83,8 @@ export class ProfileDesk {
     const entry = await readProvider(publicClient, { registry, account })
     this.entry = entry
     this.certified = entry ? await hasRegistryRole(publicClient, { registry, role: entry.role, account }) : false
-    // Certified since the sections were chosen: show the pages of the new role.
-    if (this.certified && entry && !this.workspace.roles.roles[entry.role]) await this.workspace.roles.reload(config, account)
+    // Certified (or decertified) since the sections were chosen: show the pages the role gives now.
+    if (entry && this.workspace.roles.roles[entry.role] !== this.certified) await this.workspace.roles.reload(config, account)
   }
 
   /** Checks the chain again (the authority may have certified the entry since). */
