@@ -1,13 +1,13 @@
 import QRCode from 'qrcode'
 import { describe, expect, it } from 'vitest'
 import { cardKeys, newCardSecret } from '../../src/core/emergency/cardKeys.ts'
-import { decodeCard, type EmergencyCard, encodeCard, minimumBudgetForCard } from '../../src/core/emergency/cardPayload.ts'
+import { cardShlink, decodeCard, type EmergencyCard, encodeCard, minimumBudgetForCard } from '../../src/core/emergency/cardPayload.ts'
 import { bytesToDecimal, decimalToBytes } from '../../src/core/emergency/decimalBytes.ts'
 import { EmergencyCardFormatError } from '../../src/core/emergency/emergencyErrors.ts'
 import { readEmergencySummary } from '../../src/core/emergency/emergencySummaryView.ts'
 import { buildEmergencySummary } from '../../src/core/emergency/ips.ts'
 import { openMinimum, sealMinimum, selectMinimum } from '../../src/core/emergency/minimum.ts'
-import { base64url } from '../../src/core/emergency/shl.ts'
+import { base64url, decodeShlink } from '../../src/core/emergency/shl.ts'
 import { realisticExtras, realisticRecords, summaryOptions } from './support/emergencyRecords.ts'
 
 const origin = 'https://salus.example'
@@ -45,6 +45,14 @@ describe('the emergency card payload', () => {
     expect(decodeCard(text)).toEqual(full)
     expect(decodeCard(text.slice(text.indexOf('card:')))).toEqual(full)
     expect(decodeCard(encodeCard({ ...plain, grantId: 0n }, origin)).grantId).toBe(0n)
+  })
+
+  it('an open card also gives a standard SMART Health Link whose key comes from the card secret', async () => {
+    const open = await realisticCard({ shl: { url: 'https://care1.salus.example/shl/abc', exp: 1_800_000_000 } })
+    const link = cardShlink(open, origin)!
+    expect(link.startsWith(`${origin}/#shlink:/`)).toBe(true)
+    expect(decodeShlink(link)).toEqual({ url: 'https://care1.salus.example/shl/abc', key: base64url(cardKeys(open.cardSecret).shlKey), flag: 'U', label: 'Emergency summary', exp: 1_800_000_000 })
+    expect(cardShlink(await realisticCard(), origin)).toBeUndefined()
   })
 
   it('decodes strictly: foreign text, wrong version, truncated, altered, trailing bytes', async () => {

@@ -3,8 +3,9 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildEmergencySummary } from '../../src/core/emergency/ips.ts'
 import { InvalidEmergencySummaryError } from '../../src/core/emergency/emergencyErrors.ts'
-import { readEmergencySummary } from '../../src/core/emergency/emergencySummaryView.ts'
+import { parseEmergencySummary, readEmergencySummary } from '../../src/core/emergency/emergencySummaryView.ts'
 import { ipsSections } from '../../src/core/emergency/ipsSections.ts'
+import { summaryRecordFromVault } from '../../src/core/emergency/recordProvenance.ts'
 import { validateIps } from '../../src/core/emergency/validateIps.ts'
 import type { FhirResource } from '../../src/core/fhir/fhirTypes.ts'
 import { parseFhirImport } from '../../src/core/fhir/importFhir.ts'
@@ -36,8 +37,9 @@ describe('the emergency summary (FHIR IPS document)', () => {
     expect(view.patient.name).toBe('Alice Example')
     expect(view.bloodGroup?.text).toBe('A-')
     expect(view.allergies[0]).toMatchObject({ text: 'Penicillin', criticality: 'high', reactions: 'anaphylaxis', recordedBy: 'Dr. Ana Ruiz', recordedAt: '2024-03-02T10:00:00.000Z' })
-    // Records without provenance are the patient's own, stamped with the build time.
-    expect(view.allergies[2]).toMatchObject({ text: 'Latex', recordedBy: 'Alice Example', recordedAt: '2026-12-01T08:00:00.000Z' })
+    // Without a recorder the patient recorded it; the resource's own date stays; with neither, the build time.
+    expect(view.allergies[2]).toMatchObject({ text: 'Latex', recordedBy: 'Alice Example', recordedAt: '2024-03-02' })
+    expect(view.medications[1]).toMatchObject({ text: 'Apixaban 5 mg tablet', recordedBy: 'Alice Example', recordedAt: '2026-12-01T08:00:00.000Z' })
     expect(view.medications[0]).toMatchObject({ text: 'Metformin 500 mg tablet', detail: 'twice daily with meals', status: 'active' })
     expect(view.devices).toEqual([expect.objectContaining({ text: 'Cardiac pacemaker (MRI conditional)', recordedBy: 'Alice Example' })])
     expect(view.directives[0]!.text).toContain('No resuscitation')
@@ -60,6 +62,17 @@ describe('the emergency summary (FHIR IPS document)', () => {
     const view = readEmergencySummary(bundle)
     expect(view.emptyReasons).toEqual({ allergies: 'No information available', medications: 'No information available', problems: 'No information available' })
     expect(view.allergies).toEqual([])
+  })
+
+  it('takes provenance from the vault: the caller\'s author, else the resource\'s recorder, else the patient; the vault\'s date', () => {
+    const resource: FhirResource = { resourceType: 'Condition', code: { text: 'Epilepsy' }, subject: { reference: 'Patient/x' }, recorder: { reference: 'Practitioner/1', display: 'Dr. Kim Lee' } }
+    const summary = { created: '2025-01-02T03:04:05.000Z', source: 'provider' as const }
+    expect(summaryRecordFromVault({ resource, summary })).toEqual({ resource, recordedBy: 'Dr. Kim Lee', recordedAt: '2025-01-02T03:04:05.000Z' })
+    expect(summaryRecordFromVault({ resource, summary }, 'Dr. Verified')).toMatchObject({ recordedBy: 'Dr. Verified' })
+    const bare = { ...resource, recorder: { reference: 'Practitioner/1' } }
+    expect(summaryRecordFromVault({ resource: bare, summary: { ...summary, source: 'form' } })).toEqual({ resource: bare, recordedAt: '2025-01-02T03:04:05.000Z' })
+    const view = readEmergencySummary(buildEmergencySummary([summaryRecordFromVault({ resource, summary }), summaryRecordFromVault({ resource: bare, summary })], {}, summaryOptions))
+    expect(view.problems.map((item) => item.recordedBy)).toEqual(['Dr. Kim Lee', 'Alice Example'])
   })
 
   it('references between records resolve inside the document; references to records left out keep only their text', () => {
@@ -125,6 +138,8 @@ describe('the emergency summary (FHIR IPS document)', () => {
     expect(validateIps(collection).map((problem) => problem.path)).toContain('Bundle.type')
     expect(validateIps({ resourceType: 'Patient' })).toEqual([{ path: 'Bundle', problem: 'is not a FHIR Bundle' }])
     expect(() => readEmergencySummary(missing)).toThrow(InvalidEmergencySummaryError)
+    expect(() => parseEmergencySummary(JSON.stringify(good).slice(0, 500))).toThrow(/is not JSON/)
+    expect(parseEmergencySummary(JSON.stringify(good)).allergies).toHaveLength(5)
   })
 
   it('an entry that breaks FHIR R4 is reported by the resource validator, and the builder refuses to export it', () => {

@@ -1,7 +1,8 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { cardSecretBytes } from './cardKeys.ts'
+import { cardKeys, cardSecretBytes } from './cardKeys.ts'
 import { bytesToDecimal, decimalToBytes } from './decimalBytes.ts'
 import { EmergencyCardFormatError } from './emergencyErrors.ts'
+import { encodeShlink } from './shl.ts'
 
 export const cardVersion = 1
 /** What the QR's URL fragment starts with; the page at the origin reads the rest. */
@@ -144,4 +145,17 @@ export function minimumBudgetForCard(extras: { shl?: { url: string }; careNodes?
   const extraBytes = (extras.shl ? encoder.encode(extras.shl.url).length + 5 : 0) +
     (extras.careNodes?.length ? 1 + extras.careNodes.reduce((sum, node) => sum + 1 + encoder.encode(node).length, 0) : 0)
   return Math.max(200, plainBudget - Math.ceil(extraBytes * 1.6))
+}
+
+/**
+ * An open card's second QR: the same summary as a standard SMART Health Link (flag U,
+ * key from the card secret), behind the Salus origin as viewer, so any SHL app reads it
+ * and a plain camera opens Salus. Undefined for a card that is not open.
+ */
+export function cardShlink(card: EmergencyCard, origin: string, label = 'Emergency summary'): string | undefined {
+  if (!card.shl) return undefined
+  return encodeShlink(
+    { url: card.shl.url, key: cardKeys(card.cardSecret).shlKey, flag: 'U', label, ...(card.shl.exp ? { exp: card.shl.exp } : {}) },
+    `${origin.replace(/\/+$/, '')}/`,
+  )
 }
