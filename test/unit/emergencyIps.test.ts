@@ -142,6 +142,21 @@ describe('the emergency summary (FHIR IPS document)', () => {
     expect(parseEmergencySummary(JSON.stringify(good)).allergies).toHaveLength(5)
   })
 
+  it('never throws on hostile input: every shape becomes a list of problems', () => {
+    const good = buildEmergencySummary(realisticRecords, realisticExtras, summaryOptions)
+    const hostile: unknown[] = [
+      null, 42, 'Bundle', [], { resourceType: 'Bundle' }, { resourceType: 'Bundle', type: 'document', entry: 'x' },
+      { resourceType: 'Bundle', type: 'document', entry: [null, 1, { resource: 'x' }] },
+      { resourceType: 'Bundle', type: 'document', entry: [{ fullUrl: 'a', resource: { resourceType: 'Composition', section: 'x', subject: 5 } }] },
+      { ...good, entry: [{ fullUrl: 'a', resource: { ...compositionOf(good), section: [null, 1, { code: 'x', entry: [null, { reference: 7 }] }] } }] },
+    ]
+    for (const input of hostile) {
+      const problems = validateIps(input)
+      expect(problems.length, JSON.stringify(input)?.slice(0, 80)).toBeGreaterThan(0)
+      expect(() => readEmergencySummary(input)).toThrow(InvalidEmergencySummaryError)
+    }
+  })
+
   it('an entry that breaks FHIR R4 is reported by the resource validator, and the builder refuses to export it', () => {
     const bad: FhirResource = { resourceType: 'AllergyIntolerance', patient: { reference: 'Patient/x' }, criticality: 'deadly' }
     const error = (() => { try { buildEmergencySummary([bad], {}, summaryOptions) } catch (caught) { return caught } })()
