@@ -1,12 +1,12 @@
 import QRCode from 'qrcode'
 import { describe, expect, it } from 'vitest'
 import { cardKeys, newCardSecret } from '../../src/core/emergency/cardKeys.ts'
-import { cardShlink, decodeCard, type EmergencyCard, encodeCard, minimumBudgetForCard } from '../../src/core/emergency/cardPayload.ts'
+import { cardShlink, decodeCard, type EmergencyCard, encodeCard, maxSealedMinimumBytes } from '../../src/core/emergency/cardPayload.ts'
 import { bytesToDecimal, decimalToBytes } from '../../src/core/emergency/decimalBytes.ts'
 import { EmergencyCardFormatError } from '../../src/core/emergency/emergencyErrors.ts'
 import { readEmergencySummary } from '../../src/core/emergency/emergencySummaryView.ts'
 import { buildEmergencySummary } from '../../src/core/emergency/ips.ts'
-import { openMinimum, sealMinimum, selectMinimum } from '../../src/core/emergency/minimum.ts'
+import { openMinimum, sealMinimumToFit } from '../../src/core/emergency/minimum.ts'
 import { base64url, decodeShlink } from '../../src/core/emergency/shl.ts'
 import { realisticExtras, realisticRecords, summaryOptions } from './support/emergencyRecords.ts'
 
@@ -14,10 +14,10 @@ const origin = 'https://salus.example'
 const view = readEmergencySummary(buildEmergencySummary(realisticRecords, realisticExtras, summaryOptions))
 const qrVersion = (text: string | { data: string; mode: 'byte' | 'alphanumeric' }[]) => QRCode.create(text as string, { errorCorrectionLevel: 'M' }).version
 
-async function realisticCard(extras: Partial<EmergencyCard> = {}): Promise<EmergencyCard> {
+async function realisticCard(extras: Partial<EmergencyCard> = {}, cardOrigin = origin, summary = view): Promise<EmergencyCard> {
   const cardSecret = newCardSecret()
-  const minimum = selectMinimum(view, { budgetBytes: minimumBudgetForCard(extras) })
-  return { v: 1, chainId: 31337, grantId: 12n, cardSecret, issuedAt: 1_796_000_000, sealedMinimum: await sealMinimum(minimum, cardKeys(cardSecret).minimumKey), ...extras }
+  const { sealed } = await sealMinimumToFit(summary, cardKeys(cardSecret).minimumKey, { maxSealedBytes: maxSealedMinimumBytes({ ...extras, origin: cardOrigin }) })
+  return { v: 1, chainId: 31337, grantId: 12n, cardSecret, issuedAt: 1_796_000_000, sealedMinimum: sealed, ...extras }
 }
 
 // QR alphanumeric mode's base45 (RFC 9285), only to measure the alternative.
@@ -98,10 +98,24 @@ describe('the emergency card payload', () => {
     const withLinkVersion = qrVersion(encodeCard(withLink, origin))
     console.log(`emergency card QR (level M): minimum ${JSON.stringify(minimum).length} B JSON → sealed ${card.sealedMinimum.length} B, payload ${payload.length} B; ` +
       `decimal/numeric ${text.length} chars → version ${decimal}; base64url/byte → version ${byteMode}; base45/alphanumeric → version ${alphanumeric}; ` +
-      `open card with link and one care-node hint (minimum trimmed to ${minimumBudgetForCard(withLink)} B) → version ${withLinkVersion}`)
+      `open card with link and one care-node hint (room ${maxSealedMinimumBytes(withLink)} B sealed, kept ${withLink.sealedMinimum.length} B) → version ${withLinkVersion}`)
     expect(decimal).toBeLessThanOrEqual(20)
     expect(decimal).toBeLessThan(byteMode)
     expect(decimal).toBeLessThanOrEqual(alphanumeric)
     expect(withLinkVersion).toBeLessThanOrEqual(20)
+    const longOrigin = 'https://emergency.salus-health.example.org:8443'
+    const behindLongOrigin = await realisticCard({}, longOrigin)
+    const longVersion = qrVersion(encodeCard(behindLongOrigin, longOrigin))
+    console.log(`behind a ${longOrigin.length}-character origin (room ${maxSealedMinimumBytes({ origin: longOrigin })} B sealed) → version ${longVersion}`)
+    expect(longVersion).toBeLessThanOrEqual(20)
+    // Text that hardly compresses (random letters of many scripts) is trimmed further and still fits.
+    const scripts = 'абвгдежзийклмнопрстуфхцчшщэюя日本語中文한국어αβγδεζηθικλμνξοπρστυφχψωabcdefghijklmnopqrstuvwxyz'
+    const noise = (length: number) => Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => scripts[byte % scripts.length]).join('')
+    const noisy = { ...view, allergies: view.allergies.map((item) => ({ ...item, text: noise(40) })), medications: view.medications.map((item) => ({ ...item, text: noise(40) })), problems: view.problems.map((item) => ({ ...item, text: noise(40) })) }
+    const noisyCard = await realisticCard({}, origin, noisy)
+    const noisyMinimum = await openMinimum(noisyCard.sealedMinimum, cardKeys(noisyCard.cardSecret).minimumKey)
+    console.log(`hard-to-compress text: kept ${noisyMinimum.allergies.length} allergies, ${noisyMinimum.medications.length} medications, ${noisyMinimum.problems.length} problems (more: ${JSON.stringify(noisyMinimum.more)}) → version ${qrVersion(encodeCard(noisyCard, origin))}`)
+    expect(qrVersion(encodeCard(noisyCard, origin))).toBeLessThanOrEqual(20)
+    expect(noisyMinimum.more).toBeDefined()
   })
 })

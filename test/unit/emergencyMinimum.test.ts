@@ -4,7 +4,7 @@ import { deflateRaw } from '../../src/core/emergency/deflate.ts'
 import { EmergencyCardFormatError, EmergencyMinimumError, EmergencyMinimumTooLargeError } from '../../src/core/emergency/emergencyErrors.ts'
 import { readEmergencySummary } from '../../src/core/emergency/emergencySummaryView.ts'
 import { buildEmergencySummary } from '../../src/core/emergency/ips.ts'
-import { type EmergencyMinimum, openMinimum, sealMinimum, selectMinimum } from '../../src/core/emergency/minimum.ts'
+import { type EmergencyMinimum, openMinimum, sealMinimum, sealMinimumToFit, selectMinimum } from '../../src/core/emergency/minimum.ts'
 import { gcmEncrypt } from '../../src/core/emergency/aesGcm.ts'
 import { labelledSecretKey } from '../../src/crypto/umbral.ts'
 import { privateKeyToAddress } from 'viem/accounts'
@@ -63,6 +63,15 @@ describe('the embedded minimum', () => {
     expect(at300.bloodGroup).toBe('A-')
     expect(at300.contact?.phone).toBe('+49 170 1234567')
     expect(() => selectMinimum(view, { budgetBytes: 60 })).toThrow(EmergencyMinimumTooLargeError)
+  })
+
+  it('seals to fit a room in bytes, trimming by the same rule, and says so when nothing fits', async () => {
+    const key = cardKeys(newCardSecret()).minimumKey
+    const { minimum, sealed } = await sealMinimumToFit(view, key, { maxSealedBytes: 300 })
+    expect(sealed.length).toBeLessThanOrEqual(300)
+    expect(minimum.more?.problems).toBe(6)
+    expect(await openMinimum(sealed, key)).toEqual(minimum)
+    await expect(sealMinimumToFit(view, key, { maxSealedBytes: 40 })).rejects.toThrow(EmergencyMinimumTooLargeError)
   })
 
   it('seals and opens; a tampered byte, a truncated or another card\'s key is a clear error', async () => {
