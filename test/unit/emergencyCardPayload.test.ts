@@ -64,6 +64,7 @@ describe('the emergency card payload', () => {
     expect(() => decodeCard('https://example.org/#hello')).toThrow(EmergencyCardFormatError)
     expect(() => decodeCard('https://example.org/?xcard:123')).toThrow(/not a Salus card code/)
     expect(() => decodeCard(`${origin}/#card:12a4`)).toThrow(/characters or a length/)
+    expect(() => decodeCard(`${origin}/#card:${'1'.repeat(9000)}`)).toThrow(/not a card/)
     expect(() => decodeCard(text.slice(0, -1))).toThrow(/characters or a length|checksum/)
     expect(() => decodeCard(withBytes(bytes.subarray(0, bytes.length - 10)))).toThrow(/checksum/)
     const altered = bytes.slice()

@@ -140,6 +140,7 @@ describe('the emergency summary (FHIR IPS document)', () => {
     expect(() => readEmergencySummary(missing)).toThrow(InvalidEmergencySummaryError)
     expect(() => parseEmergencySummary(JSON.stringify(good).slice(0, 500))).toThrow(/is not JSON/)
     expect(parseEmergencySummary(JSON.stringify(good)).allergies).toHaveLength(5)
+    expect(() => parseEmergencySummary(' '.repeat(6 * 1024 * 1024))).toThrow(/larger than 5 MB/)
   })
 
   it('never throws on hostile input: every shape becomes a list of problems', () => {
