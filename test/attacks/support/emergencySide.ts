@@ -3,7 +3,7 @@
 // grant), rotates it, and adds summaries; a responder reads it with a real break-glass.
 // Raw requests let an attack send exactly what it wants to the real care-node proxies.
 import * as umbral from '@nucypher/umbral-pre'
-import type { CID } from 'multiformats/cid'
+import { CID } from 'multiformats/cid'
 import { bytesToHex, hexToBytes, type Address, type Hex } from 'viem'
 import { signTypedData } from 'viem/actions'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -26,8 +26,8 @@ import { networkBlockAccess } from '../../../src/p2p/networkBlockAccess.ts'
 import { proxyFragmentSource } from '../../../src/p2p/proxyFragmentSource.ts'
 import { fetchHead } from '../../../src/p2p/requestHead.ts'
 import { HeadRequestError } from '../../../src/p2p/headProtocol.ts'
-import type { ConsentStack } from './consentStack.ts'
-import { nodeProver, type PatientSide } from './patientSide.ts'
+import { startConsentStack, type ConsentStack } from './consentStack.ts'
+import { nodeProver, patientGrants, type PatientSide } from './patientSide.ts'
 
 /** A minimal IPS document Bundle (scope summary) naming one allergy. */
 export function summaryBundle(allergy: string): FhirResource {
@@ -166,4 +166,34 @@ export async function rawHeadRead(stack: ConsentStack, node: SalusNode, o: { gra
 /** The card's keys as whoever holds the card (its secret) has them. */
 export function cardHolderKeys(card: EmergencyCardGrant): { account: Address; accountPrivateKey: Hex; receivingSecretKey: umbral.SecretKey } {
   return emergencyCardAccount(card.cardSecret)
+}
+
+export type CardScenario = {
+  stack: ConsentStack
+  patient: PatientSide
+  emergency: EmergencyPatient
+  card: EmergencyCardGrant
+  /** The newest summary record's CID (the attacks assume it known: the strongest attacker). */
+  summaryCid: CID
+  /** The card's bundle, fetched from the care nodes as anyone can. */
+  bundleBytes(node: SalusNode): Promise<Uint8Array>
+  emergencyAddress: Address
+}
+
+/** A real stack where Alice (account 8) has published a card whose summary names "Penicillin". */
+export async function startCardScenario(): Promise<CardScenario> {
+  const stack = await startConsentStack()
+  const patient = await patientGrants(stack, anvilAccount(8).privateKey, 4)
+  const emergency = emergencyPatient(stack, patient)
+  const card = await emergency.publish('Penicillin')
+  const summaryCid = CID.parse(patient.vault.list().filter((record) => record.scope === 'summary').at(-1)!.cid)
+  return {
+    stack,
+    patient,
+    emergency,
+    card,
+    summaryCid,
+    bundleBytes: (node) => networkBlockAccess(node, { timeoutMs: 10_000, providers: stack.cares.map((care) => care.multiaddrs[0]!) }).get(card.bundleCid),
+    emergencyAddress: stack.config.contracts.Emergency!.address,
+  }
 }
