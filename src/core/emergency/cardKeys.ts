@@ -12,6 +12,9 @@ import { bytesToHex, type Hex } from 'viem'
  */
 export const cardSecretBytes = 32
 
+/** The label to pass with `umbralSeed` to `labelledSecretKey` (as ecore's cardKeys.ts names it). */
+export const cardUmbralLabel = 'emergency-card/receiving/v1'
+
 export type CardKeys = { accountPrivateKey: Hex; umbralSeed: Uint8Array; minimumKey: Uint8Array }
 
 const secp256k1Order = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
