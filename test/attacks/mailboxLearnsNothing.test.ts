@@ -4,6 +4,8 @@
 // account, peer id, grant, scope key, record signer or word of the record in them; the
 // two addresses share nothing; and with its own proxy key (it is also a re-encryption
 // proxy of these grants) it opens neither the entries nor the patient's contact.
+// Run against one mailbox per patient (the record signer's key as address): the care node
+// saw one address for both grants, and it was the patient's record signer.
 import { bytesToHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anvilAccount } from '../../src/chain/deploy/deploySalus.ts'

@@ -3,6 +3,8 @@
 // browser, and a payload beyond the mailbox limit to the care nodes. Both are refused
 // before they are read whole; nothing reaches the inbox. The doctor's own form refuses a
 // report file above 750 KiB (test/unit/doctorForms.test.ts).
+// Run against limits of 8 MiB: the patient's browser read the whole message and the care
+// nodes stored the payload.
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { maxWriteBackBytes } from '../../src/core/careLoop/writeBack.ts'
