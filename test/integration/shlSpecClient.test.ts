@@ -16,7 +16,7 @@ import { openShlink, toBase64url } from './support/shlSpecClient.ts'
 async function makeJwe(resource: unknown, key: Uint8Array, zip: boolean): Promise<string> {
   const header = { alg: 'dir', enc: 'A256GCM', cty: 'application/fhir+json', ...(zip ? { zip: 'DEF' } : {}) }
   const protectedHeader = toBase64url(new TextEncoder().encode(JSON.stringify(header)))
-  let plaintext = new TextEncoder().encode(JSON.stringify(resource))
+  let plaintext: Uint8Array<ArrayBuffer> = new TextEncoder().encode(JSON.stringify(resource))
   if (zip) plaintext = new Uint8Array(await new Response(new Blob([plaintext]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer())
   const iv = crypto.getRandomValues(new Uint8Array(12))
   const cryptoKey = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt'])
