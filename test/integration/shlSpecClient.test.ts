@@ -13,7 +13,7 @@ import { openShlink, toBase64url } from './support/shlSpecClient.ts'
 // SHL specification only; Salus here only runs the care node and uploads the file.
 
 /** The sender's JWE, made here from the spec's parameters (alg dir, enc A256GCM, cty application/fhir+json). */
-async function makeJwe(resource: unknown, key: Uint8Array, zip: boolean): Promise<string> {
+async function makeJwe(resource: unknown, key: Uint8Array<ArrayBuffer>, zip: boolean): Promise<string> {
   const header = { alg: 'dir', enc: 'A256GCM', cty: 'application/fhir+json', ...(zip ? { zip: 'DEF' } : {}) }
   const protectedHeader = toBase64url(new TextEncoder().encode(JSON.stringify(header)))
   let plaintext: Uint8Array<ArrayBuffer> = new TextEncoder().encode(JSON.stringify(resource))
