@@ -26,6 +26,8 @@ import { createReencryptPool, type ReencryptPool } from './reencryptPool.ts'
 import { PinLedger, type PinLedgerParameters } from './pinLedger.ts'
 import { deleteHead } from './serveHeadProtocol.ts'
 import { servePinProtocol, type ServePinProtocolParameters } from './servePinProtocol.ts'
+import { serveShlFiles, type ShlFileServer } from './serveShlFiles.ts'
+import { ShlFileStore, type ShlLimits } from './shlFileStore.ts'
 import { serveSharing, type ServeSharingParameters, type Sharing } from './serveSharing.ts'
 
 export type CareNodeServices = {
@@ -68,6 +70,12 @@ export interface StartCareNodeParameters {
    * least one); 0 re-encrypts in the main thread.
    */
   reencryptThreads?: number
+  /**
+   * The HTTP endpoint for SMART Health Link files (serveShlFiles.ts); none when absent.
+   * `publicUrl` is what patients put into links (a TLS proxy in front, e.g.
+   * https://care.example.org); defaults to the listening address.
+   */
+  http?: { port: number; host?: string; publicUrl?: string; shl?: Partial<ShlLimits> }
 }
 
 export type RelayLimits = {
@@ -106,8 +114,12 @@ export interface CareNode {
   ledger: PinLedger
   /** Sealed entries waiting for their owners, in the node's datastore. */
   mailbox: MailboxStore
-  /** Drops pins, heads and mailbox entries whose lifetime has passed, then deletes unpinned blocks (also run every gcIntervalMs). */
-  sweep(): Promise<{ pins: number; heads: number; mailbox: number }>
+  /** The HTTP endpoint's public base URL (SHL files), when `http` was given. */
+  httpUrl?: string
+  /** SMART Health Link files (kept in the node's datastore). */
+  shlFiles: ShlFileStore
+  /** Drops pins, heads, mailbox entries and SHL files whose lifetime has passed, then deletes unpinned blocks (also run every gcIntervalMs). */
+  sweep(): Promise<{ pins: number; heads: number; mailbox: number; shlFiles: number }>
   stop(): Promise<void>
 }
 
@@ -177,7 +189,8 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     return collecting
   }
   const mailbox = new MailboxStore({ datastore, ...(parameters.mailbox?.quota ? { quota: parameters.mailbox.quota } : {}) })
-  const sweep = async (): Promise<{ pins: number; heads: number; mailbox: number }> => {
+  const shlFiles = new ShlFileStore(datastore, parameters.http?.shl)
+  const sweep = async (): Promise<{ pins: number; heads: number; mailbox: number; shlFiles: number }> => {
     const expired = await ledger.expired()
     for (const { key, cid } of expired.pins) {
       await ledger.exclusive(key, async () => {
@@ -196,8 +209,9 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
       })
     }
     const mailboxEntries = await mailbox.sweep()
+    const droppedShlFiles = await shlFiles.sweep()
     await collect()
-    return { pins: expired.pins.length, heads: expired.heads.length, mailbox: mailboxEntries }
+    return { pins: expired.pins.length, heads: expired.heads.length, mailbox: mailboxEntries, shlFiles: droppedShlFiles }
   }
   const unserveMailbox = await serveMailboxProtocol(helia, {
     store: mailbox,
@@ -216,6 +230,27 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
   const gc = setInterval(() => void sweep().catch(() => {}), parameters.gcIntervalMs ?? 10 * 60_000)
   gc.unref?.()
   const peerId = helia.libp2p.peerId.toString()
+  let httpServer: ShlFileServer | undefined
+  if (parameters.http) {
+    try {
+      httpServer = await serveShlFiles({
+        port: parameters.http.port,
+        host: parameters.http.host ?? host,
+        nodePeerId: peerId,
+        files: shlFiles,
+        ledger,
+        ...(parameters.pin?.log ? { log: parameters.pin.log } : {}),
+      })
+    } catch (error) {
+      clearInterval(gc)
+      await unserve().catch(() => {})
+      await sharing.stop().catch(() => {})
+      await pool?.stop()
+      await helia.stop()
+      await closeStores(blockstore, datastore)
+      throw error
+    }
+  }
   const multiaddrs = helia.libp2p
     .getMultiaddrs()
     .map((address) => address.toString())
@@ -227,9 +262,12 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     sharing,
     ledger,
     mailbox,
+    shlFiles,
+    ...(httpServer ? { httpUrl: (parameters.http?.publicUrl ?? httpServer.url).replace(/\/$/, '') } : {}),
     sweep,
     async stop() {
       clearInterval(gc)
+      await httpServer?.close()
       await collecting
       await unserve().catch(() => {})
       await unserveMailbox().catch(() => {})
