@@ -1,0 +1,60 @@
+import { receivingSecretKey } from '../../crypto/umbral.ts'
+import { parseRequestAnswer, type RequestAnswer } from '../../core/careLoop/requestAnswer.ts'
+import { openSealed } from '../../core/careLoop/sealedPayload.ts'
+import { parseDelivery, type ConsentDelivery } from '../../p2p/deliverProtocol.ts'
+import type { MailboxAccess } from './mailboxAccess.ts'
+
+export type DoctorMailboxItems = {
+  consents: { id: string; delivery: ConsentDelivery }[]
+  answers: { id: string; answer: RequestAnswer }[]
+}
+
+export type CollectDoctorMailboxParameters = {
+  preMasterSeed: Uint8Array
+  mailbox: Pick<MailboxAccess, 'take' | 'ack'>
+  /**
+   * Keeps what arrived (the consent inbox checks each consent's proof and stores it) before
+   * the entries are acknowledged; throwing leaves them on the care nodes for next time.
+   */
+  keep(items: DoctorMailboxItems): Promise<void>
+  signal?: AbortSignal
+}
+
+/**
+ * The doctor's app, at sign-in and while open, takes the consents and request answers
+ * waiting in the doctor's mailbox (addressed to their registered receiving key). Entries
+ * of other kinds (write-back answers, collected by their own flow) are left in place;
+ * entries that do not open with this key are left too; a malformed entry of these kinds is dropped.
+ */
+export async function collectDoctorMailbox(parameters: CollectDoctorMailboxParameters): Promise<DoctorMailboxItems> {
+  const { preMasterSeed, mailbox, keep, signal } = parameters
+  const key = receivingSecretKey(preMasterSeed)
+  const owner = { secretKey: key.toBEBytes() }
+  const items: DoctorMailboxItems = { consents: [], answers: [] }
+  const done: string[] = []
+  try {
+    for (const entry of await mailbox.take(owner, { signal })) {
+      let value: unknown
+      try {
+        value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(openSealed(key, entry.payload)))
+      } catch {
+        continue
+      }
+      const kind = typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined
+      try {
+        if (kind === 'consent') items.consents.push({ id: entry.id, delivery: parseDelivery(value) as ConsentDelivery })
+        else if (kind === 'request-answer') items.answers.push({ id: entry.id, answer: parseRequestAnswer(value) })
+        else continue
+      } catch (error) {
+        console.warn('Salus: a mailbox entry was malformed and is dropped', error)
+      }
+      done.push(entry.id)
+    }
+  } finally {
+    key.free()
+  }
+  if (done.length === 0) return items
+  await keep(items)
+  await mailbox.ack(owner, done, { signal })
+  return items
+}
