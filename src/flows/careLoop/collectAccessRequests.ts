@@ -59,7 +59,7 @@ export async function collectAccessRequests(parameters: CollectAccessRequestsPar
   const publicKey = key.publicKey()
   const to = publicKey.toCompressedBytes()
   publicKey.free()
-  const owner = { secretKey: key.toBEBytes() }
+  const owner = { secretKey: key }
   const requests: VerifiedAccessRequest[] = []
   const refused: AccessRequestRefusedError[] = []
   const done: string[] = []
@@ -93,10 +93,10 @@ export async function collectAccessRequests(parameters: CollectAccessRequestsPar
         done.push(entry.id)
       }
     }
+    if (done.length > 0) await mailbox.ack(owner, done, { signal })
   } finally {
     key.free()
   }
-  if (done.length > 0) await mailbox.ack(owner, done, { signal })
   return { requests, refused }
 }
 

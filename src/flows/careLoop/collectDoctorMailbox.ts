@@ -29,7 +29,7 @@ export type CollectDoctorMailboxParameters = {
 export async function collectDoctorMailbox(parameters: CollectDoctorMailboxParameters): Promise<DoctorMailboxItems> {
   const { preMasterSeed, mailbox, keep, signal } = parameters
   const key = receivingSecretKey(preMasterSeed)
-  const owner = { secretKey: key.toBEBytes() }
+  const owner = { secretKey: key }
   const items: DoctorMailboxItems = { consents: [], answers: [] }
   const done: string[] = []
   try {
@@ -50,11 +50,12 @@ export async function collectDoctorMailbox(parameters: CollectDoctorMailboxParam
       }
       done.push(entry.id)
     }
+    if (done.length > 0) {
+      await keep(items)
+      await mailbox.ack(owner, done, { signal })
+    }
   } finally {
     key.free()
   }
-  if (done.length === 0) return items
-  await keep(items)
-  await mailbox.ack(owner, done, { signal })
   return items
 }
