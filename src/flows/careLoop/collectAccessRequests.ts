@@ -33,6 +33,8 @@ export type CollectAccessRequestsParameters = {
   domain: AccessRequestDomain
   /** Nonces of requests kept or answered before: a second copy is a replay. */
   seen(nonce: Hex): boolean
+  /** Keeps what was taken (the patient's app stores it) before the entries are acknowledged; throwing leaves them on the care nodes. */
+  keep?(result: CollectAccessRequestsReturnType): void | Promise<void>
   /** Unix seconds; defaults to now. */
   now?: number
   signal?: AbortSignal
@@ -49,8 +51,8 @@ export type CollectAccessRequestsReturnType = {
  * decoded strictly, checked (meant for this code, signed by the doctor it names, recent,
  * not a replay) and its signer must hold DOCTOR in the Registry now with an active
  * directory entry. Accepted and refused entries are acknowledged (removed from the care
- * nodes) once this returns them; an entry whose doctor could not be read from the chain
- * stays for the next collection. The caller keeps the returned requests.
+ * nodes) once `keep` has them; an entry whose doctor could not be read from the chain
+ * stays for the next collection.
  */
 export async function collectAccessRequests(parameters: CollectAccessRequestsParameters): Promise<CollectAccessRequestsReturnType> {
   const { preMasterSeed, rotation = 0, mailbox, publicClient, domain, seen, signal } = parameters
@@ -93,7 +95,10 @@ export async function collectAccessRequests(parameters: CollectAccessRequestsPar
         done.push(entry.id)
       }
     }
-    if (done.length > 0) await mailbox.ack(owner, done, { signal })
+    if (done.length > 0) {
+      await parameters.keep?.({ requests, refused })
+      await mailbox.ack(owner, done, { signal })
+    }
   } finally {
     key.free()
   }
