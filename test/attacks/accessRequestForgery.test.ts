@@ -13,7 +13,7 @@ import { Registry } from '../../src/chain/generated/Registry.ts'
 import { registryRoles } from '../../src/chain/registryRoles.ts'
 import { accessRequestTypedData, buildAccessRequest, encodeAccessRequest, type AccessRequest } from '../../src/core/careLoop/accessRequest.ts'
 import { requestMailbox } from '../../src/core/careLoop/requestMailboxKey.ts'
-import { sealToAddress } from '../../src/core/careLoop/sealedPayload.ts'
+import { careLoopDomains, sealToAddress } from '../../src/core/careLoop/sealedPayload.ts'
 import { collectAccessRequests } from '../../src/flows/careLoop/collectAccessRequests.ts'
 import { takeFromMailbox } from '../../src/p2p/mailboxClient.ts'
 import { requestMailboxKey } from '../../src/core/careLoop/requestMailboxKey.ts'
@@ -69,7 +69,7 @@ describe('attack: requests for access from a non-doctor, forged, replayed or red
     const alice = requestMailbox(aliceSeed).address
     const unsigned = request(alice, insurer.account.address)
     const signature = await insurer.account.signTypedData!(accessRequestTypedData(unsigned, domain()))
-    await post(31, alice, sealToAddress(alice, encodeAccessRequest({ kind: 'access-request', request: unsigned, signature })))
+    await post(31, alice, sealToAddress(alice, careLoopDomains.accessRequest, encodeAccessRequest({ kind: 'access-request', request: unsigned, signature })))
     const { requests, refused, left } = await aliceCollects(32)
     expect(requests).toEqual([])
     expect(refused.map((error) => error.reason)).toEqual(['not-a-doctor'])
@@ -85,7 +85,7 @@ describe('attack: requests for access from a non-doctor, forged, replayed or red
     await council.publicClient.waitForTransactionReceipt({ hash })
     const unsigned = request(alice, former.account.address)
     const signature = await former.account.signTypedData!(accessRequestTypedData(unsigned, domain()))
-    await post(41, alice, sealToAddress(alice, encodeAccessRequest({ kind: 'access-request', request: unsigned, signature })))
+    await post(41, alice, sealToAddress(alice, careLoopDomains.accessRequest, encodeAccessRequest({ kind: 'access-request', request: unsigned, signature })))
     const { requests, refused, left } = await aliceCollects(42)
     expect(requests).toEqual([])
     expect(refused.map((error) => error.reason)).toEqual(['not-a-doctor'])
@@ -97,7 +97,7 @@ describe('attack: requests for access from a non-doctor, forged, replayed or red
     const mallory = privateKeyToAccount(generatePrivateKey())
     const unsigned = request(alice, doctor.account.address)
     const signature = await mallory.signTypedData(accessRequestTypedData(unsigned, domain()))
-    await post(33, alice, sealToAddress(alice, encodeAccessRequest({ kind: 'access-request', request: unsigned, signature })))
+    await post(33, alice, sealToAddress(alice, careLoopDomains.accessRequest, encodeAccessRequest({ kind: 'access-request', request: unsigned, signature })))
     const { requests, refused, left } = await aliceCollects(34)
     expect(requests).toEqual([])
     expect(refused.map((error) => error.reason)).toEqual(['forged'])
@@ -108,7 +108,7 @@ describe('attack: requests for access from a non-doctor, forged, replayed or red
     const alice = requestMailbox(aliceSeed).address
     const genuine = request(alice, doctor.account.address)
     const signature = await doctor.account.signTypedData!(accessRequestTypedData(genuine, domain()))
-    const payload = sealToAddress(alice, encodeAccessRequest({ kind: 'access-request', request: genuine, signature }))
+    const payload = sealToAddress(alice, careLoopDomains.accessRequest, encodeAccessRequest({ kind: 'access-request', request: genuine, signature }))
     await post(35, alice, payload)
     const first = await aliceCollects(36)
     expect(first.requests.map((r) => r.id)).toEqual([genuine.nonce])
@@ -123,7 +123,7 @@ describe('attack: requests for access from a non-doctor, forged, replayed or red
     const bob = requestMailbox(bobSeed).address
     const toBob = request(bob, doctor.account.address)
     const bobSignature = await doctor.account.signTypedData!(accessRequestTypedData(toBob, domain()))
-    await post(39, alice, sealToAddress(alice, encodeAccessRequest({ kind: 'access-request', request: toBob, signature: bobSignature })))
+    await post(39, alice, sealToAddress(alice, careLoopDomains.accessRequest, encodeAccessRequest({ kind: 'access-request', request: toBob, signature: bobSignature })))
     const redirected = await aliceCollects(40)
     expect(redirected.requests).toEqual([])
     expect(redirected.refused.map((error) => error.reason)).toEqual(['misdirected'])

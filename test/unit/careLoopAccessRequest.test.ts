@@ -16,7 +16,7 @@ import {
 import { parseRequestCode, requestCodeText } from '../../src/core/careLoop/requestCode.ts'
 import { requestMailbox, requestMailboxKey } from '../../src/core/careLoop/requestMailboxKey.ts'
 import { decodeRequestAnswer, encodeRequestAnswer, RequestAnswerError } from '../../src/core/careLoop/requestAnswer.ts'
-import { openSealed, sealToAddress, SealedPayloadError } from '../../src/core/careLoop/sealedPayload.ts'
+import { careLoopDomains, openSealed, sealToAddress, SealedPayloadError } from '../../src/core/careLoop/sealedPayload.ts'
 import { CareLoopInputError } from '../../src/core/careLoop/careLoopErrors.ts'
 import { encodeBech32m } from '../../src/core/bech32m.ts'
 
@@ -60,16 +60,18 @@ describe('the patient’s request code', () => {
 })
 
 describe('sealed payloads', () => {
-  it('open only with the mailbox’s secret key', () => {
+  it('open only with the mailbox’s secret key and under their own kind', () => {
     const { address } = requestMailbox(seed)
-    const sealed = sealToAddress(address, new TextEncoder().encode('hello'))
+    const sealed = sealToAddress(address, careLoopDomains.accessRequest, new TextEncoder().encode('hello'))
     const key = requestMailboxKey(seed)
-    expect(new TextDecoder().decode(openSealed(key, sealed))).toBe('hello')
-    expect(() => openSealed(requestMailboxKey(otherSeed), sealed)).toThrow(SealedPayloadError)
+    expect(new TextDecoder().decode(openSealed(key, careLoopDomains.accessRequest, sealed))).toBe('hello')
+    expect(openSealed(requestMailboxKey(otherSeed), careLoopDomains.accessRequest, sealed)).toBeUndefined()
+    // Another kind sharing the mailbox (a consent, an answer) does not open as a request, and the reverse.
+    expect(openSealed(key, careLoopDomains.consent, sealed)).toBeUndefined()
     const flipped = sealed.slice()
     flipped[flipped.length - 1]! ^= 1
-    expect(() => openSealed(key, flipped)).toThrow(SealedPayloadError)
-    expect(() => openSealed(key, new Uint8Array(10))).toThrow(SealedPayloadError)
+    expect(openSealed(key, careLoopDomains.accessRequest, flipped)).toBeUndefined()
+    expect(() => openSealed(key, careLoopDomains.accessRequest, new Uint8Array(10))).toThrow(SealedPayloadError)
   })
 })
 

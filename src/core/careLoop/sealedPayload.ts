@@ -1,49 +1,53 @@
-import { Capsule, decryptOriginal, encrypt, publicKeyFromBytes, type SecretKey } from '../../crypto/umbral.ts'
+import type { SecretKey } from '../../crypto/umbral.ts'
 import { SalusError } from '../../errors/salusError.ts'
+import { bytesField } from '../consent/untrustedFields.ts'
+import { MalformedWriteBackError } from './careLoopErrors.ts'
+import { openMessage, sealMessage } from './sealedMessage.ts'
 
-/** Format byte, then the Umbral capsule (105 bytes in umbral-pre 0.11), then the ciphertext (ChaCha20-Poly1305 under the capsule's key). */
-const version = 1
-const capsuleBytes = 105
-/** Far above any care-loop message; a mailbox payload is refused before any cryptography above this. */
+/**
+ * Requests, request answers and consents in a mailbox: sealed messages (sealedMessage.ts,
+ * the write-backs' format) each under its own domain, so a reader of one kind never opens
+ * (or deletes) an entry of another kind sharing the mailbox, and a care node sees neither.
+ */
+export const careLoopDomains = {
+  accessRequest: 'salus/care-loop/access-request/v1',
+  requestAnswer: 'salus/care-loop/request-answer/v1',
+  consent: 'salus/care-loop/consent/v1',
+} as const
+export type CareLoopDomain = (typeof careLoopDomains)[keyof typeof careLoopDomains]
+
+/** Far above any of these messages (a consent is about 2 KB); a payload is refused before any cryptography above this. */
 export const maxSealedBytes = 64 * 1024
 
-/** A mailbox payload that does not open with this key (not for us, damaged, or not a sealed payload). */
+/** A mailbox payload of our kind that is damaged (it opened, but its body is not what it should be). */
 export class SealedPayloadError extends SalusError {
   override name = 'SealedPayloadError' as const
-  constructor(details: string) {
-    super('A message in your mailbox could not be opened: it was not sealed to you or was damaged.', { details })
+  constructor(details: string, parameters: { cause?: unknown } = {}) {
+    super('A message in your mailbox could not be opened: it was damaged or not a Salus message.', { ...parameters, details })
   }
 }
 
-/** Seals bytes to a 33-byte mailbox address (secp256k1 public key); only its secret key opens them. */
-export function sealToAddress(address: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  const publicKey = publicKeyFromBytes(address)
-  try {
-    const [capsule, ciphertext] = encrypt(publicKey, plaintext)
-    const capsuleBytesOut = capsule.toBytes()
-    capsule.free()
-    const out = new Uint8Array(1 + capsuleBytesOut.byteLength + ciphertext.byteLength)
-    out[0] = version
-    out.set(capsuleBytesOut, 1)
-    out.set(ciphertext, 1 + capsuleBytesOut.byteLength)
-    if (out.byteLength > maxSealedBytes) throw new RangeError('sealed payload too large for a mailbox')
-    return out
-  } finally {
-    publicKey.free()
-  }
+/** Seals bytes to a 33-byte mailbox address (secp256k1 public key) under `domain`; only its secret key opens them. */
+export function sealToAddress(address: Uint8Array, domain: CareLoopDomain, plaintext: Uint8Array): Uint8Array {
+  const sealed = sealMessage(address, domain, { p: plaintext })
+  if (sealed.byteLength > maxSealedBytes) throw new RangeError('sealed payload too large for a mailbox')
+  return sealed
 }
 
-/** Opens a payload sealed with `sealToAddress`; SealedPayloadError for anything else. */
-export function openSealed(secretKey: SecretKey, sealed: Uint8Array): Uint8Array {
-  if (!(sealed instanceof Uint8Array) || sealed.byteLength > maxSealedBytes) throw new SealedPayloadError('payload too large')
-  if (sealed.byteLength < 1 + capsuleBytes + 16 || sealed[0] !== version) throw new SealedPayloadError('not a sealed payload')
-  let capsule: Capsule | undefined
+/**
+ * Opens a payload sealed with `sealToAddress` under `domain`: undefined when it is not
+ * sealed to this key under this domain (another kind of entry, or not ours), the bytes
+ * otherwise; SealedPayloadError when it is not a sealed message at all or is damaged.
+ */
+export function openSealed(secretKey: SecretKey, domain: CareLoopDomain, sealed: Uint8Array): Uint8Array | undefined {
   try {
-    capsule = Capsule.fromBytes(sealed.subarray(1, 1 + capsuleBytes))
-    return decryptOriginal(secretKey, capsule, sealed.subarray(1 + capsuleBytes))
+    const body = openMessage(sealed, secretKey, domain, maxSealedBytes)
+    if (!body) return undefined
+    return bytesField(body.p, 'payload', (details) => {
+      throw new SealedPayloadError(details)
+    }, 1, maxSealedBytes)
   } catch (error) {
-    throw new SealedPayloadError(error instanceof Error ? error.message : 'decryption failed')
-  } finally {
-    capsule?.free()
+    if (error instanceof MalformedWriteBackError) throw new SealedPayloadError(error.details ?? 'not a sealed message', { cause: error })
+    throw error
   }
 }

@@ -1,7 +1,7 @@
 import { hexToBytes, type Hex } from 'viem'
 import { accessRequestLifetimeSeconds } from '../../core/careLoop/accessRequest.ts'
 import { encodeRequestAnswer, type RequestAnswer } from '../../core/careLoop/requestAnswer.ts'
-import { sealToAddress } from '../../core/careLoop/sealedPayload.ts'
+import { careLoopDomains, sealToAddress } from '../../core/careLoop/sealedPayload.ts'
 import type { MailboxAccess } from './mailboxAccess.ts'
 
 export type AnswerAccessRequestParameters = {
@@ -20,5 +20,5 @@ export async function answerAccessRequest(parameters: AnswerAccessRequestParamet
   const reason = parameters.reason?.trim()
   const answer: RequestAnswer = { v: 1, kind: 'request-answer', nonce, outcome, at: Math.floor(Date.now() / 1000), ...(reason ? { reason } : {}) }
   const to = hexToBytes(doctorMailbox)
-  await mailbox.post({ to, payload: sealToAddress(to, encodeRequestAnswer(answer)), ttlSeconds: accessRequestLifetimeSeconds }, { signal })
+  await mailbox.post({ to, payload: sealToAddress(to, careLoopDomains.requestAnswer, encodeRequestAnswer(answer)), ttlSeconds: accessRequestLifetimeSeconds }, { signal })
 }

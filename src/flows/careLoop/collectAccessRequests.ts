@@ -10,7 +10,7 @@ import {
   type AccessRequestDomain,
 } from '../../core/careLoop/accessRequest.ts'
 import { requestMailboxKey } from '../../core/careLoop/requestMailboxKey.ts'
-import { openSealed, SealedPayloadError } from '../../core/careLoop/sealedPayload.ts'
+import { careLoopDomains, openSealed, SealedPayloadError } from '../../core/careLoop/sealedPayload.ts'
 import type { MailboxAccess } from './mailboxAccess.ts'
 
 /** A request that passed every check, with the doctor's directory entry as the chain holds it now. */
@@ -71,13 +71,15 @@ export async function collectAccessRequests(parameters: CollectAccessRequestsPar
     for (const entry of entries) {
       signal?.throwIfAborted()
       try {
-        let plaintext: Uint8Array
+        let plaintext: Uint8Array | undefined
         try {
-          plaintext = openSealed(key, entry.payload)
+          plaintext = openSealed(key, careLoopDomains.accessRequest, entry.payload)
         } catch (error) {
-          if (error instanceof SealedPayloadError) throw new AccessRequestRefusedError('malformed', 'payload not sealed to this request code', { cause: error })
+          if (error instanceof SealedPayloadError) throw new AccessRequestRefusedError('malformed', 'not a sealed message', { cause: error })
           throw error
         }
+        // Only requests are sealed to this code: anything else is set aside.
+        if (!plaintext) throw new AccessRequestRefusedError('malformed', 'not sealed to this request code as a request')
         const signed = decodeAccessRequest(plaintext)
         await checkAccessRequest(signed, { ...domain, to, now, seen: (nonce) => seen(nonce) || thisRound.has(nonce) })
         const doctor = await certifiedDoctor(publicClient, domain.registry, signed.request.doctor)

@@ -1,6 +1,6 @@
 import { receivingSecretKey } from '../../crypto/umbral.ts'
 import { parseRequestAnswer, type RequestAnswer } from '../../core/careLoop/requestAnswer.ts'
-import { openSealed } from '../../core/careLoop/sealedPayload.ts'
+import { careLoopDomains, openSealed, SealedPayloadError } from '../../core/careLoop/sealedPayload.ts'
 import { parseDelivery, type ConsentDelivery } from '../../p2p/deliverProtocol.ts'
 import type { MailboxAccess } from './mailboxAccess.ts'
 
@@ -24,7 +24,7 @@ export type CollectDoctorMailboxParameters = {
  * The doctor's app, at sign-in and while open, takes the consents and request answers
  * waiting in the doctor's mailbox (addressed to their registered receiving key). Entries
  * of other kinds (write-back answers, collected by their own flow) are left in place;
- * entries that do not open with this key are left too; a malformed entry of these kinds is dropped.
+ * entries that are not sealed messages are left too; a damaged entry of these kinds is dropped.
  */
 export async function collectDoctorMailbox(parameters: CollectDoctorMailboxParameters): Promise<DoctorMailboxItems> {
   const { preMasterSeed, mailbox, keep, signal } = parameters
@@ -34,21 +34,20 @@ export async function collectDoctorMailbox(parameters: CollectDoctorMailboxParam
   const done: string[] = []
   try {
     for (const entry of await mailbox.take(owner, { signal })) {
-      let value: unknown
       try {
-        value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(openSealed(key, entry.payload)))
-      } catch {
-        continue
-      }
-      const kind = typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined
-      try {
-        if (kind === 'consent') items.consents.push({ id: entry.id, delivery: parseDelivery(value) as ConsentDelivery })
-        else if (kind === 'request-answer') items.answers.push({ id: entry.id, answer: parseRequestAnswer(value) })
-        else continue
+        const consent = openSealed(key, careLoopDomains.consent, entry.payload)
+        const answer = consent ? undefined : openSealed(key, careLoopDomains.requestAnswer, entry.payload)
+        // Not a consent or a request answer (a write-back answer, or junk): left for its own reader.
+        if (!consent && !answer) continue
+        done.push(entry.id)
+        if (consent) {
+          const delivery = parseDelivery(parseJson(consent))
+          if (delivery.kind === 'consent') items.consents.push({ id: entry.id, delivery })
+        } else if (answer) items.answers.push({ id: entry.id, answer: parseRequestAnswer(parseJson(answer)) })
       } catch (error) {
-        console.warn('Salus: a mailbox entry was malformed and is dropped', error)
+        // Sealed to this doctor as ours but damaged: dropped (write-backs' collector drops non-messages too).
+        if (!(error instanceof SealedPayloadError)) console.warn('Salus: a mailbox entry was malformed and is dropped', error)
       }
-      done.push(entry.id)
     }
     if (done.length > 0) {
       await keep(items)
@@ -58,4 +57,8 @@ export async function collectDoctorMailbox(parameters: CollectDoctorMailboxParam
     key.free()
   }
   return items
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
 }

@@ -1,6 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { hexToBytes, type Hex } from 'viem'
-import { sealToAddress } from '../../core/careLoop/sealedPayload.ts'
+import { careLoopDomains, sealToAddress } from '../../core/careLoop/sealedPayload.ts'
 import { deliverMessage } from '../../p2p/deliverMessage.ts'
 import { parseDelivery, type ConsentDelivery } from '../../p2p/deliverProtocol.ts'
 import type { SalusNode } from '../../p2p/createBrowserNode.ts'
@@ -44,7 +44,7 @@ export async function deliverConsent(parameters: DeliverConsentParameters): Prom
   }
   signal?.throwIfAborted()
   const to = hexToBytes(doctor.umbralPublicKey)
-  const payload = sealToAddress(to, new TextEncoder().encode(JSON.stringify(delivery)))
+  const payload = sealToAddress(to, careLoopDomains.consent, new TextEncoder().encode(JSON.stringify(delivery)))
   await mailbox.post({ to, payload, ttlSeconds: consentMailboxTtlSeconds }, { signal })
   return { via: 'mailbox', directError }
 }

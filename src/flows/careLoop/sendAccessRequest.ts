@@ -8,7 +8,7 @@ import {
   type AccessRequestDomain,
 } from '../../core/careLoop/accessRequest.ts'
 import { parseRequestCode } from '../../core/careLoop/requestCode.ts'
-import { sealToAddress } from '../../core/careLoop/sealedPayload.ts'
+import { careLoopDomains, sealToAddress } from '../../core/careLoop/sealedPayload.ts'
 import type { Scope } from '../../core/scopes.ts'
 import { checkCancelled, silentProgress, type FlowProgress } from '../consent/flowProgress.ts'
 import type { MailboxAccess } from './mailboxAccess.ts'
@@ -45,7 +45,7 @@ export async function sendAccessRequest(parameters: SendAccessRequestParameters)
   progress.finish(0)
   checkCancelled(signal)
   progress.begin(1)
-  const payload = sealToAddress(to, encodeAccessRequest({ kind: 'access-request', request, signature }))
+  const payload = sealToAddress(to, careLoopDomains.accessRequest, encodeAccessRequest({ kind: 'access-request', request, signature }))
   await mailbox.post({ to, payload, ttlSeconds: accessRequestLifetimeSeconds }, { signal })
   progress.finish(1)
   return request
