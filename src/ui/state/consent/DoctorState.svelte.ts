@@ -20,6 +20,7 @@ import { SharedPatientState } from './SharedPatientState.svelte.ts'
 import { collectDoctorMailbox, type DoctorMailboxItems } from '../../../flows/careLoop/collectDoctorMailbox.ts'
 import { mailboxAccessOf } from '../careLoop/mailboxAccessOf.ts'
 import { SentRequestsState } from '../careLoop/SentRequestsState.svelte.ts'
+import { WriteBackState } from '../careLoop/WriteBackState.svelte.ts'
 
 export type GrantStatus = 'active' | 'expired' | 'revoked' | 'unknown'
 
@@ -39,6 +40,8 @@ export class DoctorState {
   readonly directory: DirectoryState
   /** Requests for access this doctor sent, and the form to send one. */
   readonly requests: SentRequestsState
+  /** The write-back forms and the status of every item sent. */
+  readonly writeBack: WriteBackState
   /** What arrived in the mailbox since this doctor last opened Salus, in a sentence ('' when nothing). */
   away = $state('')
   inbox = $state.raw<IncomingConsent[]>([])
@@ -65,6 +68,7 @@ export class DoctorState {
     this.directory = new DirectoryState(context)
     this.inbox = loadConsentInbox(context.account)
     this.requests = new SentRequestsState(context, mailboxAccessOf(context))
+    this.writeBack = new WriteBackState(context)
   }
 
   get incoming(): IncomingConsent[] {
@@ -121,6 +125,14 @@ export class DoctorState {
           keep: (taken) => this.keepFromMailbox(taken, atSignIn),
         })
         if (items.consents.length + items.answers.length > 0) void this.refreshStatuses({ events: false })
+        const answers = await this.writeBack.collect()
+        const accepted = answers.filter((answer) => answer.status === 'accepted').length
+        const declined = answers.filter((answer) => answer.status === 'declined').length
+        if (accepted + declined > 0) {
+          const sentence = [accepted ? `${accepted} item${accepted === 1 ? '' : 's'} accepted` : '', declined ? `${declined} declined` : ''].filter(Boolean).join(', ')
+          if (atSignIn) this.away = this.away ? `${this.away.replace(/\.$/, '')}, ${sentence} by patients.` : `While you were away: ${sentence} by patients.`
+          else this.status = `Patients answered: ${sentence}.`
+        }
       } catch (error) {
         if (!this.disposed) console.warn('Salus: the mailbox could not be read', error)
       } finally {
