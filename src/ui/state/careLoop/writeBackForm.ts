@@ -14,18 +14,18 @@ export const writeBackKindLabels: Record<WriteBackKind, string> = {
   prescription: 'Prescription',
 }
 
-/** The form's text fields (what the inputs bind to); each kind reads its own. */
-export type WriteBackFields = Record<string, string>
+/** The form's fields (what the inputs bind to: number inputs give numbers); each kind reads its own. */
+export type WriteBackFields = Record<string, string | number | null | undefined>
 
-const number = (text: string | undefined) => (text === undefined || text.trim() === '' ? Number.NaN : Number(text))
+const number = (text: string) => (text.trim() === '' ? Number.NaN : Number(text))
 /** No file chosen: the builder says to choose one. */
 const noFile = { contentType: '', title: '', bytes: new Uint8Array() }
-const optional = (text: string | undefined) => (text && text.trim() ? text.trim() : undefined)
+const optional = (text: string) => (text.trim() ? text.trim() : undefined)
 
 /** The FHIR resource of one form: the doctor's builders check every field (FormInputError names it). */
 export function writeBackResource(kind: WriteBackKind, fields: WriteBackFields, context: { author: DoctorAuthor; visitDate: string; file?: { contentType: string; title: string; bytes: Uint8Array } }): FhirResource {
   const base = { author: context.author, visitDate: context.visitDate }
-  const f = (name: string) => fields[name] ?? ''
+  const f = (name: string) => String(fields[name] ?? '')
   switch (kind) {
     case 'note':
       return buildVisitNote({ ...base, title: f('title'), text: f('text') })
@@ -53,6 +53,6 @@ export function writeBackResource(kind: WriteBackKind, fields: WriteBackFields, 
 
 /** A short title for the doctor's list of items sent. */
 export function writeBackTitle(kind: WriteBackKind, fields: WriteBackFields): string {
-  const main = fields.title || fields.name || fields.test || fields.vaccine || fields.medication || ''
+  const main = String(fields.title || fields.name || fields.test || fields.vaccine || fields.medication || '')
   return `${writeBackKindLabels[kind]}${main ? `: ${main.trim().slice(0, 80)}` : ''}`
 }
