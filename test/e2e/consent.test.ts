@@ -160,6 +160,7 @@ describe('consent between a patient and a doctor in Chromium', () => {
       await signIn(page, appUrl, /Lukas Weber/)
       await page.getByText(/^While you were away: 1 new consent to accept/).waitFor({ timeout: 60_000 })
       await page.getByRole('article', { name: 'Consent from Alice' }).waitFor()
+      if (process.env.SALUS_SHOTS_DIR) await page.screenshot({ path: `${process.env.SALUS_SHOTS_DIR}/doctor-while-away.png`, fullPage: true })
     } finally {
       await weber.dispose()
     }
