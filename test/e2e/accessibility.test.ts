@@ -127,7 +127,7 @@ describe('accessibility and layout in Chromium', () => {
 
   it.each([
     ['a patient', /Alice/, ['Records', 'Sharing', 'Appointments', 'Profile']],
-    ['a doctor', /Amara Okafor/, ['Records', 'Sharing', 'Patients', 'Appointments', 'Schedule', 'Profile']],
+    ['a doctor', /Amara Okafor/, ['Patients', 'Records', 'Sharing', 'Appointments', 'Schedule', 'Profile']],
     // The demo insurer is also the insurance regulator, so it sees the Registry.
     ['an insurer', /^Meridian Health Insurance/, ['Records', 'Sharing', 'Appointments', 'Insurance', 'Registry', 'Profile']],
     ['the registrar', /^Registrar/, ['Records', 'Sharing', 'Appointments', 'Registry', 'Profile']],
