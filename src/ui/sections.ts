@@ -30,6 +30,18 @@ export const sections: Section[] = [
     load: () => import('./pages/SharingPage.svelte'),
   },
   {
+    id: 'emergency',
+    label: 'Emergency card',
+    visible: (roles) => roles.patient,
+    load: () => import('./pages/EmergencyPage.svelte'),
+  },
+  {
+    id: 'respond',
+    label: 'Respond',
+    visible: (roles) => roles.responder,
+    load: () => import('./pages/RespondPage.svelte'),
+  },
+  {
     id: 'patients',
     label: 'Patients',
     visible: (roles) => roles.doctor,
