@@ -1,17 +1,12 @@
 import { tick } from 'svelte'
-import { describeError, SalusError } from '../../../errors/salusError.ts'
+import { SalusError } from '../../../errors/salusError.ts'
+import { decodeQrImage, QrNotFoundError } from '../../../core/qr/decodeQr.ts'
+import { decodeQrFile, imageDataFromVideo } from '../../qr/qrCanvas.ts'
 import type { ConsentContext } from '../consent/consentContext.ts'
 import { StepsState } from '../consent/StepsState.svelte.ts'
 import { reportError } from '../reportError.ts'
 import { parts, readSteps, type CardView } from './emergencyParts.ts'
 import { viewOfIps, viewOfMinimum, type EmergencyView } from './emergencyView.ts'
-
-export class NoQrFoundError extends SalusError {
-  override name = 'NoQrFoundError' as const
-  constructor() {
-    super('No QR code was found in this picture. Take it again closer, flat and in good light, or scan the card with the camera.')
-  }
-}
 
 export class CameraUnavailableError extends SalusError {
   override name = 'CameraUnavailableError' as const
@@ -27,27 +22,6 @@ export function cardTextOf(value: string): string {
   if (at >= 0) return decodeURIComponent(text.slice(at + '#card:'.length))
   if (text.startsWith('card:')) return decodeURIComponent(text.slice('card:'.length))
   return text
-}
-
-/** Image sides tried in turn: a phone photo is large, a screenshot is small; decoders like 600–1600 px. */
-const decodeSides = [1600, 900, 2400]
-
-/** Decodes a QR from pixels drawn at a few sizes (one canvas, reused). */
-export function decodeFromSource(source: CanvasImageSource & { width: number; height: number }, canvas: HTMLCanvasElement | OffscreenCanvas): string | undefined {
-  for (const side of decodeSides) {
-    const scale = Math.min(1, side / Math.max(source.width, source.height))
-    const width = Math.max(1, Math.round(source.width * scale))
-    const height = Math.max(1, Math.round(source.height * scale))
-    canvas.width = width
-    canvas.height = height
-    const context = canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null
-    if (!context) return undefined
-    context.drawImage(source, 0, 0, width, height)
-    const text = parts.decodeQr(context.getImageData(0, 0, width, height))
-    if (text) return text
-    if (scale === 1) break
-  }
-  return undefined
 }
 
 /**
@@ -112,14 +86,9 @@ export class ResponderState {
   async openImage(file: File): Promise<void> {
     this.error = ''
     try {
-      const bitmap = await createImageBitmap(file)
-      const canvas = document.createElement('canvas')
-      const text = decodeFromSource(bitmap, canvas)
-      bitmap.close()
-      if (!text) throw new NoQrFoundError()
-      await this.accept(text)
+      await this.accept(await decodeQrFile(file))
     } catch (error) {
-      this.error = error instanceof SalusError ? error.shortMessage : `This file could not be read as a picture (${describeError(error)}). Choose a photo or screenshot of the card.`
+      this.error = reportError(error, 'reading the card image')
     }
   }
 
@@ -135,13 +104,15 @@ export class ResponderState {
     this.phase = 'camera'
     video.srcObject = this.stream
     await video.play().catch(() => {})
-    const canvas = document.createElement('canvas')
     const scan = () => {
       if (!this.stream) return
       if (video.videoWidth > 0) {
-        const frame = { width: video.videoWidth, height: video.videoHeight }
-        const text = decodeFromSource(Object.assign(video, frame), canvas)
-        if (text) return void this.accept(text)
+        try {
+          return void this.accept(decodeQrImage(imageDataFromVideo(video)))
+        } catch (error) {
+          // No code in this frame: try the next one.
+          if (!(error instanceof QrNotFoundError)) console.warn('Salus: camera frame not read', error)
+        }
       }
       this.scanTimer = setTimeout(scan, 150)
     }

@@ -1,21 +1,14 @@
+import { renderQrPng, renderQrToCanvas } from '../../qr/qrCanvas.ts'
+
 /** Lock-screen size of a common phone (1170 × 2532, iPhone 12–14): the QR sits in the lower half, clear of the clock. */
 export const lockScreen = { width: 1170, height: 2532 } as const
-
-function loadSvg(svg: string): Promise<HTMLImageElement> {
-  return new Promise((resolve, reject) => {
-    const image = new Image()
-    image.onload = () => resolve(image)
-    image.onerror = () => reject(new Error('The QR image could not be drawn.'))
-    image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`
-  })
-}
 
 function toPng(canvas: HTMLCanvasElement): Promise<Blob> {
   return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('The image could not be made.'))), 'image/png'))
 }
 
 /** A phone wallpaper: dark, the words "Scan in an emergency", the QR on white, the holder's name. */
-export async function lockScreenPng(qrSvg: string, name: string): Promise<Blob> {
+export async function lockScreenPng(qrText: string, name: string): Promise<Blob> {
   const canvas = document.createElement('canvas')
   canvas.width = lockScreen.width
   canvas.height = lockScreen.height
@@ -31,7 +24,8 @@ export async function lockScreenPng(qrSvg: string, name: string): Promise<Blob> 
   context.beginPath()
   context.roundRect(x - 40, y - 40, side + 80, side + 80, 36)
   context.fill()
-  const qr = await loadSvg(qrSvg)
+  const qr = document.createElement('canvas')
+  renderQrToCanvas(qr, qrText, { scale: 8 })
   context.imageSmoothingEnabled = false
   context.drawImage(qr, x, y, side, side)
   context.textAlign = 'center'
@@ -50,15 +44,6 @@ export async function lockScreenPng(qrSvg: string, name: string): Promise<Blob> 
 }
 
 /** The QR alone as a PNG (for a wallet app, or to send to a printer shop). */
-export async function qrPng(qrSvg: string, side = 1024): Promise<Blob> {
-  const canvas = document.createElement('canvas')
-  canvas.width = side
-  canvas.height = side
-  const context = canvas.getContext('2d')
-  if (!context) throw new Error('This browser cannot draw images.')
-  context.fillStyle = '#ffffff'
-  context.fillRect(0, 0, side, side)
-  context.imageSmoothingEnabled = false
-  context.drawImage(await loadSvg(qrSvg), 0, 0, side, side)
-  return toPng(canvas)
+export function qrPng(qrText: string): Promise<Blob> {
+  return renderQrPng(qrText, { scale: 12 })
 }

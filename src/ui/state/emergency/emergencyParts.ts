@@ -5,6 +5,7 @@
  */
 import type { Address, Hex } from 'viem'
 import { SalusError } from '../../../errors/salusError.ts'
+import { renderQrSvg } from '../../../core/qr/renderQr.ts'
 import type { ConsentContext } from '../consent/consentContext.ts'
 import type { PatientGrant } from '../../../flows/consent/findPatientGrants.ts'
 import type { ProviderEntry } from '../../../chain/providerEntry.ts'
@@ -56,9 +57,8 @@ export const parts = {
   openMinimum: missing('Reading the card minimum') as (text: string) => Promise<EmergencyMinimum>,
   /** The minimum the card will carry, from a summary (ecore). */
   minimumOf: missing('The card minimum') as (bundle: Record<string, unknown>) => EmergencyMinimum,
-  /** QR (qrshl). */
-  renderQrSvg: missing('Drawing a QR code') as (text: string) => string,
-  decodeQr: missing('Reading a QR code') as (image: { width: number; height: number; data: Uint8ClampedArray }) => string | undefined,
+  /** QR (core/qr). */
+  renderQrSvg: (text: string): string => renderQrSvg(text),
   /** Publish a new card (glass: publishEmergencyCard). Steps: see publishSteps. */
   publishCard: missing('Publishing the emergency card') as (input: PublishInput) => Promise<{ qrText: string; grantId: bigint }>,
   /** A new summary behind the same card (the card keeps working). */
