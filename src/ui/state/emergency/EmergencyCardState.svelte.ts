@@ -9,13 +9,28 @@ import type { SharingState } from '../consent/SharingState.svelte.ts'
 import { StepsState } from '../consent/StepsState.svelte.ts'
 import { reportError } from '../reportError.ts'
 import { emptyExtras, loadSeenReads, loadStoredCard, saveSeenReads, saveStoredCard, type CardStorage, type StoredCard } from './cardStorage.ts'
-import { parts, publishSteps, type BreakGlassRead, type EmergencyContact, type EmergencyExtras } from './emergencyParts.ts'
-import { viewOfIps, viewOfMinimum, type EmergencyView } from './emergencyView.ts'
+import { parts, publishSteps, type BreakGlassRead, type EmergencyContact, type CardFields } from './emergencyParts.ts'
+import { viewOfMinimum } from './emergencyView.ts'
+import { buildEmergencySummary, type EmergencyExtras, type SummaryRecord } from '../../../core/emergency/ips.ts'
+import { isBloodGroup } from '../../../core/emergency/ipsSections.ts'
+import { readEmergencySummary, type EmergencySummaryView } from '../../../core/emergency/emergencySummaryView.ts'
+import type { FhirResource } from '../../../core/fhir/fhirTypes.ts'
 
 /** The vault scopes the summary is built from. */
 const summaryScopes: readonly Scope[] = ['allergies', 'medications', 'conditions', 'immunizations', 'labs', 'procedures', 'summary']
 
 export type ContactDraft = { name: string; relationship: string; phone: string }
+
+/** The typed fields as core/emergency/ips takes them. */
+export function extrasOf(fields: CardFields): EmergencyExtras {
+  const group = fields.bloodGroup?.replace('−', '-')
+  return {
+    ...(isBloodGroup(group) ? { bloodGroup: group } : {}),
+    devices: fields.implants.map((name) => ({ name })),
+    directives: fields.advanceDirectives.map((text) => ({ text })),
+    contacts: fields.contacts.map((contact) => ({ name: contact.name, ...(contact.relationship ? { relation: contact.relationship } : {}), ...(contact.phone ? { phone: contact.phone } : {}) })),
+  }
+}
 
 /** Lines of a textarea, trimmed, blanks dropped. */
 function lines(text: string): string[] {
@@ -38,10 +53,10 @@ export class EmergencyCardState {
   /** The open-card choice for the next publish; off by default. */
   open = $state(false)
   card = $state.raw<StoredCard>({ open: false, extras: emptyExtras(), retired: [] })
-  bundle = $state.raw<Record<string, unknown> | undefined>()
-  preview = $state.raw<EmergencyView | undefined>()
+  bundle = $state.raw<FhirResource | undefined>()
+  preview = $state.raw<EmergencySummaryView | undefined>()
   /** What the QR itself carries, as the crew sees it with no network. */
-  minimumPreview = $state.raw<EmergencyView | undefined>()
+  minimumPreview = $state.raw<EmergencySummaryView | undefined>()
   qrSvg = $state('')
   steps = new StepsState(publishSteps)
   busy = $state<'' | 'preview' | 'publish' | 'update' | 'rotate'>('')
@@ -78,7 +93,7 @@ export class EmergencyCardState {
     return this.card.qrText !== undefined
   }
 
-  extras(): EmergencyExtras {
+  extras(): CardFields {
     const contacts: EmergencyContact[] = this.contacts
       .filter((contact) => contact.name.trim() || contact.phone.trim())
       .map((contact) => ({
@@ -116,14 +131,18 @@ export class EmergencyCardState {
     }
   }
 
-  private async build(): Promise<Record<string, unknown>> {
+  private async build(): Promise<FhirResource> {
     const { workspace } = this.context
     const wanted = workspace.vault.list().filter((record) => summaryScopes.includes(record.scope))
-    const records = []
-    for (const record of wanted) records.push(await workspace.vault.openRecord(record.cid))
-    const bundle = parts.buildSummary(records, this.extras(), { now: new Date(), patientName: workspace.account.label })
+    const records: SummaryRecord[] = []
+    for (const record of wanted) {
+      const opened = await workspace.vault.openRecord(record.cid)
+      // The patient's own entries are "recorded by you"; a provider's keep their author inside the resource.
+      records.push({ resource: opened.resource, ...(record.source === 'provider' ? {} : { recordedBy: 'the patient' }), recordedAt: record.created })
+    }
+    const bundle = buildEmergencySummary(records, extrasOf(this.extras()), { now: new Date(), patientName: workspace.account.label })
     this.bundle = bundle
-    this.preview = viewOfIps(bundle)
+    this.preview = readEmergencySummary(bundle)
     this.minimumPreview = viewOfMinimum(parts.minimumOf(bundle))
     return bundle
   }

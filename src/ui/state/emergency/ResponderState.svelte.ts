@@ -6,7 +6,9 @@ import type { ConsentContext } from '../consent/consentContext.ts'
 import { StepsState } from '../consent/StepsState.svelte.ts'
 import { reportError } from '../reportError.ts'
 import { parts, readSteps, type CardView } from './emergencyParts.ts'
-import { viewOfIps, viewOfMinimum, type EmergencyView } from './emergencyView.ts'
+import { viewOfMinimum } from './emergencyView.ts'
+import { readEmergencySummary, type EmergencySummaryView } from '../../../core/emergency/emergencySummaryView.ts'
+import type { FhirResource } from '../../../core/fhir/fhirTypes.ts'
 
 export class CameraUnavailableError extends SalusError {
   override name = 'CameraUnavailableError' as const
@@ -32,8 +34,8 @@ export function cardTextOf(value: string): string {
 export class ResponderState {
   phase = $state<'ready' | 'camera' | 'card' | 'confirm' | 'reading' | 'summary'>('ready')
   card = $state.raw<CardView | undefined>()
-  minimum = $state.raw<EmergencyView | undefined>()
-  full = $state.raw<EmergencyView | undefined>()
+  minimum = $state.raw<EmergencySummaryView | undefined>()
+  full = $state.raw<EmergencySummaryView | undefined>()
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine)
   steps = new StepsState(readSteps)
   error = $state('')
@@ -165,8 +167,8 @@ export class ResponderState {
     }
   }
 
-  private async show(bundle: Record<string, unknown>): Promise<void> {
-    this.full = viewOfIps(bundle)
+  private async show(bundle: FhirResource): Promise<void> {
+    this.full = readEmergencySummary(bundle)
     this.phase = 'summary'
     await tick()
     this.timing = { ...this.timing, shown: performance.now() }

@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes, type Address, type Hex } from 'viem'
 import { openSmall, sealSmall } from '../../../crypto/xchacha.ts'
-import type { EmergencyContact, EmergencyExtras } from './emergencyParts.ts'
+import type { EmergencyContact, CardFields } from './emergencyParts.ts'
 
 /**
  * The patient's emergency card on this device: the QR text (it holds the card secret,
@@ -14,7 +14,7 @@ export type StoredCard = {
   grantId?: bigint
   open: boolean
   publishedAt?: number
-  extras: EmergencyExtras
+  extras: CardFields
   /** Grant ids of cards rotated away. */
   retired: bigint[]
 }
@@ -27,7 +27,7 @@ const aad = new TextEncoder().encode('salus/emergency-card/v1')
 const storageKey = (account: Address) => `salus:emergency-card:${account.toLowerCase()}`
 const seenKey = (account: Address) => `salus:emergency-reads-seen:${account.toLowerCase()}`
 
-export const emptyExtras = (): EmergencyExtras => ({ implants: [], advanceDirectives: [], contacts: [] })
+export const emptyExtras = (): CardFields => ({ implants: [], advanceDirectives: [], contacts: [] })
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
@@ -51,7 +51,7 @@ export function loadStoredCard(storage: CardStorage, account: Address, vaultKey:
   if (!sealed || !/^0x[0-9a-f]+$/i.test(sealed) || sealed.length > 1024 * 1024) return empty
   try {
     const stored = JSON.parse(new TextDecoder().decode(openSmall(vaultKey, hexToBytes(sealed as Hex), aad))) as Partial<Stored>
-    const extras = (typeof stored.extras === 'object' && stored.extras !== null ? stored.extras : {}) as Partial<EmergencyExtras>
+    const extras = (typeof stored.extras === 'object' && stored.extras !== null ? stored.extras : {}) as Partial<CardFields>
     return {
       ...(typeof stored.qrText === 'string' ? { qrText: stored.qrText } : {}),
       ...(typeof stored.grantId === 'string' && /^\d{1,78}$/.test(stored.grantId) ? { grantId: BigInt(stored.grantId) } : {}),

@@ -6,14 +6,15 @@
 import type { Address, Hex } from 'viem'
 import { SalusError } from '../../../errors/salusError.ts'
 import { renderQrSvg } from '../../../core/qr/renderQr.ts'
+import type { FhirResource } from '../../../core/fhir/fhirTypes.ts'
 import type { ConsentContext } from '../consent/consentContext.ts'
 import type { PatientGrant } from '../../../flows/consent/findPatientGrants.ts'
 import type { ProviderEntry } from '../../../chain/providerEntry.ts'
 
 export type EmergencyContact = { name: string; relationship?: string; phone?: string }
 
-/** The fields a patient adds to the vault's records for the card. */
-export type EmergencyExtras = {
+/** The fields a patient types for the card (kept on this device; core/emergency/ips's EmergencyExtras is built from them). */
+export type CardFields = {
   bloodGroup?: string
   implants: string[]
   advanceDirectives: string[]
@@ -50,13 +51,11 @@ const missing = (what: string) => (): never => {
 
 /** The parts' functions, set by the adapter below (one object, so a test or a bench can see what is wired). */
 export const parts = {
-  /** FHIR IPS document Bundle from the vault's records and the extras (ecore: buildEmergencySummary + validateIps). */
-  buildSummary: missing('Building the emergency summary') as (records: readonly unknown[], extras: EmergencyExtras, options: { now: Date; patientName?: string }) => Record<string, unknown>,
   /** The QR text's card (ecore: decodeCard) and its embedded minimum (decrypted with the card's minimum key). */
   decodeCard: missing('Reading an emergency card') as (text: string) => CardView,
   openMinimum: missing('Reading the card minimum') as (text: string) => Promise<EmergencyMinimum>,
   /** The minimum the card will carry, from a summary (ecore). */
-  minimumOf: missing('The card minimum') as (bundle: Record<string, unknown>) => EmergencyMinimum,
+  minimumOf: missing('The card minimum') as (bundle: FhirResource) => EmergencyMinimum,
   /** QR (core/qr). */
   renderQrSvg: (text: string): string => renderQrSvg(text),
   /** Publish a new card (glass: publishEmergencyCard). Steps: see publishSteps. */
@@ -66,16 +65,16 @@ export const parts = {
   /** Revokes the card's grant (the old card stops at once) and makes a new one. */
   rotateCard: missing('Rotating the emergency card') as (input: PublishInput & { qrText: string; grant: PatientGrant }) => Promise<{ qrText: string; grantId: bigint }>,
   /** The responder's break-glass read (glass: readEmergencyCard). Steps: see readSteps. */
-  readCard: missing('Reading the full summary') as (input: ReadInput) => Promise<{ bundle: Record<string, unknown> }>,
+  readCard: missing('Reading the full summary') as (input: ReadInput) => Promise<{ bundle: FhirResource }>,
   /** An open card's summary over its SMART Health Link (no account). */
-  readOpenCard: missing('Opening an open card') as (text: string, options: { signal?: AbortSignal }) => Promise<Record<string, unknown>>,
+  readOpenCard: missing('Opening an open card') as (text: string, options: { signal?: AbortSignal }) => Promise<FhirResource>,
   /** Break-glass reads of the patient's card grants (glass: findBreakGlassReads). */
   findReads: missing('Reading the emergency access history') as (input: { context: ConsentContext; grants: readonly PatientGrant[] }) => Promise<BreakGlassRead[]>,
 }
 
 export type PublishInput = {
   context: ConsentContext
-  bundle: Record<string, unknown>
+  bundle: FhirResource
   open: boolean
   proxies: readonly ProviderEntry[]
   progress: EmergencyProgress
