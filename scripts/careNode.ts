@@ -3,7 +3,7 @@
  *
  *   npx tsx scripts/careNode.ts --port 9101 --data-dir .salus/care-1 [--host 127.0.0.1] [--storage-dir .salus/care-1]
  *       [--announce /dns4/care.example.org/tcp/443/wss,…]
- *       [--rpc http://127.0.0.1:8545 --registry 0x… --consent 0x… --consent-block N]
+ *       [--rpc http://127.0.0.1:8545 --registry 0x… --consent 0x… --consent-block N [--emergency 0x…]]
  *       [--reencrypt-threads N]   (worker threads re-encrypting; default the cores less one, 0 = main thread)
  *
  * Its keys (libp2p peer key, proxy account, Umbral key) are random, made on first
@@ -59,12 +59,14 @@ async function main(): Promise<void> {
   const registry = addressArgument('--registry')
   const consent = addressArgument('--consent')
   const consentBlock = argument('--consent-block')
+  // Without it the proxy answers no break-glass read (emergency cards), only grantees' sessions.
+  const emergency = addressArgument('--emergency')
   let proxy: (typeof keys)['proxy'] | undefined
   let sharing: ServeSharingParameters = {}
   if (rpc && registry && consent && consentBlock !== undefined) {
     proxy = keys.proxy
     // Cached for a moment: a flood of requests costs the RPC node nothing (cachedGrantOracle.ts).
-    const oracle = cachedGrantOracle(chainGrantOracle(createPublicClient({ transport: http(rpc) }), { consent, registry, fromBlock: BigInt(consentBlock) }))
+    const oracle = cachedGrantOracle(chainGrantOracle(createPublicClient({ transport: http(rpc) }), { consent, registry, fromBlock: BigInt(consentBlock), ...(emergency ? { emergency } : {}) }))
     sharing = { proxy: { address: proxy.address, secretKey: proxy.secretKey, oracle }, log: (line: string) => console.error(`[care ${port}] ${line}`) }
   }
   const node = await startCareNode({

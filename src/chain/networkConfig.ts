@@ -24,6 +24,8 @@ export type NetworkConfig = {
     EligibilityVerifier?: ContractDeployment
     Insurance?: ContractDeployment
     Appointments?: ContractDeployment
+    /** Break-glass reads of emergency cards (contracts/Emergency.sol). */
+    Emergency?: ContractDeployment
   }
   /** libp2p circuit-relay multiaddrs (WebSockets), filled by the local network orchestrator. */
   relays: string[]
@@ -39,7 +41,7 @@ const maxConfigBytes = 256 * 1024
 const maxListLength = 64
 const maxStringLength = 1024
 const requiredContracts = ['Registry', 'Anchors'] as const
-const optionalContracts = ['Consent', 'ConsentVerifier', 'EligibilityVerifier', 'Insurance', 'Appointments'] as const
+const optionalContracts = ['Consent', 'ConsentVerifier', 'EligibilityVerifier', 'Insurance', 'Appointments', 'Emergency'] as const
 
 export class NetworkConfigUnavailableError extends SalusError {
   override name = 'NetworkConfigUnavailableError' as const

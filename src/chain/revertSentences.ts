@@ -1,6 +1,7 @@
 import { anchorsRevertSentences } from './anchorsRevertSentences.ts'
 import { appointmentsRevertSentences } from './appointments/appointmentsRevertSentences.ts'
 import { consentRevertSentences } from './consent/consentRevertSentences.ts'
+import { emergencyRevertSentences } from './emergency/emergencyRevertSentences.ts'
 import { insuranceRevertSentences } from './insurance/insuranceRevertSentences.ts'
 import { registryRevertSentences } from './registryRevertSentences.ts'
 
@@ -9,6 +10,7 @@ export const revertSentences = {
   Anchors: anchorsRevertSentences,
   Appointments: appointmentsRevertSentences,
   Consent: consentRevertSentences,
+  Emergency: emergencyRevertSentences,
   Insurance: insuranceRevertSentences,
   Registry: registryRevertSentences,
 } as const satisfies Record<string, Record<string, string>>

@@ -1,7 +1,7 @@
 import type { Address } from 'viem'
 import type { Scope } from '../core/scopes.ts'
 import type { ChainGrantOracle } from './chainGrantOracle.ts'
-import type { GrantState } from './grantOracle.ts'
+import type { EmergencyOracle, GrantState } from './grantOracle.ts'
 
 export type CachedGrantOracleParameters = {
   /** A grant's state and last session are read again after this long (default 1 s). */
@@ -46,7 +46,18 @@ export function cachedGrantOracle(inner: ChainGrantOracle, { ttlMs = 1_000, unkn
     return value
   }
 
+  const inEmergency = inner.emergency
+  // Role and break-glass reads keep the same short memory as grant state (a decertification takes effect within ttlMs).
+  const roles = new Map<string, { value: Promise<boolean>; until: number }>()
+  const breaks = new Map<string, { value: Promise<number>; until: number }>()
+  const emergency: EmergencyOracle | undefined = inEmergency && {
+    isResponder: (account) => cached(roles, account.toLowerCase(), () => inEmergency.isResponder(account)),
+    breakGlassAt: (grantId, responder) => cached(breaks, `${grantId}:${responder.toLowerCase()}`, () => inEmergency.breakGlassAt(grantId, responder)),
+    breakGlassTtl: () => inEmergency.breakGlassTtl(),
+  }
+
   return {
+    ...(emergency ? { emergency } : {}),
     async sync() {
       const result = await inner.sync()
       for (const id of result.created) known.add(id)

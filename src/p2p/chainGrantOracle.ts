@@ -6,9 +6,12 @@ import { grantIdOf } from '../chain/consent/grantIdOf.ts'
 import { readGrant, type GrantState as ChainGrantState } from '../chain/consent/readGrant.ts'
 import { Consent } from '../chain/generated/Consent.ts'
 import { readProvider } from '../chain/readProvider.ts'
+import { hasRegistryRole } from '../chain/hasRegistryRole.ts'
+import { readBreakGlassAt } from '../chain/emergency/readBreakGlassAt.ts'
+import { Emergency } from '../chain/generated/Emergency.ts'
 import { scopes } from '../core/scopes.ts'
 import { ProofInputError } from '../zk/zkErrors.ts'
-import type { GrantOracle, GrantState } from './grantOracle.ts'
+import type { EmergencyOracle, GrantOracle, GrantState } from './grantOracle.ts'
 import { ContractRefusedError } from '../chain/chainErrors.ts'
 import type { ConsentPublicClient } from '../chain/consent/consentClients.ts'
 
@@ -19,6 +22,8 @@ export type ChainGrantOracleParameters = {
   fromBlock: bigint
   /** How long a grantee's directory key is trusted before it is read again. */
   granteeKeyTtlMs?: number
+  /** The Emergency contract: break-glass reads of emergency cards are answered only with it. */
+  emergency?: Address
 }
 
 /** Syncs one grant() may wait for: the one in flight and a fresh one (a third only if a sync fails to start fresh). */
@@ -142,6 +147,7 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
 
   return {
     sync,
+    ...(parameters.emergency ? { emergency: emergencyOracle(client, { registry, emergency: parameters.emergency }) } : {}),
     async grant(grantId) {
       if (grantId < 1n) return undefined
       const state = await read(grantId)
@@ -185,6 +191,22 @@ export function chainGrantOracle(client: ConsentPublicClient, parameters: ChainG
     },
     sessionTtl() {
       ttl ??= readContract(client, { address: consent, abi: Consent.abi, functionName: 'SESSION_TTL' }).then(Number, (error: unknown) => {
+        ttl = undefined
+        throw error
+      })
+      return ttl
+    },
+  }
+}
+
+/** Role and break-glass events read from the chain on every call (a decertification takes effect at once). */
+function emergencyOracle(client: ConsentPublicClient, { registry, emergency }: { registry: Address; emergency: Address }): EmergencyOracle {
+  let ttl: Promise<number> | undefined
+  return {
+    isResponder: (account) => hasRegistryRole(client, { registry, role: 'responder', account }),
+    breakGlassAt: (grantId, responder) => readBreakGlassAt(client, { emergency, grantId, responder }),
+    breakGlassTtl() {
+      ttl ??= readContract(client, { address: emergency, abi: Emergency.abi, functionName: 'BREAK_GLASS_TTL' }).then(Number, (error: unknown) => {
         ttl = undefined
         throw error
       })

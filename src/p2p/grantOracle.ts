@@ -34,4 +34,18 @@ export interface GrantOracle {
   granteeKey(grantee: Address): Promise<Uint8Array | undefined>
   /** The contract's SESSION_TTL in seconds; the proxy's default applies when absent. */
   sessionTtl?(): Promise<number>
+  /**
+   * Break-glass reads of emergency cards (contracts/Emergency.sol). An oracle without
+   * them (no Emergency contract configured) makes the proxy refuse every break-glass read.
+   */
+  emergency?: EmergencyOracle
+}
+
+export type EmergencyOracle = {
+  /** Whether `account` holds RESPONDER in the Registry now (read from the chain, not an event). */
+  isResponder(account: Address): Promise<boolean>
+  /** Unix seconds of `responder`'s last break-glass event on the grant; 0 if none. */
+  breakGlassAt(grantId: bigint, responder: Address): Promise<number>
+  /** The contract's BREAK_GLASS_TTL in seconds. */
+  breakGlassTtl(): Promise<number>
 }

@@ -2,13 +2,21 @@ import type { Libp2p, Stream } from '@libp2p/interface'
 import type { Signer } from '../crypto/umbral.ts'
 import { encodeCapsuleRequest, signCapsuleRequest } from '../core/consent/capsuleRequest.ts'
 import type { Scope } from '../core/scopes.ts'
+import type { ResponderCredential } from '../core/consent/responderPass.ts'
 import { ProxyRefusedError } from '../core/share/shareErrors.ts'
 import { messageStream, type MessageStream } from './messages.ts'
 import { PeerMessageError } from './p2pErrors.ts'
 import { parsePreResponse, preProtocol } from './preProtocol.ts'
 import { toProxyTarget, type ProxyAddress } from './requestCapsuleFragments.ts'
 
-export type ProxyChannelParameters = { proxy: ProxyAddress; grantId: bigint; signer: Signer; timeoutMs?: number }
+export type ProxyChannelParameters = {
+  proxy: ProxyAddress
+  grantId: bigint
+  signer: Signer
+  timeoutMs?: number
+  /** A break-glass read of an emergency card: every request also carries the responder's pass, signed by its session key. */
+  responder?: ResponderCredential
+}
 
 export type ProxyChannel = {
   /** Signs and sends one request; returns the fragments as unverified bytes. Throws `ProxyRefusedError`. */
@@ -22,7 +30,7 @@ export type ProxyChannel = {
  * failure the stream is dropped and the next request opens a fresh one.
  */
 export function openProxyChannel(node: { libp2p: Pick<Libp2p, 'dialProtocol'> }, parameters: ProxyChannelParameters): ProxyChannel {
-  const { proxy, grantId, signer, timeoutMs = 15_000 } = parameters
+  const { proxy, grantId, signer, timeoutMs = 15_000, responder } = parameters
   let open: { stream: Stream; messages: MessageStream } | undefined
   let queue: Promise<unknown> = Promise.resolve()
 
@@ -38,7 +46,7 @@ export function openProxyChannel(node: { libp2p: Pick<Libp2p, 'dialProtocol'> },
   }
 
   const exchange = async (scope: Scope, epoch: number, capsules: Uint8Array[]): Promise<Uint8Array[]> => {
-    const request = encodeCapsuleRequest(signCapsuleRequest(signer, { grantId, scope, epoch, capsules }))
+    const request = encodeCapsuleRequest(signCapsuleRequest(signer, { grantId, scope, epoch, capsules, ...(responder ? { responder } : {}) }))
     const signal = AbortSignal.timeout(timeoutMs)
     const channel = await connect(signal)
     try {

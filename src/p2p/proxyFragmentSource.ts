@@ -1,5 +1,6 @@
 import type { Libp2p } from '@libp2p/interface'
 import type { Signer } from '../crypto/umbral.ts'
+import type { ResponderCredential } from '../core/consent/responderPass.ts'
 import type { FragmentSource } from '../core/share/unwrapThroughProxies.ts'
 import { openProxyChannel } from './proxyChannel.ts'
 import type { ProxyAddress } from './requestCapsuleFragments.ts'
@@ -10,8 +11,8 @@ import type { ProxyAddress } from './requestCapsuleFragments.ts'
  */
 export function proxyFragmentSource(
   node: { libp2p: Pick<Libp2p, 'dialProtocol'> },
-  { proxy, grantId, signer, timeoutMs }: { proxy: ProxyAddress; grantId: bigint; signer: Signer; timeoutMs?: number },
+  { proxy, grantId, signer, timeoutMs, responder }: { proxy: ProxyAddress; grantId: bigint; signer: Signer; timeoutMs?: number; responder?: ResponderCredential },
 ): FragmentSource & { close(): Promise<void> } {
-  const channel = openProxyChannel(node, { proxy, grantId, signer, ...(timeoutMs === undefined ? {} : { timeoutMs }) })
+  const channel = openProxyChannel(node, { proxy, grantId, signer, ...(timeoutMs === undefined ? {} : { timeoutMs }), ...(responder ? { responder } : {}) })
   return { id: String(proxy), reencrypt: channel.reencrypt, close: channel.close }
 }

@@ -2,9 +2,10 @@ import * as umbral from '../crypto/umbral.ts'
 import { CID } from 'multiformats/cid'
 import { bytesToHex, type Address } from 'viem'
 import { proxiesCommitment } from '../chain/consent/proxiesCommitment.ts'
-import { parseCapsuleRequest, requestFreshnessSeconds, verifyCapsuleRequestSignature } from '../core/consent/capsuleRequest.ts'
+import { parseCapsuleRequest, requestFreshnessSeconds, verifyCapsuleRequestSignature, verifyResponderRequestSignature } from '../core/consent/capsuleRequest.ts'
 import { CapsuleRequestError } from '../core/consent/consentErrors.ts'
-import { verifyHeadReadSignature, type HeadReadGrant } from '../core/consent/headReadRequest.ts'
+import { verifyHeadReadResponderSignature, verifyHeadReadSignature, type HeadReadGrant } from '../core/consent/headReadRequest.ts'
+import { maxResponderPassSeconds, responderPassSigner, type ResponderPass } from '../core/consent/responderPass.ts'
 import { sameBytes } from '../core/consent/untrustedFields.ts'
 import type { Scope } from '../core/scopes.ts'
 import { bundleScopesMask, openMyKeyFragments, type KeyFragmentBundle, type OpenedKeyFragments } from '../core/consent/keyFragmentBundle.ts'
@@ -105,6 +106,66 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
     nonces.set(key, at + 2 * requestFreshnessSeconds)
   }
 
+  /**
+   * A break-glass read of an emergency card (issue 13), checked before anything of the
+   * grant is served: the grant is an emergency card's (scopes exactly `summary`); the
+   * responder's pass is signed by its account for this grant and deployment, and the
+   * request by its session key; the request is signed by the card key, the receiving key
+   * of the grant's bound bundle (a card has no directory entry; only the patient could
+   * bind that bundle); then, read from the chain now, the grant is live, the responder
+   * holds RESPONDER, and broke the glass on this grant within BREAK_GLASS_TTL.
+   * Returns the grant's opened fragments; throws a Refusal.
+   */
+  const authorizeBreakGlass = async (read: {
+    grantId: bigint
+    scope: Scope
+    grant: GrantState
+    at: number
+    pass: ResponderPass
+    nonce: Uint8Array
+    signedByCard: (cardKey: Uint8Array) => boolean
+    signedBySession: () => boolean
+  }): Promise<OpenedKeyFragments> => {
+    const { grantId, grant, at, pass } = read
+    const emergency = oracle.emergency
+    if (!emergency) throw new Refusal('no-break-glass', 'this care node answers no break-glass reads (no Emergency contract configured)')
+    if (grant.scopesMask !== 1 << scopes.indexOf('summary')) throw new Refusal('not-emergency-grant', `grant ${grantId} is not an emergency card (its scopes are not exactly summary)`)
+    if (pass.expires < at) throw new Refusal('stale-request', `the responder's pass expired at ${pass.expires}`)
+    if (pass.expires > at + maxResponderPassSeconds + requestFreshnessSeconds) throw new Refusal('malformed', `the responder's pass runs longer than ${maxResponderPassSeconds} s`)
+    if (!read.signedBySession()) throw new Refusal('bad-signature', 'the request is not signed by the responder’s session key')
+    if (!(await responderPassSigner(pass, { chainId: grant.chainId, consent: grant.consent }, grantId))) {
+      throw new Refusal('bad-signature', 'the responder’s pass is not signed by its account for this grant')
+    }
+    if (!grant.bundleCid) throw new Refusal('no-fragment', 'no key-fragment bundle is bound to this grant')
+    const opened = await openedFragments(grantId, grant)
+    if (!read.signedByCard(opened.bundle.receivingKey)) throw new Refusal('bad-signature', 'the request is not signed by the emergency card’s key')
+    checkNonce(grantId, read.nonce, at)
+    if (grant.revoked) throw new Refusal('revoked', 'the emergency card was replaced (its grant is revoked)')
+    if (grant.expiry <= at) throw new Refusal('expired', `the emergency card expired at ${grant.expiry}`)
+    if ((grant.scopesMask & (1 << scopes.indexOf(read.scope))) === 0) throw new Refusal('scope-not-granted', `${read.scope} is not granted`)
+    const [responder, brokeAt, ttl] = await Promise.all([emergency.isResponder(pass.account), emergency.breakGlassAt(grantId, pass.account), emergency.breakGlassTtl()])
+    if (!responder) throw new Refusal('not-responder', `${pass.account} is not a certified responder now`)
+    if (brokeAt <= 0 || brokeAt + ttl < at) throw new Refusal('no-break-glass', `${pass.account} logged no break-glass on grant ${grantId} within ${ttl} s`)
+    return opened
+  }
+
+  /** The grant's bound bundle opened for this proxy; throws 'no-fragment' or 'not-bound'. */
+  const openedFragments = async (grantId: bigint, grant: GrantState): Promise<OpenedKeyFragments> => {
+    let opened: OpenedKeyFragments
+    try {
+      opened = await fragmentsOf(grantId, grant.bundleCid)
+    } catch (error) {
+      log(`grant ${grantId}: bundle ${grant.bundleCid} unusable: ${error instanceof Error ? error.message : String(error)}`)
+      throw new Refusal('no-fragment', `bundle ${grant.bundleCid} unusable: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`)
+    }
+    const unbound = bindingMismatch(opened.bundle, grant)
+    if (unbound) {
+      log(`grant ${grantId}: bundle ${grant.bundleCid} refused: ${unbound}`)
+      throw new Refusal('not-bound', `the bundle was not made for this grant (${unbound})`)
+    }
+    return opened
+  }
+
   const reencrypt = async (message: unknown): Promise<Uint8Array[]> => {
     const request = parseCapsuleRequest(message)
     // Cheapest first: a stale request costs nothing; the grant and the grantee's key come
@@ -113,6 +174,19 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
     if (Math.abs(at - request.timestamp) > requestFreshnessSeconds) throw new Refusal('stale-request', `timestamp ${request.timestamp} is not within ${requestFreshnessSeconds} s of ${at}`)
     const grant = await oracle.grant(request.grantId)
     if (!grant) throw new Refusal('unknown-grant', `grant ${request.grantId} is not on chain`)
+    if (request.responder) {
+      const opened = await authorizeBreakGlass({
+        grantId: request.grantId,
+        scope: request.scope,
+        grant,
+        at,
+        pass: request.responder,
+        nonce: request.nonce,
+        signedByCard: (cardKey) => verifyCapsuleRequestSignature(request, cardKey),
+        signedBySession: () => verifyResponderRequestSignature(request),
+      })
+      return reencryptWith(opened, grant, request)
+    }
     const granteeKey = await oracle.granteeKey(grant.grantee)
     if (!granteeKey || !verifyCapsuleRequestSignature(request, granteeKey)) {
       throw new Refusal('bad-signature', 'the request is not signed by the grantee’s registered key')
@@ -125,19 +199,10 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
     const ttl = (await oracle.sessionTtl?.()) ?? parameters.sessionTtlSeconds ?? 3600
     if (lastSession <= 0 || lastSession + ttl < at) throw new Refusal('no-session', `no access session on ${request.scope} within the session TTL`)
     if (!grant.bundleCid) throw new Refusal('no-fragment', 'no key-fragment bundle is bound to this grant')
+    return reencryptWith(await openedFragments(request.grantId, grant), grant, request)
+  }
 
-    let opened: OpenedKeyFragments
-    try {
-      opened = await fragmentsOf(request.grantId, grant.bundleCid)
-    } catch (error) {
-      log(`grant ${request.grantId}: bundle ${grant.bundleCid} unusable: ${error instanceof Error ? error.message : String(error)}`)
-      throw new Refusal('no-fragment', `bundle ${grant.bundleCid} unusable: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`)
-    }
-    const unbound = bindingMismatch(opened.bundle, grant)
-    if (unbound) {
-      log(`grant ${request.grantId}: bundle ${grant.bundleCid} refused: ${unbound}`)
-      throw new Refusal('not-bound', `the bundle was not made for this grant (${unbound})`)
-    }
+  const reencryptWith = async (opened: OpenedKeyFragments, grant: GrantState, request: { scope: Scope; epoch: number; capsules: Uint8Array[] }): Promise<Uint8Array[]> => {
     const fragment = opened.fragments.get(request.scope)?.get(request.epoch)
     if (!fragment) throw new Refusal('no-fragment', `the bundle has no ${request.scope} fragment for epoch ${request.epoch}`)
     try {
@@ -165,6 +230,20 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
         if (Math.abs(at - read.timestamp) > requestFreshnessSeconds) return 'the read is stale; check your clock'
         const grant = await oracle.grant(read.grantId)
         if (!grant) return `grant ${read.grantId} is not on chain`
+        if (read.responder) {
+          const opened = await authorizeBreakGlass({
+            grantId: read.grantId,
+            scope,
+            grant,
+            at,
+            pass: read.responder,
+            nonce: read.nonce,
+            signedByCard: (cardKey) => verifyHeadReadSignature(read, { author, scope }, cardKey),
+            signedBySession: () => verifyHeadReadResponderSignature(read, { author, scope }),
+          })
+          if (!sameBytes(opened.bundle.author, author)) return 'this grant does not cover records of that author'
+          return undefined
+        }
         const granteeKey = await oracle.granteeKey(grant.grantee)
         if (!granteeKey || !verifyHeadReadSignature(read, { author, scope }, granteeKey)) return 'the read is not signed by the grantee’s registered key'
         checkNonce(read.grantId, read.nonce, at)

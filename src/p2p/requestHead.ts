@@ -1,4 +1,5 @@
 import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { ResponderCredential } from '../core/consent/responderPass.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { SignedHead } from '../core/consent/scopeManifest.ts'
@@ -57,11 +58,11 @@ function peerIdOf(peer: HeadPeer): string {
  */
 export async function fetchHead(
   node: Node,
-  { peer, author, scope, timeoutMs, grantId, signer }: { peer: HeadPeer; author: Uint8Array; scope: Scope; timeoutMs?: number; grantId: bigint; signer: Signer },
+  { peer, author, scope, timeoutMs, grantId, signer, responder }: { peer: HeadPeer; author: Uint8Array; scope: Scope; timeoutMs?: number; grantId: bigint; signer: Signer; responder?: ResponderCredential },
 ): Promise<SignedHead | undefined> {
   try {
     // Care nodes serve heads only to a grantee of the scope: the read carries the signed grant.
-    const grant = signHeadRead(signer, { grantId, author, scope })
+    const grant = signHeadRead(signer, { grantId, author, scope, ...(responder ? { responder } : {}) })
     return (await exchange(node, peer, { v: 1, op: 'get', author, scope, grant }, timeoutMs)).head
   } catch (error) {
     if (error instanceof HeadRequestError && error.code === 'not-found') return undefined

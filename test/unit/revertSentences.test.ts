@@ -7,11 +7,12 @@ import { ContractRefusedError, toChainError } from '../../src/chain/chainErrors.
 import { Anchors } from '../../src/chain/generated/Anchors.ts'
 import { Appointments } from '../../src/chain/generated/Appointments.ts'
 import { Consent } from '../../src/chain/generated/Consent.ts'
+import { Emergency } from '../../src/chain/generated/Emergency.ts'
 import { Insurance } from '../../src/chain/generated/Insurance.ts'
 import { Registry } from '../../src/chain/generated/Registry.ts'
 import { revertSentences } from '../../src/chain/revertSentences.ts'
 
-const contracts = { Anchors, Appointments, Consent, Insurance, Registry } as const
+const contracts = { Anchors, Appointments, Consent, Emergency, Insurance, Registry } as const
 const client = { transport: { url: 'http://127.0.0.1:8545' } }
 
 describe('revert sentences', () => {

@@ -1,6 +1,6 @@
 /**
  * Deploys every Salus contract (Registry, Anchors, ConsentVerifier + Consent,
- * EligibilityVerifier + SparsePoseidonT3 + Insurance + Appointments) to any EVM chain and returns the app's
+ * EligibilityVerifier + SparsePoseidonT3 + Insurance + Appointments, Emergency) to any EVM chain and returns the app's
  * NetworkConfig. With `seed` on a local anvil it also appoints the demo authorities
  * and lists three doctors, using anvil's public test mnemonic; each doctor's Umbral
  * key is the one their own app derives from their wallet signature.
@@ -33,6 +33,7 @@ import { ChainUnreachableError } from '../chainErrors.ts'
 import { deployConsent } from '../consent/deployConsent.ts'
 import { Anchors } from '../generated/Anchors.ts'
 import { EligibilityVerifier } from '../generated/EligibilityVerifier.ts'
+import { Emergency } from '../generated/Emergency.ts'
 import { Registry } from '../generated/Registry.ts'
 import { grantRegistryRole } from '../grantRegistryRole.ts'
 import { hasRegistryRole } from '../hasRegistryRole.ts'
@@ -173,6 +174,7 @@ export async function deploySalus({ rpcUrl, privateKey, seed = false, chainName,
   const { consent, consentVerifier } = await deployConsent(deployer)
   const eligibilityVerifier = await deploy(EligibilityVerifier, [])
   const payments = await deployPayments(deployer, { registry: registry.address, eligibilityVerifier: eligibilityVerifier.address })
+  const emergency = await deploy(Emergency, [registry.address, consent.address])
   const asDeployment = ({ address, deployBlock }: { address: Address; deployBlock: bigint }) => ({ address, deployBlock: Number(deployBlock) })
 
   const config: NetworkConfig = {
@@ -187,6 +189,7 @@ export async function deploySalus({ rpcUrl, privateKey, seed = false, chainName,
       EligibilityVerifier: eligibilityVerifier,
       Insurance: asDeployment(payments.insurance),
       Appointments: asDeployment(payments.appointments),
+      Emergency: emergency,
     },
     relays: [],
     careNodes: [],

@@ -128,7 +128,7 @@ export async function startLocalNetwork({
     log('Deploying and seeding the Salus contracts…')
     const deployed = await deploySalus({ rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
     // Care nodes are re-encryption proxies too, so they start once Consent is deployed.
-    const chain = { rpcUrl, registry: deployed.contracts.Registry.address, consent: deployed.contracts.Consent }
+    const chain = { rpcUrl, registry: deployed.contracts.Registry.address, consent: deployed.contracts.Consent, emergency: deployed.contracts.Emergency?.address }
     const started = await Promise.all(carePorts.map((port, index) => startCareNodeProcess(launch, { port, index, dataDir: keysDir, storeBlocks: careStorageDir !== undefined, chain, log })))
     for (const [index, node] of started.entries()) {
       if (!node.proxy) continue
@@ -186,7 +186,7 @@ export async function assertPortFree(port: number, envVariable: string): Promise
 
 type Launch = (name: string, command: string, args: string[], options?: { stdin?: 'pipe' }) => ChildProcess
 
-type CareNodeChain = { rpcUrl: string; registry: Address; consent: { address: Address; deployBlock: number } | undefined }
+type CareNodeChain = { rpcUrl: string; registry: Address; consent: { address: Address; deployBlock: number } | undefined; emergency?: Address | undefined }
 type StartedCareNode = { peerId: string; multiaddrs: string[]; proxy?: { address: Address; umbralPublicKey: Hex } }
 
 async function startCareNodeProcess(
@@ -201,6 +201,7 @@ async function startCareNodeProcess(
   if (storeBlocks) args.push('--storage-dir', nodeDir)
   if (chain.consent) {
     args.push('--rpc', chain.rpcUrl, '--registry', chain.registry, '--consent', chain.consent.address, '--consent-block', String(chain.consent.deployBlock))
+    if (chain.emergency) args.push('--emergency', chain.emergency)
   }
   // stdin stays open while we live: the care node exits when it closes, even if we are killed.
   const child = launch(label, process.execPath, args, { stdin: 'pipe' })

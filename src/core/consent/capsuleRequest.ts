@@ -2,6 +2,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { maxCapsuleBytes, signBytes, verifyBytes, type Signer } from '../../crypto/umbral.ts'
 import type { Scope } from '../scopes.ts'
 import { CapsuleRequestError } from './consentErrors.ts'
+import { encodeResponderPass, parseResponderPass, type ResponderCredential, type ResponderPass } from './responderPass.ts'
 import { bytesField, domainSeparated, listField, mapField, scopeField, signatureBytes, stringField, uintField, type Fail } from './untrustedFields.ts'
 
 /**
@@ -11,6 +12,11 @@ import { bytesField, domainSeparated, listField, mapField, scopeField, signature
  */
 /** v2 names the scope's epoch: a proxy holds one fragment per epoch it was given. */
 export const capsuleRequestVersion = 2
+/**
+ * v3 is a break-glass read of an emergency card (issue 13): v2's fields plus the responder's
+ * pass and the responder session key's signature over the same message as the card key's.
+ */
+export const breakGlassRequestVersion = 3
 export const maxRequestCapsules = 64
 /** Requests older (or further in the future) than this are stale. */
 export const requestFreshnessSeconds = 120
@@ -18,7 +24,7 @@ export const requestNonceBytes = 16
 const requestDomain = 'salus.pre-request.v2'
 
 export type CapsuleRequest = {
-  v: typeof capsuleRequestVersion
+  v: typeof capsuleRequestVersion | typeof breakGlassRequestVersion
   grantId: bigint
   scope: Scope
   /** The scope's key epoch the capsules are sealed to. */
@@ -28,6 +34,9 @@ export type CapsuleRequest = {
   timestamp: number
   nonce: Uint8Array
   signature: Uint8Array
+  /** v3 only: the responder reading an emergency card, and their session key's signature. */
+  responder?: ResponderPass
+  responderSignature?: Uint8Array
 }
 
 export type SignCapsuleRequestParameters = {
@@ -37,26 +46,32 @@ export type SignCapsuleRequestParameters = {
   capsules: Uint8Array[]
   timestamp?: number
   nonce?: Uint8Array
+  /** A break-glass read (v3): the responder's pass and session signer. */
+  responder?: ResponderCredential
 }
 
 export function signCapsuleRequest(signer: Signer, parameters: SignCapsuleRequestParameters): CapsuleRequest {
-  const unsigned = {
-    v: capsuleRequestVersion,
+  const unsigned: UnsignedRequest = {
+    v: parameters.responder ? breakGlassRequestVersion : capsuleRequestVersion,
     grantId: parameters.grantId,
     scope: parameters.scope,
     epoch: parameters.epoch,
     capsules: parameters.capsules,
     timestamp: parameters.timestamp ?? Math.floor(Date.now() / 1000),
     nonce: parameters.nonce ?? crypto.getRandomValues(new Uint8Array(requestNonceBytes)),
-  } as const
+    ...(parameters.responder ? { responder: parameters.responder.pass } : {}),
+  }
   // Validate our own request as the proxy will, so a caller error is not reported as a refusal.
-  parseCapsuleRequest({ ...encodeUnsigned(unsigned), signature: new Uint8Array(signatureBytes) })
-  return { ...unsigned, signature: signBytes(signer, requestMessage(unsigned)) }
+  const placeholder = new Uint8Array(signatureBytes)
+  parseCapsuleRequest({ ...encodeUnsigned(unsigned), signature: placeholder, ...(parameters.responder ? { responderSignature: placeholder } : {}) })
+  const message = requestMessage(unsigned)
+  const signature = signBytes(signer, message)
+  return parameters.responder ? { ...unsigned, signature, responderSignature: signBytes(parameters.responder.signer, message) } : { ...unsigned, signature }
 }
 
 /** The wire form: a dag-cbor map (grantId as 0x-hex, since dag-cbor integers stop at 64 bits). */
 export function encodeCapsuleRequest(request: CapsuleRequest): Record<string, unknown> {
-  return { ...encodeUnsigned(request), signature: request.signature }
+  return { ...encodeUnsigned(request), signature: request.signature, ...(request.responderSignature ? { responderSignature: request.responderSignature } : {}) }
 }
 
 /** Validates an untrusted decoded request; throws `CapsuleRequestError` ('malformed' or 'too-large'). */
@@ -64,13 +79,16 @@ export function parseCapsuleRequest(value: unknown): CapsuleRequest {
   const fail: Fail = (details) => {
     throw new CapsuleRequestError('malformed', details)
   }
-  const m = mapField(value, 'request', fail, ['v', 'grantId', 'scope', 'epoch', 'capsules', 'timestamp', 'nonce', 'signature'])
-  if (m.v !== capsuleRequestVersion) fail(`unsupported request version ${String(m.v)}`)
+  const v2Fields = ['v', 'grantId', 'scope', 'epoch', 'capsules', 'timestamp', 'nonce', 'signature']
+  const top = mapField(value, 'request', fail)
+  if (top.v !== capsuleRequestVersion && top.v !== breakGlassRequestVersion) fail(`unsupported request version ${String(top.v)}`)
+  const breakGlass = top.v === breakGlassRequestVersion
+  const m = mapField(value, 'request', fail, breakGlass ? [...v2Fields, 'responder', 'responderSignature'] : v2Fields)
   if (Array.isArray(m.capsules) && m.capsules.length > maxRequestCapsules) {
     throw new CapsuleRequestError('too-large', `${m.capsules.length} capsules exceed ${maxRequestCapsules}`)
   }
-  return {
-    v: capsuleRequestVersion,
+  const request: CapsuleRequest = {
+    v: breakGlass ? breakGlassRequestVersion : capsuleRequestVersion,
     grantId: BigInt(stringField(m.grantId, 'grantId', fail, 66, /^0x[0-9a-f]{1,64}$/)),
     scope: scopeField(m.scope, 'scope', fail),
     epoch: uintField(m.epoch, 'epoch', fail, 0xffffffff),
@@ -79,6 +97,11 @@ export function parseCapsuleRequest(value: unknown): CapsuleRequest {
     nonce: bytesField(m.nonce, 'nonce', fail, requestNonceBytes),
     signature: bytesField(m.signature, 'signature', fail, signatureBytes),
   }
+  if (breakGlass) {
+    request.responder = parseResponderPass(m.responder, 'responder', fail)
+    request.responderSignature = bytesField(m.responderSignature, 'responderSignature', fail, signatureBytes)
+  }
+  return request
 }
 
 /** True when `granteeKey` (33-byte compressed) signed exactly this request. */
@@ -86,7 +109,13 @@ export function verifyCapsuleRequestSignature(request: CapsuleRequest, granteeKe
   return verifyBytes(granteeKey, requestMessage(request), request.signature)
 }
 
-type UnsignedRequest = Omit<CapsuleRequest, 'signature'>
+/** True when a break-glass request (v3) is signed by its pass's session key. */
+export function verifyResponderRequestSignature(request: CapsuleRequest): boolean {
+  if (!request.responder || !request.responderSignature) return false
+  return verifyBytes(request.responder.sessionKey, requestMessage(request), request.responderSignature)
+}
+
+type UnsignedRequest = Omit<CapsuleRequest, 'signature' | 'responderSignature'>
 
 function encodeUnsigned(request: UnsignedRequest): Record<string, unknown> {
   if (typeof request.grantId !== 'bigint' || request.grantId < 0n || request.grantId >= 2n ** 256n) {
@@ -100,6 +129,7 @@ function encodeUnsigned(request: UnsignedRequest): Record<string, unknown> {
     capsules: request.capsules,
     timestamp: request.timestamp,
     nonce: request.nonce,
+    ...(request.responder ? { responder: encodeResponderPass(request.responder) } : {}),
   }
 }
 

@@ -15,6 +15,10 @@ export const preRefusalCodes = [
   'stale-request',
   'rate-limited',
   'internal',
+  // Break-glass reads of emergency cards (issue 13).
+  'not-emergency-grant',
+  'not-responder',
+  'no-break-glass',
 ] as const
 export type PreRefusalCode = (typeof preRefusalCodes)[number]
 export type ProxyFailureCode = PreRefusalCode | 'unreachable' | 'timeout' | 'bad-response' | 'forged-fragment'
@@ -37,6 +41,9 @@ const shortMessages: Record<ProxyFailureCode, string> = {
   'stale-request': 'The request was too old or was already used. Check your computer’s clock and try again.',
   'rate-limited': 'Too many requests were sent to the care node. Wait a moment and try again.',
   internal: 'The care node had a problem. Try again later.',
+  'not-emergency-grant': 'This is not an emergency card: a break-glass read opens only a patient’s emergency summary.',
+  'not-responder': 'Only a certified responder can read an emergency card. Ask your EMS authority to certify this account.',
+  'no-break-glass': 'No break-glass is logged on the chain for this card within the last hour. Open the card again to log one.',
   unreachable: 'The care node could not be reached. Check your connection.',
   timeout: 'The care node took too long to answer. Try again.',
   'bad-response': 'The care node sent an answer Salus could not read.',
