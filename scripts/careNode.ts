@@ -5,12 +5,14 @@
  *       [--announce /dns4/care.example.org/tcp/443/wss,…]
  *       [--rpc http://127.0.0.1:8545 --registry 0x… --consent 0x… --consent-block N [--emergency 0x…]]
  *       [--reencrypt-threads N]   (worker threads re-encrypting; default the cores less one, 0 = main thread)
+ *       [--http-port P [--http-url https://care.example.org]]   (SMART Health Link files over HTTP: GET/PUT/DELETE /shl/<id>;
+ *                                 --http-url is the public URL when a TLS proxy is in front)
  *
  * Its keys (libp2p peer key, proxy account, Umbral key) are random, made on first
  * start and kept in <data-dir>/care-node-keys.json (mode 0600); the same directory
  * gives the same identity on restart. With the chain flags it is also a
  * re-encryption proxy. When ready it prints one JSON line on
- * stdout: {"peerId":"12D3…","multiaddrs":["/ip4/…/ws/p2p/12D3…"],"proxy":{"address":"0x…","umbralPublicKey":"0x…"}}.
+ * stdout: {"peerId":"12D3…","multiaddrs":["/ip4/…/ws/p2p/12D3…"],"httpUrl":"http://127.0.0.1:9201","proxy":{"address":"0x…","umbralPublicKey":"0x…"}}.
  * Logs go to stderr. It exits when its stdin closes (with --exit-with-stdin), so a
  * parent that dies without cleaning up leaves no care node behind.
  */
@@ -69,6 +71,10 @@ async function main(): Promise<void> {
     const oracle = cachedGrantOracle(chainGrantOracle(createPublicClient({ transport: http(rpc) }), { consent, registry, fromBlock: BigInt(consentBlock), ...(emergency ? { emergency } : {}) }))
     sharing = { proxy: { address: proxy.address, secretKey: proxy.secretKey, oracle }, log: (line: string) => console.error(`[care ${port}] ${line}`) }
   }
+  const httpPort = argument('--http-port')
+  if (httpPort !== undefined && (!/^\d+$/.test(httpPort) || Number(httpPort) <= 0 || Number(httpPort) > 65_535)) throw new Error(`--http-port must be a TCP port, not ${httpPort}`)
+  const httpUrl = argument('--http-url')
+  if (httpUrl !== undefined && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(httpUrl)) throw new Error(`--http-url must be an http(s) URL, not ${httpUrl}`)
   const node = await startCareNode({
     port,
     host,
@@ -77,6 +83,7 @@ async function main(): Promise<void> {
     ...(argument('--announce') ? { announce: argument('--announce')!.split(',') } : {}),
     pin: { log: (line) => console.error(`[care ${port}] ${line}`) },
     sharing,
+    ...(httpPort !== undefined ? { http: { port: Number(httpPort), ...(httpUrl ? { publicUrl: httpUrl } : {}) } } : {}),
     ...(argument('--reencrypt-threads') !== undefined ? { reencryptThreads: reencryptThreads(argument('--reencrypt-threads')!) } : {}),
   })
   let stopping = false
@@ -95,7 +102,7 @@ async function main(): Promise<void> {
     process.stdin.on('end', () => void stop('parent gone'))
     process.stdin.resume()
   }
-  const ready = { peerId: node.peerId, multiaddrs: node.multiaddrs, ...(proxy ? { proxy: { address: proxy.address, umbralPublicKey: proxy.umbralPublicKey } } : {}) }
+  const ready = { peerId: node.peerId, multiaddrs: node.multiaddrs, ...(node.httpUrl ? { httpUrl: node.httpUrl } : {}), ...(proxy ? { proxy: { address: proxy.address, umbralPublicKey: proxy.umbralPublicKey } } : {}) }
   process.stdout.write(JSON.stringify(ready) + '\n')
 }
 

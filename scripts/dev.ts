@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole local network (anvil, contracts, care nodes, Vite) until Ctrl-C.
- * Ports: SALUS_CHAIN_PORT (8545), SALUS_CARE_PORTS (9101,9102,9103), SALUS_APP_PORT (5173).
+ * Ports: SALUS_CHAIN_PORT (8545), SALUS_CARE_PORTS (9101,9102,9103), SALUS_CARE_HTTP_PORTS (each care port + 100), SALUS_APP_PORT (5173).
  */
 import { rmSync } from 'node:fs'
 import path from 'node:path'
@@ -28,6 +28,7 @@ function portsFromEnv(name: string, fallback: number[]): number[] {
 async function main(): Promise<void> {
   const chainPort = portFromEnv('SALUS_CHAIN_PORT', 8545)
   const carePorts = portsFromEnv('SALUS_CARE_PORTS', [9101, 9102, 9103])
+  const careHttpPorts = portsFromEnv('SALUS_CARE_HTTP_PORTS', carePorts.map((port) => port + 100))
   const appPort = portFromEnv('SALUS_APP_PORT', 5173)
 
   let network: LocalNetwork | undefined
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   network = await startLocalNetwork({
     chainPort,
     carePorts,
+    careHttpPorts,
     appPort,
     withApp: true,
     careStorageDir,

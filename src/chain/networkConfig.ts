@@ -8,7 +8,12 @@ export type ContractDeployment = { address: Address; deployBlock: number }
 /** A demo account of the local network, offered on the sign-in screen. */
 export type LocalAccount = { label: string; role: string; privateKey: Hex; address: Address }
 
-export type CareNode = { peerId: string; multiaddrs: string[] }
+export type CareNode = {
+  peerId: string
+  multiaddrs: string[]
+  /** The care node's HTTP base URL for SMART Health Link files (`/shl/<id>`), when it serves them. */
+  httpUrl?: string
+}
 
 /** Everything the app needs to know about a network: one JSON file, written by scripts/deploy.ts. */
 export type NetworkConfig = {
@@ -103,6 +108,7 @@ export function parseNetworkConfig(json: unknown): NetworkConfig {
       return {
         peerId: string(entry.peerId, `careNodes[${i}].peerId`, 1, 128),
         multiaddrs: list(entry.multiaddrs, `careNodes[${i}].multiaddrs`).map((a, j) => multiaddr(a, `careNodes[${i}].multiaddrs[${j}]`)),
+        ...(entry.httpUrl !== undefined ? { httpUrl: url(entry.httpUrl, `careNodes[${i}].httpUrl`, ['http:', 'https:']) } : {}),
       }
     }),
   }

@@ -22,7 +22,7 @@ export type CareAuth = {
   sig: Uint8Array
 }
 
-export type CareAuthProtocol = 'pin' | 'head'
+export type CareAuthProtocol = 'pin' | 'head' | 'shl'
 
 /** A request older or newer than this (seconds) is refused. */
 export const careAuthFreshnessSeconds = 120

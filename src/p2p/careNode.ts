@@ -24,6 +24,8 @@ import { createReencryptPool, type ReencryptPool } from './reencryptPool.ts'
 import { PinLedger, type PinLedgerParameters } from './pinLedger.ts'
 import { deleteHead } from './serveHeadProtocol.ts'
 import { servePinProtocol, type ServePinProtocolParameters } from './servePinProtocol.ts'
+import { serveShlFiles, type ShlFileServer } from './serveShlFiles.ts'
+import { ShlFileStore, type ShlLimits } from './shlFileStore.ts'
 import { serveSharing, type ServeSharingParameters, type Sharing } from './serveSharing.ts'
 
 export type CareNodeServices = {
@@ -64,6 +66,12 @@ export interface StartCareNodeParameters {
    * least one); 0 re-encrypts in the main thread.
    */
   reencryptThreads?: number
+  /**
+   * The HTTP endpoint for SMART Health Link files (serveShlFiles.ts); none when absent.
+   * `publicUrl` is what patients put into links (a TLS proxy in front, e.g.
+   * https://care.example.org); defaults to the listening address.
+   */
+  http?: { port: number; host?: string; publicUrl?: string; shl?: Partial<ShlLimits> }
 }
 
 export type RelayLimits = {
@@ -100,8 +108,12 @@ export interface CareNode {
   sharing: Sharing
   /** Identities and what each keeps. */
   ledger: PinLedger
-  /** Drops pins and heads whose lifetime has passed, then deletes unpinned blocks (also run every gcIntervalMs). */
-  sweep(): Promise<{ pins: number; heads: number }>
+  /** The HTTP endpoint's public base URL (SHL files), when `http` was given. */
+  httpUrl?: string
+  /** SMART Health Link files (kept in the node's datastore). */
+  shlFiles: ShlFileStore
+  /** Drops pins, heads and SHL files whose lifetime has passed, then deletes unpinned blocks (also run every gcIntervalMs). */
+  sweep(): Promise<{ pins: number; heads: number; shlFiles: number }>
   stop(): Promise<void>
 }
 
@@ -169,7 +181,8 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     })
     return collecting
   }
-  const sweep = async (): Promise<{ pins: number; heads: number }> => {
+  const shlFiles = new ShlFileStore(datastore, parameters.http?.shl)
+  const sweep = async (): Promise<{ pins: number; heads: number; shlFiles: number }> => {
     const expired = await ledger.expired()
     for (const { key, cid } of expired.pins) {
       await ledger.exclusive(key, async () => {
@@ -187,8 +200,9 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
         if (await ledger.releaseHead(key, slot)) await deleteHead(datastore, slot)
       })
     }
+    const droppedShlFiles = await shlFiles.sweep()
     await collect()
-    return { pins: expired.pins.length, heads: expired.heads.length }
+    return { pins: expired.pins.length, heads: expired.heads.length, shlFiles: droppedShlFiles }
   }
   const unserve = await servePinProtocol(helia, { ...parameters.pin, ledger, collection, onLeftovers: () => void collect() })
   let pool: ReencryptPool | undefined
@@ -202,6 +216,27 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
   const gc = setInterval(() => void sweep().catch(() => {}), parameters.gcIntervalMs ?? 10 * 60_000)
   gc.unref?.()
   const peerId = helia.libp2p.peerId.toString()
+  let httpServer: ShlFileServer | undefined
+  if (parameters.http) {
+    try {
+      httpServer = await serveShlFiles({
+        port: parameters.http.port,
+        host: parameters.http.host ?? host,
+        nodePeerId: peerId,
+        files: shlFiles,
+        ledger,
+        ...(parameters.pin?.log ? { log: parameters.pin.log } : {}),
+      })
+    } catch (error) {
+      clearInterval(gc)
+      await unserve().catch(() => {})
+      await sharing.stop().catch(() => {})
+      await pool?.stop()
+      await helia.stop()
+      await closeStores(blockstore, datastore)
+      throw error
+    }
+  }
   const multiaddrs = helia.libp2p
     .getMultiaddrs()
     .map((address) => address.toString())
@@ -212,9 +247,12 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     multiaddrs,
     sharing,
     ledger,
+    shlFiles,
+    ...(httpServer ? { httpUrl: (parameters.http?.publicUrl ?? httpServer.url).replace(/\/$/, '') } : {}),
     sweep,
     async stop() {
       clearInterval(gc)
+      await httpServer?.close()
       await collecting
       await unserve().catch(() => {})
       await sharing.stop().catch(() => {})

@@ -37,6 +37,8 @@ export class LocalNetworkError extends SalusError {
 export type StartLocalNetworkParameters = {
   chainPort?: number
   carePorts?: number[]
+  /** HTTP ports of the care nodes (SMART Health Link files); default each care port + 100. */
+  careHttpPorts?: number[]
   appPort?: number
   withApp?: boolean
   /** Where the app's config is written; tests point this elsewhere. */
@@ -66,6 +68,7 @@ type Child = { name: string; process: ChildProcess; exited: Promise<void>; failu
 export async function startLocalNetwork({
   chainPort = 8545,
   carePorts = [9101, 9102, 9103],
+  careHttpPorts = carePorts.map((port) => port + 100),
   appPort = 5173,
   withApp = true,
   configPath = path.join(root, 'public/config/salus.config.json'),
@@ -76,6 +79,8 @@ export async function startLocalNetwork({
   const anvilCommand = resolveDevTool('anvil')
   await assertPortFree(chainPort, 'SALUS_CHAIN_PORT')
   for (const port of carePorts) await assertPortFree(port, 'SALUS_CARE_PORTS')
+  if (careHttpPorts.length !== carePorts.length) throw new LocalNetworkError('one HTTP port per care node is needed', `${careHttpPorts.length} for ${carePorts.length}`)
+  for (const port of careHttpPorts) await assertPortFree(port, 'SALUS_CARE_HTTP_PORTS')
   if (withApp) await assertPortFree(appPort, 'SALUS_APP_PORT')
 
   const children: Child[] = []
@@ -129,7 +134,7 @@ export async function startLocalNetwork({
     const deployed = await deploySalus({ rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
     // Care nodes are re-encryption proxies too, so they start once Consent is deployed.
     const chain = { rpcUrl, registry: deployed.contracts.Registry.address, consent: deployed.contracts.Consent, emergency: deployed.contracts.Emergency?.address }
-    const started = await Promise.all(carePorts.map((port, index) => startCareNodeProcess(launch, { port, index, dataDir: keysDir, storeBlocks: careStorageDir !== undefined, chain, log })))
+    const started = await Promise.all(carePorts.map((port, index) => startCareNodeProcess(launch, { port, httpPort: careHttpPorts[index]!, index, dataDir: keysDir, storeBlocks: careStorageDir !== undefined, chain, log })))
     for (const [index, node] of started.entries()) {
       if (!node.proxy) continue
       await registerCareNode({
@@ -139,7 +144,7 @@ export async function startLocalNetwork({
         careNode: { ...node.proxy, peerId: node.peerId, multiaddrs: node.multiaddrs, name: `Care node ${index + 1}` },
       })
     }
-    const careNodes = started.map(({ peerId, multiaddrs }) => ({ peerId, multiaddrs }))
+    const careNodes = started.map(({ peerId, multiaddrs, httpUrl }) => ({ peerId, multiaddrs, ...(httpUrl ? { httpUrl } : {}) }))
     const config = parseNetworkConfig({
       ...deployed,
       relays: careNodes.flatMap((node) => node.multiaddrs),
@@ -187,17 +192,17 @@ export async function assertPortFree(port: number, envVariable: string): Promise
 type Launch = (name: string, command: string, args: string[], options?: { stdin?: 'pipe' }) => ChildProcess
 
 type CareNodeChain = { rpcUrl: string; registry: Address; consent: { address: Address; deployBlock: number } | undefined; emergency?: Address | undefined }
-type StartedCareNode = { peerId: string; multiaddrs: string[]; proxy?: { address: Address; umbralPublicKey: Hex } }
+type StartedCareNode = { peerId: string; multiaddrs: string[]; httpUrl?: string; proxy?: { address: Address; umbralPublicKey: Hex } }
 
 async function startCareNodeProcess(
   launch: Launch,
-  parameters: { port: number; index: number; dataDir: string; storeBlocks: boolean; chain: CareNodeChain; log: (line: string) => void },
+  parameters: { port: number; httpPort: number; index: number; dataDir: string; storeBlocks: boolean; chain: CareNodeChain; log: (line: string) => void },
 ): Promise<StartedCareNode> {
-  const { port, index, dataDir, storeBlocks, chain, log } = parameters
+  const { port, httpPort, index, dataDir, storeBlocks, chain, log } = parameters
   const label = `care-${index + 1}`
   // The label only names the folder: the keys in it are random.
   const nodeDir = path.join(dataDir, label)
-  const args = ['--import', 'tsx', path.join(root, 'scripts/careNode.ts'), '--port', String(port), '--data-dir', nodeDir, '--exit-with-stdin']
+  const args = ['--import', 'tsx', path.join(root, 'scripts/careNode.ts'), '--port', String(port), '--http-port', String(httpPort), '--data-dir', nodeDir, '--exit-with-stdin']
   if (storeBlocks) args.push('--storage-dir', nodeDir)
   if (chain.consent) {
     args.push('--rpc', chain.rpcUrl, '--registry', chain.registry, '--consent', chain.consent.address, '--consent-block', String(chain.consent.deployBlock))
@@ -214,7 +219,12 @@ async function startCareNodeProcess(
           const ready = JSON.parse(line) as StartedCareNode
           if (typeof ready.peerId === 'string' && Array.isArray(ready.multiaddrs)) {
             log(`Care node ${label} ready: ${ready.multiaddrs[0]}${ready.proxy ? ` (proxy ${ready.proxy.address})` : ''}`)
-            resolve({ peerId: ready.peerId, multiaddrs: ready.multiaddrs.map(String), ...(ready.proxy ? { proxy: ready.proxy } : {}) })
+            resolve({
+              peerId: ready.peerId,
+              multiaddrs: ready.multiaddrs.map(String),
+              ...(typeof ready.httpUrl === 'string' ? { httpUrl: ready.httpUrl } : {}),
+              ...(ready.proxy ? { proxy: ready.proxy } : {}),
+            })
           }
         } catch {
           log(`[${label}] ${line}`)
