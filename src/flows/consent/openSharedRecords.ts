@@ -1,6 +1,8 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Address } from 'viem'
+import type { CID } from 'multiformats/cid'
+import type { ResponderCredential } from '../../core/consent/responderPass.ts'
 import type { ConsentPublicClient, ConsentWalletClient } from '../../chain/consent/consentClients.ts'
 import { logAccess } from '../../chain/consent/logAccess.ts'
 import { readGrant } from '../../chain/consent/readGrant.ts'
@@ -110,14 +112,54 @@ export async function openSharedRecords(p: OpenSharedRecordsParameters): Promise
   const blocks = networkBlockAccess(node, { timeoutMs: 20_000, providers: [...(patientAddress ? [patientAddress] : []), ...p.careNodes] })
   // The grant's bundle now: the delivered one, or the one the patient reissued after rotating a scope.
   const { bundleCid } = await readGrantBundle(publicClient, { consent: deployment.consent, fromBlock: deployment.fromBlock, grantId, grantee: p.grantee })
-  const secretKey = receivingSecretKey(p.keys.preMasterSeed)
-  const bundle = openKeyFragmentBundle(await blocks.get(bundleCid), secretKey)
+  const { records, close } = await openBundleRecords({
+    node,
+    blocks,
+    bundleCid,
+    receivingSecretKey: receivingSecretKey(p.keys.preMasterSeed),
+    grantId,
+    careNodes: p.careNodes,
+    directoryCareNodes: p.directoryCareNodes,
+    progress,
+    steps: { connect: 2, list: 3 },
+    ...(p.catchUp ? { catchUp: p.catchUp } : {}),
+  })
+  return { records, patientAddress, close }
+}
+
+export type OpenBundleRecordsParameters = {
+  node: SalusNode
+  blocks: BlockAccess
+  /** The grant's current key-fragment bundle (readGrantBundle). */
+  bundleCid: CID
+  /** The grantee's receiving key: opens the bundle and signs every request as the grantee. */
+  receivingSecretKey: umbral.SecretKey
+  grantId: bigint
+  careNodes: readonly string[]
+  directoryCareNodes(): Promise<readonly { account: Address; multiaddrs: readonly string[] }[]>
+  /** A break-glass read of an emergency card: every request also carries the responder's pass. */
+  responder?: ResponderCredential
+  progress: FlowProgress
+  /** The caller's step numbers for connecting to the proxies and for listing. */
+  steps: { connect: number; list: number }
+  catchUp?: { attempts: number; delayMs: number }
+}
+
+/**
+ * Opens a grant's bundle with the grantee's receiving key, connects to its proxies, then
+ * lists the granted scopes' records from the care nodes' manifest heads and decrypts
+ * them, trying again while the proxies are still catching up with the chain. Newest first.
+ */
+export async function openBundleRecords(p: OpenBundleRecordsParameters): Promise<{ records: SharedRecord[]; close(): void }> {
+  const { node, blocks, grantId, progress, steps, responder } = p
+  const secretKey = p.receivingSecretKey
+  const bundle = openKeyFragmentBundle(await blocks.get(p.bundleCid), secretKey)
   const signer = new umbral.Signer(secretKey)
   const directory = await p.directoryCareNodes()
   const sources = bundle.proxies.flatMap((proxy) => {
     const entry = directory.find((care) => care.account.toLowerCase() === proxy.address.toLowerCase())
     const address = entry?.multiaddrs.find((a) => a.includes('/p2p/'))
-    return address ? [proxyFragmentSource(node, { proxy: address, grantId, signer })] : []
+    return address ? [proxyFragmentSource(node, { proxy: address, grantId, signer, ...(responder ? { responder } : {}) })] : []
   })
   const close = () => {
     for (const source of sources) void source.close().catch(() => {})
@@ -127,13 +169,13 @@ export async function openSharedRecords(p: OpenSharedRecordsParameters): Promise
       throw new SharingUnavailableError('The care nodes named in this consent are not in the directory any more, so the records cannot be unlocked. Ask the patient to share again.')
     }
     const access: SharedAccess = { bundle, receivingSecretKey: secretKey, sources }
-    progress.finish(2)
+    progress.finish(steps.connect)
 
-    progress.begin(3)
+    progress.begin(steps.list)
     const { attempts = 6, delayMs = 1_000 } = p.catchUp ?? {}
-    const opened = await withCatchUp(() => listAndOpen(p, node, blocks, access, signer, progress), attempts, delayMs, progress)
-    progress.finish(3)
-    return { records: opened.sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '')), patientAddress, close }
+    const opened = await withCatchUp(() => listAndOpen(p, access, signer), attempts, delayMs, progress, steps.list)
+    progress.finish(steps.list)
+    return { records: opened.sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '')), close }
   } catch (error) {
     close()
     throw error
@@ -141,13 +183,14 @@ export async function openSharedRecords(p: OpenSharedRecordsParameters): Promise
 }
 
 /** Every record of the granted scopes, from the newest manifest heads the care nodes keep. */
-async function listAndOpen(p: OpenSharedRecordsParameters, node: SalusNode, blocks: BlockAccess, access: SharedAccess, signer: umbral.Signer, progress: FlowProgress): Promise<SharedRecord[]> {
-  const { grantId } = p
+async function listAndOpen(p: OpenBundleRecordsParameters, access: SharedAccess, signer: umbral.Signer): Promise<SharedRecord[]> {
+  const { grantId, node, blocks, progress, responder } = p
+  const step = p.steps.list
   // Care nodes serve heads only to a grantee of the scope: each read carries this grant, signed.
   const listings = await listSharedRecords(blocks, {
     access,
     fetchHeads: async (author, scope) => {
-      const results = await Promise.allSettled(p.careNodes.map((peer) => fetchHead(node, { peer, author, scope, timeoutMs: 10_000, grantId, signer })))
+      const results = await Promise.allSettled(p.careNodes.map((peer) => fetchHead(node, { peer, author, scope, timeoutMs: 10_000, grantId, signer, ...(responder ? { responder } : {}) })))
       const heads = results.flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []))
       // Every care node refused the read: right after a grant they may not have read it from
       // the chain yet. Say so (withCatchUp tries again) rather than list nothing.
@@ -160,10 +203,10 @@ async function listAndOpen(p: OpenSharedRecordsParameters, node: SalusNode, bloc
   if (failed && 'error' in failed) throw failed.error
   const cids = listings.flatMap((listing) => listing.entries)
   let done = 0
-  progress.detail(3, `0 of ${cids.length}`)
+  progress.detail(step, `0 of ${cids.length}`)
   return mapLimited(cids, openConcurrency, async (cid) => {
     const record = await openSharedRecord(blocks, { cid, access })
-    progress.detail(3, `${++done} of ${cids.length}`)
+    progress.detail(step, `${++done} of ${cids.length}`)
     const view = describeResource(record.resource)
     const shared: SharedRecord = { cid: cid.toString(), scope: record.envelope.header.scope, title: view.title, fields: view.fields, resource: record.resource }
     if (view.date) shared.date = view.date
@@ -176,7 +219,7 @@ async function listAndOpen(p: OpenSharedRecordsParameters, node: SalusNode, bloc
  * Proxies learn of grants from chain events, a few seconds behind the chain: right
  * after the grant they may not have its key fragments yet. Try again a few times.
  */
-async function withCatchUp<T>(run: () => Promise<T>, attempts: number, delayMs: number, progress: FlowProgress): Promise<T> {
+async function withCatchUp<T>(run: () => Promise<T>, attempts: number, delayMs: number, progress: FlowProgress, step: number): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run()
@@ -185,7 +228,7 @@ async function withCatchUp<T>(run: () => Promise<T>, attempts: number, delayMs: 
         (error instanceof SharedAccessError && error.failures.length > 0 && error.failures.every((f) => f.code === 'no-fragment' || f.code === 'unknown-grant')) ||
         (error instanceof HeadRequestError && error.code === 'unauthorized')
       if (!catchingUp || attempt >= attempts) throw error
-      progress.detail(3, 'The care nodes are still catching up with the chain; trying again…')
+      progress.detail(step, 'The care nodes are still catching up with the chain; trying again…')
       await new Promise((resolve) => setTimeout(resolve, delayMs * attempt))
     }
   }
