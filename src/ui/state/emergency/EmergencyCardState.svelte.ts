@@ -9,7 +9,7 @@ import type { SharingState } from '../consent/SharingState.svelte.ts'
 import { StepsState } from '../consent/StepsState.svelte.ts'
 import { reportError } from '../reportError.ts'
 import { emptyExtras, loadSeenReads, loadStoredCard, saveSeenReads, saveStoredCard, type CardStorage, type StoredCard } from './cardStorage.ts'
-import { parts, publishSteps, type BreakGlassRead, type EmergencyContact, type CardFields } from './emergencyParts.ts'
+import { findReads, minimumOf, publishCard, publishSteps, qrSvg, rotateCard, updateCard, type BreakGlassRead, type CardFields, type EmergencyContact } from './emergencyParts.ts'
 import { viewOfMinimum } from './emergencyView.ts'
 import { buildEmergencySummary, type EmergencyExtras, type SummaryRecord } from '../../../core/emergency/ips.ts'
 import { isBloodGroup } from '../../../core/emergency/ipsSections.ts'
@@ -143,7 +143,7 @@ export class EmergencyCardState {
     const bundle = buildEmergencySummary(records, extrasOf(this.extras()), { now: new Date(), patientName: workspace.account.label })
     this.bundle = bundle
     this.preview = readEmergencySummary(bundle)
-    this.minimumPreview = viewOfMinimum(parts.minimumOf(bundle))
+    this.minimumPreview = viewOfMinimum(minimumOf(bundle))
     return bundle
   }
 
@@ -165,7 +165,7 @@ export class EmergencyCardState {
       if (this.sharing.directory.careNodes.length === 0) await this.sharing.directory.load()
       const input = { context, bundle, open: this.open, proxies: this.sharing.directory.careNodes, progress: this.steps, signal: controller.signal }
       // A change of the open-card choice needs a new card: the QR itself differs.
-      const result = updating && this.card.qrText ? await parts.updateCard({ ...input, qrText: this.card.qrText }) : await parts.publishCard(input)
+      const result = updating && this.card.qrText ? await updateCard({ ...input, qrText: this.card.qrText, grantId: this.card.grantId! }) : await publishCard(input)
       const retired = this.card.grantId !== undefined && this.card.grantId !== result.grantId ? [...this.card.retired, this.card.grantId] : this.card.retired
       this.save({ qrText: result.qrText, grantId: result.grantId, open: this.open, publishedAt: Math.floor(Date.now() / 1000), extras: this.extras(), retired })
       this.status = updating ? 'Your card now shows the new summary. The card you printed keeps working.' : 'Your emergency card is published. Print it or save the lock-screen image.'
@@ -196,7 +196,7 @@ export class EmergencyCardState {
       this.steps.finish(0)
       if (this.sharing.directory.careNodes.length === 0) await this.sharing.directory.load()
       const old = this.card.grantId
-      const result = await parts.rotateCard({ context, bundle, open: this.open, proxies: this.sharing.directory.careNodes, progress: this.steps, signal: controller.signal, qrText: this.card.qrText, grant })
+      const result = await rotateCard({ context, bundle, open: this.open, proxies: this.sharing.directory.careNodes, progress: this.steps, signal: controller.signal, grant, granteeKey: (grantee) => this.sharing.directory.doctor(grantee)?.umbralPublicKey })
       this.save({ qrText: result.qrText, grantId: result.grantId, open: this.open, publishedAt: Math.floor(Date.now() / 1000), extras: this.extras(), retired: [...this.card.retired, old] })
       this.status = 'Your old card no longer opens anything: print or save the new one now.'
       void this.sharing.grants.refresh()
@@ -225,7 +225,7 @@ export class EmergencyCardState {
       await this.sharing.start()
       this.responders = (await listProviders(this.context.publicClient, { registry: this.context.config.contracts.Registry.address })).filter((entry) => entry.role === 'responder')
       const grants = this.sharing.grants.grants.filter((grant) => grant.scopes.length === 1 && grant.scopes[0] === 'summary')
-      this.reads = grants.length === 0 ? [] : (await parts.findReads({ context: this.context, grants })).sort((a, b) => b.at - a.at)
+      this.reads = grants.length === 0 ? [] : (await findReads(this.context, grants)).sort((a, b) => b.at - a.at)
     } catch (error) {
       this.readsError = reportError(error, 'reading who opened your emergency card')
     }
@@ -264,7 +264,7 @@ export class EmergencyCardState {
   private drawQr(): void {
     if (!this.card.qrText) return void (this.qrSvg = '')
     try {
-      this.qrSvg = parts.renderQrSvg(this.card.qrText)
+      this.qrSvg = qrSvg(this.card.qrText)
     } catch (error) {
       this.error = describeError(error)
     }

@@ -5,7 +5,7 @@ import { decodeQrFile, imageDataFromVideo } from '../../qr/qrCanvas.ts'
 import type { ConsentContext } from '../consent/consentContext.ts'
 import { StepsState } from '../consent/StepsState.svelte.ts'
 import { reportError } from '../reportError.ts'
-import { parts, readSteps, type CardView } from './emergencyParts.ts'
+import { decodeCard, openMinimum, readCard, readOpenCard, readSteps, type CardView } from './emergencyParts.ts'
 import { viewOfMinimum } from './emergencyView.ts'
 import { readEmergencySummary, type EmergencySummaryView } from '../../../core/emergency/emergencySummaryView.ts'
 import type { FhirResource } from '../../../core/fhir/fhirTypes.ts'
@@ -70,9 +70,9 @@ export class ResponderState {
     this.timing = { decoded: performance.now() }
     const text = cardTextOf(value)
     try {
-      this.card = parts.decodeCard(text)
+      this.card = decodeCard(text)
       this.text = text
-      this.minimum = viewOfMinimum(await parts.openMinimum(text))
+      this.minimum = viewOfMinimum(await openMinimum(text))
       this.phase = 'card'
     } catch (error) {
       this.card = undefined
@@ -143,7 +143,7 @@ export class ResponderState {
     this.steps.reset()
     const controller = (this.controller = new AbortController())
     try {
-      const { bundle } = await parts.readCard({ text: this.text, context: this.context, progress: this.steps, signal: controller.signal })
+      const { bundle } = await readCard({ text: this.text, context: this.context, progress: this.steps, signal: controller.signal })
       await this.show(bundle)
     } catch (error) {
       this.steps.failActive()
@@ -158,7 +158,7 @@ export class ResponderState {
     this.phase = 'reading'
     const controller = (this.controller = new AbortController())
     try {
-      await this.show(await parts.readOpenCard(this.text, { signal: controller.signal }))
+      await this.show(await readOpenCard(this.text, { signal: controller.signal }))
     } catch (error) {
       this.phase = 'card'
       this.error = controller.signal.aborted ? 'Stopped. The minimum from the card is still shown.' : reportError(error, 'opening the open card')

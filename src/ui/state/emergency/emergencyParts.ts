@@ -1,15 +1,31 @@
 /**
- * The one place the emergency pages meet the other parts of issue 13 (formats in
- * core/emergency, QR in core/qr, flows in flows/emergency). The pages and state
- * classes import only from here, so a change of signature there is a change here.
+ * The one place the emergency pages meet the other parts of issue 13: formats in
+ * core/emergency, QR in core/qr, flows in flows/emergency. The pages and the state
+ * classes call only these functions, each a thin join of the flows with the
+ * signed-in account's context (consentContext) and the card's QR text.
  */
 import type { Address, Hex } from 'viem'
-import { SalusError } from '../../../errors/salusError.ts'
-import { renderQrSvg } from '../../../core/qr/renderQr.ts'
-import type { FhirResource } from '../../../core/fhir/fhirTypes.ts'
-import type { ConsentContext } from '../consent/consentContext.ts'
-import type { PatientGrant } from '../../../flows/consent/findPatientGrants.ts'
+import { listProviders } from '../../../chain/listProviders.ts'
 import type { ProviderEntry } from '../../../chain/providerEntry.ts'
+import { cardKeys } from '../../../core/emergency/cardKeys.ts'
+import { cardVersion, decodeCard as decodeCardPayload, encodeCard, minimumBudgetForCard } from '../../../core/emergency/cardPayload.ts'
+import { readEmergencySummary } from '../../../core/emergency/emergencySummaryView.ts'
+import { openMinimum as openSealedMinimum, sealMinimum, selectMinimum, type EmergencyMinimum } from '../../../core/emergency/minimum.ts'
+import type { FhirResource } from '../../../core/fhir/fhirTypes.ts'
+import { renderQrSvg } from '../../../core/qr/renderQr.ts'
+import { findBreakGlassReads, type BreakGlassRead } from '../../../flows/emergency/findBreakGlassReads.ts'
+import { publishEmergencyCard, publishEmergencyCardSteps, type EmergencyCardGrant, type EmergencyPatientContext } from '../../../flows/emergency/publishEmergencyCard.ts'
+import { readEmergencyCard, readEmergencyCardSteps } from '../../../flows/emergency/readEmergencyCard.ts'
+import { rotateEmergencyCard } from '../../../flows/emergency/rotateEmergencyCard.ts'
+import { updateEmergencySummary } from '../../../flows/emergency/updateEmergencySummary.ts'
+import { EmergencyNetworkError } from '../../../flows/emergency/emergencyErrors.ts'
+import type { PatientGrant } from '../../../flows/consent/findPatientGrants.ts'
+import { createProverWorker, type ProverWorker } from '../../../zk/proveInWorker.ts'
+import { careNodeAddresses, type ConsentContext } from '../consent/consentContext.ts'
+import { consentSender } from '../consent/consentSender.ts'
+import { proveConsent } from '../consent/proveConsent.ts'
+
+export type { BreakGlassRead, EmergencyMinimum }
 
 export type EmergencyContact = { name: string; relationship?: string; phone?: string }
 
@@ -21,56 +37,14 @@ export type CardFields = {
   contacts: EmergencyContact[]
 }
 
-export type EmergencyMinimum = {
-  allergies: string[]
-  medications: string[]
-  problems: string[]
-  bloodGroup?: string
-  contact?: EmergencyContact
-  updatedAt: number
-}
-
-export type BreakGlassRead = { grantId: bigint; responder: Address; authority: Address | undefined; at: number; txHash?: Hex }
-
-export class EmergencyPartMissingError extends SalusError {
-  override name = 'EmergencyPartMissingError' as const
-  constructor(what: string) {
-    super(`${what} is not part of this build yet.`)
-  }
-}
-
-/** A decoded card, as far as the pages need it (core/emergency/cardPayload's EmergencyCard). */
+/** A decoded card, as far as the pages need it. */
 export type CardView = { chainId: number; grantId: bigint; issuedAt: number; open: boolean }
 
-/** Steps the flows report, by index, as FlowProgress does. */
+/** Steps the flows report, by index (FlowProgress; StepsState takes these calls as they are). */
 export type EmergencyProgress = { begin(step: number): void; detail(step: number, detail: string): void; finish(step: number): void }
 
-const missing = (what: string) => (): never => {
-  throw new EmergencyPartMissingError(what)
-}
-
-/** The parts' functions, set by the adapter below (one object, so a test or a bench can see what is wired). */
-export const parts = {
-  /** The QR text's card (ecore: decodeCard) and its embedded minimum (decrypted with the card's minimum key). */
-  decodeCard: missing('Reading an emergency card') as (text: string) => CardView,
-  openMinimum: missing('Reading the card minimum') as (text: string) => Promise<EmergencyMinimum>,
-  /** The minimum the card will carry, from a summary (ecore). */
-  minimumOf: missing('The card minimum') as (bundle: FhirResource) => EmergencyMinimum,
-  /** QR (core/qr). */
-  renderQrSvg: (text: string): string => renderQrSvg(text),
-  /** Publish a new card (glass: publishEmergencyCard). Steps: see publishSteps. */
-  publishCard: missing('Publishing the emergency card') as (input: PublishInput) => Promise<{ qrText: string; grantId: bigint }>,
-  /** A new summary behind the same card (the card keeps working). */
-  updateCard: missing('Updating the emergency card') as (input: PublishInput & { qrText: string }) => Promise<{ qrText: string; grantId: bigint }>,
-  /** Revokes the card's grant (the old card stops at once) and makes a new one. */
-  rotateCard: missing('Rotating the emergency card') as (input: PublishInput & { qrText: string; grant: PatientGrant }) => Promise<{ qrText: string; grantId: bigint }>,
-  /** The responder's break-glass read (glass: readEmergencyCard). Steps: see readSteps. */
-  readCard: missing('Reading the full summary') as (input: ReadInput) => Promise<{ bundle: FhirResource }>,
-  /** An open card's summary over its SMART Health Link (no account). */
-  readOpenCard: missing('Opening an open card') as (text: string, options: { signal?: AbortSignal }) => Promise<FhirResource>,
-  /** Break-glass reads of the patient's card grants (glass: findBreakGlassReads). */
-  findReads: missing('Reading the emergency access history') as (input: { context: ConsentContext; grants: readonly PatientGrant[] }) => Promise<BreakGlassRead[]>,
-}
+export const publishSteps = publishEmergencyCardSteps
+export const readSteps = readEmergencyCardSteps
 
 export type PublishInput = {
   context: ConsentContext
@@ -81,6 +55,8 @@ export type PublishInput = {
   signal: AbortSignal
 }
 
+export type RotateInput = PublishInput & { grant: PatientGrant; granteeKey: (grantee: Address) => Hex | undefined }
+
 export type ReadInput = {
   /** The QR text. */
   text: string
@@ -90,5 +66,135 @@ export type ReadInput = {
   signal: AbortSignal
 }
 
-export const publishSteps = ['Checking the summary', 'Copying the summary to the care nodes', 'Making the card key and its grant', 'Sending the grant to the chain'] as const
-export const readSteps = ['Logging the break-glass read on chain', 'Asking the care nodes', 'Opening the summary'] as const
+let worker: ProverWorker | undefined
+
+function patientContext(context: ConsentContext, proxies: readonly ProviderEntry[]): EmergencyPatientContext {
+  const { workspace } = context
+  return {
+    config: context.config,
+    deployment: { chainId: context.config.chainId, consent: context.consent.address },
+    keys: workspace.keys,
+    vault: workspace.vault,
+    blocks: workspace.blocks,
+    node: undefined as never,
+    careNodes: careNodeAddresses(context),
+    proxies,
+    prove: (input) => proveConsent((worker ??= createProverWorker()), input),
+  }
+}
+
+/** The QR text of a card: the grant, the secret, and the minimum of `bundle` sealed with the card's minimum key. */
+async function cardText(grant: EmergencyCardGrant, bundle: FhirResource): Promise<string> {
+  const minimum = selectMinimum(readEmergencySummary(bundle), { budgetBytes: minimumBudgetForCard({}) })
+  const sealedMinimum = await sealMinimum(minimum, cardKeys(grant.cardSecret).minimumKey)
+  return encodeCard({ v: cardVersion, chainId: grant.chainId, grantId: grant.grantId, cardSecret: grant.cardSecret, issuedAt: grant.issuedAt, sealedMinimum }, location.origin)
+}
+
+/** The critical minimum a card made from `bundle` carries (the patient's preview of it). */
+export function minimumOf(bundle: FhirResource): EmergencyMinimum {
+  return selectMinimum(readEmergencySummary(bundle), { budgetBytes: minimumBudgetForCard({}) })
+}
+
+export function decodeCard(text: string): CardView {
+  const card = decodeCardPayload(text)
+  return { chainId: card.chainId, grantId: card.grantId, issuedAt: card.issuedAt, open: card.shl !== undefined }
+}
+
+/** The minimum inside the QR, opened with the card's key: no network. */
+export async function openMinimum(text: string): Promise<EmergencyMinimum> {
+  const card = decodeCardPayload(text)
+  return openSealedMinimum(card.sealedMinimum, cardKeys(card.cardSecret).minimumKey)
+}
+
+export function qrSvg(text: string): string {
+  return renderQrSvg(text)
+}
+
+/** A new card: the summary added to the vault, `summary` granted to the card's account, the QR made. */
+export async function publishCard(input: PublishInput): Promise<{ qrText: string; grantId: bigint }> {
+  if (input.open) throw new EmergencyNetworkError('Open cards cannot be published from this build yet: switch "Open card" off.')
+  const node = await input.context.node()
+  const grant = await publishEmergencyCard({ ...patientContext(input.context, input.proxies), node, summaryRecord: input.bundle, progress: input.progress, signal: input.signal })
+  return { qrText: await cardText(grant, input.bundle), grantId: grant.grantId }
+}
+
+/** A new summary behind the same card (the card keeps working). Its QR, and so its minimum, stay as printed. */
+export async function updateCard(input: PublishInput & { qrText: string; grantId: bigint }): Promise<{ qrText: string; grantId: bigint }> {
+  const node = await input.context.node()
+  const context = patientContext(input.context, input.proxies)
+  input.progress.begin(2)
+  await updateEmergencySummary({
+    vault: context.vault,
+    blocks: context.blocks,
+    node,
+    careNodes: context.careNodes,
+    keys: context.keys,
+    summaryRecord: input.bundle,
+    onProgress: (done, total) => input.progress.detail(2, `${done} of ${total}`),
+  })
+  input.progress.finish(2)
+  return { qrText: input.qrText, grantId: input.grantId }
+}
+
+/** Revokes the old card's grant (it stops at once), then publishes a new card. */
+export async function rotateCard(input: RotateInput): Promise<{ qrText: string; grantId: bigint }> {
+  const node = await input.context.node()
+  const { context } = input
+  const { card } = await rotateEmergencyCard({
+    ...patientContext(context, input.proxies),
+    vault: context.workspace.vault,
+    node,
+    summaryRecord: input.bundle,
+    publicClient: context.publicClient,
+    fromBlock: BigInt(context.consent.deployBlock),
+    oldGrantId: input.grant.grantId,
+    sender: () => consentSender(context),
+    granteeKey: input.granteeKey,
+    progress: input.progress,
+    signal: input.signal,
+  })
+  return { qrText: await cardText(card, input.bundle), grantId: card.grantId }
+}
+
+/** The responder's break-glass read: logged on chain, then the summary through the proxies. */
+export async function readCard(input: ReadInput): Promise<{ bundle: FhirResource }> {
+  const { context } = input
+  const card = decodeCardPayload(input.text)
+  const emergency = context.config.contracts.Emergency
+  const result = await readEmergencyCard(card, {
+    publicClient: context.publicClient,
+    walletClient: context.walletClient,
+    ensureChain: () => context.ensureChain(),
+    deployment: { chainId: context.config.chainId, consent: context.consent.address, fromBlock: BigInt(context.consent.deployBlock), emergency: emergency?.address },
+    node: () => context.node(),
+    careNodes: careNodeAddresses(context),
+    directoryCareNodes: async () => (await listProviders(context.publicClient, { registry: context.config.contracts.Registry.address })).filter((entry) => entry.role === 'careNode'),
+    progress: input.progress,
+    signal: input.signal,
+  })
+  try {
+    const newest = result.records.find((record) => record.resource.resourceType === 'Bundle')
+    if (!newest) throw new EmergencyNetworkError('The care nodes hold no summary for this card yet. Ask again in a minute, or treat from the minimum shown.')
+    return { bundle: newest.resource }
+  } finally {
+    result.close()
+  }
+}
+
+/** An open card's summary over its SMART Health Link (no account). */
+export async function readOpenCard(_text: string, _options: { signal?: AbortSignal }): Promise<FhirResource> {
+  throw new EmergencyNetworkError('Open cards cannot be read by this build yet: sign in as a responder to read the summary.')
+}
+
+/** Break-glass reads of the patient's card grants. */
+export async function findReads(context: ConsentContext, grants: readonly PatientGrant[]): Promise<BreakGlassRead[]> {
+  const emergency = context.config.contracts.Emergency
+  if (!emergency || grants.length === 0) return []
+  return findBreakGlassReads(context.publicClient, {
+    deployment: {
+      emergency: { address: emergency.address, fromBlock: BigInt(emergency.deployBlock) },
+      registry: { address: context.config.contracts.Registry.address, fromBlock: BigInt(context.config.contracts.Registry.deployBlock) },
+    },
+    grantIds: grants.map((grant) => grant.grantId),
+  })
+}

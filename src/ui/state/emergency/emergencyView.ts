@@ -6,7 +6,6 @@ export type ViewSource = 'full' | 'minimum'
 
 /** The crew's view of the minimum carried inside the QR (no network needed), in the full view's shape. */
 export function viewOfMinimum(minimum: EmergencyMinimum): EmergencySummaryView {
-  const updated = new Date(minimum.updatedAt * (minimum.updatedAt < 1e12 ? 1000 : 1)).toISOString()
   const item = (text: string) => ({ text })
   const contact = minimum.contact
   return {
@@ -18,11 +17,11 @@ export function viewOfMinimum(minimum: EmergencyMinimum): EmergencySummaryView {
     ...(minimum.bloodGroup ? { bloodGroup: { text: minimum.bloodGroup } } : {}),
     devices: [],
     directives: [],
-    contacts: contact ? [{ name: contact.name, ...(contact.relationship ? { relation: contact.relationship } : {}), ...(contact.phone ? { phone: contact.phone } : {}) }] : [],
+    contacts: contact ? [{ name: contact.name, ...(contact.relation ? { relation: contact.relation } : {}), ...(contact.phone ? { phone: contact.phone } : {}) }] : [],
     results: [],
     immunizations: [],
     emptyReasons: {},
-    lastUpdated: updated,
+    lastUpdated: minimum.updatedAt,
   }
 }
 
