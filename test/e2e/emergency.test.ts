@@ -37,7 +37,8 @@ async function shot(page: Page, name: string, options: { fullPage?: boolean } = 
 
 async function openSection(page: Page, name: 'Emergency card' | 'Respond') {
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click()
-  await page.getByRole('heading', { level: 1, name: name === 'Respond' ? 'Respond' : 'Emergency card' }).waitFor()
+  // The first visit compiles the page on a cold dev server.
+  await page.getByRole('heading', { level: 1, name: name === 'Respond' ? 'Respond' : 'Emergency card' }).waitFor({ timeout: 120_000 })
 }
 
 /** The summary shown on the responder page, once it is the full one (or fails with the page's alert). */

@@ -196,7 +196,7 @@ export class EmergencyCardState {
       this.steps.finish(0)
       if (this.sharing.directory.careNodes.length === 0) await this.sharing.directory.load()
       const old = this.card.grantId
-      const result = await rotateCard({ context, bundle, open: this.open, proxies: this.sharing.directory.careNodes, progress: this.steps, signal: controller.signal, grant, granteeKey: (grantee) => this.sharing.directory.doctor(grantee)?.umbralPublicKey })
+      const result = await rotateCard({ context, bundle, open: this.open, proxies: this.sharing.directory.careNodes, progress: this.steps, signal: controller.signal, qrText: this.card.qrText, grant, granteeKey: (grantee) => this.sharing.directory.doctor(grantee)?.umbralPublicKey })
       this.save({ qrText: result.qrText, grantId: result.grantId, open: this.open, publishedAt: Math.floor(Date.now() / 1000), extras: this.extras(), retired: [...this.card.retired, old] })
       this.status = 'Your old card no longer opens anything: print or save the new one now.'
       void this.sharing.grants.refresh()

@@ -13,6 +13,10 @@ import { readEmergencySummary } from '../../../core/emergency/emergencySummaryVi
 import { openMinimum as openSealedMinimum, sealMinimum, selectMinimum, type EmergencyMinimum } from '../../../core/emergency/minimum.ts'
 import type { FhirResource } from '../../../core/fhir/fhirTypes.ts'
 import { renderQrSvg } from '../../../core/qr/renderQr.ts'
+import { decryptShlFile, encodeShlink, encryptShlFile } from '../../../core/emergency/shl.ts'
+import { careSignerFor } from '../../../p2p/careAuth.ts'
+import { deleteShlFile, putShlFile, shlFileUrl } from '../../../p2p/putShlFile.ts'
+import { newShlId } from '../../../p2p/shlFileRequest.ts'
 import { findBreakGlassReads, type BreakGlassRead } from '../../../flows/emergency/findBreakGlassReads.ts'
 import { publishEmergencyCard, publishEmergencyCardSteps, type EmergencyCardGrant, type EmergencyPatientContext } from '../../../flows/emergency/publishEmergencyCard.ts'
 import { readEmergencyCard, readEmergencyCardSteps } from '../../../flows/emergency/readEmergencyCard.ts'
@@ -55,7 +59,7 @@ export type PublishInput = {
   signal: AbortSignal
 }
 
-export type RotateInput = PublishInput & { grant: PatientGrant; granteeKey: (grantee: Address) => Hex | undefined }
+export type RotateInput = PublishInput & { qrText: string; grant: PatientGrant; granteeKey: (grantee: Address) => Hex | undefined }
 
 export type ReadInput = {
   /** The QR text. */
@@ -83,11 +87,35 @@ function patientContext(context: ConsentContext, proxies: readonly ProviderEntry
   }
 }
 
-/** The QR text of a card: the grant, the secret, and the minimum of `bundle` sealed with the card's minimum key. */
-async function cardText(grant: EmergencyCardGrant, bundle: FhirResource): Promise<string> {
-  const minimum = selectMinimum(readEmergencySummary(bundle), { budgetBytes: minimumBudgetForCard({}) })
+/** The QR text of a card: the grant, the secret, the minimum of `bundle` sealed with the card's minimum key, and an open card's link. */
+async function cardText(grant: Pick<EmergencyCardGrant, 'chainId' | 'grantId' | 'cardSecret' | 'issuedAt'>, bundle: FhirResource, shl?: { url: string }): Promise<string> {
+  const minimum = selectMinimum(readEmergencySummary(bundle), { budgetBytes: minimumBudgetForCard(shl ? { shl } : {}) })
   const sealedMinimum = await sealMinimum(minimum, cardKeys(grant.cardSecret).minimumKey)
-  return encodeCard({ v: cardVersion, chainId: grant.chainId, grantId: grant.grantId, cardSecret: grant.cardSecret, issuedAt: grant.issuedAt, sealedMinimum }, location.origin)
+  return encodeCard({ v: cardVersion, chainId: grant.chainId, grantId: grant.grantId, cardSecret: grant.cardSecret, issuedAt: grant.issuedAt, sealedMinimum, ...(shl ? { shl } : {}) }, location.origin)
+}
+
+/** The first care node with an HTTP server: it serves the open card's SMART Health Link file. */
+function shlHost(context: ConsentContext): { baseUrl: string; peerId: string } {
+  const node = context.config.careNodes.find((care) => care.httpUrl)
+  if (!node?.httpUrl) throw new EmergencyNetworkError('No care node of this network serves SMART Health Links, so an open card cannot be made here. Keep the card protected.')
+  return { baseUrl: node.httpUrl, peerId: node.peerId }
+}
+
+/** Puts the summary, encrypted with the card's SHL key (JWE dir/A256GCM), as link `id` on a care node; returns its URL. */
+async function putOpenCardFile(context: ConsentContext, cardSecret: Uint8Array, bundle: FhirResource, id: string, signal?: AbortSignal): Promise<string> {
+  const host = shlHost(context)
+  const jwe = await encryptShlFile(JSON.stringify(bundle), cardKeys(cardSecret).shlKey, { compress: true })
+  await putShlFile({ ...host, signer: careSignerFor(context.workspace.keys.preMasterSeed, host.peerId), id, jwe, ...(signal ? { signal } : {}) })
+  return shlFileUrl(host.baseUrl, id)
+}
+
+const shlIdOf = (url: string) => url.slice(url.lastIndexOf('/') + 1)
+
+/** An open card's SMART Health Link (`shlink:/…`, flag U): any SHL viewer opens it. Undefined for a protected card. */
+export function shlinkOf(text: string): string | undefined {
+  const card = decodeCardPayload(text)
+  if (!card.shl) return undefined
+  return encodeShlink({ url: card.shl.url, key: cardKeys(card.cardSecret).shlKey, flag: 'U', label: 'Emergency summary' })
 }
 
 /** The critical minimum a card made from `bundle` carries (the patient's preview of it). */
@@ -112,10 +140,10 @@ export function qrSvg(text: string): string {
 
 /** A new card: the summary added to the vault, `summary` granted to the card's account, the QR made. */
 export async function publishCard(input: PublishInput): Promise<{ qrText: string; grantId: bigint }> {
-  if (input.open) throw new EmergencyNetworkError('Open cards cannot be published from this build yet: switch "Open card" off.')
   const node = await input.context.node()
   const grant = await publishEmergencyCard({ ...patientContext(input.context, input.proxies), node, summaryRecord: input.bundle, progress: input.progress, signal: input.signal })
-  return { qrText: await cardText(grant, input.bundle), grantId: grant.grantId }
+  const shl = input.open ? { url: await putOpenCardFile(input.context, grant.cardSecret, input.bundle, newShlId(), input.signal) } : undefined
+  return { qrText: await cardText(grant, input.bundle, shl), grantId: grant.grantId }
 }
 
 /** A new summary behind the same card (the card keeps working). Its QR, and so its minimum, stay as printed. */
@@ -132,6 +160,9 @@ export async function updateCard(input: PublishInput & { qrText: string; grantId
     summaryRecord: input.bundle,
     onProgress: (done, total) => input.progress.detail(2, `${done} of ${total}`),
   })
+  // An open card's link gets the new summary under the same id: the printed card keeps working.
+  const card = decodeCardPayload(input.qrText)
+  if (card.shl) await putOpenCardFile(input.context, card.cardSecret, input.bundle, shlIdOf(card.shl.url), input.signal)
   input.progress.finish(2)
   return { qrText: input.qrText, grantId: input.grantId }
 }
@@ -153,7 +184,14 @@ export async function rotateCard(input: RotateInput): Promise<{ qrText: string; 
     progress: input.progress,
     signal: input.signal,
   })
-  return { qrText: await cardText(card, input.bundle), grantId: card.grantId }
+  // The old open card's link goes too: its file is deleted from the care node.
+  const old = decodeCardPayload(input.qrText)
+  if (old.shl) {
+    const host = shlHost(context)
+    await deleteShlFile({ ...host, signer: careSignerFor(context.workspace.keys.preMasterSeed, host.peerId), id: shlIdOf(old.shl.url) }).catch((error: unknown) => console.warn('Salus: the old open card link was not deleted', error))
+  }
+  const shl = input.open ? { url: await putOpenCardFile(context, card.cardSecret, input.bundle, newShlId(), input.signal) } : undefined
+  return { qrText: await cardText(card, input.bundle, shl), grantId: card.grantId }
 }
 
 /** The responder's break-glass read: logged on chain, then the summary through the proxies. */
@@ -182,8 +220,16 @@ export async function readCard(input: ReadInput): Promise<{ bundle: FhirResource
 }
 
 /** An open card's summary over its SMART Health Link (no account). */
-export async function readOpenCard(_text: string, _options: { signal?: AbortSignal }): Promise<FhirResource> {
-  throw new EmergencyNetworkError('Open cards cannot be read by this build yet: sign in as a responder to read the summary.')
+export async function readOpenCard(text: string, options: { signal?: AbortSignal }): Promise<FhirResource> {
+  const card = decodeCardPayload(text)
+  if (!card.shl) throw new EmergencyNetworkError('This card is not an open card: a certified responder reads it with a break-glass read.')
+  const url = new URL(card.shl.url)
+  url.searchParams.set('recipient', 'Salus responder page')
+  const response = await fetch(url, { ...(options.signal ? { signal: options.signal } : {}) })
+  if (response.status === 404) throw new EmergencyNetworkError('This open card no longer works: the patient replaced it. Look for a newer card, or treat from the minimum shown.')
+  if (!response.ok) throw new EmergencyNetworkError(`The care node holding this card answered ${response.status}. Try again, or treat from the minimum shown.`)
+  const { content } = await decryptShlFile(await response.text(), cardKeys(card.cardSecret).shlKey)
+  return JSON.parse(content) as FhirResource
 }
 
 /** Break-glass reads of the patient's card grants. */
