@@ -137,8 +137,8 @@ export class EmergencyCardState {
     const records: SummaryRecord[] = []
     for (const record of wanted) {
       const opened = await workspace.vault.openRecord(record.cid)
-      // The patient's own entries are "recorded by you"; a provider's keep their author inside the resource.
-      records.push({ resource: opened.resource, ...(record.source === 'provider' ? {} : { recordedBy: 'the patient' }), recordedAt: record.created })
+      // The patient's own entries are recorded by the patient (core names them); a provider's keep their author inside the resource.
+      records.push({ resource: opened.resource, recordedAt: record.created })
     }
     const bundle = buildEmergencySummary(records, extrasOf(this.extras()), { now: new Date(), patientName: workspace.account.label })
     this.bundle = bundle

@@ -189,6 +189,7 @@ export class ResponderState {
     this.text = ''
     this.error = ''
     this.steps.steps = []
+    this.timing = {}
     this.phase = 'ready'
   }
 
