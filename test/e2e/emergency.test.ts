@@ -94,6 +94,7 @@ describe('emergency card in Chromium', () => {
     await alicePage.getByRole('list', { name: 'Publishing progress' }).waitFor()
     const status = alicePage.getByTestId('emergency-status').or(alicePage.getByRole('alert'))
     await status.first().waitFor({ timeout: 240_000 })
+    if (await alicePage.getByRole('alert').first().isVisible()) throw new Error(`the page said: ${await alicePage.getByRole('alert').allTextContents()}`)
     expect(await alicePage.getByTestId('emergency-status').textContent()).toMatch(/published/)
     await alicePage.getByTestId('wallet-card').waitFor()
     await shot(alicePage, 'emergency-patient-card-page')

@@ -133,7 +133,8 @@ export class EmergencyCardState {
 
   private async build(): Promise<FhirResource> {
     const { workspace } = this.context
-    const wanted = workspace.vault.list().filter((record) => summaryScopes.includes(record.scope))
+    // Earlier published summaries (IPS Bundles in scope summary) are not sources of the next one.
+    const wanted = workspace.vault.list().filter((record) => summaryScopes.includes(record.scope) && record.resourceType !== 'Bundle')
     const records: SummaryRecord[] = []
     for (const record of wanted) {
       const opened = await workspace.vault.openRecord(record.cid)
