@@ -41,13 +41,13 @@ async function openSection(page: Page, name: 'Emergency card' | 'Respond') {
   await page.getByRole('heading', { level: 1, name: name === 'Respond' ? 'Respond' : 'Emergency card' }).waitFor({ timeout: 120_000 })
 }
 
-/** The summary shown on the responder page, once it is the full one (or fails with the page's alert). */
-async function fullSummary(page: Page, timeout = 120_000) {
-  const full = page.locator('[data-testid="emergency-summary"][data-source="full"]')
+/** The summary shown on the responder page, once it is the full one or the minimum (or fails with the page's alert). */
+async function summary(page: Page, source: 'full' | 'minimum', timeout = 120_000) {
+  const shown = page.locator(`[data-testid="emergency-summary"][data-source="${source}"]`)
   const alert = page.getByRole('alert')
-  await full.or(alert).first().waitFor({ timeout })
-  if (await alert.isVisible()) throw new Error(`the page said: ${await alert.textContent()}`)
-  return full
+  await shown.or(alert).first().waitFor({ timeout })
+  if (await alert.first().isVisible()) throw new Error(`the page said: ${await alert.allTextContents()}`)
+  return shown
 }
 
 beforeAll(async () => {
@@ -102,6 +102,7 @@ describe('emergency card in Chromium', () => {
     const [qrDownload] = await Promise.all([alicePage.waitForEvent('download'), alicePage.getByRole('button', { name: 'Save QR image' }).click()])
     qrImage = await readFile((await qrDownload.path())!)
     expect(qrImage.subarray(1, 4).toString()).toBe('PNG')
+    if (shots) await writeFile(join(shots, 'emergency-card-qr.png'), qrImage)
     const [lockDownload] = await Promise.all([alicePage.waitForEvent('download'), alicePage.getByRole('button', { name: 'Save lock-screen image' }).click()])
     const lock = await readFile((await lockDownload.path())!)
     // PNG width and height, big-endian at bytes 16 and 20: phone-sized.
@@ -130,14 +131,14 @@ describe('emergency card in Chromium', () => {
     await openSection(jonasPage, 'Respond')
     await jonasPage.getByLabel('Card image file').setInputFiles({ name: 'card.png', mimeType: 'image/png', buffer: qrImage })
     // The minimum from the QR itself, at once.
-    const minimum = jonasPage.locator('[data-testid="emergency-summary"][data-source="minimum"]')
-    await minimum.getByText('Penicillin').waitFor({ timeout: 30_000 })
+    const minimum = await summary(jonasPage, 'minimum', 30_000)
+    await minimum.getByText('Penicillin').waitFor()
 
     await jonasPage.getByRole('button', { name: 'Read full summary' }).click()
     const confirm = jonasPage.getByRole('alertdialog', { name: 'Break the glass?' })
     await confirm.getByText('This is logged on chain and the patient will see it.').waitFor()
     await confirm.getByRole('button', { name: 'Read the summary' }).click()
-    const full = await fullSummary(jonasPage)
+    const full = await summary(jonasPage, 'full')
     await full.getByText('Penicillin').waitFor()
     await full.getByText('Metformin').waitFor()
     await full.getByText('Pacemaker (Medtronic Azure, 2021)').waitFor()
@@ -181,8 +182,8 @@ describe('emergency card in Chromium', () => {
       await page.evaluate(() => dispatchEvent(new Event('offline')))
       await page.getByText(/No network/).first().waitFor()
       await page.getByLabel('Card image file').setInputFiles({ name: 'card.png', mimeType: 'image/png', buffer: qrImage })
-      const minimum = page.locator('[data-testid="emergency-summary"][data-source="minimum"]')
-      await minimum.getByText('Penicillin').waitFor({ timeout: 30_000 })
+      const minimum = await summary(page, 'minimum', 30_000)
+      await minimum.getByText('Penicillin').waitFor()
       await minimum.getByText('Metformin').waitFor()
       await page.getByText('The full summary needs the network', { exact: false }).first().waitFor()
       await page.setViewportSize(phone)

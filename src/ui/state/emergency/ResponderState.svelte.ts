@@ -17,13 +17,11 @@ export class CameraUnavailableError extends SalusError {
   }
 }
 
-/** The card text from a `#card:…` address or a full URL carrying one; anything else as it is. */
+/** The card from a `#card:…` address, a full URL carrying one, or the QR text: `card:<digits>` as core/emergency/cardPayload reads it. */
 export function cardTextOf(value: string): string {
   const text = value.trim()
-  const at = text.indexOf('#card:')
-  if (at >= 0) return decodeURIComponent(text.slice(at + '#card:'.length))
-  if (text.startsWith('card:')) return decodeURIComponent(text.slice('card:'.length))
-  return text
+  const at = text.indexOf('card:')
+  return at >= 0 ? decodeURIComponent(text.slice(at)) : text
 }
 
 /**

@@ -67,3 +67,13 @@ describe('the crew view of the minimum in the QR', () => {
     expect(shortBloodGroup('O+')).toBe('O+')
   })
 })
+
+describe('a card read from a link or a QR', () => {
+  it('keeps the card: prefix core/emergency reads, from any of the forms a card arrives in', async () => {
+    const { cardTextOf } = await import('./ResponderState.svelte.ts')
+    expect(cardTextOf('http://localhost:5173/#card:0123')).toBe('card:0123')
+    expect(cardTextOf('#card:0123')).toBe('card:0123')
+    expect(cardTextOf(' card:0123 ')).toBe('card:0123')
+    expect(cardTextOf('#card%3A0123'.replace('%3A', ':'))).toBe('card:0123')
+  })
+})
