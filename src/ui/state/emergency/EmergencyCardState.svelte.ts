@@ -246,13 +246,17 @@ export class EmergencyCardState {
 
   responderName(account: Address): string {
     const entry = this.responders.find((item) => item.account.toLowerCase() === account.toLowerCase())
-    return entry ? `${entry.name}${entry.hospital ? ` (${entry.hospital})` : ''}` : `${shortHex(account, 4)} (no longer listed)`
+    if (entry) return `${entry.name}${entry.hospital ? ` (${entry.hospital})` : ''}`
+    return this.localName(account) ?? `${shortHex(account, 4)} (not in the directory)`
+  }
+
+  /** On the local network the config names its demo accounts (responders need not list themselves, authorities never do). */
+  private localName(account: Address): string | undefined {
+    return this.context.config.localAccounts?.find((item) => item.address.toLowerCase() === account.toLowerCase())?.label
   }
 
   authorityName(account: Address): string {
-    // Authorities have no directory entry; on the local network the config names its demo accounts.
-    const local = this.context.config.localAccounts?.find((item) => item.address.toLowerCase() === account.toLowerCase())
-    return local?.label ?? shortHex(account, 4)
+    return this.localName(account) ?? shortHex(account, 4)
   }
 
   private save(card: StoredCard): void {
