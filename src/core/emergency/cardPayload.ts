@@ -1,12 +1,13 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { cardSecretBytes } from './cardKeys.ts'
+import { cardKeys, cardSecretBytes } from './cardKeys.ts'
 import { bytesToDecimal, decimalToBytes } from './decimalBytes.ts'
 import { EmergencyCardFormatError } from './emergencyErrors.ts'
+import { encodeShlink } from './shl.ts'
 
 export const cardVersion = 1
 /** What the QR's URL fragment starts with; the page at the origin reads the rest. */
 export const cardFragmentPrefix = 'card:'
-const maxSealedMinimumBytes = 1200
+const sealedMinimumLimit = 1200
 const maxCareNodes = 4
 const maxCareNodeChars = 160
 const maxShlUrlChars = 128
@@ -41,7 +42,7 @@ export function encodeCard(card: EmergencyCard, origin: string): string {
   if (card.grantId < 0n || card.grantId >= 1n << 256n) fail('the grant id is out of range')
   if (card.cardSecret.length !== cardSecretBytes) fail(`the card secret must be ${cardSecretBytes} bytes`)
   if (!Number.isInteger(card.issuedAt) || card.issuedAt < 0 || card.issuedAt > 0xffffffff) fail('the issue time is out of range')
-  if (card.sealedMinimum.length === 0 || card.sealedMinimum.length > maxSealedMinimumBytes) fail(`the embedded minimum must be 1 to ${maxSealedMinimumBytes} bytes`)
+  if (card.sealedMinimum.length === 0 || card.sealedMinimum.length > sealedMinimumLimit) fail(`the embedded minimum must be 1 to ${sealedMinimumLimit} bytes`)
   const grant = card.grantId === 0n ? [] : [...hexBytes(card.grantId.toString(16))]
   const parts: number[] = [cardVersion, (card.shl ? flagShl : 0) | (card.careNodes?.length ? flagCareNodes : 0)]
   parts.push(...uint32(card.chainId), grant.length, ...grant, ...card.cardSecret, ...uint32(card.issuedAt))
@@ -105,7 +106,7 @@ export function decodeCard(text: string): EmergencyCard {
   const cardSecret = take(cardSecretBytes).slice()
   const issuedAt = readUint32()
   const sealedLength = (byte() << 8) | byte()
-  if (sealedLength === 0 || sealedLength > maxSealedMinimumBytes) fail('the embedded minimum has an impossible size')
+  if (sealedLength === 0 || sealedLength > sealedMinimumLimit) fail('the embedded minimum has an impossible size')
   const sealedMinimum = take(sealedLength).slice()
   const card: EmergencyCard = { v: cardVersion, chainId, grantId, cardSecret, issuedAt, sealedMinimum }
   const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -135,13 +136,30 @@ function hexBytes(hex: string): Uint8Array {
 }
 
 /**
- * The minimum's budget (minimum.ts selectMinimum) for a card with these extras: the
- * plain card's 900 bytes give a QR version 20 at level M for 5 allergies, 8 medications,
- * 6 problems and a contact; each byte of link or hint costs about 1.6 bytes of JSON
- * (the JSON deflates to about 0.63 of its size).
+ * Room for the sealed minimum (minimum.ts sealMinimumToFit) so the card stays a QR of
+ * version 20 at level M: 578 bytes behind a 21-character origin (measured with the
+ * `qrcode` package: numeric mode after the byte-mode prefix); each further byte of
+ * origin, link or hint takes about one byte of that room.
  */
-export function minimumBudgetForCard(extras: { shl?: { url: string }; careNodes?: string[] }, plainBudget = 900): number {
+export function maxSealedMinimumBytes(extras: { shl?: { url: string }; careNodes?: string[]; origin?: string } = {}): number {
   const extraBytes = (extras.shl ? encoder.encode(extras.shl.url).length + 5 : 0) +
-    (extras.careNodes?.length ? 1 + extras.careNodes.reduce((sum, node) => sum + 1 + encoder.encode(node).length, 0) : 0)
-  return Math.max(200, plainBudget - Math.ceil(extraBytes * 1.6))
+    (extras.careNodes?.length ? 1 + extras.careNodes.reduce((sum, node) => sum + 1 + encoder.encode(node).length, 0) : 0) +
+    Math.max(0, (extras.origin ? encoder.encode(extras.origin.replace(/\/+$/, '')).length : 0) - referenceOriginChars)
+  return Math.max(120, referenceRoom - extraBytes)
+}
+
+const referenceOriginChars = 'https://salus.example'.length
+const referenceRoom = 578
+
+/**
+ * An open card's second QR: the same summary as a standard SMART Health Link (flag U,
+ * key from the card secret), behind the Salus origin as viewer, so any SHL app reads it
+ * and a plain camera opens Salus. Undefined for a card that is not open.
+ */
+export function cardShlink(card: EmergencyCard, origin: string, label = 'Emergency summary'): string | undefined {
+  if (!card.shl) return undefined
+  return encodeShlink(
+    { url: card.shl.url, key: cardKeys(card.cardSecret).shlKey, flag: 'U', label, ...(card.shl.exp ? { exp: card.shl.exp } : {}) },
+    `${origin.replace(/\/+$/, '')}/`,
+  )
 }

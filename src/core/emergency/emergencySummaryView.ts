@@ -2,7 +2,8 @@ import type { FhirResource } from '../fhir/fhirTypes.ts'
 import { describeResource } from '../fhir/describeResource.ts'
 import { asList, asObject, choiceText, conceptsText, conceptText, dosageText, humanNameText, referenceText, text } from '../fhir/fhirText.ts'
 import { InvalidEmergencySummaryError } from './emergencyErrors.ts'
-import { bloodGroupCode, loinc, recordedAtExtension, recordedByExtension, type SectionKey, sectionKeyOfCode } from './ipsSections.ts'
+import { bloodGroupCode, loinc, type SectionKey, sectionKeyOfCode } from './ipsSections.ts'
+import { ownProvenance } from './recordProvenance.ts'
 import { documentResolver, validateIps } from './validateIps.ts'
 
 export type Recorded = { recordedBy?: string; recordedAt?: string }
@@ -33,9 +34,20 @@ type Json = Record<string, unknown>
 // HL7 v2-0131 contact roles that come without a display.
 const contactRoles: Record<string, string> = { C: 'Emergency contact', N: 'Next of kin', E: 'Employer', F: 'Federal agency', I: 'Insurance company', S: 'State agency', U: 'Unknown' }
 const statusOf = (value: unknown) => conceptText(value) ?? text(value)
-const extensionValue = (resource: Json, url: string) => {
-  const found = asList(resource.extension).map(asObject).find((item) => item?.url === url)
-  return text(found?.valueString) ?? text(found?.valueDateTime)
+
+/** A summary is tens of kilobytes; text far beyond that is refused before parsing. */
+export const maxSummaryChars = 5 * 1024 * 1024
+
+/** Parse summary JSON text (from a care node or an SHL file) and read it; bad text throws InvalidEmergencySummaryError. */
+export function parseEmergencySummary(text: string): EmergencySummaryView {
+  if (text.length > maxSummaryChars) throw new InvalidEmergencySummaryError([{ path: 'Bundle', problem: `is larger than ${maxSummaryChars / 1048576} MB` }])
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new InvalidEmergencySummaryError([{ path: 'Bundle', problem: 'is not JSON (cut off or damaged?)' }])
+  }
+  return readEmergencySummary(json)
 }
 
 /**
@@ -53,11 +65,9 @@ export function readEmergencySummary(bundle: unknown): EmergencySummaryView {
   const documentAuthor = asList(composition.author).map((author) => text(asObject(author)?.display) ?? text(asObject(resolve(author))?.name) ?? humanNameText(asList(asObject(resolve(author))?.name)[0])).find(Boolean)
   const documentDate = text(composition.date)
   const recorded = (resource: Json): Recorded => {
-    const by = extensionValue(resource, recordedByExtension) ??
-      referenceText(resource.recorder) ?? referenceText(resource.asserter) ?? referenceText(resource.informationSource) ??
-      asList(resource.performer).map((item) => referenceText(asObject(item)?.actor) ?? referenceText(item)).find(Boolean) ?? documentAuthor
-    const at = extensionValue(resource, recordedAtExtension) ??
-      text(resource.recordedDate) ?? text(resource.dateAsserted) ?? text(resource.recorded) ?? text(resource.issued) ?? text(resource.dateTime) ?? documentDate
+    const own = ownProvenance(resource)
+    const by = own.recordedBy ?? documentAuthor
+    const at = own.recordedAt ?? documentDate
     return { ...(by ? { recordedBy: by } : {}), ...(at ? { recordedAt: at } : {}) }
   }
   const base = (resource: Json, textOverride?: string): SummaryItem => {

@@ -6,6 +6,7 @@ import {
   type BloodGroup, bloodGroupCode, bloodGroups, ipsDocumentCode, ipsSections, listEmptyReason, loinc,
   recordedAtExtension, recordedByExtension, type SectionKey, sectionKeys, sectionOfResource, snomed,
 } from './ipsSections.ts'
+import { ownProvenance } from './recordProvenance.ts'
 import { validateIps } from './validateIps.ts'
 
 /** A vault record with where it came from; plain resources are taken as recorded by the patient. */
@@ -97,7 +98,8 @@ export function buildEmergencySummary(
     if ('subject' in rewritten || subjectElement[resource.resourceType] === 'subject') rewritten.subject = toPatient
     if (subjectElement[resource.resourceType] === 'patient') rewritten.patient = toPatient
     const section = sectionOfResource(resource)
-    const stamped = section ? stamp(rewritten, recordedBy ?? patientLabel, recordedAt ?? now) : rewritten
+    const own = ownProvenance(resource)
+    const stamped = section ? stamp(rewritten, recordedBy ?? own.recordedBy ?? patientLabel, recordedAt ?? own.recordedAt ?? now) : rewritten
     entries.push({ fullUrl: url, resource: stamped })
     if (section) bySection.get(section)?.push({ url, title: describeResource(stamped).title })
   }

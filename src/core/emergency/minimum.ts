@@ -16,7 +16,7 @@ export type EmergencyMinimum = {
   more?: { allergies?: number; medications?: number; problems?: number }
 }
 
-/** Budget on the minimum's JSON (UTF-8) before compression; sized so the card stays a QR a phone reads at wallet size (see cardPayload). */
+/** First budget on the minimum's JSON (UTF-8) before compression; sealMinimumToFit lowers it until the sealed bytes fit the card. */
 export const minimumBudgetBytes = 900
 /** Each item is cut to this many characters first ("…" marks the cut). */
 export const minimumItemChars = 48
@@ -77,6 +77,22 @@ export async function sealMinimum(minimum: EmergencyMinimum, minimumKey: Uint8Ar
   out.set(nonce)
   out.set(sealed, nonce.length)
   return out
+}
+
+/**
+ * The minimum of a summary, sealed and no larger than `maxSealedBytes` (cardPayload
+ * maxSealedMinimumBytes): selectMinimum's rule applied with a lower JSON budget until
+ * the compressed, sealed bytes fit, whatever the text's compression ratio.
+ */
+export async function sealMinimumToFit(view: EmergencySummaryView, minimumKey: Uint8Array, { maxSealedBytes }: { maxSealedBytes: number }): Promise<{ minimum: EmergencyMinimum; sealed: Uint8Array }> {
+  let budgetBytes = minimumBudgetBytes
+  for (;;) {
+    const minimum = selectMinimum(view, { budgetBytes })
+    const sealed = await sealMinimum(minimum, minimumKey)
+    if (sealed.length <= maxSealedBytes) return { minimum, sealed }
+    // selectMinimum throws EmergencyMinimumTooLargeError once nothing more can go.
+    budgetBytes -= Math.max(16, Math.ceil((sealed.length - maxSealedBytes) * 1.2))
+  }
 }
 
 /** Opens a sealed minimum; an altered byte, a wrong key or a malformed minimum throws EmergencyMinimumError. */

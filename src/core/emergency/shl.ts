@@ -116,7 +116,12 @@ export async function decryptShlFile(jwe: string, key: Uint8Array | string): Pro
   } catch (cause) {
     throw new SmartHealthLinkError('it did not decrypt with this link\'s key (altered, or the card was rotated)', { cause })
   }
-  const content = new TextDecoder('utf-8', { fatal: false }).decode(plain)
+  let content: string
+  try {
+    content = new TextDecoder('utf-8', { fatal: true }).decode(plain)
+  } catch (cause) {
+    throw new SmartHealthLinkError('the decrypted file is not UTF-8 text', { cause })
+  }
   return { content, ...(typeof header.cty === 'string' ? { contentType: header.cty } : {}) }
 }
 
