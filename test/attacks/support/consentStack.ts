@@ -68,7 +68,8 @@ export async function startConsentStack(): Promise<ConsentStack> {
   const proxies = [11, 12].map((n) => ({ address: anvilAccount(n).account.address, secretKey: umbral.SecretKey.random() }))
   const cares: CareNode[] = []
   for (const proxy of proxies) {
-    const oracle = chainGrantOracle(publicClient, { consent, registry, fromBlock })
+    // With the Emergency contract, as care nodes run: break-glass reads of emergency cards are answered.
+    const oracle = chainGrantOracle(publicClient, { consent, registry, fromBlock, emergency: config.contracts.Emergency!.address })
     // One re-encryption worker per care node: the pool (and its fragment cache) is what care nodes run.
     cares.push(await startCareNode({ port: 0, pin: { blockTimeoutMs: 3_000 }, reencryptThreads: 1, sharing: { proxy: { ...proxy, oracle } } }))
   }
