@@ -4,6 +4,7 @@ import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import wasm from 'vite-plugin-wasm'
+import { serviceWorkerPlugin } from './scripts/serviceWorkerPlugin.ts'
 
 // Umbral ships wasm-bindgen output; vite-plugin-wasm loads it. The top-level-await
 // plugin is not needed with an es2022 target (and breaks the build).
@@ -14,27 +15,33 @@ function networkConfig(): Plugin {
   return {
     name: 'salus-network-config',
     configureServer(server) {
-      server.middlewares.use('/config/salus.config.json', (_request, response, next) => {
-        const path = process.env.SALUS_CONFIG_PATH
-        if (!path) return next()
-        readFile(path).then(
-          (body) => {
-            response.setHeader('content-type', 'application/json')
-            response.setHeader('cache-control', 'no-store')
-            response.end(body)
-          },
-          () => next(),
-        )
-      })
+      server.middlewares.use('/config/salus.config.json', serveConfig)
+    },
+    // `vite preview` of a build (the offline e2e test) serves the same config.
+    configurePreviewServer(server) {
+      server.middlewares.use('/config/salus.config.json', serveConfig)
     },
   }
+}
+
+function serveConfig(_request: unknown, response: import('node:http').ServerResponse, next: () => void): void {
+  const path = process.env.SALUS_CONFIG_PATH
+  if (!path) return next()
+  readFile(path).then(
+    (body) => {
+      response.setHeader('content-type', 'application/json')
+      response.setHeader('cache-control', 'no-store')
+      response.end(body)
+    },
+    () => next(),
+  )
 }
 
 // The app's index.html lives in src/ so the top level holds only what DESIGN.md lists.
 export default defineConfig({
   root: 'src',
   publicDir: '../public',
-  plugins: [networkConfig(), svelte(), wasm()],
+  plugins: [networkConfig(), svelte(), wasm(), serviceWorkerPlugin()],
   build: { target: 'es2022', outDir: '../dist', emptyOutDir: true },
   worker: { format: 'es', plugins: () => [wasm()] },
   optimizeDeps: { exclude: ['@nucypher/umbral-pre'], esbuildOptions: { target: 'es2022' } },

@@ -11,6 +11,12 @@ export type Section = {
   /** The navigation entry's accessible name. */
   label: string
   visible(roles: AccountRoles): boolean
+  /**
+   * What the section needs the network for, when it cannot work without it; offline,
+   * the shell says so above the page (OfflineNotice) instead of leaving a spinner.
+   * Sections without it (records, the responder page) work offline.
+   */
+  needsNetwork?: string
   /** Pages load on demand, so a patient never downloads the doctor's code. */
   load: () => Promise<{ default: Component<SectionProps> }>
 }
@@ -25,12 +31,14 @@ export const sections: Section[] = [
   },
   {
     id: 'sharing',
+    needsNetwork: 'Sharing with doctors',
     label: 'Sharing',
     visible: (roles) => roles.patient,
     load: () => import('./pages/SharingPage.svelte'),
   },
   {
     id: 'emergency',
+    needsNetwork: 'Publishing, updating or rotating your emergency card',
     label: 'Emergency card',
     visible: (roles) => roles.patient,
     load: () => import('./pages/EmergencyPage.svelte'),
@@ -43,24 +51,28 @@ export const sections: Section[] = [
   },
   {
     id: 'patients',
+    needsNetwork: "Opening your patients' records",
     label: 'Patients',
     visible: (roles) => roles.doctor,
     load: () => import('./pages/DoctorPage.svelte'),
   },
   {
     id: 'appointments',
+    needsNetwork: 'Booking and paying for appointments',
     label: 'Appointments',
     visible: (roles) => roles.patient,
     load: () => import('./pages/AppointmentsPage.svelte'),
   },
   {
     id: 'schedule',
+    needsNetwork: 'Your schedule',
     label: 'Schedule',
     visible: (roles) => roles.doctor,
     load: () => import('./pages/SchedulePage.svelte'),
   },
   {
     id: 'insurance',
+    needsNetwork: 'Insurance plans and claims',
     label: 'Insurance',
     visible: (roles) => roles.insurer,
     load: () => import('./pages/InsurerPage.svelte'),

@@ -30,7 +30,7 @@ export async function openShlink(link: string, recipient: string): Promise<{ hea
 }
 
 /** JWE compact serialisation, alg "dir", enc "A256GCM" (RFC 7516 §5.2), optional zip "DEF". */
-export async function decryptCompactJwe(jwe: string, key: Uint8Array): Promise<{ header: Record<string, unknown>; plaintext: Uint8Array }> {
+export async function decryptCompactJwe(jwe: string, key: Uint8Array<ArrayBuffer>): Promise<{ header: Record<string, unknown>; plaintext: Uint8Array }> {
   const parts = jwe.trim().split('.')
   if (parts.length !== 5) throw new Error('not a compact JWE')
   const [protectedHeader, encryptedKey, iv, ciphertext, tag] = parts as [string, string, string, string, string]
@@ -44,7 +44,7 @@ export async function decryptCompactJwe(jwe: string, key: Uint8Array): Promise<{
   return { header, plaintext }
 }
 
-export function fromBase64url(text: string): Uint8Array {
+export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
   return Uint8Array.from(binary, (char) => char.charCodeAt(0))
 }
