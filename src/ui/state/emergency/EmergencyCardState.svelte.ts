@@ -9,9 +9,10 @@ import type { SharingState } from '../consent/SharingState.svelte.ts'
 import { StepsState } from '../consent/StepsState.svelte.ts'
 import { reportError } from '../reportError.ts'
 import { emptyExtras, loadSeenReads, loadStoredCard, saveSeenReads, saveStoredCard, type CardStorage, type StoredCard } from './cardStorage.ts'
-import { findReads, minimumOf, publishCard, publishSteps, qrSvg, rotateCard, updateCard, type BreakGlassRead, type CardFields, type EmergencyContact } from './emergencyParts.ts'
+import { findReads, minimumOf, shlinkOf, publishCard, publishSteps, qrSvg, rotateCard, updateCard, type BreakGlassRead, type CardFields, type EmergencyContact } from './emergencyParts.ts'
 import { viewOfMinimum } from './emergencyView.ts'
 import { buildEmergencySummary, type EmergencyExtras, type SummaryRecord } from '../../../core/emergency/ips.ts'
+import { summaryRecordFromVault } from '../../../core/emergency/recordProvenance.ts'
 import { isBloodGroup } from '../../../core/emergency/ipsSections.ts'
 import { readEmergencySummary, type EmergencySummaryView } from '../../../core/emergency/emergencySummaryView.ts'
 import type { FhirResource } from '../../../core/fhir/fhirTypes.ts'
@@ -58,6 +59,8 @@ export class EmergencyCardState {
   /** What the QR itself carries, as the crew sees it with no network. */
   minimumPreview = $state.raw<EmergencySummaryView | undefined>()
   qrSvg = $state('')
+  /** An open card's second QR: the standard SMART Health Link, for responders without Salus. */
+  shlSvg = $state('')
   steps = new StepsState(publishSteps)
   busy = $state<'' | 'preview' | 'publish' | 'update' | 'rotate'>('')
   error = $state('')
@@ -138,13 +141,13 @@ export class EmergencyCardState {
     const records: SummaryRecord[] = []
     for (const record of wanted) {
       const opened = await workspace.vault.openRecord(record.cid)
-      // The patient's own entries are recorded by the patient (core names them); a provider's keep their author inside the resource.
-      records.push({ resource: opened.resource, recordedAt: record.created })
+      // Who recorded it: whoever the resource names (a provider's write-back), else the patient (core names them).
+      records.push(summaryRecordFromVault(opened))
     }
     const bundle = buildEmergencySummary(records, extrasOf(this.extras()), { now: new Date(), patientName: workspace.account.label })
     this.bundle = bundle
     this.preview = readEmergencySummary(bundle)
-    this.minimumPreview = viewOfMinimum(minimumOf(bundle))
+    this.minimumPreview = viewOfMinimum(await minimumOf(bundle))
     return bundle
   }
 
@@ -267,9 +270,12 @@ export class EmergencyCardState {
   }
 
   private drawQr(): void {
+    this.shlSvg = ''
     if (!this.card.qrText) return void (this.qrSvg = '')
     try {
       this.qrSvg = qrSvg(this.card.qrText)
+      const link = shlinkOf(this.card.qrText)
+      if (link) this.shlSvg = qrSvg(link)
     } catch (error) {
       this.error = describeError(error)
     }

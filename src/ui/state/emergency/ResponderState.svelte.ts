@@ -37,6 +37,8 @@ export class ResponderState {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine)
   steps = new StepsState(readSteps)
   error = $state('')
+  /** After a break-glass read: what was logged on chain. */
+  logged = $state('')
   /** performance.now() marks for the benchmark: QR decoded, confirmation shown and given, full summary on screen. */
   timing = $state.raw<{ decoded?: number; asked?: number; confirmed?: number; shown?: number }>({})
   private text = ''
@@ -141,7 +143,8 @@ export class ResponderState {
     this.steps.reset()
     const controller = (this.controller = new AbortController())
     try {
-      const { bundle } = await readCard({ text: this.text, context: this.context, progress: this.steps, signal: controller.signal })
+      const { bundle, txHash } = await readCard({ text: this.text, context: this.context, progress: this.steps, signal: controller.signal })
+      this.logged = `Break-glass read logged on chain (transaction ${txHash.slice(0, 10)}…); the patient will see it.`
       await this.show(bundle)
     } catch (error) {
       this.steps.failActive()
@@ -188,6 +191,7 @@ export class ResponderState {
     this.error = ''
     this.steps.steps = []
     this.timing = {}
+    this.logged = ''
     this.phase = 'ready'
   }
 

@@ -8,12 +8,12 @@ import type { Address, Hex } from 'viem'
 import { listProviders } from '../../../chain/listProviders.ts'
 import type { ProviderEntry } from '../../../chain/providerEntry.ts'
 import { cardKeys } from '../../../core/emergency/cardKeys.ts'
-import { cardVersion, decodeCard as decodeCardPayload, encodeCard, minimumBudgetForCard } from '../../../core/emergency/cardPayload.ts'
+import { cardShlink, cardVersion, decodeCard as decodeCardPayload, encodeCard, maxSealedMinimumBytes } from '../../../core/emergency/cardPayload.ts'
 import { readEmergencySummary } from '../../../core/emergency/emergencySummaryView.ts'
-import { openMinimum as openSealedMinimum, sealMinimum, selectMinimum, type EmergencyMinimum } from '../../../core/emergency/minimum.ts'
+import { openMinimum as openSealedMinimum, sealMinimumToFit, type EmergencyMinimum } from '../../../core/emergency/minimum.ts'
 import type { FhirResource } from '../../../core/fhir/fhirTypes.ts'
 import { renderQrSvg } from '../../../core/qr/renderQr.ts'
-import { decryptShlFile, encodeShlink, encryptShlFile } from '../../../core/emergency/shl.ts'
+import { decryptShlFile, encryptShlFile } from '../../../core/emergency/shl.ts'
 import { careSignerFor } from '../../../p2p/careAuth.ts'
 import { deleteShlFile, putShlFile, shlFileUrl } from '../../../p2p/putShlFile.ts'
 import { newShlId } from '../../../p2p/shlFileRequest.ts'
@@ -89,8 +89,9 @@ function patientContext(context: ConsentContext, proxies: readonly ProviderEntry
 
 /** The QR text of a card: the grant, the secret, the minimum of `bundle` sealed with the card's minimum key, and an open card's link. */
 async function cardText(grant: Pick<EmergencyCardGrant, 'chainId' | 'grantId' | 'cardSecret' | 'issuedAt'>, bundle: FhirResource, shl?: { url: string }): Promise<string> {
-  const minimum = selectMinimum(readEmergencySummary(bundle), { budgetBytes: minimumBudgetForCard(shl ? { shl } : {}) })
-  const sealedMinimum = await sealMinimum(minimum, cardKeys(grant.cardSecret).minimumKey)
+  const { sealed: sealedMinimum } = await sealMinimumToFit(readEmergencySummary(bundle), cardKeys(grant.cardSecret).minimumKey, {
+    maxSealedBytes: maxSealedMinimumBytes({ ...(shl ? { shl } : {}), origin: location.origin }),
+  })
   return encodeCard({ v: cardVersion, chainId: grant.chainId, grantId: grant.grantId, cardSecret: grant.cardSecret, issuedAt: grant.issuedAt, sealedMinimum, ...(shl ? { shl } : {}) }, location.origin)
 }
 
@@ -113,14 +114,13 @@ const shlIdOf = (url: string) => url.slice(url.lastIndexOf('/') + 1)
 
 /** An open card's SMART Health Link (`shlink:/…`, flag U): any SHL viewer opens it. Undefined for a protected card. */
 export function shlinkOf(text: string): string | undefined {
-  const card = decodeCardPayload(text)
-  if (!card.shl) return undefined
-  return encodeShlink({ url: card.shl.url, key: cardKeys(card.cardSecret).shlKey, flag: 'U', label: 'Emergency summary' })
+  return cardShlink(decodeCardPayload(text), location.origin)
 }
 
-/** The critical minimum a card made from `bundle` carries (the patient's preview of it). */
-export function minimumOf(bundle: FhirResource): EmergencyMinimum {
-  return selectMinimum(readEmergencySummary(bundle), { budgetBytes: minimumBudgetForCard({}) })
+/** The critical minimum a protected card made from `bundle` carries (the patient's preview of it). */
+export async function minimumOf(bundle: FhirResource): Promise<EmergencyMinimum> {
+  const { minimum } = await sealMinimumToFit(readEmergencySummary(bundle), new Uint8Array(32), { maxSealedBytes: maxSealedMinimumBytes({ origin: location.origin }) })
+  return minimum
 }
 
 export function decodeCard(text: string): CardView {
@@ -195,7 +195,7 @@ export async function rotateCard(input: RotateInput): Promise<{ qrText: string; 
 }
 
 /** The responder's break-glass read: logged on chain, then the summary through the proxies. */
-export async function readCard(input: ReadInput): Promise<{ bundle: FhirResource }> {
+export async function readCard(input: ReadInput): Promise<{ bundle: FhirResource; txHash: Hex }> {
   const { context } = input
   const card = decodeCardPayload(input.text)
   const emergency = context.config.contracts.Emergency
@@ -213,7 +213,7 @@ export async function readCard(input: ReadInput): Promise<{ bundle: FhirResource
   try {
     const newest = result.records.find((record) => record.resource.resourceType === 'Bundle')
     if (!newest) throw new EmergencyNetworkError('The care nodes hold no summary for this card yet. Ask again in a minute, or treat from the minimum shown.')
-    return { bundle: newest.resource }
+    return { bundle: newest.resource, txHash: result.breakGlass.txHash }
   } finally {
     result.close()
   }
