@@ -1,7 +1,7 @@
 import { bytesToHex, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { cardKeys } from '../../core/emergency/cardKeys.ts'
-import { receivingSecretKey, type SecretKey } from '../../crypto/umbral.ts'
+import { cardKeys, cardUmbralLabel } from '../../core/emergency/cardKeys.ts'
+import { labelledSecretKey, type SecretKey } from '../../crypto/umbral.ts'
 
 /** What a card's secret opens: its account (the grantee) and its Umbral receiving key. */
 export type EmergencyCardAccount = {
@@ -16,7 +16,7 @@ export type EmergencyCardAccount = {
 /** The card's account and receiving key, derived from its secret (core/emergency/cardKeys.ts). */
 export function emergencyCardAccount(cardSecret: Uint8Array): EmergencyCardAccount {
   const keys = cardKeys(cardSecret)
-  const secretKey = receivingSecretKey(keys.umbralSeed)
+  const secretKey = labelledSecretKey(keys.umbralSeed, cardUmbralLabel)
   const publicKey = secretKey.publicKey()
   try {
     return {

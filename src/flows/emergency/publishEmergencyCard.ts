@@ -4,7 +4,6 @@ import { submitGrant } from '../../chain/consent/submitGrant.ts'
 import { fundOneOffAccount } from '../../chain/fundOneOffAccount.ts'
 import type { NetworkConfig } from '../../chain/networkConfig.ts'
 import type { BlockAccess } from '../../core/blocks.ts'
-import { cardSecretBytes } from '../../core/emergency/cardKeys.ts'
 import type { FhirResource } from '../../core/fhir/fhirTypes.ts'
 import type { Scope } from '../../core/scopes.ts'
 import type { AddRecordParameters, RecordSummary } from '../../core/vault/types.ts'
@@ -76,6 +75,8 @@ export type PublishEmergencyCardParameters = EmergencyPatientContext & {
   cardSecret?: Uint8Array
 }
 
+/** A card secret is 32 random bytes (interfaces: core/emergency/cardKeys.ts). */
+const cardSecretBytes = 32
 const cardLifetimeSeconds = 2 * 365 * 86_400
 /** Gas for one grant (about 350k gas), with room to spare. */
 const cardGasAllowance = parseEther('0.01')
