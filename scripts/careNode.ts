@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     sharing = { proxy: { address: proxy.address, secretKey: proxy.secretKey, oracle }, log: (line: string) => console.error(`[care ${port}] ${line}`) }
   }
   const httpPort = argument('--http-port')
-  if (httpPort !== undefined && (!/^\d+$/.test(httpPort) || Number(httpPort) <= 0 || Number(httpPort) > 65_535)) throw new Error(`--http-port must be a TCP port, not ${httpPort}`)
+  if (httpPort !== undefined && (!/^\d+$/.test(httpPort) || Number(httpPort) > 65_535)) throw new Error(`--http-port must be a TCP port (0: any free one), not ${httpPort}`)
   const httpUrl = argument('--http-url')
   if (httpUrl !== undefined && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(httpUrl)) throw new Error(`--http-url must be an http(s) URL, not ${httpUrl}`)
   const node = await startCareNode({

@@ -22,7 +22,8 @@ export function serviceWorkerPlugin(): Plugin {
     apply: 'build',
     async generateBundle(_options, bundle) {
       const built = Object.keys(bundle).filter((file) => !file.endsWith('.map') && file !== 'sw.js' && !file.startsWith('.vite/'))
-      const precache = [...new Set([...built, ...publicFiles])].sort()
+      // index.html is emitted by Vite's HTML plugin, which may run after this hook: named here.
+      const precache = [...new Set(['index.html', ...built, ...publicFiles])].sort()
       const version = createHash('sha256')
         .update(JSON.stringify(precache))
         .digest('hex')

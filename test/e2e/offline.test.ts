@@ -23,7 +23,9 @@ let profile: Awaited<ReturnType<typeof launchProfile>>
 let page: Page
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [vite, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // A production build, as `npm run build` makes it: vitest's NODE_ENV=test would build a non-production app (no worker registration).
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|TEST$|NODE_ENV$)/.test(name)))
+  return spawn(process.execPath, [vite, ...args], { cwd: root, env: { ...clean, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
 beforeAll(async () => {
@@ -34,6 +36,8 @@ beforeAll(async () => {
   build.stderr?.on('data', (data: Buffer) => (buildLog += data.toString()))
   const code = await new Promise<number | null>((done) => build.once('exit', done))
   if (code !== 0) throw new Error(`vite build failed (${code}): ${buildLog}`)
+  const built = await readdir(outDir)
+  if (!built.includes('sw.js')) throw new Error(`the build has no sw.js (${built.join(', ')}): ${buildLog}`)
   // The e2e network's config, served by the preview as the dev server serves it.
   const configPath = join(work, 'salus.config.json')
   await writeFile(configPath, await (await fetch(new URL('config/salus.config.json', appUrl))).text())
@@ -61,7 +65,17 @@ afterAll(async () => {
 describe('the app installs and works offline', () => {
   const installed = step([], async () => {
     await page.goto(previewUrl)
-    await page.evaluate(async () => void (await navigator.serviceWorker.ready))
+    // Registered once the page has loaded; active once every file is precached.
+    const state = await page.evaluate(() =>
+      Promise.race([
+        navigator.serviceWorker.ready.then(async ({ active }) => {
+          if (active && active.state !== 'activated') await new Promise((done) => active.addEventListener('statechange', () => active.state === 'activated' && done(undefined)))
+          return active?.state ?? 'none'
+        }),
+        new Promise<string>((done) => setTimeout(() => done('no service worker after 60 s'), 60_000)),
+      ]),
+    )
+    expect(state).toBe('activated')
     const manifest = (await (await fetch(new URL('manifest.webmanifest', previewUrl))).json()) as { name: string; icons: unknown[] }
     expect(manifest.name).toMatch(/Salus/)
     expect(manifest.icons.length).toBeGreaterThan(0)
@@ -88,9 +102,18 @@ describe('the app installs and works offline', () => {
   const offline = step([online], async () => {
     await profile.context.setOffline(true)
     expect(await page.evaluate(() => fetch('/config/salus.config.json?probe').then(() => 'reached', () => 'offline'))).toBe('offline')
+    const logged: string[] = []
+    page.on('console', (message) => logged.push(`${message.type()}: ${message.text().slice(0, 300)}`))
+    page.on('requestfailed', (request) => logged.push(`failed: ${request.url()}`))
     await page.reload()
     // The vault opens from this device alone and shows its records.
-    await page.getByRole('button', { name: 'Add record' }).waitFor({ timeout: 60_000 })
+    await page
+      .getByRole('button', { name: 'Add record' })
+      .waitFor({ timeout: 60_000 })
+      .catch(async (error: unknown) => {
+        console.error(`offline page shows:\n${await page.locator('body').innerText()}\n${logged.join('\n')}`)
+        throw error
+      })
     await expect.poll(() => recordButton(page, 'Penicillin').count(), { timeout: 30_000 }).toBeGreaterThan(0)
   })
   it('reloads with no network: the vault opens and shows its records', offline)

@@ -54,7 +54,7 @@ describe('startLocalNetwork', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('deploys the contracts, starts three care nodes and writes a valid config', () => {
+  it('deploys the contracts, starts three care nodes and writes a valid config', async () => {
     const { config } = network
     expect(config.chainId).toBe(31337)
     expect(config.contracts.Registry.address).toMatch(/^0x[0-9a-fA-F]{40}$/)
@@ -63,6 +63,9 @@ describe('startLocalNetwork', () => {
     expect(new Set(config.careNodes.map((node) => node.peerId)).size).toBe(3)
     for (const node of config.careNodes) {
       expect(node.multiaddrs[0]).toMatch(new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/ws/p2p/${node.peerId}$`))
+      // Each also serves SMART Health Link files over HTTP (on a free port here).
+      expect(node.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      expect((await fetch(`${node.httpUrl}/shl/${'A'.repeat(43)}?recipient=test`)).status).toBe(404)
     }
     expect(config.relays).toEqual(config.careNodes.flatMap((node) => node.multiaddrs))
     expect(network.accounts.map((account) => account.role)).toContain('patient')

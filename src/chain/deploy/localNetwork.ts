@@ -37,7 +37,7 @@ export class LocalNetworkError extends SalusError {
 export type StartLocalNetworkParameters = {
   chainPort?: number
   carePorts?: number[]
-  /** HTTP ports of the care nodes (SMART Health Link files); default each care port + 100. */
+  /** HTTP ports of the care nodes (SMART Health Link files); 0 or absent: any free port (npm start passes each care port + 100). */
   careHttpPorts?: number[]
   appPort?: number
   withApp?: boolean
@@ -68,7 +68,7 @@ type Child = { name: string; process: ChildProcess; exited: Promise<void>; failu
 export async function startLocalNetwork({
   chainPort = 8545,
   carePorts = [9101, 9102, 9103],
-  careHttpPorts = carePorts.map((port) => port + 100),
+  careHttpPorts = carePorts.map(() => 0),
   appPort = 5173,
   withApp = true,
   configPath = path.join(root, 'public/config/salus.config.json'),
@@ -80,7 +80,7 @@ export async function startLocalNetwork({
   await assertPortFree(chainPort, 'SALUS_CHAIN_PORT')
   for (const port of carePorts) await assertPortFree(port, 'SALUS_CARE_PORTS')
   if (careHttpPorts.length !== carePorts.length) throw new LocalNetworkError('one HTTP port per care node is needed', `${careHttpPorts.length} for ${carePorts.length}`)
-  for (const port of careHttpPorts) await assertPortFree(port, 'SALUS_CARE_HTTP_PORTS')
+  for (const port of careHttpPorts) if (port !== 0) await assertPortFree(port, 'SALUS_CARE_HTTP_PORTS')
   if (withApp) await assertPortFree(appPort, 'SALUS_APP_PORT')
 
   const children: Child[] = []

@@ -6,9 +6,11 @@
  */
 export function registerServiceWorker(): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return
-  addEventListener('load', () => {
+  const register = () =>
     navigator.serviceWorker.register(new URL('sw.js', document.baseURI), { scope: './' }).catch((error: unknown) => {
       console.warn('Salus: the offline app could not be installed', error)
     })
-  })
+  // After the page's own loads; the entry module (top-level await for WebAssembly) may finish after 'load'.
+  if (document.readyState === 'complete') void register()
+  else addEventListener('load', () => void register(), { once: true })
 }

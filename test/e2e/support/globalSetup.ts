@@ -23,7 +23,7 @@ export default async function setup(project: TestProject) {
   const network = await startLocalNetwork({
     chainPort: Number(process.env.SALUS_E2E_CHAIN_PORT ?? 18545),
     carePorts: (process.env.SALUS_E2E_CARE_PORTS ?? '19101,19102,19103').split(',').map(Number),
-    // SHL file servers: SALUS_E2E_CARE_HTTP_PORTS, else each care port + 100.
+    // SHL file servers: SALUS_E2E_CARE_HTTP_PORTS, else any free ports.
     ...(process.env.SALUS_E2E_CARE_HTTP_PORTS ? { careHttpPorts: process.env.SALUS_E2E_CARE_HTTP_PORTS.split(',').map(Number) } : {}),
     appPort: Number(process.env.SALUS_E2E_APP_PORT ?? 15173),
     withApp: true,
