@@ -171,6 +171,45 @@ describe('emergency card in Chromium', () => {
   })
   it('the patient reopens Salus and is told who read her card, and when', told)
 
+  const rotate = step([told], async () => {
+    // A new card, open this time: the old one must stop at once.
+    await alicePage.getByRole('switch', { name: 'Open card' }).check()
+    await alicePage.getByRole('button', { name: 'Rotate card' }).click()
+    const status = alicePage.getByTestId('emergency-status').or(alicePage.getByRole('alert'))
+    await status.first().waitFor({ timeout: 300_000 })
+    if (await alicePage.getByRole('alert').first().isVisible()) throw new Error(`the page said: ${await alicePage.getByRole('alert').allTextContents()}`)
+    expect(await alicePage.getByTestId('emergency-status').textContent()).toMatch(/old card no longer opens anything/)
+    // The open card also shows the standard SMART Health Link.
+    await alicePage.getByTestId('shl-qr').waitFor()
+    const [download] = await Promise.all([alicePage.waitForEvent('download'), alicePage.getByRole('button', { name: 'Save QR image' }).click()])
+    const openCard = await readFile((await download.path())!)
+
+    // The paramedic scans the old card again: the break-glass read is refused.
+    await jonasPage.getByRole('button', { name: 'Next patient' }).click()
+    await jonasPage.getByLabel('Card image file').setInputFiles({ name: 'old-card.png', mimeType: 'image/png', buffer: qrImage })
+    await summary(jonasPage, 'minimum', 30_000)
+    await jonasPage.getByRole('button', { name: 'Read full summary' }).click()
+    await jonasPage.getByRole('alertdialog').getByRole('button', { name: 'Read the summary' }).click()
+    const refused = jonasPage.getByRole('alert')
+    await refused.first().waitFor({ timeout: 60_000 })
+    expect(await refused.first().textContent()).toMatch(/no longer works/)
+    expect(await jonasPage.locator('[data-testid="emergency-summary"][data-source="full"]').count()).toBe(0)
+
+    // Anyone reads the new open card, with no account.
+    const stranger = await launchProfile()
+    try {
+      const page = await firstPage(stranger.context)
+      await page.goto(new URL('#card:', appUrl).toString())
+      await page.getByLabel('Card image file').setInputFiles({ name: 'open-card.png', mimeType: 'image/png', buffer: openCard })
+      const full = await summary(page, 'full', 60_000)
+      await full.getByText('Penicillin').waitFor()
+      await full.getByText('Pacemaker (Medtronic Azure, 2021)').waitFor()
+    } finally {
+      await stranger.dispose()
+    }
+  })
+  it('rotating the card stops the old one at once; the new open card reads without an account', rotate)
+
   const offline = step([publish], async () => {
     const stranger = await launchProfile()
     try {
