@@ -32,6 +32,8 @@ async function firstPage(context: BrowserContext) {
 async function shot(page: Page, name: string, options: { fullPage?: boolean } = {}) {
   if (!shots) return
   await mkdir(shots, { recursive: true })
+  // From the top: a full-page shot of a scrolled page draws the sticky header mid-page.
+  await page.evaluate(() => scrollTo(0, 0))
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: options.fullPage ?? true })
 }
 
