@@ -49,6 +49,12 @@ describe('parseNetworkConfig', () => {
     expect(parseNetworkConfig(lower)).toEqual(valid())
   })
 
+  it("keeps a care node's HTTP URL for SMART Health Link files", () => {
+    const withHttp = structuredClone(valid())
+    withHttp.careNodes[0]!.httpUrl = 'https://care.example.org'
+    expect(parseNetworkConfig(withHttp).careNodes[0]!.httpUrl).toBe('https://care.example.org')
+  })
+
   it.each([
     ['chainId', (c: Record<string, any>) => (c.chainId = '31337')],
     ['chainId', (c: Record<string, any>) => (c.chainId = -1)],
@@ -60,6 +66,8 @@ describe('parseNetworkConfig', () => {
     ['relays[0]', (c: Record<string, any>) => (c.relays = ['ws://relay'])],
     ['relays', (c: Record<string, any>) => (c.relays = Array(65).fill('/ip4/1.2.3.4/tcp/1/ws'))],
     ['careNodes[0].peerId', (c: Record<string, any>) => (c.careNodes[0].peerId = '')],
+    ['careNodes[0].httpUrl', (c: Record<string, any>) => (c.careNodes[0].httpUrl = 'ftp://care.example/')],
+    ['careNodes[0].httpUrl', (c: Record<string, any>) => (c.careNodes[0].httpUrl = 'javascript:alert(1)')],
     ['localAccounts', (c: Record<string, any>) => (c.chainId = 1)],
     ['localAccounts[0].address', (c: Record<string, any>) => (c.localAccounts[0].address = valid().contracts.Registry.address)],
     ['localAccounts[0].privateKey', (c: Record<string, any>) => (c.localAccounts[0].privateKey = '0x12')],

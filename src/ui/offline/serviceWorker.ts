@@ -5,7 +5,8 @@
 // chunks, CSS, WebAssembly, icons), so every page opens offline once the app loaded
 // once. Network first, then the cache: the page itself and the network config.
 // Cached on first use: the zero-knowledge files (9 MB, needed only to share or book).
-// Other origins (the chain's RPC, care nodes) are never touched.
+// Other origins (the chain's RPC, care nodes) are never touched. Matches ignore Vary: a
+// module script asks with an Origin header the precache request did not send.
 
 declare const salusPrecache: string[]
 declare const salusBuildVersion: string
@@ -42,13 +43,13 @@ worker.addEventListener('fetch', (event) => {
   if (url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return
   const path = url.pathname.slice(scope.pathname.length)
   if (request.mode === 'navigate') {
-    event.respondWith(fromNetworkElse(request, () => caches.match(new URL('index.html', scope).href, { cacheName: precacheName })))
+    event.respondWith(fromNetworkElse(request, () => caches.match(new URL('index.html', scope).href, { cacheName: precacheName, ignoreVary: true })))
   } else if (networkFirst.includes(path)) {
-    event.respondWith(fromNetworkElse(request, () => caches.match(request, { cacheName: runtimeName }), runtimeName))
+    event.respondWith(fromNetworkElse(request, () => caches.match(request, { cacheName: runtimeName, ignoreVary: true }), runtimeName))
   } else if (cacheOnUse.some((prefix) => path.startsWith(prefix))) {
-    event.respondWith(caches.match(request, { cacheName: runtimeName }).then((hit) => hit ?? fetchAndKeep(request, runtimeName)))
+    event.respondWith(caches.match(request, { cacheName: runtimeName, ignoreVary: true }).then((hit) => hit ?? fetchAndKeep(request, runtimeName)))
   } else {
-    event.respondWith(caches.match(request, { cacheName: precacheName }).then((hit) => hit ?? fetch(request)))
+    event.respondWith(caches.match(request, { cacheName: precacheName, ignoreVary: true }).then((hit) => hit ?? fetch(request)))
   }
 })
 
