@@ -38,9 +38,19 @@ async function shot(page: Page, name: string, options: { fullPage?: boolean } = 
 }
 
 async function openSection(page: Page, name: 'Emergency card' | 'Respond') {
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click()
-  // The first visit compiles the page on a cold dev server.
-  await page.getByRole('heading', { level: 1, name: name === 'Respond' ? 'Respond' : 'Emergency card' }).waitFor({ timeout: 120_000 })
+  const heading = page.getByRole('heading', { level: 1, name: name === 'Respond' ? 'Respond' : 'Emergency card' })
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click({ timeout: 60_000 })
+      // The first visit compiles the page on a cold dev server, which may re-optimise its
+      // dependencies and reload the page once (the tab's account signs in again by itself).
+      await heading.waitFor({ timeout: 90_000 })
+      return
+    } catch (error) {
+      if (attempt >= 3) throw new Error(`${name} did not open; the page shows: ${(await page.locator('body').textContent())?.slice(0, 400)}`, { cause: error })
+      await page.waitForLoadState('load')
+    }
+  }
 }
 
 /** The summary shown on the responder page, once it is the full one or the minimum (or fails with the page's alert). */
