@@ -37,6 +37,19 @@ export const sections: Section[] = [
     load: () => import('./pages/SharingPage.svelte'),
   },
   {
+    id: 'emergency',
+    needsNetwork: 'Publishing, updating or rotating your emergency card',
+    label: 'Emergency card',
+    visible: (roles) => roles.patient,
+    load: () => import('./pages/EmergencyPage.svelte'),
+  },
+  {
+    id: 'respond',
+    label: 'Respond',
+    visible: (roles) => roles.responder,
+    load: () => import('./pages/RespondPage.svelte'),
+  },
+  {
     id: 'patients',
     needsNetwork: "Opening your patients' records",
     label: 'Patients',

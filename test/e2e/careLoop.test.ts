@@ -56,7 +56,10 @@ describe('the care loop: a doctor asks, the patient grants, the doctor writes ba
     await shot(alicePage, 'patient-request-code')
 
     const ask = doctorPage.getByRole('region', { name: 'Ask a patient for access' })
-    await ask.getByLabel(/Patient’s code/).fill(code)
+    // The doctor reads the code from a photo of the patient's QR code (the image the patient's page shows).
+    const qrImage = await alicePage.getByRole('img', { name: 'QR code of your code for doctors' }).screenshot()
+    await ask.getByTestId('patient-code-image').setInputFiles({ name: 'patient-code.png', mimeType: 'image/png', buffer: qrImage })
+    await expect.poll(() => ask.getByLabel(/Patient’s code/).inputValue(), { timeout: 15_000 }).toBe(code)
     for (const scope of ['Allergies', 'Lab results', 'Notes and documents', 'Prescriptions']) await ask.getByRole('checkbox', { name: scope, exact: true }).check()
     await ask.getByLabel('Reason the patient will read').fill(reason)
     await ask.getByLabel('For how many days').fill('30')
