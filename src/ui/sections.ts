@@ -91,9 +91,12 @@ export const sections: Section[] = [
   },
 ]
 
-/** The sections in navigation order for these roles: a doctor lands on Patients, not on an empty vault of their own. */
+/**
+ * The sections in navigation order for these roles. A provider lands on their work, not on an
+ * empty vault of their own: a doctor on Patients, a responder on Respond.
+ */
 export function sectionsFor(roles: AccountRoles): Section[] {
   const visible = sections.filter((section) => section.visible(roles))
-  const patients = visible.find((section) => section.id === 'patients')
-  return patients ? [patients, ...visible.filter((section) => section !== patients)] : visible
+  const first = ['patients', 'respond'].flatMap((id) => visible.filter((section) => section.id === id))
+  return [...first, ...visible.filter((section) => !first.includes(section))]
 }
