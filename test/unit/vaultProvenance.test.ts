@@ -69,7 +69,7 @@ describe('vault provenance', () => {
     expect((await restored.verifyRecord(added.cid)).ok).toBe(true)
 
     const bundle = JSON.parse(await restored.exportAll()) as { entry: { fullUrl?: string; resource: FhirResource }[] }
-    const prov = bundle.entry.find((e) => e.resource.resourceType === 'Provenance')!.resource as Record<string, unknown> & {
+    const prov = bundle.entry.find((e) => e.resource.resourceType === 'Provenance')!.resource as unknown as Record<string, unknown> & {
       target: { reference: string }[]
       signature: { data: string }[]
     }
