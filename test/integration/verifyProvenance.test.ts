@@ -15,6 +15,12 @@ import { buildCondition } from '../../src/core/fhir/recordForms.ts'
 import type { FhirResource } from '../../src/core/fhir/fhirTypes.ts'
 import { provenanceTypedData, type RecordProvenance } from '../../src/core/vault/provenance.ts'
 import { verifyProvenance, type ProvenanceChain } from '../../src/flows/inbox/verifyProvenance.ts'
+import { acceptInboxItem } from '../../src/flows/inbox/acceptInboxItem.ts'
+import type { InboxAnswer, InboxItem } from '../../src/flows/inbox/inboxItem.ts'
+import { memoryBlockAccess } from '../../src/core/blocks.ts'
+import { deriveKeys } from '../../src/core/keys/deriveKeys.ts'
+import { Vault } from '../../src/core/vault/Vault.ts'
+import { memoryRecordIndex } from '../../src/core/vault/memoryRecordIndex.ts'
 
 // A real anvil chain with the seeded Registry: Dr. Amara Okafor (account 2) is certified
 // by the Medical Council (account 1) at deploy, decertified later in this file.
@@ -50,6 +56,8 @@ async function provenance(r: FhirResource, signedAt: number, signer = doctor, au
   const signature = await signer.signTypedData(provenanceTypedData(r, fields))
   return { ...fields, author, signature, acceptedAt: new Date((signedAt + 60) * 1000).toISOString() }
 }
+
+const keysFor = (seed: number) => deriveKeys(Uint8Array.from({ length: 65 }, (_, i) => (i === 64 ? 27 : (seed * 7 + i) & 255)))
 
 async function latestTimestamp(): Promise<number> {
   return Number((await getBlock(chain.client)).timestamp)
@@ -97,6 +105,36 @@ describe('verifyProvenance on a real Registry', () => {
     expect(await verifyProvenance({ resource, provenance: selfSigned }, chain)).toMatchObject({ verified: false, signature: true, doctorAtSignedAt: false })
   })
 
+  it('accepting an item adds it with its provenance, an amend from the same doctor replaces it; forged or unknown targets add nothing', async () => {
+    const vault = await Vault.open({ keys: keysFor(3), blocks: memoryBlockAccess(), index: memoryRecordIndex() })
+    // The chain runs an hour ahead of the wall clock here (evm_increaseTime): accept at chain time.
+    const chainNow = () => new Date((chainTime + 60) * 1000)
+    const chainTime = await latestTimestamp()
+    const answers: [string, InboxAnswer][] = []
+    const answer = async (item: InboxItem, a: InboxAnswer) => void answers.push([item.id, a])
+    const item = async (id: string, r: FhirResource, extra: Partial<InboxItem> = {}, signer = doctor): Promise<InboxItem> => {
+      const signedAt = (await latestTimestamp()) - 5
+      const fields = { chainId: config.chainId, grantId: '1', scope: 'conditions' as const, signedAt, itemId: id, ...(extra.replaces ? { replaces: extra.replaces } : {}) }
+      const signature = await signer.signTypedData(provenanceTypedData(r, fields))
+      return { id, grantId: 1n, scope: 'conditions', from: doctor.address, resource: r, signature, signedAt, receivedAt: signedAt + 1, ...extra }
+    }
+    const accepted = await acceptInboxItem({ vault, item: await item('a1', resource), chain: { ...chain, chainId: config.chainId }, answer, now: chainNow })
+    expect(accepted).toMatchObject({ answered: true, verdict: { verified: true, authorName: 'Dr. Amara Okafor' } })
+    expect(accepted.summary.provenance).toMatchObject({ author: doctor.address, itemId: 'a1', grantId: '1' })
+    expect(answers).toEqual([['a1', { outcome: 'accepted' }]])
+
+    const forged = await item('a2', resource, {}, forger)
+    await expect(acceptInboxItem({ vault, item: forged, chain: { ...chain, chainId: config.chainId }, answer, now: chainNow })).rejects.toMatchObject({ name: 'InboxItemUnverifiedError' })
+    const orphan = await item('a3', resource, { replaces: 'never-sent' })
+    await expect(acceptInboxItem({ vault, item: orphan, chain: { ...chain, chainId: config.chainId }, answer, now: chainNow })).rejects.toMatchObject({ name: 'InboxTargetMissingError' })
+    expect(vault.list()).toHaveLength(1)
+
+    const amended = buildCondition({ name: 'Hypertension, stage 1', onset: '2024-02-01' })
+    const second = await acceptInboxItem({ vault, item: await item('a4', amended, { replaces: 'a1' }), chain: { ...chain, chainId: config.chainId }, answer, now: chainNow })
+    expect(vault.history(second.summary.cid).map((s) => s.provenance?.itemId)).toEqual(['a1', 'a4'])
+    expect(vault.list()).toHaveLength(1)
+  })
+
   it('after decertification: a record signed later is not verified, one signed before still is', async () => {
     const { walletClient, publicClient } = createSalusClients(config, council)
     await testClient.increaseTime({ seconds: 60 })
@@ -117,6 +155,19 @@ describe('verifyProvenance on a real Registry', () => {
     expect(verdict).toMatchObject({ verified: false, signature: true, doctorAtSignedAt: false })
     expect(verdict.detail).toContain('was not a certified doctor')
     expect(await verifyProvenance({ resource, provenance: beforeDecertification }, chain)).toMatchObject({ verified: true })
+
+    const chainNow = () => new Date((decertifiedAt + 60) * 1000)
+    // An item signed while certified is still refused once the doctor is decertified: nothing is added.
+    const vault = await Vault.open({ keys: keysFor(4), blocks: memoryBlockAccess(), index: memoryRecordIndex() })
+    const item: InboxItem = {
+      id: beforeDecertification.itemId, grantId: 1n, scope: 'conditions', from: doctor.address, resource,
+      signature: beforeDecertification.signature, signedAt: beforeDecertification.signedAt, receivedAt: beforeDecertification.signedAt,
+    }
+    await expect(acceptInboxItem({ vault, item, chain: { ...chain, chainId: config.chainId }, answer: async () => {}, now: chainNow })).rejects.toMatchObject({
+      name: 'InboxItemUnverifiedError',
+      shortMessage: expect.stringContaining('no longer a certified doctor'),
+    })
+    expect(vault.list()).toHaveLength(0)
   })
 
   it('refuses a signedAt later than the acceptance (a back door around decertification)', async () => {
