@@ -12,6 +12,9 @@ import { BackupState } from './BackupState.svelte.ts'
 import { PeerState } from './PeerState.svelte.ts'
 import { RecordViewState } from './RecordViewState.svelte.ts'
 import { VaultState } from './VaultState.svelte.ts'
+import { InboxState } from './InboxState.svelte.ts'
+import type { InboxSource } from '../../flows/inbox/inboxItem.ts'
+import { verifyProvenance } from '../../flows/inbox/verifyProvenance.ts'
 import { RolesState } from './consent/RolesState.svelte.ts'
 import type { DoctorState } from './consent/DoctorState.svelte.ts'
 import type { SharingState } from './consent/SharingState.svelte.ts'
@@ -50,6 +53,8 @@ export class Workspace {
   /** Created by the Sharing and Patients pages on first visit, kept while the account is open. */
   sharing = $state.raw<SharingState | undefined>()
   doctor = $state.raw<DoctorState | undefined>()
+  /** The patient's inbox of doctors' write-backs; without a source (no mailbox connected) it stays empty. */
+  inbox = $state.raw() as InboxState
   private readonly parameters: WorkspaceParameters
   /** The account's index, closed to writes while the keys rotate. */
   private readonly index: GatedRecordIndex
@@ -64,6 +69,27 @@ export class Workspace {
     )
     this.addForm = new AddRecordState((resource, attachment) => this.list.addRecord(resource, attachment))
     this.attach(vault)
+    this.connectInbox(undefined)
+  }
+
+  /** Connects the inbox to its transport (part mailbox's collectInbox/answerWriteBack) and collects once. */
+  connectInbox(source: InboxSource | undefined): void {
+    this.inbox?.dispose()
+    const host = {
+      get vault() {
+        return workspace.vault
+      },
+      get clients() {
+        return workspace.clients
+      },
+      recordsChanged: () => {
+        this.list.refresh()
+        this.list.onAdded()
+      },
+    }
+    const workspace = this
+    this.inbox = new InboxState(host, this.account.address, source)
+    if (source) void this.inbox.refresh()
   }
 
   static async open(parameters: WorkspaceParameters): Promise<Workspace> {
@@ -111,7 +137,22 @@ export class Workspace {
     this.vault = vault
     this.list = list
     this.anchor = anchor
-    this.record = new RecordViewState(vault)
+    const clients = this.clients
+    this.record = new RecordViewState(vault, {
+      ...(clients
+        ? {
+            checkProvenance: (resource, provenance) =>
+              verifyProvenance(
+                { resource, provenance },
+                { client: clients.publicClient, registry: clients.config.contracts.Registry.address, fromBlock: BigInt(clients.config.contracts.Registry.deployBlock) },
+              ),
+          }
+        : {}),
+      onChanged: () => {
+        list.refresh()
+        list.onAdded()
+      },
+    })
   }
 
   /** Writes a backup's blocks and index rows, then reopens the vault so the list shows them. */
@@ -141,6 +182,7 @@ export class Workspace {
   }
 
   async close(): Promise<void> {
+    this.inbox.dispose()
     await this.doctor?.dispose()
     this.sharing?.dispose()
     this.anchor.dispose()
