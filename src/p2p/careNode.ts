@@ -20,6 +20,8 @@ import { createHeliaLight } from 'helia'
 import { CID } from 'multiformats/cid'
 import * as json from 'multiformats/codecs/json'
 import { P2pConfigError } from './p2pErrors.ts'
+import { MailboxStore, type MailboxQuota } from './mailboxStore.ts'
+import { serveMailboxProtocol, type ServeMailboxProtocolParameters } from './serveMailboxProtocol.ts'
 import { createReencryptPool, type ReencryptPool } from './reencryptPool.ts'
 import { PinLedger, type PinLedgerParameters } from './pinLedger.ts'
 import { deleteHead } from './serveHeadProtocol.ts'
@@ -53,6 +55,8 @@ export interface StartCareNodeParameters {
   pin?: Omit<ServePinProtocolParameters, 'ledger' | 'onLeftovers'>
   /** Patient identities: quota, lifetime, registration work and rate (pinLedger.ts). */
   identities?: Omit<PinLedgerParameters, 'datastore'>
+  /** Mailboxes (`/salus/mailbox/1.0.0`): quotas and request rate (mailboxStore.ts). */
+  mailbox?: { quota?: Partial<MailboxQuota> } & Pick<ServeMailboxProtocolParameters, 'rateLimit' | 'maxConcurrentRequests'>
   /** Pins and heads past their lifetime are dropped, and unpinned blocks deleted, this often; default 10 min. */
   gcIntervalMs?: number
   /** Manifest heads always; re-encryption too when `sharing.proxy` is given. */
@@ -100,14 +104,17 @@ export interface CareNode {
   sharing: Sharing
   /** Identities and what each keeps. */
   ledger: PinLedger
-  /** Drops pins and heads whose lifetime has passed, then deletes unpinned blocks (also run every gcIntervalMs). */
-  sweep(): Promise<{ pins: number; heads: number }>
+  /** Sealed entries waiting for their owners, in the node's datastore. */
+  mailbox: MailboxStore
+  /** Drops pins, heads and mailbox entries whose lifetime has passed, then deletes unpinned blocks (also run every gcIntervalMs). */
+  sweep(): Promise<{ pins: number; heads: number; mailbox: number }>
   stop(): Promise<void>
 }
 
 /**
  * An always-on peer for Node: WebSockets listener, circuit relay v2 server for
- * browsers, bitswap, and `/salus/pin/1.0.0`. It stores ciphertext blocks only.
+ * browsers, bitswap, `/salus/pin/1.0.0` and `/salus/mailbox/1.0.0`. It stores ciphertext
+ * blocks and sealed mailbox entries only.
  */
 export async function startCareNode(parameters: StartCareNodeParameters): Promise<CareNode> {
   const { port, host = '127.0.0.1' } = parameters
@@ -169,7 +176,8 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     })
     return collecting
   }
-  const sweep = async (): Promise<{ pins: number; heads: number }> => {
+  const mailbox = new MailboxStore({ datastore, ...(parameters.mailbox?.quota ? { quota: parameters.mailbox.quota } : {}) })
+  const sweep = async (): Promise<{ pins: number; heads: number; mailbox: number }> => {
     const expired = await ledger.expired()
     for (const { key, cid } of expired.pins) {
       await ledger.exclusive(key, async () => {
@@ -187,9 +195,15 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
         if (await ledger.releaseHead(key, slot)) await deleteHead(datastore, slot)
       })
     }
+    const mailboxEntries = await mailbox.sweep()
     await collect()
-    return { pins: expired.pins.length, heads: expired.heads.length }
+    return { pins: expired.pins.length, heads: expired.heads.length, mailbox: mailboxEntries }
   }
+  const unserveMailbox = await serveMailboxProtocol(helia, {
+    store: mailbox,
+    ...(parameters.mailbox?.rateLimit ? { rateLimit: parameters.mailbox.rateLimit } : {}),
+    ...(parameters.mailbox?.maxConcurrentRequests ? { maxConcurrentRequests: parameters.mailbox.maxConcurrentRequests } : {}),
+  })
   const unserve = await servePinProtocol(helia, { ...parameters.pin, ledger, collection, onLeftovers: () => void collect() })
   let pool: ReencryptPool | undefined
   const sharingParameters: ServeSharingParameters = { ...parameters.sharing, ledger }
@@ -212,11 +226,13 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
     multiaddrs,
     sharing,
     ledger,
+    mailbox,
     sweep,
     async stop() {
       clearInterval(gc)
       await collecting
       await unserve().catch(() => {})
+      await unserveMailbox().catch(() => {})
       await sharing.stop().catch(() => {})
       await pool?.stop()
       await helia.stop()

@@ -1,7 +1,7 @@
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { DeliverError, deliverProtocol, parseDeliverResponse, parseDelivery, type Delivery } from './deliverProtocol.ts'
+import { DeliverError, deliverProtocol, maxDeliverMessageBytes, parseDeliverResponse, parseDelivery, type Delivery } from './deliverProtocol.ts'
 import { messageStream } from './messages.ts'
 import { PeerMessageError } from './p2pErrors.ts'
 
@@ -28,7 +28,7 @@ export async function deliverMessage(
     throw new DeliverError(signal.aborted ? 'timeout' : 'unreachable', `could not open ${deliverProtocol}`, { cause: error })
   }
   try {
-    const messages = messageStream(stream)
+    const messages = messageStream(stream, { maxBytes: maxDeliverMessageBytes })
     await messages.write(checked, { signal })
     parseDeliverResponse(await messages.read({ signal }))
     await stream.close({ signal }).catch(() => {})

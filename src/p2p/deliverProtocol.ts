@@ -5,8 +5,9 @@ import type { Address, Hex } from 'viem'
 import { addressPattern, listField, mapField, stringField, uintField, type Fail } from '../core/consent/untrustedFields.ts'
 import { SalusError, type SalusErrorParameters } from '../errors/salusError.ts'
 import { isScope, scopes, type Scope } from '../core/scopes.ts'
+import { maxWriteBackBytes } from '../core/careLoop/writeBack.ts'
 
-/** Hands a consent (grant parameters + proof) or a record CID to a peer's inbox. */
+/** Hands a consent (grant parameters + proof), a record CID or a sealed write-back to a peer's inbox. */
 export const deliverProtocol = '/salus/deliver/1.0.0'
 
 /** The grant parameters a consent proof is bound to (src/zk/grantHash.ts), as sent on the wire. */
@@ -36,7 +37,16 @@ export type ConsentDelivery = {
 
 export type RecordDelivery = { v: 1; kind: 'record'; cid: string; scope?: Scope; note?: string }
 
-export type Delivery = ConsentDelivery | RecordDelivery
+/** A doctor's write-back, sealed to the patient's scope key (core/careLoop/writeBack.ts); opened and checked by the inbox. */
+export type WriteBackDelivery = { v: 1; kind: 'write-back'; item: Uint8Array }
+
+export type Delivery = ConsentDelivery | RecordDelivery | WriteBackDelivery
+
+/**
+ * One delivery message at most: a sealed write-back (a report's file inline) and its
+ * fields; consents and record CIDs stay far below the 64 KiB of the other protocols.
+ */
+export const maxDeliverMessageBytes = maxWriteBackBytes + 4 * 1024
 
 export type DeliverErrorCode = 'malformed' | 'too-large' | 'refused' | 'internal' | 'unreachable' | 'timeout'
 
@@ -80,7 +90,13 @@ export function parseDelivery(value: unknown): Delivery {
     if (m.note !== undefined) delivery.note = stringField(m.note, 'note', fail, maxNoteLength)
     return delivery
   }
-  if (m.kind !== 'consent') fail('kind must be consent or record')
+  if (m.kind === 'write-back') {
+    mapField(m, 'delivery', fail, ['v', 'kind', 'item'])
+    if (!(m.item instanceof Uint8Array) || m.item.byteLength === 0) fail('item must be bytes')
+    if ((m.item as Uint8Array).byteLength > maxWriteBackBytes) throw new DeliverError('too-large', `item of ${(m.item as Uint8Array).byteLength} bytes exceeds ${maxWriteBackBytes}`)
+    return { v: 1, kind: 'write-back', item: m.item as Uint8Array }
+  }
+  if (m.kind !== 'consent') fail('kind must be consent, record or write-back')
   mapField(m, 'delivery', fail, ['v', 'kind', 'grant', 'pseudonym', 'proof', 'patient', 'label'])
   const g = mapField(m.grant, 'grant', fail, ['grantee', 'scopesMask', 'expiry', 'proxiesHash', 'threshold', 'bundleCid'])
   const patient = mapField(m.patient, 'patient', fail, ['peerId', 'addrs'])

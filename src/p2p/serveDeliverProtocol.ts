@@ -1,6 +1,6 @@
 import type { Libp2p, Stream } from '@libp2p/interface'
 import { SalusError } from '../errors/salusError.ts'
-import { DeliverError, deliverProtocol, parseDelivery, type Delivery, type DeliverResponse } from './deliverProtocol.ts'
+import { DeliverError, deliverProtocol, maxDeliverMessageBytes, parseDelivery, type Delivery, type DeliverResponse } from './deliverProtocol.ts'
 import { messageStream } from './messages.ts'
 import { PeerMessageError } from './p2pErrors.ts'
 
@@ -13,7 +13,7 @@ export type ServeDeliverProtocolParameters = {
   readTimeoutMs?: number
 }
 
-/** Receiving side of `/salus/deliver/1.0.0`: one message (≤ 64 KiB) per stream, validated, then the inbox. */
+/** Receiving side of `/salus/deliver/1.0.0`: one message (≤ maxDeliverMessageBytes) per stream, validated, then the inbox. */
 export async function serveDeliverProtocol(
   node: { libp2p: Pick<Libp2p, 'handle' | 'unhandle'> },
   { onDelivery, maxInboundStreams = 8, readTimeoutMs = 10_000 }: ServeDeliverProtocolParameters,
@@ -21,7 +21,7 @@ export async function serveDeliverProtocol(
   await node.libp2p.handle(
     deliverProtocol,
     async (stream: Stream, connection) => {
-      const messages = messageStream(stream)
+      const messages = messageStream(stream, { maxBytes: maxDeliverMessageBytes })
       let response: DeliverResponse
       try {
         const delivery = parseDelivery(await messages.read({ signal: AbortSignal.timeout(readTimeoutMs) }))

@@ -56,6 +56,18 @@ export type SealedKeyFragment = { capsule: Uint8Array; ciphertext: Uint8Array }
 export type BundleEpoch = { epoch: number; delegatingKey: Uint8Array; kfrags: SealedKeyFragment[] }
 export type BundleScope = { scope: Scope; epochs: BundleEpoch[] }
 
+/**
+ * How the grantee reaches the patient for this grant (issue 10): the patient's mailbox
+ * address for the grant (core/careLoop/mailboxKeys.ts) and, for online delivery, their
+ * peer id. Sealed to the grantee's receiving key inside the body, so proxies (care nodes)
+ * that open the bundle do not see it; signed with everything else by the grant key.
+ */
+export type GrantContact = { mailbox: Uint8Array; peerId?: string }
+export const maxSealedContactBytes = 512
+const maxContactPeerIdLength = 128
+/** A libp2p peer id as text (base58btc multihash or a CIDv1 in base32). */
+const peerIdPattern = /^(?:[1-9A-HJ-NP-Za-km-z]{46,60}|b[a-z2-7]{50,70})$/
+
 /** What the patient binds a bundle to: one grant on one Consent deployment. */
 export type GrantBinding = {
   chainId: number
@@ -83,6 +95,8 @@ export type KeyFragmentBundle = {
   proxies: BundleProxy[]
   scopes: BundleScope[]
   binding: GrantBinding
+  /** Optional (older bundles have none): the patient's contact for this grant, sealed to the grantee (openGrantContact). */
+  contact?: SealedKeyFragment
   /** grantKey's signature over the binding and every field above. */
   signature: Uint8Array
 }
@@ -100,6 +114,8 @@ export type BuildKeyFragmentBundleParameters = {
   threshold: number
   salt: Uint8Array
   binding: GrantBinding
+  /** The patient's mailbox address for this grant and peer id, sealed to the grantee. */
+  contact?: GrantContact
 }
 
 export type BuildKeyFragmentBundleReturnType = { bytes: Uint8Array; cid: CID; bundle: KeyFragmentBundle }
@@ -117,6 +133,7 @@ export async function buildKeyFragmentBundle(parameters: BuildKeyFragmentBundleP
   if (new Set(scopes).size !== scopes.length) fail('scopes repeat')
   if (new Set(proxies.map((p) => p.address.toLowerCase())).size !== proxies.length) fail('proxies repeat')
   checkBinding(binding, fail)
+  if (parameters.contact !== undefined) checkContact(parameters.contact, fail)
 
   const receivingKey = keyBytes(parameters.receivingPublicKey)
   const proxyKeys = proxies.map((proxy) => {
@@ -166,6 +183,7 @@ export async function buildKeyFragmentBundle(parameters: BuildKeyFragmentBundleP
       proxies: proxies.map((proxy, i) => ({ address: proxy.address.toLowerCase() as Address, umbralPublicKey: proxyKeys[i]! })),
       scopes: bundleScopes,
       binding: { ...binding, consent: binding.consent.toLowerCase() as Address },
+      ...(parameters.contact ? { contact: sealTo(receiving, dagCbor.encode(contactWire(parameters.contact))) } : {}),
     }
     const body = toWire({ ...unsigned, signature: signBytes(signer, bindingMessage(unsigned)) })
     const bytes = sealKeyFragmentBundle(body, [...proxyPublicKeys, receiving])
@@ -297,6 +315,40 @@ export function openMyKeyFragments(
   return { bundle, fragments, free }
 }
 
+/**
+ * The grantee's view of the patient's contact for this grant, with their receiving key.
+ * Undefined for a bundle made before contacts existed; MalformedBundleError when one is
+ * there but does not open or is not well formed.
+ */
+export function openGrantContact(bundle: Pick<KeyFragmentBundle, 'contact'>, receivingSecretKey: umbral.SecretKey): GrantContact | undefined {
+  if (!bundle.contact) return undefined
+  const fail: Fail = (details) => {
+    throw new MalformedBundleError(details)
+  }
+  const plain = openSealed(receivingSecretKey, bundle.contact)
+  if (!plain) fail('the contact is not sealed to this receiving key')
+  let decoded: unknown
+  try {
+    decoded = dagCbor.decode(plain)
+  } catch (cause) {
+    throw new MalformedBundleError('the contact is not dag-cbor', { cause })
+  }
+  const m = mapField(decoded, 'contact', fail, ['mailbox', 'peerId'])
+  const contact: GrantContact = { mailbox: pointField(m.mailbox, 'contact.mailbox', fail) }
+  if (m.peerId !== undefined) contact.peerId = stringField(m.peerId, 'contact.peerId', fail, maxContactPeerIdLength, peerIdPattern)
+  return contact
+}
+
+function checkContact(contact: GrantContact, fail: Fail): void {
+  mapField(contact, 'contact', fail, ['mailbox', 'peerId'])
+  bytesField(contact.mailbox, 'contact.mailbox', fail, compressedKeyBytes)
+  if (contact.peerId !== undefined) stringField(contact.peerId, 'contact.peerId', fail, maxContactPeerIdLength, peerIdPattern)
+}
+
+function contactWire(contact: GrantContact): Record<string, unknown> {
+  return { mailbox: contact.mailbox, ...(contact.peerId === undefined ? {} : { peerId: contact.peerId }) }
+}
+
 /** The scopes bitmask of a bundle, as the Consent contract keeps it (bit i = scopes[i]). */
 export function bundleScopesMask(bundle: Pick<KeyFragmentBundle, 'scopes'>): number {
   return bundle.scopes.reduce((mask, entry) => mask | (1 << allScopes.indexOf(entry.scope)), 0)
@@ -312,7 +364,7 @@ function decodeBody(bytes: Uint8Array): KeyFragmentBundle {
   } catch (cause) {
     throw new MalformedBundleError('bundle body is not dag-cbor', { cause })
   }
-  const top = mapField(decoded, 'bundle body', fail, ['v', 'grantee', 'receivingKey', 'grantKey', 'author', 'threshold', 'salt', 'proxies', 'scopes', 'binding', 'signature'])
+  const top = mapField(decoded, 'bundle body', fail, ['v', 'grantee', 'receivingKey', 'grantKey', 'author', 'threshold', 'salt', 'proxies', 'scopes', 'binding', 'contact', 'signature'])
   if (top.v !== bundleVersion) fail(`unsupported bundle version ${String(top.v)}`)
   const proxies = listField(top.proxies, 'proxies', fail, 1, maxBundleProxies).map((item, i): BundleProxy => {
     const proxy = mapField(item, `proxies[${i}]`, fail, ['address', 'umbralPublicKey'])
@@ -365,6 +417,13 @@ function decodeBody(bytes: Uint8Array): KeyFragmentBundle {
     scopes: bundleScopes,
     binding,
     signature: bytesField(top.signature, 'signature', fail, signatureBytes),
+  }
+  if (top.contact !== undefined) {
+    const sealed = mapField(top.contact, 'contact', fail, ['capsule', 'ciphertext'])
+    bundle.contact = {
+      capsule: bytesField(sealed.capsule, 'contact capsule', fail, 1, maxCapsuleBytes),
+      ciphertext: bytesField(sealed.ciphertext, 'contact ciphertext', fail, 1, maxSealedContactBytes),
+    }
   }
   if (!verifyBytes(bundle.grantKey, bindingMessage(bundle), bundle.signature)) fail('the grant key’s signature over the bundle does not verify')
   return bundle

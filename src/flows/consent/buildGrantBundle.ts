@@ -4,6 +4,7 @@ import { proxiesCommitment } from '../../chain/consent/proxiesCommitment.ts'
 import type { BlockAccess } from '../../core/blocks.ts'
 import { buildKeyFragmentBundle, type KeyFragmentBundle } from '../../core/consent/keyFragmentBundle.ts'
 import type { Scope } from '../../core/scopes.ts'
+import { grantMailboxKey, mailboxAddress } from '../../core/careLoop/mailboxKeys.ts'
 import { recordSigner } from '../../crypto/umbral.ts'
 import { consentPseudonym } from '../../zk/consentPseudonym.ts'
 import { TooFewProxiesError } from './flowErrors.ts'
@@ -26,6 +27,8 @@ export type BuildGrantBundleParameters = {
   expiry: number
   proxies: readonly ProxyEntry[]
   threshold: number
+  /** The patient's libp2p peer id, for the doctor's online delivery (write-backs); the mailbox address is always carried. */
+  patientPeerId?: string
 }
 
 export type GrantBundle = { bundleCid: CID; bundle: KeyFragmentBundle; proxiesHash: bigint; pseudonym: bigint }
@@ -41,6 +44,10 @@ export async function buildGrantBundle(parameters: BuildGrantBundleParameters): 
   const salt = crypto.getRandomValues(new Uint8Array(32))
   const pseudonym = await consentPseudonym({ ...deployment, identitySecret, grantee: grantee.account, grantIndex })
   const author = recordSigner(preMasterSeed)
+  // The patient's mailbox for this grant (write-backs while they are offline), sealed to the grantee.
+  const mailboxKey = grantMailboxKey(preMasterSeed, { ...deployment, grantee: grantee.account, grantIndex })
+  const contact = { mailbox: mailboxAddress(mailboxKey), ...(parameters.patientPeerId ? { peerId: parameters.patientPeerId } : {}) }
+  mailboxKey.free()
   try {
     const built = await buildKeyFragmentBundle({
       preMasterSeed,
@@ -53,6 +60,7 @@ export async function buildGrantBundle(parameters: BuildGrantBundleParameters): 
       threshold,
       salt,
       binding: { chainId: deployment.chainId, consent: deployment.consent, pseudonym, expiry },
+      contact,
     })
     const bundleCid = await blocks.put(built.bytes, 'dag-cbor')
     const proxiesHash = proxiesCommitment({ proxies: proxies.map((proxy) => proxy.account), salt: bytesToHex(salt) })

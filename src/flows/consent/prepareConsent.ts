@@ -62,6 +62,7 @@ export async function prepareConsent(parameters: PrepareConsentParameters): Prom
     expiry,
     proxies,
     threshold,
+    patientPeerId: node.libp2p.peerId.toString(),
   })
   progress.finish(0)
   checkCancelled(signal)

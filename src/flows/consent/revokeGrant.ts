@@ -118,6 +118,7 @@ export async function revokeGrant(parameters: RevokeGrantParameters): Promise<Re
         expiry: other.expiry,
         proxies: parameters.proxies.slice(0, Math.max(3, other.threshold)),
         threshold: other.threshold,
+        patientPeerId: parameters.node.libp2p.peerId.toString(),
       })
       built.push({ grant: other, bundle })
     } catch (error) {
