@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
-import { createPublicClient, createTestClient, http } from 'viem'
+import { createPublicClient, createTestClient, hashTypedData, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { getBlock } from 'viem/actions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -52,9 +52,10 @@ async function startAnvil(): Promise<string> {
 }
 
 async function provenance(r: FhirResource, signedAt: number, signer = doctor, author = doctor.address): Promise<RecordProvenance> {
-  const fields = { chainId: config.chainId, grantId: '1', scope: 'conditions' as const, signedAt, itemId: `item-${signedAt}` }
-  const signature = await signer.signTypedData(provenanceTypedData(r, fields))
-  return { ...fields, author, signature, acceptedAt: new Date((signedAt + 60) * 1000).toISOString() }
+  const fields = { chainId: config.chainId, consent: config.contracts.Consent!.address, grantId: '1', scope: 'conditions' as const, signedAt }
+  const typed = provenanceTypedData(r, fields)
+  const signature = await signer.signTypedData(typed)
+  return { ...fields, itemId: hashTypedData(typed), author, signature, acceptedAt: new Date((signedAt + 60) * 1000).toISOString() }
 }
 
 const keysFor = (seed: number) => deriveKeys(Uint8Array.from({ length: 65 }, (_, i) => (i === 64 ? 27 : (seed * 7 + i) & 255)))
@@ -112,26 +113,31 @@ describe('verifyProvenance on a real Registry', () => {
     const chainTime = await latestTimestamp()
     const answers: [string, InboxAnswer][] = []
     const answer = async (item: InboxItem, a: InboxAnswer) => void answers.push([item.id, a])
-    const item = async (id: string, r: FhirResource, extra: Partial<InboxItem> = {}, signer = doctor): Promise<InboxItem> => {
+    // Items as part mailbox's collectInbox returns them: the id is the signed typed data's digest.
+    const item = async (r: FhirResource, extra: Partial<InboxItem> = {}, signer = doctor): Promise<InboxItem> => {
       const signedAt = (await latestTimestamp()) - 5
-      const fields = { chainId: config.chainId, grantId: '1', scope: 'conditions' as const, signedAt, itemId: id, ...(extra.replaces ? { replaces: extra.replaces } : {}) }
-      const signature = await signer.signTypedData(provenanceTypedData(r, fields))
-      return { id, grantId: 1n, scope: 'conditions', from: doctor.address, resource: r, signature, signedAt, receivedAt: signedAt + 1, ...extra }
+      const fields = { chainId: config.chainId, consent, grantId: '1', scope: 'conditions' as const, signedAt, ...(extra.replaces ? { replaces: extra.replaces } : {}) }
+      const typed = provenanceTypedData(r, fields)
+      const signature = await signer.signTypedData(typed)
+      return { id: hashTypedData(typed), grantId: 1n, scope: 'conditions', from: doctor.address, resource: r, signature, signedAt, receivedAt: signedAt + 1, ...extra }
     }
-    const accepted = await acceptInboxItem({ vault, item: await item('a1', resource), chain: { ...chain, chainId: config.chainId }, answer, now: chainNow })
+    const consent = config.contracts.Consent!.address
+    const first = await item(resource)
+    const accepted = await acceptInboxItem({ vault, item: first, chain: { ...chain, chainId: config.chainId, consent: config.contracts.Consent!.address }, answer, now: chainNow })
     expect(accepted).toMatchObject({ answered: true, verdict: { verified: true, authorName: 'Dr. Amara Okafor' } })
-    expect(accepted.summary.provenance).toMatchObject({ author: doctor.address, itemId: 'a1', grantId: '1' })
-    expect(answers).toEqual([['a1', { outcome: 'accepted' }]])
+    expect(accepted.summary.provenance).toMatchObject({ author: doctor.address, itemId: first.id, grantId: '1' })
+    expect(answers).toEqual([[first.id, { outcome: 'accepted' }]])
 
-    const forged = await item('a2', resource, {}, forger)
-    await expect(acceptInboxItem({ vault, item: forged, chain: { ...chain, chainId: config.chainId }, answer, now: chainNow })).rejects.toMatchObject({ name: 'InboxItemUnverifiedError' })
-    const orphan = await item('a3', resource, { replaces: 'never-sent' })
-    await expect(acceptInboxItem({ vault, item: orphan, chain: { ...chain, chainId: config.chainId }, answer, now: chainNow })).rejects.toMatchObject({ name: 'InboxTargetMissingError' })
+    const forged = await item(resource, {}, forger)
+    await expect(acceptInboxItem({ vault, item: forged, chain: { ...chain, chainId: config.chainId, consent: config.contracts.Consent!.address }, answer, now: chainNow })).rejects.toMatchObject({ name: 'InboxItemUnverifiedError' })
+    const orphan = await item(resource, { replaces: `0x${'ab'.repeat(32)}` })
+    await expect(acceptInboxItem({ vault, item: orphan, chain: { ...chain, chainId: config.chainId, consent: config.contracts.Consent!.address }, answer, now: chainNow })).rejects.toMatchObject({ name: 'InboxTargetMissingError' })
     expect(vault.list()).toHaveLength(1)
 
     const amended = buildCondition({ name: 'Hypertension, stage 1', onset: '2024-02-01' })
-    const second = await acceptInboxItem({ vault, item: await item('a4', amended, { replaces: 'a1' }), chain: { ...chain, chainId: config.chainId }, answer, now: chainNow })
-    expect(vault.history(second.summary.cid).map((s) => s.provenance?.itemId)).toEqual(['a1', 'a4'])
+    const amendment = await item(amended, { replaces: first.id })
+    const second = await acceptInboxItem({ vault, item: amendment, chain: { ...chain, chainId: config.chainId, consent: config.contracts.Consent!.address }, answer, now: chainNow })
+    expect(vault.history(second.summary.cid).map((s) => s.provenance?.itemId)).toEqual([first.id, amendment.id])
     expect(vault.list()).toHaveLength(1)
   })
 
@@ -163,7 +169,7 @@ describe('verifyProvenance on a real Registry', () => {
       id: beforeDecertification.itemId, grantId: 1n, scope: 'conditions', from: doctor.address, resource,
       signature: beforeDecertification.signature, signedAt: beforeDecertification.signedAt, receivedAt: beforeDecertification.signedAt,
     }
-    await expect(acceptInboxItem({ vault, item, chain: { ...chain, chainId: config.chainId }, answer: async () => {}, now: chainNow })).rejects.toMatchObject({
+    await expect(acceptInboxItem({ vault, item, chain: { ...chain, chainId: config.chainId, consent: config.contracts.Consent!.address }, answer: async () => {}, now: chainNow })).rejects.toMatchObject({
       name: 'InboxItemUnverifiedError',
       shortMessage: expect.stringContaining('no longer a certified doctor'),
     })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Hex } from 'viem'
+import { hashTypedData, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { memoryBlockAccess } from '../../src/core/blocks.ts'
 import { deriveKeys } from '../../src/core/keys/deriveKeys.ts'
@@ -39,10 +39,14 @@ async function newVault(anchorer: Anchorer = fakeAnchorer()) {
   return { vault: await Vault.open({ keys, blocks, index, anchorer, now }), blocks, index, anchorer }
 }
 
-async function signed(resource: FhirResource, itemId: string, signer = doctor, replaces?: string): Promise<RecordProvenance> {
-  const fields = { chainId: 31337, grantId: '4', scope: 'conditions' as const, signedAt: 1_760_000_000, itemId, ...(replaces ? { replaces } : {}) }
-  const signature = await signer.signTypedData(provenanceTypedData(resource, fields))
-  return { ...fields, author: doctor.address, signature, acceptedAt: '2025-01-02T00:00:00.000Z' }
+const consent = '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512' as const
+
+/** A provenance as acceptance makes it from a doctor's item; the item id is the typed data's digest, as part mailbox's. */
+async function signed(resource: FhirResource, signer = doctor, replaces?: string): Promise<RecordProvenance> {
+  const fields = { chainId: 31337, consent, grantId: '4', scope: 'conditions' as const, signedAt: 1_760_000_000, ...(replaces ? { replaces } : {}) }
+  const typed = provenanceTypedData(resource, fields)
+  const signature = await signer.signTypedData(typed)
+  return { ...fields, itemId: hashTypedData(typed), author: doctor.address, signature, acceptedAt: '2025-01-02T00:00:00.000Z' }
 }
 
 const asthma = buildCondition({ name: 'Asthma', onset: '2015-03-02' })
@@ -51,7 +55,7 @@ const asthmaAmended = buildCondition({ name: 'Asthma, moderate persistent', onse
 describe('vault provenance', () => {
   it('keeps a provider record’s author and signature through anchoring, backup, restore and export', async () => {
     const { vault, anchorer } = await newVault()
-    const provenance = await signed(asthma, 'item-1')
+    const provenance = await signed(asthma)
     const added = await vault.addRecord({ resource: asthma, source: 'form', provenance })
     expect(added.source).toBe('provider')
     expect(added.provenance).toEqual(provenance)
@@ -79,11 +83,15 @@ describe('vault provenance', () => {
 
   it('detects a tampered provenance: another signer, another author, or a changed field', async () => {
     const { vault } = await newVault()
-    const byOther = await signed(asthma, 'item-2', otherDoctor)
+    const byOther = await signed(asthma, otherDoctor)
     expect(await provenanceSignatureHolds(asthma, byOther)).toBe(false)
-    const good = await signed(asthma, 'item-2')
+    const good = await signed(asthma)
     expect(await provenanceSignatureHolds(asthma, good)).toBe(true)
     expect(await provenanceSignatureHolds(asthma, { ...good, grantId: '5' })).toBe(false)
+    expect(await provenanceSignatureHolds(asthma, { ...good, consent: '0x0000000000000000000000000000000000000001' })).toBe(false)
+    // The signature binds content, not key order: the same resource with its keys reordered still verifies.
+    const reordered = Object.fromEntries(Object.entries(asthma).reverse()) as FhirResource
+    expect(await provenanceSignatureHolds(reordered, good)).toBe(true)
     expect(await provenanceSignatureHolds(asthma, { ...good, signedAt: good.signedAt + 1 })).toBe(false)
     expect(await provenanceSignatureHolds(asthmaAmended, good)).toBe(false)
     expect(await provenanceSignatureHolds(asthma, { ...good, signature: '0x1234' })).toBe(false)
@@ -154,8 +162,9 @@ describe('amend and withdraw', () => {
 
   it('a provider amends or withdraws only what they signed; backup and restore keep the whole history', async () => {
     const { vault, anchorer } = await newVault()
+    let first: RecordProvenance
     const mine = await vault.addRecord({ resource: buildNote({ title: 'Own note', text: 'x', date: '2024-01-01' }), source: 'form' })
-    const theirs = await vault.addRecord({ resource: asthma, source: 'form', provenance: await signed(asthma, 'item-7') })
+    const theirs = await vault.addRecord({ resource: asthma, source: 'form', provenance: (first = await signed(asthma)) })
     await expect(vault.amendRecord({ cid: mine.cid, resource: asthma, by: doctor.address })).rejects.toMatchObject({ name: 'RecordChangeRefusedError' })
     await expect(vault.withdrawRecord({ cid: theirs.cid, by: otherDoctor.address })).rejects.toMatchObject({ name: 'RecordChangeRefusedError' })
     await expect(
@@ -163,12 +172,12 @@ describe('amend and withdraw', () => {
     ).rejects.toMatchObject({ name: 'RecordChangeRefusedError' })
     expect(vault.list()).toHaveLength(2)
 
-    expect(vault.findByItem('item-7')?.cid).toBe(theirs.cid)
+    expect(vault.findByItem(first!.itemId)?.cid).toBe(theirs.cid)
     const amended = await vault.amendRecord({
       cid: theirs.cid,
       resource: asthmaAmended,
       by: doctor.address,
-      provenance: await signed(asthmaAmended, 'item-8', doctor, 'item-7'),
+      provenance: await signed(asthmaAmended, doctor, first!.itemId),
     })
     expect(vault.history(amended.cid)[0]!.status).toMatchObject({ state: 'superseded', by: doctor.address })
     await vault.anchorPending()

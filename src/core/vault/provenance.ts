@@ -1,6 +1,6 @@
-import { getAddress, isAddress, isHex, keccak256, recoverTypedDataAddress, stringToHex, type Address, type Hex } from 'viem'
+import { getAddress, isAddress, isHex, keccak256, recoverTypedDataAddress, type Address, type Hex } from 'viem'
 import { isScope, type Scope } from '../scopes.ts'
-import { canonicalJson } from '../envelope/canonicalJson.ts'
+import { writeBackResourceBytes, writeBackTypedData } from '../careLoop/writeBack.ts'
 import type { FhirResource } from '../fhir/fhirTypes.ts'
 
 /**
@@ -17,6 +17,8 @@ export interface RecordProvenance {
   /** Unix seconds the provider signed at; the Registry is checked at this time. */
   signedAt: number
   chainId: number
+  /** The Consent contract of the grant (the signature's verifying contract). */
+  consent: Address
   /** The consent grant the item came through (decimal string: JSON has no bigint). */
   grantId: string
   scope: Scope
@@ -26,42 +28,32 @@ export interface RecordProvenance {
   acceptedAt: string
   /** Present when the item amended an earlier item of the same author. */
   replaces?: string
+  /** Present on a withdrawal item (the record it withdrew keeps this provenance of the withdrawal in its status). */
+  withdraws?: string
 }
 
 /**
- * The typed data a provider signs for a write-back item. The resource is bound by the
- * keccak256 of its canonical JSON, so any change to the stored resource breaks the
- * signature.
- * Seam: part mailbox signs items in src/core/careLoop/writeBack.ts; at merge this
- * function delegates to that definition so both sides hash the same message.
+ * The typed data a provider signed for this record: part mailbox's write-back item
+ * (src/core/careLoop/writeBack.ts), over the keccak256 of the resource's canonical JSON,
+ * so the record verifies whatever key order storage gives it back in.
  */
-export function provenanceTypedData(resource: FhirResource, p: Pick<RecordProvenance, 'chainId' | 'grantId' | 'scope' | 'signedAt' | 'itemId'> & { replaces?: string }) {
-  return {
-    domain: { name: 'Salus write-back', version: '1', chainId: p.chainId },
-    primaryType: 'WriteBack',
-    types: {
-      WriteBack: [
-        { name: 'itemId', type: 'string' },
-        { name: 'grantId', type: 'uint256' },
-        { name: 'scope', type: 'string' },
-        { name: 'resourceHash', type: 'bytes32' },
-        { name: 'signedAt', type: 'uint64' },
-        { name: 'replaces', type: 'string' },
-      ],
-    },
-    message: {
-      itemId: p.itemId,
-      grantId: BigInt(p.grantId),
-      scope: p.scope,
-      resourceHash: resourceHash(resource),
-      signedAt: BigInt(p.signedAt),
-      replaces: p.replaces ?? '',
-    },
-  } as const
+export function provenanceTypedData(
+  resource: FhirResource,
+  p: Pick<RecordProvenance, 'chainId' | 'consent' | 'grantId' | 'scope' | 'signedAt'> & { replaces?: string; withdraws?: string },
+) {
+  return writeBackTypedData(resourceHash(resource), {
+    grantId: BigInt(p.grantId),
+    scope: p.scope,
+    signedAt: p.signedAt,
+    chainId: p.chainId,
+    consent: p.consent,
+    ...(p.replaces ? { replaces: p.replaces } : {}),
+    ...(p.withdraws ? { withdraws: p.withdraws } : {}),
+  })
 }
 
 export function resourceHash(resource: FhirResource): Hex {
-  return keccak256(stringToHex(canonicalJson(resource)))
+  return keccak256(writeBackResourceBytes(resource))
 }
 
 /** The address the provenance signature recovers to for this resource (throws on a malformed signature). */
@@ -86,11 +78,13 @@ export function provenanceShapeError(value: unknown): string | undefined {
   if (typeof p.signature !== 'string' || !isHex(p.signature)) return 'signature'
   if (typeof p.signedAt !== 'number' || !Number.isSafeInteger(p.signedAt) || p.signedAt < 0) return 'signedAt'
   if (typeof p.chainId !== 'number' || !Number.isSafeInteger(p.chainId) || p.chainId <= 0) return 'chainId'
+  if (typeof p.consent !== 'string' || !isAddress(p.consent)) return 'consent'
   if (typeof p.grantId !== 'string' || !/^\d{1,78}$/.test(p.grantId)) return 'grantId'
   if (!isScope(p.scope)) return 'scope'
   if (typeof p.itemId !== 'string' || p.itemId.length === 0 || p.itemId.length > 200) return 'itemId'
   if (typeof p.acceptedAt !== 'string') return 'acceptedAt'
   if (p.replaces !== undefined && typeof p.replaces !== 'string') return 'replaces'
+  if (p.withdraws !== undefined && typeof p.withdraws !== 'string') return 'withdraws'
   return undefined
 }
 
@@ -113,7 +107,19 @@ export function provenanceResource(targetId: string, provenance: RecordProvenanc
         when: new Date(provenance.signedAt * 1000).toISOString(),
         who: { identifier: { system: `eip155:${provenance.chainId}`, value: provenance.author } },
         sigFormat: 'application/eip712+json',
-        data: btoa(JSON.stringify({ signature: provenance.signature, grantId: provenance.grantId, scope: provenance.scope, itemId: provenance.itemId, replaces: provenance.replaces ?? '' })),
+        data: btoa(
+          JSON.stringify({
+            signature: provenance.signature,
+            chainId: provenance.chainId,
+            consent: provenance.consent,
+            grantId: provenance.grantId,
+            scope: provenance.scope,
+            signedAt: provenance.signedAt,
+            itemId: provenance.itemId,
+            replaces: provenance.replaces ?? '',
+            withdraws: provenance.withdraws ?? '',
+          }),
+        ),
       },
     ],
   } as FhirResource

@@ -1,3 +1,4 @@
+import type { Address } from 'viem'
 import { hasRegistryRole } from '../../chain/hasRegistryRole.ts'
 import type { RecordProvenance } from '../../core/vault/provenance.ts'
 import type { RecordSummary } from '../../core/vault/types.ts'
@@ -9,7 +10,7 @@ import { verifyProvenance, type ProvenanceChain, type ProvenanceVerdict } from '
 export type AcceptInboxItemParameters = {
   vault: Vault
   item: InboxItem
-  chain: ProvenanceChain & { chainId: number }
+  chain: ProvenanceChain & { chainId: number; consent: Address }
   /** Tells the doctor (part mailbox's answerWriteBack); a failure here does not undo the acceptance. */
   answer: InboxSource['answer']
   now?: () => Date
@@ -37,11 +38,13 @@ export async function acceptInboxItem(p: AcceptInboxItemParameters): Promise<Acc
     signature: item.signature,
     signedAt: item.signedAt,
     chainId: chain.chainId,
+    consent: chain.consent,
     grantId: item.grantId.toString(),
     scope: item.scope,
     itemId: item.id,
     acceptedAt: now().toISOString(),
     ...(item.replaces ? { replaces: item.replaces } : {}),
+    ...(item.withdraws ? { withdraws: item.withdraws } : {}),
   }
   const verdict = await verifyProvenance({ resource: item.resource, provenance }, chain)
   if (!verdict.verified) throw new InboxItemUnverifiedError(verdict.detail)

@@ -17,3 +17,11 @@ export class InboxTargetMissingError extends SalusError {
     })
   }
 }
+
+/** No consent contract or no peer-to-peer node: nothing can arrive or be answered. */
+export class InboxUnavailableError extends SalusError {
+  override name = 'InboxUnavailableError' as const
+  constructor(parameters: SalusErrorParameters = {}) {
+    super('Your inbox is not connected on this network (no consent contract or no peer-to-peer connection). Reload the page, or try again later.', parameters)
+  }
+}

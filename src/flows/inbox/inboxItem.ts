@@ -1,33 +1,13 @@
-import type { Address, Hex } from 'viem'
-import type { FhirResource } from '../../core/fhir/fhirTypes.ts'
-import type { Scope } from '../../core/scopes.ts'
+import type { InboxItem } from '../../core/careLoop/writeBack.ts'
 
-/**
- * A doctor's write-back as the patient's inbox sees it (docs: interfaces of issue 10).
- * Seam: part mailbox's flows/careLoop `collectInbox` returns these; until it lands this
- * is the same shape declared here. `signedAt` and `receivedAt` are unix seconds.
- */
-export type InboxItem = {
-  id: string
-  grantId: bigint
-  scope: Scope
-  from: Address
-  resource: FhirResource
-  signature: Hex
-  signedAt: number
-  receivedAt: number
-  /** The id of an earlier item of the same doctor this one amends. */
-  replaces?: string
-  /** The id of an earlier item of the same doctor this one withdraws. */
-  withdraws?: string
-}
+export type { InboxItem }
 
 export type InboxAnswer = { outcome: 'accepted' } | { outcome: 'declined'; reason: string }
 
 /**
  * Where inbox items come from and where answers go: part mailbox's `collectInbox` and
- * `answerWriteBack` (through the doctor's mailbox). Injected so the inbox works with
- * whichever transport the workspace has.
+ * `answerWriteBack` (src/flows/careLoop). Injected so the inbox page works with whichever
+ * transport the workspace has (src/ui/state/inboxSource.ts builds it).
  */
 export type InboxSource = {
   collect(options?: { signal?: AbortSignal }): Promise<InboxItem[]>

@@ -8,6 +8,7 @@ import type { RecordSummary } from '../../core/vault/types.ts'
 import { acceptInboxItem } from '../../flows/inbox/acceptInboxItem.ts'
 import type { InboxItem, InboxSource } from '../../flows/inbox/inboxItem.ts'
 import { reportError } from './reportError.ts'
+import { InboxUnavailableError } from '../../flows/inbox/inboxErrors.ts'
 
 /** An item as the page shows it: readable fields and the doctor's directory entry (absent: not listed, so not verified). */
 export type InboxRow = { item: InboxItem; view: Description; doctor: ProviderEntry | undefined }
@@ -90,10 +91,12 @@ export class InboxState {
     this.status = ''
     try {
       const { config, publicClient } = clients
+      const consent = config.contracts.Consent
+      if (!consent) throw new InboxUnavailableError()
       const result = await acceptInboxItem({
         vault: this.host.vault,
         item: row.item,
-        chain: { client: publicClient, registry: config.contracts.Registry.address, fromBlock: BigInt(config.contracts.Registry.deployBlock), chainId: config.chainId },
+        chain: { client: publicClient, registry: config.contracts.Registry.address, fromBlock: BigInt(config.contracts.Registry.deployBlock), chainId: config.chainId, consent: consent.address },
         answer: (item, answer) => this.source!.answer(item, answer),
       })
       const doctorName = result.verdict.authorName ?? row.doctor?.name ?? row.item.from
