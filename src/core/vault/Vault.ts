@@ -127,6 +127,13 @@ export class Vault {
       .sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : a.cid < b.cid ? -1 : 1))
   }
 
+  /** Ids of every inbox item this vault accepted (any version). */
+  acceptedItems(): Set<string> {
+    const ids = new Set<string>()
+    for (const entry of this.entries.values()) if (entry.summary.provenance) ids.add(entry.summary.provenance.itemId)
+    return ids
+  }
+
   /** The version accepted from inbox item `itemId`, if this vault has it. */
   findByItem(itemId: string): RecordSummary | undefined {
     for (const entry of this.entries.values()) if (entry.summary.provenance?.itemId === itemId) return entry.summary

@@ -134,6 +134,11 @@ export class InboxState {
     }
   }
 
+  /** Accepted (in the vault) and declined (on this device) item ids: collection leaves them out. */
+  knownIds(): Set<string> {
+    return new Set([...this.host.vault.acceptedItems(), ...this.declined()])
+  }
+
   dispose(): void {
     this.controller?.abort()
   }

@@ -15,6 +15,7 @@ import { VaultState } from './VaultState.svelte.ts'
 import { InboxState } from './InboxState.svelte.ts'
 import type { InboxSource } from '../../flows/inbox/inboxItem.ts'
 import { verifyProvenance } from '../../flows/inbox/verifyProvenance.ts'
+import { mailboxInboxSource } from './inboxSource.ts'
 import { RolesState } from './consent/RolesState.svelte.ts'
 import type { DoctorState } from './consent/DoctorState.svelte.ts'
 import type { SharingState } from './consent/SharingState.svelte.ts'
@@ -69,7 +70,7 @@ export class Workspace {
     )
     this.addForm = new AddRecordState((resource, attachment) => this.list.addRecord(resource, attachment))
     this.attach(vault)
-    this.connectInbox(undefined)
+    this.connectInbox(mailboxInboxSource(this, () => this.inbox.knownIds()))
   }
 
   /** Connects the inbox to its transport (part mailbox's collectInbox/answerWriteBack) and collects once. */
