@@ -19,6 +19,8 @@ export type FundOneOffAccountParameters = {
   allowance: bigint
   /** Names the transaction in the error when there is no faucet ("Revoking", "Anchoring", …). */
   purpose: string
+  /** The one-off account's key when the caller derives it (anchoring: src/core/anchor/anchorSender.ts); random otherwise. */
+  privateKey?: Hex
 }
 
 export type FundOneOffAccountErrorType = WriteChainErrorType
@@ -28,10 +30,10 @@ export type FundOneOffAccountErrorType = WriteChainErrorType
  * must not point at the patient (a revocation, an anchor, a covered booking) has a
  * sender that nothing else shares. On other networks a relayer is needed: NoRelayerError.
  */
-export async function fundOneOffAccount(config: NetworkConfig, { allowance, purpose }: FundOneOffAccountParameters): Promise<{ privateKey: Hex; walletClient: SalusWalletClient; fundingTxHash: Hex }> {
+export async function fundOneOffAccount(config: NetworkConfig, { allowance, purpose, privateKey: given }: FundOneOffAccountParameters): Promise<{ privateKey: Hex; walletClient: SalusWalletClient; fundingTxHash: Hex }> {
   const faucet = config.chainId === localChainId ? config.localAccounts?.find((candidate) => candidate.role === 'registrar') : undefined
   if (!faucet) throw new NoRelayerError(purpose)
-  const privateKey = generatePrivateKey()
+  const privateKey = given ?? generatePrivateKey()
   const { walletClient, publicClient } = createSalusClients(config, privateKeyToAccount(privateKey))
   const { walletClient: faucetClient } = createSalusClients(config, privateKeyToAccount(faucet.privateKey))
   // The faucet is shared by every tab: two funding transactions at once may pick the same nonce.

@@ -16,6 +16,7 @@ import { InboxState } from './InboxState.svelte.ts'
 import type { InboxSource } from '../../flows/inbox/inboxItem.ts'
 import { verifyProvenance } from '../../flows/inbox/verifyProvenance.ts'
 import { mailboxInboxSource } from './inboxSource.ts'
+import { findOwnAnchors } from '../../flows/anchoring/findOwnAnchors.ts'
 import { RolesState } from './consent/RolesState.svelte.ts'
 import type { DoctorState } from './consent/DoctorState.svelte.ts'
 import type { SharingState } from './consent/SharingState.svelte.ts'
@@ -56,6 +57,8 @@ export class Workspace {
   doctor = $state.raw<DoctorState | undefined>()
   /** The patient's inbox of doctors' write-backs; without a source (no mailbox connected) it stays empty. */
   inbox = $state.raw() as InboxState
+  /** This browser has no records but the account anchored before (on another device): offer the backup restore. */
+  restoreOffer = $state(false)
   private readonly parameters: WorkspaceParameters
   /** The account's index, closed to writes while the keys rotate. */
   private readonly index: GatedRecordIndex
@@ -97,7 +100,22 @@ export class Workspace {
     const { keys, stores, anchorer } = parameters
     const index = gateRecordIndex(stores.index)
     const vault = await Vault.open({ keys, blocks: stores.blocks, index, anchorer })
-    return new Workspace(parameters, index, vault)
+    const workspace = new Workspace(parameters, index, vault)
+    void workspace.checkRestoreOffer()
+    return workspace
+  }
+
+  /** A fresh browser for an account whose vault anchored batches before: "Restore from backup" instead of an empty vault. */
+  async checkRestoreOffer(): Promise<void> {
+    const clients = this.clients
+    if (!clients || this.vault.list().length > 0) return
+    try {
+      const { batches } = await findOwnAnchors(clients, this.keys.vaultKey)
+      this.restoreOffer = batches > 0 && this.vault.list().length === 0
+    } catch (error) {
+      // Only an offer: a chain that cannot be read leaves the usual empty vault.
+      console.warn('Salus: could not check for earlier anchors', error)
+    }
   }
 
   get blockstore() {
@@ -161,6 +179,7 @@ export class Workspace {
     const { keys, stores, anchorer } = this.parameters
     const index = this.index
     const result = await Vault.restore({ keys, blocks: stores.blocks, index, anchorer, archive })
+    this.restoreOffer = false
     this.attach(await Vault.open({ keys, blocks: stores.blocks, index, anchorer }))
     this.anchor.schedule()
     return result
