@@ -16,6 +16,7 @@ import { InboxState } from './InboxState.svelte.ts'
 import type { InboxSource } from '../../flows/inbox/inboxItem.ts'
 import { verifyProvenance } from '../../flows/inbox/verifyProvenance.ts'
 import { mailboxInboxSource } from './inboxSource.ts'
+import { SinceLastTimeState } from './SinceLastTimeState.svelte.ts'
 import { findOwnAnchors } from '../../flows/anchoring/findOwnAnchors.ts'
 import { RolesState } from './consent/RolesState.svelte.ts'
 import type { DoctorState } from './consent/DoctorState.svelte.ts'
@@ -59,6 +60,8 @@ export class Workspace {
   inbox = $state.raw() as InboxState
   /** This browser has no records but the account anchored before (on another device): offer the backup restore. */
   restoreOffer = $state(false)
+  /** "What happened since last time", made once per sign-in. */
+  since = $state.raw<SinceLastTimeState | undefined>()
   private readonly parameters: WorkspaceParameters
   /** The account's index, closed to writes while the keys rotate. */
   private readonly index: GatedRecordIndex
@@ -74,6 +77,8 @@ export class Workspace {
     this.addForm = new AddRecordState((resource, attachment) => this.list.addRecord(resource, attachment))
     this.attach(vault)
     this.connectInbox(mailboxInboxSource(this, () => this.inbox.knownIds()))
+    this.since = new SinceLastTimeState(this, { inboxCount: () => this.inbox.count })
+    void this.since.load()
   }
 
   /** Connects the inbox to its transport (part mailbox's collectInbox/answerWriteBack) and collects once. */
