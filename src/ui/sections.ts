@@ -63,3 +63,10 @@ export const sections: Section[] = [
     load: () => import('./pages/InsurerPage.svelte'),
   },
 ]
+
+/** The sections in navigation order for these roles: a doctor lands on Patients, not on an empty vault of their own. */
+export function sectionsFor(roles: AccountRoles): Section[] {
+  const visible = sections.filter((section) => section.visible(roles))
+  const patients = visible.find((section) => section.id === 'patients')
+  return patients ? [patients, ...visible.filter((section) => section !== patients)] : visible
+}

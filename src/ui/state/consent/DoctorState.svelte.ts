@@ -17,12 +17,18 @@ import { patientOfConsent, patientOfGrantEvent, type PatientEntry } from './pati
 import { scopesOfMask } from '../../../flows/consent/findPatientGrants.ts'
 import { relayAddresses } from './relayAddresses.ts'
 import { SharedPatientState } from './SharedPatientState.svelte.ts'
+import { collectDoctorMailbox, type DoctorMailboxItems } from '../../../flows/careLoop/collectDoctorMailbox.ts'
+import { mailboxAccessOf } from '../careLoop/mailboxAccessOf.ts'
+import { SentRequestsState } from '../careLoop/SentRequestsState.svelte.ts'
+import { WriteBackState } from '../careLoop/WriteBackState.svelte.ts'
 
 export type GrantStatus = 'active' | 'expired' | 'revoked' | 'unknown'
 
 /** How often the page reads its grants' state from the chain; new grants are looked for every `eventsEvery` reads. */
 export const grantPollMs = 5_000
 const eventsEvery = 6
+/** The doctor's mailbox (consents and answers that came while this browser was away) is read every `mailboxEvery` ticks. */
+const mailboxEvery = 6
 
 /** A grant as the chain holds it, judged on this page's clock (expiry) and the chain (revocation). */
 export function grantStatus(grant: { revoked: boolean; expiry: number }, now = Date.now()): Exclude<GrantStatus, 'unknown'> {
@@ -32,6 +38,12 @@ export function grantStatus(grant: { revoked: boolean; expiry: number }, now = D
 /** The doctor's side of consent: reachable for deliveries, the inbox, accepting on chain, and patients' records. */
 export class DoctorState {
   readonly directory: DirectoryState
+  /** Requests for access this doctor sent, and the form to send one. */
+  readonly requests: SentRequestsState
+  /** The write-back forms and the status of every item sent. */
+  readonly writeBack: WriteBackState
+  /** What arrived in the mailbox since this doctor last opened Salus, in a sentence ('' when nothing). */
+  away = $state('')
   inbox = $state.raw<IncomingConsent[]>([])
   /** Chain status per accepted grant id. */
   statuses = $state.raw<Record<string, GrantStatus>>({})
@@ -55,6 +67,8 @@ export class DoctorState {
   constructor(private readonly context: ConsentContext) {
     this.directory = new DirectoryState(context)
     this.inbox = loadConsentInbox(context.account)
+    this.requests = new SentRequestsState(context, mailboxAccessOf(context))
+    this.writeBack = new WriteBackState(context)
   }
 
   get incoming(): IncomingConsent[] {
@@ -73,8 +87,12 @@ export class DoctorState {
     this.poll = setInterval(() => {
       if (this.disposed) return
       this.judgeExpiry()
-      void this.refreshStatuses({ events: ++this.polls % eventsEvery === 0 })
+      const tick = ++this.polls
+      void this.refreshStatuses({ events: tick % eventsEvery === 0 })
+      if (tick % mailboxEvery === 0) void this.collectMailbox()
     }, grantPollMs)
+    // Consents and answers that came while this doctor was away wait in their mailbox.
+    void this.collectMailbox({ atSignIn: true })
     try {
       const node = await this.context.node()
       if (this.disposed) return
@@ -93,6 +111,68 @@ export class DoctorState {
     if (!inbox || delivery.kind !== 'consent') return
     this.setInbox(inbox)
     this.status = `New consent from “${delivery.label}”.`
+  }
+
+  private collecting: Promise<void> | undefined
+
+  /** Takes consents and answers from the doctor's mailbox; consents are checked like a direct delivery. */
+  collectMailbox({ atSignIn = false }: { atSignIn?: boolean } = {}): Promise<void> {
+    this.collecting ??= (async () => {
+      try {
+        const items = await collectDoctorMailbox({
+          preMasterSeed: this.context.workspace.keys.preMasterSeed,
+          mailbox: mailboxAccessOf(this.context),
+          keep: (taken) => this.keepFromMailbox(taken, atSignIn),
+        })
+        if (items.consents.length + items.answers.length > 0) void this.refreshStatuses({ events: false })
+        const answers = await this.writeBack.collect()
+        const accepted = answers.filter((answer) => answer.status === 'accepted').length
+        const declined = answers.filter((answer) => answer.status === 'declined').length
+        if (accepted + declined > 0) {
+          const sentence = [accepted ? `${accepted} item${accepted === 1 ? '' : 's'} accepted` : '', declined ? `${declined} declined` : ''].filter(Boolean).join(', ')
+          if (atSignIn) this.away = this.away ? `${this.away.replace(/\.$/, '')}, ${sentence} by patients.` : `While you were away: ${sentence} by patients.`
+          else this.status = `Patients answered: ${sentence}.`
+        }
+      } catch (error) {
+        if (!this.disposed) console.warn('Salus: the mailbox could not be read', error)
+      } finally {
+        this.collecting = undefined
+      }
+    })()
+    return this.collecting
+  }
+
+  private async keepFromMailbox({ consents, answers }: DoctorMailboxItems, atSignIn: boolean): Promise<void> {
+    const { account, config, consent } = this.context
+    let inbox = this.inbox
+    let newConsents = 0
+    for (const { delivery } of consents) {
+      try {
+        const next = await receiveConsent(inbox, delivery, 'mailbox', { account, chainId: config.chainId, consent: consent.address, vkey: consentVerificationKey })
+        if (next) {
+          inbox = next
+          newConsents++
+        }
+      } catch (error) {
+        console.warn('Salus: a consent in the mailbox was refused', error)
+      }
+    }
+    // Throws when storage fails: the entries then stay on the care nodes for the next try.
+    if (newConsents > 0) {
+      saveConsentInbox(account, inbox)
+      this.inbox = inbox
+    }
+    const answered = this.requests.applyAnswers(answers.map((item) => item.answer))
+    const parts: string[] = []
+    if (newConsents > 0) parts.push(`${newConsents} new consent${newConsents === 1 ? '' : 's'} to accept`)
+    const granted = answered.filter((item) => item.status === 'granted').length
+    const declined = answered.filter((item) => item.status === 'declined')
+    if (granted > 0) parts.push(`${granted} request${granted === 1 ? '' : 's'} granted`)
+    for (const item of declined) parts.push(`a request declined${item.answerReason ? ` (“${item.answerReason}”)` : ''}`)
+    if (parts.length === 0) return
+    const sentence = parts.join(', ')
+    if (atSignIn) this.away = `While you were away: ${sentence}.`
+    else this.status = `New: ${sentence}.`
   }
 
   /** Patients find this browser through the directory: keep its peer id, relay addresses and receiving key current there. */

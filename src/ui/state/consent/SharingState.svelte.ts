@@ -1,7 +1,8 @@
-import { multiaddr } from '@multiformats/multiaddr'
 import type { ProviderEntry } from '../../../chain/providerEntry.ts'
 import { scopes as allScopes, type Scope } from '../../../core/scopes.ts'
-import { deliverMessage } from '../../../p2p/deliverMessage.ts'
+import { deliverConsent } from '../../../flows/careLoop/deliverConsent.ts'
+import { AccessRequestsState } from '../careLoop/AccessRequestsState.svelte.ts'
+import { mailboxAccessOf } from '../careLoop/mailboxAccessOf.ts'
 import type { ConsentDelivery } from '../../../p2p/deliverProtocol.ts'
 import { createProverWorker } from '../../../zk/proveInWorker.ts'
 import { reportError } from '../reportError.ts'
@@ -20,13 +21,15 @@ import { StepsState } from './StepsState.svelte.ts'
 const defaultThreshold = 2
 const defaultProxies = 3
 const day = 24 * 60 * 60 * 1000
+const requestPollMs = 30_000
 
 /** A consent made and (maybe) delivered; kept so an offline doctor can be tried again. */
 export type SentConsent = {
   id: string
   doctor: ProviderEntry
   delivery: ConsentDelivery
-  state: 'sending' | 'delivered' | 'undelivered'
+  /** 'mailbox': the doctor was offline; it waits sealed to them on the care nodes until they sign in. */
+  state: 'sending' | 'delivered' | 'mailbox' | 'undelivered'
   error: string
 }
 
@@ -34,6 +37,8 @@ export type SentConsent = {
 export class SharingState {
   readonly directory: DirectoryState
   readonly grants: PatientGrantsState
+  /** Doctors' requests for access, and the patient's code they send them to. */
+  readonly requests: AccessRequestsState
   readonly steps = new StepsState(['Preparing key fragments for the care nodes', 'Copying your records to the care nodes', 'Making the consent proof', 'Sending the consent to the doctor'])
   doctor = $state('')
   scopes = $state<Scope[]>([])
@@ -47,11 +52,13 @@ export class SharingState {
   /** Scopes this browser has shared: a record added to one of them updates its manifest. */
   private sharedScopes = new Set<Scope>()
   private republishing: Promise<void> | undefined
+  private requestPoll: ReturnType<typeof setInterval> | undefined
 
   constructor(private readonly context: ConsentContext) {
     this.directory = new DirectoryState(context)
     this.grants = new PatientGrantsState(context, this.directory, () => (this.worker ??= createProverWorker()))
     this.label = context.workspace.account.label
+    this.requests = new AccessRequestsState(context, mailboxAccessOf(context), (terms) => this.shareOnRequest(terms))
   }
 
   private started: Promise<void> | undefined
@@ -63,6 +70,9 @@ export class SharingState {
       await this.grants.load()
       for (const grant of this.grants.grants) if (grant.status === 'active') grant.scopes.forEach((scope) => this.sharedScopes.add(scope))
     })()
+    // Requests wait on the care nodes: taken at sign-in and every half minute while Salus is open.
+    void this.requests.collect()
+    this.requestPoll ??= setInterval(() => void this.requests.collect(), requestPollMs)
     return this.started
   }
 
@@ -70,8 +80,19 @@ export class SharingState {
     this.scopes = on ? [...new Set([...this.scopes, scope])] : this.scopes.filter((s) => s !== scope)
   }
 
+  /** A doctor's request, granted with one confirmation: the same consent flow with the request's terms. True once the consent went. */
+  async shareOnRequest(terms: { doctor: string; scopes: Scope[]; expiryDate: string }): Promise<boolean> {
+    if (this.busy) return false
+    this.doctor = terms.doctor
+    this.scopes = [...terms.scopes]
+    this.expiry = terms.expiryDate
+    if (!this.directory.doctor(terms.doctor)) await this.directory.load()
+    const sent = await this.share()
+    return sent?.state === 'delivered' || sent?.state === 'mailbox'
+  }
+
   /** Bundle → replicate → prove → deliver. Every step reports progress; a failure says which step and what to do. */
-  async share(): Promise<void> {
+  async share(): Promise<SentConsent | undefined> {
     if (this.busy) return
     this.error = ''
     this.status = ''
@@ -119,11 +140,15 @@ export class SharingState {
       this.sent = [sent, ...this.sent]
       this.steps.begin(3)
       await this.deliver(sent)
-      if (sent.state === 'delivered') {
+      if (sent.state === 'delivered' || sent.state === 'mailbox') {
         this.steps.finish(3)
-        this.status = `Consent sent to ${doctor.name}. Access starts when they accept it.`
+        this.status =
+          sent.state === 'delivered'
+            ? `Consent sent to ${doctor.name}. Access starts when they accept it.`
+            : `${doctor.name} is offline: the consent waits for them, sealed, on the care nodes. Access starts when they sign in and accept it.`
         this.scopes = []
-      } else this.steps.fail(3, 'The doctor is offline')
+      } else this.steps.fail(3, 'The consent could not be sent')
+      return sent
     } catch (error) {
       this.steps.failActive()
       this.error = reportError(error, 'sharing records')
@@ -132,7 +157,7 @@ export class SharingState {
     }
   }
 
-  /** Sends (again) a consent; an offline doctor leaves it "undelivered" with a retry button. */
+  /** Sends (again) a consent: to the doctor's browser, or to their mailbox when it does not answer; a failure of both leaves it "undelivered" with a retry button. */
   async deliver(sent: SentConsent): Promise<void> {
     const retry = sent.state === 'undelivered'
     this.update(sent, { state: 'sending', error: '' })
@@ -141,11 +166,10 @@ export class SharingState {
       // A doctor who came online since may have new addresses in the directory.
       if (retry) await this.directory.load()
       const doctor = this.directory.doctor(sent.doctor.account) ?? sent.doctor
-      const addresses = doctor.multiaddrs.filter((address) => address.includes('/p2p/'))
-      if (addresses.length === 0) throw new SharingUnavailableError(`${doctor.name} has not connected Salus to the network yet, so the consent cannot reach them. Try again once they have signed in.`)
-      // All of the doctor's relay addresses at once: libp2p takes the first that answers.
-      await deliverMessage(node, { peer: addresses.map((address) => multiaddr(address)), delivery: sent.delivery, timeoutMs: 15_000 })
-      this.update(sent, { state: 'delivered' })
+      if (!doctor.umbralPublicKey) throw new SharingUnavailableError(`${doctor.name} has no receiving key in the directory, so the consent cannot reach them.`)
+      // All of the doctor's relay addresses at once (libp2p takes the first that answers), else their mailbox.
+      const { via } = await deliverConsent({ node, doctor, delivery: sent.delivery, mailbox: mailboxAccessOf(this.context) })
+      this.update(sent, { state: via === 'delivered' ? 'delivered' : 'mailbox' })
     } catch (error) {
       this.update(sent, { state: 'undelivered', error: `${reportError(error, 'delivering a consent')} ${sent.doctor.name} may be offline: try again later.` })
     }
@@ -185,6 +209,7 @@ export class SharingState {
   }
 
   dispose(): void {
+    clearInterval(this.requestPoll)
     this.worker?.terminate()
     this.worker = undefined
   }

@@ -1,0 +1,120 @@
+// The care loop in Chromium on the real local network, the doctor's half: Dr. Amara Okafor
+// lands on her patients, asks Alice for access from Alice's code, Alice grants it with one
+// confirmation, and the doctor writes back a visit note, a report with a PDF and a
+// prescription while Alice's tab is closed (they wait, sealed, in Alice's mailbox).
+import { mkdir } from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { launchProfile, watchPage } from './support/browser.ts'
+import { step } from './support/step.ts'
+import { openSection, untilOrAlert, waitUntilReachable } from './support/consentPage.ts'
+import { addRecord, signIn } from './support/vaultPage.ts'
+
+const appUrl = inject('appUrl')
+const shots = process.env.SALUS_SHOTS_DIR
+const reason = 'Follow-up after your cardiology referral'
+
+let alice: Awaited<ReturnType<typeof launchProfile>>
+let doctor: Awaited<ReturnType<typeof launchProfile>>
+let alicePage: Page
+let doctorPage: Page
+const errors: string[] = []
+
+async function firstPage(context: BrowserContext) {
+  const page = context.pages()[0] ?? (await context.newPage())
+  errors.push(...watchPage(page).errors)
+  return page
+}
+
+async function shot(page: Page, name: string) {
+  if (!shots) return
+  await mkdir(shots, { recursive: true })
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true })
+}
+
+beforeAll(async () => {
+  ;[alice, doctor] = await Promise.all([launchProfile(), launchProfile()])
+  alicePage = await firstPage(alice.context)
+  doctorPage = await firstPage(doctor.context)
+})
+afterAll(async () => {
+  await Promise.allSettled([alice?.dispose(), doctor?.dispose()])
+})
+
+describe('the care loop: a doctor asks, the patient grants, the doctor writes back', () => {
+  const asked = step([], async () => {
+    await signIn(doctorPage, appUrl, /Amara Okafor/)
+    // A doctor lands on Patients, not on an empty vault.
+    await doctorPage.getByRole('heading', { name: 'Patients', level: 1 }).waitFor({ timeout: 60_000 })
+    await waitUntilReachable(doctorPage)
+
+    await signIn(alicePage, appUrl, /Alice/)
+    await addRecord(alicePage, 'Allergy', { Substance: 'Penicillin' })
+    await openSection(alicePage, 'Sharing')
+    const code = (await alicePage.getByTestId('request-code').textContent())!.trim()
+    expect(code).toMatch(/^salusreq1[02-9ac-hj-np-z]{59}$/)
+    await shot(alicePage, 'patient-request-code')
+
+    const ask = doctorPage.getByRole('region', { name: 'Ask a patient for access' })
+    await ask.getByLabel(/Patient’s code/).fill(code)
+    for (const scope of ['Allergies', 'Lab results', 'Notes and documents', 'Prescriptions']) await ask.getByRole('checkbox', { name: scope, exact: true }).check()
+    await ask.getByLabel('Reason the patient will read').fill(reason)
+    await ask.getByLabel('For how many days').fill('30')
+    await ask.getByRole('button', { name: 'Send request' }).click()
+    await untilOrAlert(doctorPage, ask.getByText(/^Request sent/))
+    await ask.getByTestId('sent-request').first().getByText('Sent: waiting for the patient').waitFor()
+    await shot(doctorPage, 'doctor-asked')
+  })
+  it('the doctor lands on Patients and asks Alice for access from her code', asked)
+
+  const granted = step([asked], async () => {
+    // Alice's app takes requests every half minute while Salus is open.
+    const request = alicePage.getByRole('article', { name: 'Request from Dr. Amara Okafor' })
+    await request.waitFor({ timeout: 90_000 })
+    expect(await request.getByText(reason).count()).toBe(1)
+    expect(await request.getByText('verified').count()).toBe(1)
+    await shot(alicePage, 'patient-request')
+    await request.getByRole('button', { name: 'Grant…' }).click()
+    await request.getByRole('button', { name: 'Confirm and grant' }).click()
+    await untilOrAlert(alicePage, alicePage.getByText(/You granted Dr. Amara Okafor access/), 240_000)
+
+    // The doctor: the consent arrives, the request shows granted; accepting records it on chain.
+    const consent = doctorPage.getByRole('article', { name: /^Consent from / }).first()
+    await consent.waitFor({ timeout: 60_000 })
+    const label = ((await consent.getAttribute('aria-label')) ?? '').replace(/^Consent from /, '')
+    await consent.getByRole('button', { name: 'Accept' }).click()
+    await untilOrAlert(doctorPage, doctorPage.getByRole('article', { name: `Patient ${label}` }))
+    await doctorPage.getByTestId('sent-request').first().getByText('Granted').waitFor({ timeout: 90_000 })
+    await shot(doctorPage, 'doctor-granted')
+  })
+  it('Alice sees the request with the doctor’s verified entry and grants it with one confirmation', granted)
+
+  const wroteBack = step([granted], async () => {
+    await alicePage.close()
+    const patient = doctorPage.getByRole('article', { name: /^Patient / }).first()
+    await patient.getByRole('button', { name: /^Write back to / }).click()
+    const panel = doctorPage.getByRole('region', { name: /^Write back to / })
+    const send = async (kind: string, fields: Record<string, string>, file?: { name: string; mimeType: string; buffer: Buffer }) => {
+      await panel.getByLabel('What').selectOption({ label: kind })
+      for (const [name, value] of Object.entries(fields)) {
+        const field = panel.locator(`[name="${name}"]`)
+        if ((await field.evaluate((el) => el.tagName)) === 'SELECT') await field.selectOption(value)
+        else await field.fill(value)
+      }
+      if (file) await panel.locator('input[type=file]').setInputFiles(file)
+      await panel.getByRole('button', { name: 'Sign and send' }).click()
+      await untilOrAlert(doctorPage, panel.getByText(/sent: it waits|delivered to the patient/), 90_000)
+    }
+    await send('Visit note', { title: 'Cardiology follow-up', text: 'Blood pressure 128/82. Continue current treatment.' })
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n')
+    await send('Report with a PDF or image', { title: 'Echocardiogram report', conclusion: 'Normal left ventricular function.' }, { name: 'echo.pdf', mimeType: 'application/pdf', buffer: pdf })
+    await send('Prescription', { medication: 'Ramipril 5 mg tablet', doseValue: '5', doseUnit: 'mg', route: 'oral', times: '1', period: '1', periodUnit: 'd', durationDays: '90', repeats: '2' })
+    const items = doctorPage.getByTestId('sent-item')
+    await expect.poll(() => items.count()).toBe(3)
+    // Alice's tab is closed: every item waits in her mailbox.
+    expect(await doctorPage.locator('[data-testid="sent-item"][data-status="sent"]').count()).toBe(3)
+    await shot(doctorPage, 'doctor-wrote-back')
+    expect(errors).toEqual([])
+  })
+  it('the doctor writes a note, a report with a PDF and a prescription while Alice’s tab is closed', wroteBack)
+})
