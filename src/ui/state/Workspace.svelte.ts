@@ -77,7 +77,7 @@ export class Workspace {
     this.addForm = new AddRecordState((resource, attachment) => this.list.addRecord(resource, attachment))
     this.attach(vault)
     this.connectInbox(mailboxInboxSource(this, () => this.inbox.knownIds()))
-    this.since = new SinceLastTimeState(this, { inboxCount: () => this.inbox.count })
+    this.since = new SinceLastTimeState(this, { inboxCount: () => this.inbox.count, requests: () => this.sharing?.requests.requests.length ?? 0 })
     void this.since.load()
   }
 
