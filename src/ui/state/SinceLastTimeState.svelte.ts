@@ -35,9 +35,11 @@ export class SinceLastTimeState {
     now = Math.floor(Date.now() / 1000),
   ) {
     const key = visitKey(workspace.account.address)
-    const stored = Number(localStorage.getItem(key))
+    // No storage (a test, a locked-down browser): every visit is a first one.
+    const storage = globalThis.localStorage as Storage | undefined
+    const stored = Number(storage?.getItem(key))
     this.previous = Number.isSafeInteger(stored) && stored > 0 ? stored : undefined
-    localStorage.setItem(key, String(now))
+    storage?.setItem(key, String(now))
   }
 
   get inboxCount(): number {
