@@ -89,9 +89,12 @@ export async function startConsentStack(): Promise<ConsentStack> {
 }
 
 export type BenchPatient = {
+  keys: SalusKeys
+  node: SalusNode
+  vault: Vault
   addRecord(text: string): Promise<void>
-  /** A grant prepared by the app's flow and submitted by the grantee; its gas. */
-  grant(o: { grantee: Address; receivingKey: umbral.PublicKey; scopes: Scope[]; days: number }): Promise<{ grantId: bigint; gasUsed: bigint }>
+  /** A grant prepared by the app's flow and submitted by the grantee; its gas and sealed bundle. */
+  grant(o: { grantee: Address; receivingKey: umbral.PublicKey; scopes: Scope[]; days: number }): Promise<{ grantId: bigint; gasUsed: bigint; bundleBytes: Uint8Array }>
   revoke(grantId: bigint): Promise<RevokeGrantReturnType>
   stop(): Promise<void>
 }
@@ -115,6 +118,9 @@ export async function benchPatient(stack: ConsentStack, privateKey: Hex): Promis
   const deployment = { chainId: stack.chain.chainId, consent: stack.consent }
   const myGrants = async () => (await findPatientGrants(stack.chain.publicClient, { ...deployment, fromBlock: stack.fromBlock, identitySecret: keys.identitySecret })).grants
   return {
+    keys,
+    node,
+    vault,
     async addRecord(text) {
       await vault.addRecord({ resource: { resourceType: 'AllergyIntolerance', clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] }, code: { text }, patient: { reference: 'Patient/p' } }, source: 'form' })
       await publishScopeManifests({ node, blocks, preMasterSeed: keys.preMasterSeed, records: vault.list(), scopes: ['allergies'], epochOf: (s) => vault.currentEpoch(s), careNodes, required: 2 })
@@ -140,7 +146,7 @@ export async function benchPatient(stack: ConsentStack, privateKey: Hex): Promis
       const params = { ...prepared.grant, expiry: BigInt(prepared.grant.expiry) }
       const sender = stack.chain.wallet(demoIndex(grantee))
       const { grantId, gasUsed } = await submitGrant(sender, { consent: stack.consent, params, pseudonym: prepared.pseudonym, proof: [...prepared.proof] })
-      return { grantId, gasUsed }
+      return { grantId, gasUsed, bundleBytes: await blocks.get(prepared.bundleCid) }
     },
     async revoke(grantId) {
       const grant = (await myGrants()).find((g) => g.grantId === grantId)

@@ -20,7 +20,7 @@ import { proxiesCommitment } from '../../src/chain/consent/proxiesCommitment.ts'
 import { startCareNode, type CareNode } from '../../src/p2p/careNode.ts'
 import { createBrowserNode, type SalusNode } from '../../src/p2p/createBrowserNode.ts'
 import { deliverMessage } from '../../src/p2p/deliverMessage.ts'
-import type { ConsentDelivery, Delivery } from '../../src/p2p/deliverProtocol.ts'
+import { maxDeliverMessageBytes, type ConsentDelivery, type Delivery } from '../../src/p2p/deliverProtocol.ts'
 import type { GrantOracle, GrantState } from '../../src/p2p/grantOracle.ts'
 import { messageStream } from '../../src/p2p/messages.ts'
 import { networkBlockAccess } from '../../src/p2p/networkBlockAccess.ts'
@@ -138,6 +138,11 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
   })
 
   it('delivers a consent to the doctor’s inbox and refuses malformed or oversized ones', async () => {
+    const varint = (value: number): Uint8Array => {
+      const out: number[] = []
+      for (; value >= 0x80; value = Math.floor(value / 0x80)) out.push((value % 0x80) | 0x80)
+      return Uint8Array.from([...out, value])
+    }
     const inbox: Array<{ delivery: Delivery; from: string }> = []
     await serveDeliverProtocol(doctor, { onDelivery: (delivery, { from }) => void inbox.push({ delivery, from }) })
     const consent: ConsentDelivery = {
@@ -157,10 +162,11 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
     const raw = async (bytes: Uint8Array | { claimedLength: number }) => {
       const stream = await patient.libp2p.dialProtocol(doctorAddress, '/salus/deliver/1.0.0', { runOnLimitedConnection: true })
       if (bytes instanceof Uint8Array) await lpStream(stream).write(bytes)
-      else stream.send(Uint8Array.of(0x80, 0x80, 0x05)) // varint 81920 (> 64 KiB), no body
+      else stream.send(varint(bytes.claimedLength)) // a length prefix only, no body
       return messageStream(stream).read({ signal: AbortSignal.timeout(10_000) })
     }
-    expect(await raw({ claimedLength: 81_920 })).toMatchObject({ ok: false, code: 'too-large' })
+    // Deliveries may carry a sealed write-back (issue 10): the limit is maxDeliverMessageBytes, not 64 KiB.
+    expect(await raw({ claimedLength: maxDeliverMessageBytes + 1 })).toMatchObject({ ok: false, code: 'too-large' })
     expect(await raw(dagCbor.encode({ ...consent, label: 'x'.repeat(65) }))).toMatchObject({ ok: false, code: 'malformed' })
     expect(await raw(dagCbor.encode({ ...consent, proof: consent.proof.slice(1) }))).toMatchObject({ ok: false, code: 'malformed' })
     expect(await raw(dagCbor.encode({ ...consent, patient: { ...consent.patient, peerId: 'nobody' } }))).toMatchObject({ ok: false, code: 'malformed' })

@@ -23,7 +23,7 @@ const refusalSentences: Record<WriteBackRefusal, string> = {
   'bad-signature': 'An item was refused: its signature does not match the doctor who is named as its author.',
   'not-grantee': 'An item was refused: it was signed by someone you have not given access to.',
   'scope-not-granted': 'An item was refused: it is a kind of record you did not share with this doctor.',
-  revoked: 'An item was refused: it was written after you ended this doctor’s access.',
+  revoked: 'An item was refused: you have ended this doctor’s access.',
   expired: 'An item was refused: this doctor’s access had expired.',
   'not-doctor': 'An item was refused: its author is not a certified doctor in the directory.',
   'wrong-deployment': 'An item was refused: it was made for another Salus network.',
