@@ -152,10 +152,20 @@ describe('consent between a patient and a doctor in Chromium', () => {
   const step6 = step([step1], async () => {
     await shareWith(alicePage, 'Dr. Lukas Weber', ['Allergies'], 'Alice')
     const sent = alicePage.getByRole('region', { name: 'Consents sent' }).getByRole('listitem').filter({ hasText: 'Dr. Lukas Weber' })
-    await sent.getByRole('button', { name: 'Try sending again' }).waitFor({ timeout: 180_000 })
-    expect(await sent.getByRole('alert').textContent()).toMatch(/cannot reach them|may be offline/)
+    // He has never been online: the consent waits, sealed to him, in his mailbox on the care nodes.
+    await sent.getByText('The doctor is offline: it waits for them, sealed, on the care nodes.').waitFor({ timeout: 180_000 })
+    const weber = await launchProfile()
+    try {
+      const page = await firstPage(weber.context)
+      await signIn(page, appUrl, /Lukas Weber/)
+      await page.getByText(/^While you were away: 1 new consent to accept/).waitFor({ timeout: 60_000 })
+      await page.getByRole('article', { name: 'Consent from Alice' }).waitFor()
+      if (process.env.SALUS_SHOTS_DIR) await page.screenshot({ path: `${process.env.SALUS_SHOTS_DIR}/doctor-while-away.png`, fullPage: true })
+    } finally {
+      await weber.dispose()
+    }
   })
-  it('says so when the doctor cannot be reached, and offers to send again', step6)
+  it('a consent for an offline doctor waits in their mailbox; they find it when they sign in', step6)
 
   const step7 = step([step1], async () => {
     const client = createPublicClient({ transport: http(rpcUrl) })

@@ -16,7 +16,9 @@ import { requestMailbox } from '../../src/core/careLoop/requestMailboxKey.ts'
 import type { SalusKeys } from '../../src/core/keys/deriveKeys.ts'
 import { answerAccessRequest } from '../../src/flows/careLoop/answerAccessRequest.ts'
 import { collectAccessRequests } from '../../src/flows/careLoop/collectAccessRequests.ts'
+import { collectAnswers } from '../../src/flows/careLoop/collectAnswers.ts'
 import { collectDoctorMailbox } from '../../src/flows/careLoop/collectDoctorMailbox.ts'
+import { receivingSecretKey } from '../../src/crypto/umbral.ts'
 import { deliverConsent } from '../../src/flows/careLoop/deliverConsent.ts'
 import { sendAccessRequest } from '../../src/flows/careLoop/sendAccessRequest.ts'
 import { findPatientGrants, nextGrantIndex } from '../../src/flows/consent/findPatientGrants.ts'
@@ -122,6 +124,10 @@ describe('access request → grant → consent in an offline doctor’s mailbox 
     // The doctor comes back (a new browser session): the consent and the answer are waiting.
     const back = await stack.node(doctor.account.address, 23)
     const vkey = JSON.parse(await readFile(vkeyPath, 'utf8')) as VerificationKey
+    // The write-back answers' reader shares this mailbox: it must leave consents and request answers in place.
+    const receivingKey = receivingSecretKey(doctorKeys.preMasterSeed)
+    expect(await collectAnswers({ node: back, careNodes, receivingKey, contactOf: () => undefined, keep: async () => {} })).toEqual([])
+    receivingKey.free()
     let inbox: Awaited<ReturnType<typeof receiveConsent>> = []
     const items = await collectDoctorMailbox({
       preMasterSeed: doctorKeys.preMasterSeed,
