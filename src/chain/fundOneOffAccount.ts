@@ -19,7 +19,7 @@ export type FundOneOffAccountParameters = {
   allowance: bigint
   /** Names the transaction in the error when there is no faucet ("Revoking", "Anchoring", …). */
   purpose: string
-  /** Fund this account instead of a fresh one (an emergency card's own account, derived from its secret). */
+  /** Fund this account instead of a fresh one: an emergency card's own account (derived from its secret), or an anchoring sender (src/core/anchor/anchorSender.ts). */
   privateKey?: Hex
 }
 

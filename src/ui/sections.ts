@@ -17,6 +17,8 @@ export type Section = {
    * Sections without it (records, the responder page) work offline.
    */
   needsNetwork?: string
+  /** A count shown beside the label (e.g. items waiting in the inbox); 0 shows nothing. */
+  badge?: (workspace: Workspace) => number
   /** Pages load on demand, so a patient never downloads the doctor's code. */
   load: () => Promise<{ default: Component<SectionProps> }>
 }
@@ -28,6 +30,13 @@ export const sections: Section[] = [
     label: 'Records',
     visible: () => true,
     load: () => import('./pages/VaultPage.svelte'),
+  },
+  {
+    id: 'inbox',
+    label: 'Inbox',
+    visible: (roles) => roles.patient,
+    badge: (workspace) => workspace.inbox.count,
+    load: () => import('./pages/InboxPage.svelte'),
   },
   {
     id: 'sharing',

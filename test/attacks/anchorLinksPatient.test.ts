@@ -18,6 +18,7 @@ import { blockAccess } from '../../src/core/blocks.ts'
 import { memoryRecordIndex } from '../../src/core/vault/memoryRecordIndex.ts'
 import { Vault } from '../../src/core/vault/Vault.ts'
 import { openAnchorer } from '../../src/flows/anchoring/openAnchorer.ts'
+import { findOwnAnchors } from '../../src/flows/anchoring/findOwnAnchors.ts'
 import { createAccountClients } from '../../src/chain/accountClients.ts'
 import { clientsFor } from '../support/consentChain.ts'
 import { startAnvil, type Anvil } from '../../src/chain/deploy/startAnvil.ts'
@@ -29,6 +30,7 @@ let config: NetworkConfig
 let vault: Vault
 /** What the care node saw: the envelope CIDs it pinned. */
 let seenCids: CID[]
+let vaultKey: Uint8Array
 
 const allergy = (text: string) => ({
   resourceType: 'AllergyIntolerance' as const,
@@ -45,8 +47,11 @@ function permutations<T>(items: T[]): T[][] {
 beforeAll(async () => {
   anvil = await startAnvil()
   config = await deploySalus({ rpcUrl: anvil.rpcUrl, privateKey: anvilAccount(0).privateKey, seed: true })
-  const anchorer = await openAnchorer(createAccountClients(config, { kind: 'local', privateKey: patient.privateKey }))
-  vault = await Vault.open({ keys: await keysOf(patient.privateKey), blocks: blockAccess({ blockstore: new MemoryBlockstore() }), index: memoryRecordIndex(), anchorer })
+  // Senders derived from the vault key, as the app does (so a fresh browser can find that it anchored).
+  const keys = await keysOf(patient.privateKey)
+  vaultKey = keys.vaultKey
+  const anchorer = await openAnchorer(createAccountClients(config, { kind: 'local', privateKey: patient.privateKey }), vaultKey)
+  vault = await Vault.open({ keys, blocks: blockAccess({ blockstore: new MemoryBlockstore() }), index: memoryRecordIndex(), anchorer })
   for (const text of ['Penicillin', 'Peanuts', 'Latex']) {
     await vault.addRecord({ resource: allergy(text), source: 'form' })
   }
@@ -103,5 +108,12 @@ describe('a care node that knows a patient’s envelope CIDs', () => {
     expect(new Set(senders).size).toBe(2)
     // The patient's account sent nothing at all: its nonce is still 0.
     expect(await publicClient.getTransactionCount({ address: patient.account.address })).toBe(0)
+  })
+
+  it('only the patient’s own keys find that the account anchored: another account’s keys find nothing', async () => {
+    const clients = createAccountClients(config, { kind: 'local', privateKey: patient.privateKey })
+    expect(await findOwnAnchors(clients, vaultKey)).toEqual({ batches: 1 })
+    const bob = anvilAccount(9)
+    expect(await findOwnAnchors(createAccountClients(config, { kind: 'local', privateKey: bob.privateKey }), (await keysOf(bob.privateKey)).vaultKey)).toEqual({ batches: 0 })
   })
 })

@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { launchProfile, watchPage } from './support/browser.ts'
 import { step } from './support/step.ts'
 import { openSection, untilOrAlert, waitUntilReachable } from './support/consentPage.ts'
-import { addRecord, signIn } from './support/vaultPage.ts'
+import { addRecord, recordButton, signIn } from './support/vaultPage.ts'
 
 const appUrl = inject('appUrl')
 const shots = process.env.SALUS_SHOTS_DIR
@@ -120,4 +120,85 @@ describe('the care loop: a doctor asks, the patient grants, the doctor writes ba
     expect(errors).toEqual([])
   })
   it('the doctor writes a note, a report with a PDF and a prescription while Alice’s tab is closed', wroteBack)
+
+  const patientAnswered = step([wroteBack], async () => {
+    // Alice opens Salus again: the items wait in her inbox, and the notice says so.
+    alicePage = await alice.context.newPage()
+    errors.push(...watchPage(alicePage).errors)
+    await signIn(alicePage, appUrl, /Alice/)
+    const since = alicePage.getByTestId('since-last-time')
+    await since.getByText('3 items from your doctors waiting in your inbox').waitFor({ timeout: 120_000 })
+    await shot(alicePage, 'patient-since-last-time')
+
+    await alicePage.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: /^Inbox/ }).click()
+    const item = (title: RegExp) => alicePage.getByRole('article', { name: title })
+    await expect.poll(() => alicePage.getByRole('article').count(), { timeout: 60_000 }).toBe(3)
+    expect(await item(/Cardiology follow-up/).getByText('verified in the directory').count()).toBe(1)
+    await shot(alicePage, 'patient-inbox')
+
+    const status = alicePage.getByTestId('inbox-status')
+    await item(/Cardiology follow-up/).getByRole('button', { name: 'Accept' }).click()
+    await untilOrAlert(alicePage, status.filter({ hasText: /^Recorded by Dr\. Amara Okafor, verified/ }), 90_000)
+    await item(/Ramipril/).getByRole('button', { name: 'Accept' }).click()
+    await untilOrAlert(alicePage, status.filter({ hasText: /Ramipril/ }), 90_000)
+    await item(/Echocardiogram/).getByRole('button', { name: 'Decline…' }).click()
+    await alicePage.getByLabel('Why do you decline it?').fill('I had no echocardiogram: wrong patient?')
+    await alicePage.getByRole('button', { name: 'Send decline' }).click()
+    await untilOrAlert(alicePage, status.filter({ hasText: /^Declined/ }), 60_000)
+    expect(await alicePage.getByRole('article').count()).toBe(0)
+
+    // The doctor sees each outcome (her app collects answers every 30 s).
+    await expect.poll(() => doctorPage.locator('[data-testid="sent-item"][data-status="accepted"]').count(), { timeout: 120_000 }).toBe(2)
+    await expect.poll(() => doctorPage.locator('[data-testid="sent-item"][data-status="declined"]').count(), { timeout: 60_000 }).toBe(1)
+    await shot(doctorPage, 'doctor-answers')
+  })
+  it('Alice opens Salus, sees what waits, accepts two items and declines one with a reason the doctor sees', patientAnswered)
+
+  const amended = step([patientAnswered], async () => {
+    await alicePage.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Records', exact: true }).click()
+    await recordButton(alicePage, /Cardiology follow-up/).first().click()
+    const dialog = alicePage.getByRole('dialog')
+    await untilOrAlert(alicePage, dialog.getByTestId('record-provenance').filter({ hasText: 'Recorded by Dr. Amara Okafor, verified' }), 60_000)
+    await dialog.getByRole('button', { name: 'Amend' }).click()
+    const json = dialog.getByLabel('Record (FHIR JSON)')
+    // The note's text is base64 in the attachment; its description (the title) is plain JSON.
+    const edited = (await json.inputValue()).replace('"description": "Cardiology follow-up"', '"description": "Cardiology follow-up, recheck in three months"')
+    expect(edited).toContain('recheck in three months')
+    await json.fill(edited)
+    await dialog.getByLabel('Reason (optional)').fill('Added the recheck date')
+    await dialog.getByRole('button', { name: 'Save new version' }).click()
+    const history = dialog.getByTestId('record-history')
+    await untilOrAlert(alicePage, history, 60_000)
+    expect(await history.getByRole('listitem').count()).toBe(2)
+    expect(await history.getByText(/replaced .* by you/).count()).toBe(1)
+    expect(await history.getByRole('button', { name: /^Version 1: Cardiology follow-up\s/ }).count()).toBe(1)
+    expect(await history.getByRole('button', { name: /^Version 2: Cardiology follow-up, recheck in three months/ }).count()).toBe(1)
+    expect(await dialog.getByRole('heading', { name: 'Cardiology follow-up, recheck in three months' }).count()).toBe(1)
+    await shot(alicePage, 'patient-record-history')
+    // The earlier version, opened from the history, still carries the doctor's verified signature.
+    await history.getByRole('button', { name: /^Version 1/ }).click()
+    await untilOrAlert(alicePage, dialog.getByTestId('record-provenance').filter({ hasText: 'verified' }), 60_000)
+    expect(await dialog.getByTestId('record-status').textContent()).toMatch(/Older version/)
+    await dialog.getByRole('button', { name: 'Close' }).click()
+  })
+  it('Alice amends an accepted record and both versions show in its history', amended)
+
+  const restoreOffered = step([amended], async () => {
+    // Her records were anchored from this browser; a fresh profile offers the backup restore.
+    await expect.poll(() => alicePage.locator('.anchored').count(), { timeout: 120_000 }).toBeGreaterThan(0)
+    const fresh = await launchProfile()
+    try {
+      const page = await firstPage(fresh.context)
+      await signIn(page, appUrl, /Alice/)
+      const offer = page.getByTestId('restore-offer')
+      await offer.waitFor({ timeout: 60_000 })
+      expect(await offer.getByText('Restore from backup').count()).toBe(1)
+      expect(await page.getByText('Your vault is empty').count()).toBe(0)
+      await shot(page, 'patient-restore-offer')
+    } finally {
+      await fresh.dispose()
+    }
+    expect(errors).toEqual([])
+  })
+  it('a fresh browser for Alice offers Restore from backup instead of an empty vault', restoreOffered)
 })

@@ -1,3 +1,4 @@
+import { canonicalJson } from '../envelope/canonicalJson.ts'
 import { bytesToHex, hashTypedData, keccak256, recoverTypedDataAddress, type Address, type Hex } from 'viem'
 import { Signer, signBytes, verifyBytes, type SecretKey } from '../../crypto/umbral.ts'
 import { addressPattern, bytesField, domainSeparated, listField, mapField, scopeField, stringField, uintField, type Fail } from '../consent/untrustedFields.ts'
@@ -73,9 +74,12 @@ const writeBackTypes = {
   ],
 } as const
 
-/** The resource's bytes as signed and sealed: its JSON, UTF-8. */
+/**
+ * The resource's bytes as signed and sealed: its canonical JSON (src/core/envelope/canonicalJson.ts), UTF-8,
+ * so the patient's vault, which stores records canonically, can check the signature again later.
+ */
 export function writeBackResourceBytes(resource: FhirResource): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(resource))
+  return new TextEncoder().encode(canonicalJson(resource))
 }
 
 /** The EIP-712 typed data the doctor's wallet signs for one item (viem signTypedData). */

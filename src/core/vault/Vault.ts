@@ -22,9 +22,13 @@ import { verifyVaultRecord } from './verifyVaultRecord.ts'
 import { writeBackupArchive, type BackupItem } from './backupArchive.ts'
 import { recordBlocks } from './recordBlocks.ts'
 import { restoreVault } from './restoreVault.ts'
-import { ImportFailedError, NoAnchorerError, RecordNotFoundError } from './vaultErrors.ts'
+import { ImportFailedError, NoAnchorerError, RecordChangeRefusedError, RecordNotCurrentError, RecordNotFoundError } from './vaultErrors.ts'
+import { provenanceResource, provenanceSignatureHolds, type RecordProvenance } from './provenance.ts'
 import type {
   AddRecordParameters,
+  AmendRecordParameters,
+  RecordActor,
+  WithdrawRecordParameters,
   AnchorInfo,
   Anchorer,
   ImportFhirParameters,
@@ -102,10 +106,75 @@ export class Vault {
     return this.sealedEpochs.get(scope) ?? []
   }
 
-  /** Newest clinical date first. The same array until the vault changes, then a new one. */
+  /**
+   * Newest clinical date first; one row per record: its current version (withdrawn
+   * records stay, marked; superseded versions are in `history`). The same array until
+   * the vault changes, then a new one.
+   */
   list(): readonly RecordSummary[] {
-    this.ordered ??= Object.freeze([...this.entries.values()].map((e) => e.summary).sort(compareSummaries))
+    this.ordered ??= Object.freeze(
+      [...this.entries.values()].map((e) => e.summary).filter((s) => s.status?.state !== 'superseded').sort(compareSummaries),
+    )
     return this.ordered
+  }
+
+  /** Every version of the record `cid` belongs to, oldest first (the current or withdrawn one last). */
+  history(cid: string): RecordSummary[] {
+    const root = this.entry(cid).summary.versionOf ?? cid
+    return [...this.entries.values()]
+      .map((e) => e.summary)
+      .filter((s) => s.cid === root || s.versionOf === root)
+      .sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : a.cid < b.cid ? -1 : 1))
+  }
+
+  /** Ids of every inbox item this vault accepted (any version). */
+  acceptedItems(): Set<string> {
+    const ids = new Set<string>()
+    for (const entry of this.entries.values()) if (entry.summary.provenance) ids.add(entry.summary.provenance.itemId)
+    return ids
+  }
+
+  /** The version accepted from inbox item `itemId`, if this vault has it. */
+  findByItem(itemId: string): RecordSummary | undefined {
+    for (const entry of this.entries.values()) if (entry.summary.provenance?.itemId === itemId) return entry.summary
+    return undefined
+  }
+
+  /**
+   * Replaces the current version `cid` with a new one. The old version stays (its
+   * envelope and anchor unchanged), marked superseded by the new one. A provider may
+   * only amend a record they signed. Both index rows change in one transaction.
+   */
+  async amendRecord(p: AmendRecordParameters): Promise<RecordSummary> {
+    const old = this.changeable(p.cid, p.by)
+    const entry = await this.seal(p.resource, p.provenance ? 'provider' : 'form', p.attachment, p.onProgress, p.provenance)
+    if (entry.scope !== old.scope) throw new RecordChangeRefusedError(`an amendment must stay in scope ${old.scope}, not ${entry.scope}`)
+    entry.summary.versionOf = old.summary.versionOf ?? old.summary.cid
+    entry.summary.replaces = old.summary.cid
+    const status = { state: 'superseded' as const, at: entry.summary.created, by: p.by, replacedBy: entry.summary.cid, ...(p.reason ? { reason: p.reason } : {}) }
+    await this.commit([{ ...old, summary: { ...old.summary, status } }, entry])
+    return entry.summary
+  }
+
+  /** Marks the current version `cid` withdrawn; it stays in the list and history, marked, and still verifies. */
+  async withdrawRecord(p: WithdrawRecordParameters): Promise<RecordSummary> {
+    const old = this.changeable(p.cid, p.by)
+    const status = { state: 'withdrawn' as const, at: this.now().toISOString(), by: p.by, ...(p.reason ? { reason: p.reason } : {}) }
+    const summary = { ...old.summary, status }
+    await this.commit([{ ...old, summary }])
+    return summary
+  }
+
+  private changeable(cid: string, by: RecordActor): IndexEntry {
+    const entry = this.entry(cid)
+    if (entry.summary.status) throw new RecordNotCurrentError(cid, entry.summary.status.state)
+    if (by !== 'patient') {
+      const author = entry.summary.provenance?.author
+      if (!author || author.toLowerCase() !== by.toLowerCase()) {
+        throw new RecordChangeRefusedError(`${by} did not write record ${cid}${author ? ` (${author} did)` : ''}`)
+      }
+    }
+    return entry
   }
 
   /** Every word of the query must appear in the record's searchText; list order. */
@@ -115,7 +184,7 @@ export class Vault {
   }
 
   async addRecord(p: AddRecordParameters): Promise<RecordSummary> {
-    const entry = await this.seal(p.resource, p.source, p.attachment, p.onProgress)
+    const entry = await this.seal(p.resource, p.provenance ? 'provider' : p.source, p.attachment, p.onProgress, p.provenance)
     await this.commit([entry])
     return entry.summary
   }
@@ -151,10 +220,18 @@ export class Vault {
     return JSON.stringify(await this.exportable(cid), null, 2)
   }
 
-  /** Every record as one FHIR Bundle of type collection, newest first. */
+  /**
+   * Every current record as one FHIR Bundle of type collection, newest first; a record
+   * accepted from a provider is followed by a Provenance with its author and signature.
+   */
   async exportAll(): Promise<string> {
-    const entry: { resource: FhirResource }[] = []
-    for (const summary of this.list()) entry.push({ resource: await this.exportable(summary.cid) })
+    const entry: { fullUrl?: string; resource: FhirResource }[] = []
+    for (const summary of this.list()) {
+      if (summary.status?.state === 'withdrawn') continue
+      const fullUrl = `urn:salus:${summary.cid}`
+      entry.push({ fullUrl, resource: await this.exportable(summary.cid) })
+      if (summary.provenance) entry.push({ resource: provenanceResource(fullUrl, summary.provenance) })
+    }
     const bundle = { resourceType: 'Bundle', type: 'collection', timestamp: this.now().toISOString(), entry }
     return JSON.stringify(bundle, null, 2)
   }
@@ -201,7 +278,23 @@ export class Vault {
 
   async verifyRecord(cid: string): Promise<VerifyResult> {
     const entry = this.entry(cid)
-    return verifyVaultRecord({ entry, blocks: this.blocks, anchorer: this.anchorer, open: () => this.open(entry) })
+    const result = await verifyVaultRecord({ entry, blocks: this.blocks, anchorer: this.anchorer, open: () => this.open(entry) })
+    const provenance = entry.summary.provenance
+    if (!provenance) return result
+    let ok = false
+    try {
+      ok = await provenanceSignatureHolds((await this.open(entry)).resource, provenance)
+    } catch {
+      ok = false
+    }
+    result.checks.push({
+      label: "Provider's signature",
+      ok,
+      detail: ok
+        ? `Signed by ${provenance.author} on ${new Date(provenance.signedAt * 1000).toISOString()}.`
+        : `The saved signature does not match this record and ${provenance.author}: the record or its provenance was altered.`,
+    })
+    return { ok: result.ok && ok, checks: result.checks }
   }
 
   /** The encrypted archive (docs/backup-format.md), produced a block at a time. */
@@ -242,6 +335,7 @@ export class Vault {
     source: RecordSource,
     attachment?: AddRecordParameters['attachment'],
     onProgress?: (done: number, total: number) => void,
+    provenance?: RecordProvenance,
   ): Promise<IndexEntry> {
     const resource = validateResource(input)
     const scope = scopeOfResource(resource)
@@ -268,6 +362,7 @@ export class Vault {
       searchText: buildSearchText([searchText(resource), resource.resourceType, scopeLabels[scope], attachment?.name]),
     }
     if (view.date) summary.date = view.date
+    if (provenance) summary.provenance = { ...provenance }
     if (attachment) summary.attachment = { name: attachment.name, contentType: attachment.contentType, size: attachment.size }
     return { v: 1, summary, envelopeCid: summary.cid, scope, epoch }
   }

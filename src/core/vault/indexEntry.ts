@@ -1,6 +1,7 @@
 import { isScope, type Scope } from '../scopes.ts'
 import type { RecordSource, RecordSummary } from './types.ts'
 import { VaultIndexCorruptError } from './vaultErrors.ts'
+import { provenanceShapeError } from './provenance.ts'
 
 /** One record in the index (and in a backup archive). Epoch is kept per record so scope rotation can find old ones. */
 export interface IndexEntry {
@@ -32,5 +33,19 @@ export function parseIndexEntry(value: unknown): IndexEntry {
   if (s.cid !== e.envelopeCid || s.scope !== e.scope) fail('summary disagrees with entry')
   if (s.date !== undefined && typeof s.date !== 'string') fail('summary.date')
   if (!sources.has(s.source as RecordSource)) fail('summary.source')
+  if (s.provenance !== undefined) {
+    const problem = provenanceShapeError(s.provenance)
+    if (problem) fail(`summary.provenance.${problem}`)
+  }
+  for (const key of ['versionOf', 'replaces'] as const) {
+    if (s[key] !== undefined && typeof s[key] !== 'string') fail(`summary.${key}`)
+  }
+  if (s.status !== undefined) {
+    const st = s.status as Record<string, unknown> | null
+    if (typeof st !== 'object' || st === null) return fail('summary.status')
+    if (st.state !== 'superseded' && st.state !== 'withdrawn') fail('summary.status.state')
+    if (typeof st.at !== 'string' || typeof st.by !== 'string') fail('summary.status.at/by')
+    if (st.state === 'superseded' && typeof st.replacedBy !== 'string') fail('summary.status.replacedBy')
+  }
   return value as IndexEntry
 }

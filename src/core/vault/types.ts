@@ -4,6 +4,7 @@ import type { SalusKeys } from '../keys/deriveKeys.ts'
 import type { BlockAccess } from '../blocks.ts'
 import type { FhirResource } from '../fhir/fhirTypes.ts'
 import type { describeResource } from '../fhir/describeResource.ts'
+import type { RecordProvenance } from './provenance.ts'
 
 /** Where a record came from: typed in a form, imported from a file, restored from a backup, or sent by a provider. */
 export type RecordSource = 'form' | 'import' | 'restore' | 'provider'
@@ -45,6 +46,28 @@ export interface RecordSummary {
   anchor?: AnchorInfo
   /** Lower-case words of title, type and fields, precomputed for search. */
   searchText: string
+  /** Set on records a provider signed and the patient accepted from the inbox. */
+  provenance?: RecordProvenance
+  /** The first version's CID, on every later version (a record's history shares it). */
+  versionOf?: string
+  /** The CID of the version this one replaced. */
+  replaces?: string
+  /** Absent while the version is current. */
+  status?: RecordStatus
+}
+
+/** Who changed a record: the patient, or the provider account whose item amended or withdrew it. */
+export type RecordActor = 'patient' | Address
+
+/** Why a version is no longer current. The old version keeps its envelope and anchor, so it still verifies. */
+export interface RecordStatus {
+  state: 'superseded' | 'withdrawn'
+  /** ISO time of the change. */
+  at: string
+  by: RecordActor
+  /** For superseded: the CID of the version that replaced it. */
+  replacedBy?: string
+  reason?: string
 }
 
 /** Chain side of anchoring, injected so core stays free of viem clients (see src/chain/chainAnchorer.ts). */
@@ -82,7 +105,22 @@ export interface AddRecordParameters {
   resource: FhirResource
   attachment?: AttachmentSummary & { source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> }
   source: RecordSource
+  /** For a provider's item accepted from the inbox; the source is then 'provider'. */
+  provenance?: RecordProvenance
   onProgress?: ProgressCallback
+}
+
+export interface AmendRecordParameters extends Omit<AddRecordParameters, 'source'> {
+  /** The version being replaced; it must be current. */
+  cid: string
+  by: RecordActor
+  reason?: string
+}
+
+export interface WithdrawRecordParameters {
+  cid: string
+  by: RecordActor
+  reason?: string
 }
 
 export interface ImportFhirParameters {

@@ -42,3 +42,24 @@ export class ImportFailedError extends SalusError {
     super('The import could not be saved, so none of its records were added. Try again.', parameters)
   }
 }
+
+export class RecordNotCurrentError extends SalusError {
+  override name = 'RecordNotCurrentError' as const
+  constructor(cid: string, state: 'superseded' | 'withdrawn') {
+    super(
+      state === 'superseded'
+        ? 'This is an older version of the record. Open its current version to amend or withdraw it.'
+        : 'This record was withdrawn, so it cannot be changed any more. Add a new record instead.',
+      { details: `${cid} is ${state}` },
+    )
+  }
+}
+
+export class RecordChangeRefusedError extends SalusError {
+  override name = 'RecordChangeRefusedError' as const
+  constructor(details: string) {
+    super('This change was refused: a provider can only amend or withdraw a record they wrote, in the same scope. Nothing was changed.', {
+      details,
+    })
+  }
+}

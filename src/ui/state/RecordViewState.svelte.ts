@@ -1,5 +1,8 @@
 import type { Vault } from '../../core/vault/Vault.ts'
 import type { OpenedRecord, RecordSummary, VerifyResult } from '../../core/vault/types.ts'
+import type { FhirResource } from '../../core/fhir/fhirTypes.ts'
+import type { RecordProvenance } from '../../core/vault/provenance.ts'
+import type { ProvenanceVerdict } from '../../flows/inbox/verifyProvenance.ts'
 import { blobFromChunks, downloadBlob, safeFileName } from '../download.ts'
 import { Progress } from './Progress.svelte.ts'
 import { reportError } from './reportError.ts'
@@ -7,9 +10,29 @@ import { reportError } from './reportError.ts'
 /** Attachments up to this size are decrypted for an inline preview as soon as the record opens. */
 const autoPreviewBytes = 25 * 1024 * 1024
 
-/** The record the patient has open: its decrypted view, attachment, verification and export. */
+export type RecordViewOptions = {
+  /** Checks a provider's record on chain (flows/inbox/verifyProvenance); absent without a network. */
+  checkProvenance?: (resource: FhirResource, provenance: RecordProvenance) => Promise<ProvenanceVerdict>
+  /** After an amend or withdraw: the list refreshes and the new version is anchored with the next batch. */
+  onChanged?: () => void
+}
+
+/** The record the patient has open: its decrypted view, attachment, verification, history, amend/withdraw and export. */
 export class RecordViewState {
   readonly vault: Vault
+  private readonly options: RecordViewOptions
+  /** Every version of the open record, oldest first (one entry when it was never changed). */
+  history = $state.raw<RecordSummary[]>([])
+  /** For a provider's record: "recorded by Dr. …, verified" or why not. */
+  provenance = $state.raw<ProvenanceVerdict | undefined>()
+  provenanceError = $state('')
+  /** 'amend' shows the editor, 'withdraw' the reason field. */
+  changing = $state<'amend' | 'withdraw' | undefined>()
+  draft = $state('')
+  reason = $state('')
+  saving = $state(false)
+  changeError = $state('')
+  status = $state('')
   cid = $state<string | undefined>()
   /** From the index, so title, anchor and Verify are there even when decrypting fails. */
   summary = $state.raw<RecordSummary | undefined>()
@@ -24,8 +47,22 @@ export class RecordViewState {
   attachmentBlob: Blob | undefined
   attachmentProgress = new Progress()
 
-  constructor(vault: Vault) {
+  constructor(vault: Vault, options: RecordViewOptions = {}) {
     this.vault = vault
+    this.options = options
+  }
+
+  /** Current (or withdrawn) version: only it can be amended or withdrawn. */
+  get isCurrent(): boolean {
+    return this.summary !== undefined && this.summary.status === undefined
+  }
+
+  private find(cid: string): RecordSummary | undefined {
+    try {
+      return this.vault.history(cid).find((record) => record.cid === cid)
+    } catch {
+      return undefined
+    }
   }
 
   get previewable(): 'image' | 'pdf' | undefined {
@@ -38,13 +75,15 @@ export class RecordViewState {
   async open(cid: string): Promise<void> {
     this.close()
     this.cid = cid
-    this.summary = this.vault.list().find((record) => record.cid === cid)
+    this.summary = this.find(cid)
+    this.history = this.summary ? this.vault.history(cid) : []
     this.loading = true
     try {
       const opened = await this.vault.openRecord(cid)
       if (this.cid !== cid) return
       this.opened = opened
       this.summary = opened.summary
+      if (opened.summary.provenance) void this.checkProvenance(cid, opened.resource, opened.summary.provenance)
       if (opened.attachment && this.previewable && opened.attachment.size <= autoPreviewBytes) void this.loadAttachment()
     } catch (error) {
       if (this.cid === cid) this.error = reportError(error, 'opening a record')
@@ -57,9 +96,83 @@ export class RecordViewState {
   refresh(): void {
     const cid = this.cid
     if (!cid) return
-    const summary = this.vault.list().find((record) => record.cid === cid)
+    const summary = this.find(cid)
     if (summary?.anchor !== this.summary?.anchor) this.verification = undefined
     this.summary = summary
+    this.history = summary ? this.vault.history(cid) : []
+  }
+
+  private async checkProvenance(cid: string, resource: FhirResource, provenance: RecordProvenance): Promise<void> {
+    if (!this.options.checkProvenance) return void (this.provenanceError = 'Not connected to the blockchain, so the doctor could not be checked.')
+    try {
+      const verdict = await this.options.checkProvenance(resource, provenance)
+      if (this.cid === cid) this.provenance = verdict
+    } catch (error) {
+      if (this.cid === cid) this.provenanceError = reportError(error, "checking the doctor's signature")
+    }
+  }
+
+  startAmend(): void {
+    if (!this.opened || !this.isCurrent) return
+    this.changing = 'amend'
+    this.draft = JSON.stringify(this.opened.resource, null, 2)
+    this.reason = ''
+    this.changeError = ''
+  }
+
+  startWithdraw(): void {
+    if (!this.isCurrent) return
+    this.changing = 'withdraw'
+    this.reason = ''
+    this.changeError = ''
+  }
+
+  cancelChange(): void {
+    this.changing = undefined
+    this.changeError = ''
+  }
+
+  /** Saves the edited FHIR JSON as the record's new version; the old one stays in the history. */
+  async amend(): Promise<void> {
+    const cid = this.cid
+    if (!cid || this.saving) return
+    let resource: FhirResource
+    try {
+      resource = JSON.parse(this.draft) as FhirResource
+    } catch {
+      this.changeError = 'This is not valid JSON. Check the brackets and quotes, then save again.'
+      return
+    }
+    this.saving = true
+    this.changeError = ''
+    try {
+      const summary = await this.vault.amendRecord({ cid, resource, by: 'patient', ...(this.reason.trim() ? { reason: this.reason.trim() } : {}) })
+      this.options.onChanged?.()
+      await this.open(summary.cid)
+      this.status = 'Saved as a new version. The earlier one stays in the history below.'
+    } catch (error) {
+      this.changeError = reportError(error, 'amending a record')
+    } finally {
+      this.saving = false
+    }
+  }
+
+  async withdraw(): Promise<void> {
+    const cid = this.cid
+    if (!cid || this.saving) return
+    this.saving = true
+    this.changeError = ''
+    try {
+      await this.vault.withdrawRecord({ cid, by: 'patient', ...(this.reason.trim() ? { reason: this.reason.trim() } : {}) })
+      this.options.onChanged?.()
+      this.changing = undefined
+      this.refresh()
+      this.status = 'Withdrawn. It stays in your records and its history, marked withdrawn, and is no longer exported.'
+    } catch (error) {
+      this.changeError = reportError(error, 'withdrawing a record')
+    } finally {
+      this.saving = false
+    }
   }
 
   close(): void {
@@ -74,6 +187,14 @@ export class RecordViewState {
     this.verification = undefined
     this.verifyError = ''
     this.verifying = false
+    this.history = []
+    this.provenance = undefined
+    this.provenanceError = ''
+    this.changing = undefined
+    this.draft = ''
+    this.reason = ''
+    this.changeError = ''
+    this.status = ''
   }
 
   /** Decrypts the attachment chunk by chunk into a Blob (kept for preview and download). */

@@ -211,7 +211,7 @@ export class Session {
     if (this.config && local) clients = createAccountClients(this.config, { kind: 'local', privateKey: local.privateKey })
     else if (this.config && wallet) clients = createAccountClients(this.config, { kind: 'wallet', address: account.address, provider: wallet.provider })
     // Anchoring is optional: a chain set-up problem must not keep the patient out of the vault.
-    const anchorer = await openAnchorer(clients).catch((error: unknown) => void reportError(error, 'connecting anchoring to the chain'))
+    const anchorer = await openAnchorer(clients, keys.vaultKey).catch((error: unknown) => void reportError(error, 'connecting anchoring to the chain'))
     const workspace = await Workspace.open({ account, keys, stores, anchorer, ...(clients ? { clients } : {}) })
     writeRemembered(remember)
     this.remembered = remember

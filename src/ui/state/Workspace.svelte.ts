@@ -12,6 +12,12 @@ import { BackupState } from './BackupState.svelte.ts'
 import { PeerState } from './PeerState.svelte.ts'
 import { RecordViewState } from './RecordViewState.svelte.ts'
 import { VaultState } from './VaultState.svelte.ts'
+import { InboxState } from './InboxState.svelte.ts'
+import type { InboxSource } from '../../flows/inbox/inboxItem.ts'
+import { verifyProvenance } from '../../flows/inbox/verifyProvenance.ts'
+import { mailboxInboxSource } from './inboxSource.ts'
+import { SinceLastTimeState } from './SinceLastTimeState.svelte.ts'
+import { findOwnAnchors } from '../../flows/anchoring/findOwnAnchors.ts'
 import { RolesState } from './consent/RolesState.svelte.ts'
 import type { DoctorState } from './consent/DoctorState.svelte.ts'
 import type { SharingState } from './consent/SharingState.svelte.ts'
@@ -50,6 +56,12 @@ export class Workspace {
   /** Created by the Sharing and Patients pages on first visit, kept while the account is open. */
   sharing = $state.raw<SharingState | undefined>()
   doctor = $state.raw<DoctorState | undefined>()
+  /** The patient's inbox of doctors' write-backs; without a source (no mailbox connected) it stays empty. */
+  inbox = $state.raw() as InboxState
+  /** This browser has no records but the account anchored before (on another device): offer the backup restore. */
+  restoreOffer = $state(false)
+  /** "What happened since last time", made once per sign-in. */
+  since = $state.raw<SinceLastTimeState | undefined>()
   private readonly parameters: WorkspaceParameters
   /** The account's index, closed to writes while the keys rotate. */
   private readonly index: GatedRecordIndex
@@ -64,13 +76,51 @@ export class Workspace {
     )
     this.addForm = new AddRecordState((resource, attachment) => this.list.addRecord(resource, attachment))
     this.attach(vault)
+    this.connectInbox(mailboxInboxSource(this, () => this.inbox.knownIds()))
+    this.since = new SinceLastTimeState(this, { inboxCount: () => this.inbox.count, requests: () => this.sharing?.requests.requests.length ?? 0 })
+    void this.since.load()
+  }
+
+  /** Connects the inbox to its transport (part mailbox's collectInbox/answerWriteBack) and collects once. */
+  connectInbox(source: InboxSource | undefined): void {
+    this.inbox?.dispose()
+    const host = {
+      get vault() {
+        return workspace.vault
+      },
+      get clients() {
+        return workspace.clients
+      },
+      recordsChanged: () => {
+        this.list.refresh()
+        this.list.onAdded()
+      },
+    }
+    const workspace = this
+    this.inbox = new InboxState(host, this.account.address, source)
+    if (source) void this.inbox.refresh()
   }
 
   static async open(parameters: WorkspaceParameters): Promise<Workspace> {
     const { keys, stores, anchorer } = parameters
     const index = gateRecordIndex(stores.index)
     const vault = await Vault.open({ keys, blocks: stores.blocks, index, anchorer })
-    return new Workspace(parameters, index, vault)
+    const workspace = new Workspace(parameters, index, vault)
+    void workspace.checkRestoreOffer()
+    return workspace
+  }
+
+  /** A fresh browser for an account whose vault anchored batches before: "Restore from backup" instead of an empty vault. */
+  async checkRestoreOffer(): Promise<void> {
+    const clients = this.clients
+    if (!clients || this.vault.list().length > 0) return
+    try {
+      const { batches } = await findOwnAnchors(clients, this.keys.vaultKey)
+      this.restoreOffer = batches > 0 && this.vault.list().length === 0
+    } catch (error) {
+      // Only an offer: a chain that cannot be read leaves the usual empty vault.
+      console.warn('Salus: could not check for earlier anchors', error)
+    }
   }
 
   get blockstore() {
@@ -111,7 +161,22 @@ export class Workspace {
     this.vault = vault
     this.list = list
     this.anchor = anchor
-    this.record = new RecordViewState(vault)
+    const clients = this.clients
+    this.record = new RecordViewState(vault, {
+      ...(clients
+        ? {
+            checkProvenance: (resource, provenance) =>
+              verifyProvenance(
+                { resource, provenance },
+                { client: clients.publicClient, registry: clients.config.contracts.Registry.address, fromBlock: BigInt(clients.config.contracts.Registry.deployBlock) },
+              ),
+          }
+        : {}),
+      onChanged: () => {
+        list.refresh()
+        list.onAdded()
+      },
+    })
   }
 
   /** Writes a backup's blocks and index rows, then reopens the vault so the list shows them. */
@@ -119,6 +184,7 @@ export class Workspace {
     const { keys, stores, anchorer } = this.parameters
     const index = this.index
     const result = await Vault.restore({ keys, blocks: stores.blocks, index, anchorer, archive })
+    this.restoreOffer = false
     this.attach(await Vault.open({ keys, blocks: stores.blocks, index, anchorer }))
     this.anchor.schedule()
     return result
@@ -141,6 +207,7 @@ export class Workspace {
   }
 
   async close(): Promise<void> {
+    this.inbox.dispose()
     await this.doctor?.dispose()
     this.sharing?.dispose()
     this.anchor.dispose()
