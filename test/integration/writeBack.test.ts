@@ -16,6 +16,9 @@ import { startConsentStack, type ConsentStack } from '../attacks/support/consent
 import { patientGrants, type PatientSide } from '../attacks/support/patientSide.ts'
 import { doctorAuthor, doctorSide, patientInbox, type DoctorSide, type PatientInbox } from '../attacks/support/careLoop.ts'
 import type { KeyFragmentBundle } from '../../src/core/consent/keyFragmentBundle.ts'
+import type { InboxItem } from '../../src/core/careLoop/writeBack.ts'
+import { receiveWriteBack } from '../../src/flows/careLoop/receiveWriteBack.ts'
+import { DeliveryRouter } from '../../src/ui/state/deliveryRouter.ts'
 
 const aliceKey = anvilAccount(8).privateKey
 let stack: ConsentStack
@@ -55,9 +58,34 @@ describe('write-back delivery', () => {
     const note = buildVisitNote({ ...visit, title: 'Follow-up', text: 'Blood pressure 128/82. Continue as planned.' })
     const sent = await doctor.send({ ...grant, resource: note })
     expect(sent.status).toBe('delivered')
+    // A copy waits in the mailbox too, in case the patient's tab closes before they answer.
+    expect(sent.storedOn).toHaveLength(stack.cares.length)
     expect(inbox.items).toHaveLength(1)
     expect(inbox.items[0]).toMatchObject({ id: sent.id, grantId: grant.grantId, scope: 'notes', from: doctor.account.toLowerCase(), resource: note })
     await unserve()
+  })
+
+  it('the app’s one deliver handler puts a write-back in the inbox at once, refuses a kind no part takes, and the mailbox copy is dropped as a duplicate', async () => {
+    // The browser app serves /salus/deliver once per node (src/ui/state/deliveryRouter.ts):
+    // the doctor's consent inbox and the patient's inbox each register their kinds.
+    const router = new DeliveryRouter()
+    const received: InboxItem[] = []
+    const context = await inbox.context()
+    const off = router.on('write-back', async (delivery) => void received.push(await receiveWriteBack(context, delivery.item)))
+    await router.serve(patient.node)
+    const routed = await doctor.send({ ...grant, resource: buildVisitNote({ ...visit, title: 'Routed', text: 'Through the app’s deliver router.' }) })
+    expect(routed.status).toBe('delivered')
+    expect(received.map((item) => item.id)).toEqual([routed.id])
+
+    // No part takes write-backs any more (say, the inbox closed): refused with a sentence, and the doctor is told.
+    off()
+    const refused = doctor.send({ ...grant, resource: buildVisitNote({ ...visit, title: 'Nobody takes it', text: 'Refused.' }) })
+    await expect(refused).rejects.toMatchObject({ code: 'refused' })
+    await router.stop()
+
+    // The delivered item's mailbox copy: the next collection finds only the routed one (the first test's note is known).
+    const collected = await inbox.collect(patient.node)
+    expect(collected.map((item) => item.id)).toEqual([routed.id])
   })
 
   it('waits in the mailbox while the patient is offline; the patient collects it, the doctor sees delivered, accepted and declined', async () => {

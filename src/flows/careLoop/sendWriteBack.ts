@@ -41,7 +41,7 @@ export type SendWriteBackReturnType = {
   id: string
   /** `delivered`: the patient's browser took it; `sent`: it waits in the patient's mailbox on the care nodes. */
   status: 'delivered' | 'sent'
-  /** For `sent`: the care nodes that keep it. */
+  /** The care nodes that keep a copy in the patient's mailbox (for `delivered` too, unless none took it). */
   storedOn?: string[]
 }
 
@@ -87,7 +87,12 @@ export async function sendWriteBack(parameters: SendWriteBackParameters): Promis
     try {
       await deliverMessage(node as Parameters<typeof deliverMessage>[0], { peer: addresses, delivery: { v: 1, kind: 'write-back', item }, timeoutMs: parameters.onlineTimeoutMs ?? 5_000 })
       progress.finish(2)
-      return { id: prepared.id, status: 'delivered' }
+      // The open tab shows it now; the mailbox copy keeps it if that tab closes before the
+      // patient answers (the inbox drops the duplicate by id). Best effort: it was delivered.
+      progress.begin(3)
+      const copy = await postToMailbox(node, careNodes, { to: contact.mailbox, payload: item }, signal ? { signal } : {}).catch(() => undefined)
+      progress.finish(3)
+      return { id: prepared.id, status: 'delivered', ...(copy ? { storedOn: copy.storedOn } : {}) }
     } catch (error) {
       // The patient's app refused it (its sentence says why): a mailbox copy would be refused the same way.
       if (error instanceof DeliverError && (error.code === 'refused' || error.code === 'too-large' || error.code === 'malformed')) throw error

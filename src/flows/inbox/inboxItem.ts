@@ -12,4 +12,6 @@ export type InboxAnswer = { outcome: 'accepted' } | { outcome: 'declined'; reaso
 export type InboxSource = {
   collect(options?: { signal?: AbortSignal }): Promise<InboxItem[]>
   answer(item: InboxItem, answer: InboxAnswer): Promise<void>
+  /** Opens and checks an item a doctor delivered straight to this tab (throws: refused, with a sentence). */
+  receive?(item: Uint8Array, receivedAt: number): Promise<InboxItem>
 }

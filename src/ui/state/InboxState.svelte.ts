@@ -83,6 +83,20 @@ export class InboxState {
     }
   }
 
+  /**
+   * A write-back a doctor delivered straight to this tab: checked like a collected one (a
+   * refusal throws back to the doctor with its sentence), then shown at once. Its mailbox
+   * copy is dropped by id at the next collection.
+   */
+  async receiveOnline(bytes: Uint8Array): Promise<void> {
+    if (!this.source?.receive) throw new InboxUnavailableError()
+    const item = await this.source.receive(bytes, Date.now())
+    if (this.rows.some((row) => row.item.id === item.id) || this.knownIds().has(item.id)) return
+    await this.loadDirectory()
+    this.rows = [{ item, view: describeResource(item.resource), doctor: this.doctor(item.from) }, ...this.rows]
+    this.loaded = true
+  }
+
   async accept(row: InboxRow): Promise<void> {
     const clients = this.host.clients
     if (!this.source || !clients || this.working) return

@@ -13,6 +13,7 @@ import { PeerState } from './PeerState.svelte.ts'
 import { RecordViewState } from './RecordViewState.svelte.ts'
 import { VaultState } from './VaultState.svelte.ts'
 import { InboxState } from './InboxState.svelte.ts'
+import { DeliveryRouter } from './deliveryRouter.ts'
 import type { InboxSource } from '../../flows/inbox/inboxItem.ts'
 import { verifyProvenance } from '../../flows/inbox/verifyProvenance.ts'
 import { mailboxInboxSource } from './inboxSource.ts'
@@ -60,6 +61,8 @@ export class Workspace {
   inbox = $state.raw() as InboxState
   /** This browser has no records but the account anchored before (on another device): offer the backup restore. */
   restoreOffer = $state(false)
+  /** The one /salus/deliver handler of this account's node: consents for a doctor, write-backs for a patient. */
+  readonly deliveries = new DeliveryRouter()
   /** "What happened since last time", made once per sign-in. */
   since = $state.raw<SinceLastTimeState | undefined>()
   private readonly parameters: WorkspaceParameters
@@ -209,6 +212,7 @@ export class Workspace {
   async close(): Promise<void> {
     this.inbox.dispose()
     await this.doctor?.dispose()
+    await this.deliveries.stop()
     this.sharing?.dispose()
     this.anchor.dispose()
     this.record.close()

@@ -3,6 +3,7 @@ import { readProvider } from '../../chain/readProvider.ts'
 import { findPatientGrants, type PatientGrant } from '../../flows/consent/findPatientGrants.ts'
 import { collectInbox } from '../../flows/careLoop/collectInbox.ts'
 import { answerWriteBack } from '../../flows/careLoop/answerWriteBack.ts'
+import { receiveWriteBack } from '../../flows/careLoop/receiveWriteBack.ts'
 import type { InboxSource } from '../../flows/inbox/inboxItem.ts'
 import { careNodeAddresses, consentContext, type ConsentWorkspace } from './consent/consentContext.ts'
 
@@ -49,6 +50,10 @@ export function mailboxInboxSource(workspace: ConsentWorkspace, known: KnownItem
         known: known(),
         ...(options.signal ? { signal: options.signal } : {}),
       })
+    },
+    async receive(item, receivedAt) {
+      const base = await setup()
+      return receiveWriteBack({ ...base, epochsOf: (scope) => workspace.vault.epochsOf(scope) }, item, receivedAt)
     },
     async answer(item, answer) {
       const base = await setup()

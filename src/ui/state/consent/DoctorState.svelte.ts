@@ -6,7 +6,6 @@ import { readProvider } from '../../../chain/readProvider.ts'
 import { updateProvider } from '../../../chain/updateProvider.ts'
 import { receivingSecretKey } from '../../../crypto/umbral.ts'
 import type { Delivery } from '../../../p2p/deliverProtocol.ts'
-import { serveDeliverProtocol } from '../../../p2p/serveDeliverProtocol.ts'
 import { reportError } from '../reportError.ts'
 import type { ConsentContext } from './consentContext.ts'
 import { AccessEndedError } from '../../../flows/consent/accessErrors.ts'
@@ -96,7 +95,14 @@ export class DoctorState {
     try {
       const node = await this.context.node()
       if (this.disposed) return
-      this.stopServing = await serveDeliverProtocol(node, { onDelivery: (delivery, { from }) => this.receive(delivery, from) })
+      const deliveries = this.context.workspace.deliveries
+      const offConsent = deliveries.on('consent', (delivery, { from }) => this.receive(delivery, from))
+      const offRecord = deliveries.on('record', (delivery, { from }) => this.receive(delivery, from))
+      this.stopServing = async () => {
+        offConsent()
+        offRecord()
+      }
+      await deliveries.serve(node)
       this.reachability = 'Listening for consents from patients.'
       await this.publishAddress()
     } catch (error) {

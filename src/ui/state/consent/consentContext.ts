@@ -1,3 +1,4 @@
+import type { DeliveryRouter } from '../deliveryRouter.ts'
 import type { Address } from 'viem'
 import type { AccountClients } from '../../../chain/accountClients.ts'
 import type { SalusPublicClient, SalusWalletClient } from '../../../chain/createSalusClients.ts'
@@ -17,6 +18,8 @@ export type ConsentWorkspace = {
   readonly node: SalusNode | undefined
   readonly peer: { readonly phase: string; readonly error: string }
   readonly clients: AccountClients | undefined
+  /** The one /salus/deliver handler of this account's node (consents for a doctor, write-backs for a patient). */
+  readonly deliveries: DeliveryRouter
 }
 
 /** What the consent pages need from the signed-in account: chain clients, keys, vault, and the peer node. */

@@ -11,5 +11,12 @@ export function startSharing(workspace: Workspace): SharingState {
   const sharing = new SharingState(consentContext(workspace))
   workspace.sharing = sharing
   void sharing.start()
+  void takeWriteBacks(workspace).catch((error: unknown) => console.warn('Salus: write-backs are not taken online (they wait in the mailbox)', error))
   return sharing
+}
+
+/** A doctor's write-back delivered straight to this tab lands in the inbox at once (it also waits in the mailbox). */
+async function takeWriteBacks(workspace: Workspace): Promise<void> {
+  workspace.deliveries.on('write-back', (delivery) => workspace.inbox.receiveOnline(delivery.item))
+  await workspace.deliveries.serve(await consentContext(workspace).node())
 }
