@@ -38,7 +38,8 @@ export type PatientSide = {
   /** Adds an allergy to the vault (sealed in the scope's current epoch) and publishes the manifests. */
   addRecord(text: string): Promise<CID>
   grant(o: { grantee: Address; receivingKey: umbral.PublicKey; scopes: Scope[]; days: number }): Promise<{ grantId: bigint; bundleCid: CID; bundleFor(key: umbral.SecretKey): KeyFragmentBundle }>
-  revoke(grantId: bigint): Promise<RevokeGrantReturnType>
+  /** `otherKeys`: receiving keys of grantees with no directory entry (an emergency card), as the app passes them. */
+  revoke(grantId: bigint, otherKeys?: (grantee: Address) => Hex | undefined): Promise<RevokeGrantReturnType>
   /**
    * "Rotate my keys" as the app does it: the grants found with the old keys, the vault
    * re-sealed under the next key version, then every active grant moved to the new keys
@@ -96,7 +97,7 @@ export async function patientGrants(stack: ConsentStack, privateKey: Hex, fill: 
       const bytes = await blocks.get(prepared.bundleCid)
       return { grantId, bundleCid: prepared.bundleCid, bundleFor: (key) => openKeyFragmentBundle(bytes, key) }
     },
-    async revoke(grantId) {
+    async revoke(grantId, otherKeys) {
       const { grants } = await findPatientGrants(stack.clients(privateKey).publicClient, { ...deployment, fromBlock: stack.fromBlock, identitySecret: keys.identitySecret })
       const grant = grants.find((g) => g.grantId === grantId)
       if (!grant) throw new Error(`grant ${grantId} is not the patient's`)
@@ -115,7 +116,7 @@ export async function patientGrants(stack: ConsentStack, privateKey: Hex, fill: 
         careNodes,
         grant,
         proxies,
-        granteeKey: (address) => granteeKeys.get(address.toLowerCase()),
+        granteeKey: (address) => granteeKeys.get(address.toLowerCase()) ?? otherKeys?.(address),
         prove: nodeProver,
       })
     },

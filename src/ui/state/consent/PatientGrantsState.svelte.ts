@@ -1,3 +1,4 @@
+import { cardGranteeKey } from '../emergency/cardGranteeKey.ts'
 import type { Address, Hash } from 'viem'
 import { scopeEpochs } from '../../../core/consent/scopeEpochs.ts'
 import type { Scope } from '../../../core/scopes.ts'
@@ -77,6 +78,7 @@ export class PatientGrantsState {
       const { context } = this
       const node = await context.node()
       if (this.directory.careNodes.length === 0) await this.directory.load()
+      const cardKey = cardGranteeKey(localStorage, context.workspace.account.address, context.workspace.keys.vaultKey)
       const result = await revokeGrant({
         publicClient: context.publicClient,
         // A fresh one-off account for the revocation and for each reissue: no two share a sender.
@@ -89,7 +91,8 @@ export class PatientGrantsState {
         careNodes: careNodeAddresses(context),
         grant,
         proxies: this.directory.careNodes,
-        granteeKey: (grantee) => this.directory.doctor(grantee)?.umbralPublicKey,
+        // Doctors from the directory; this device's emergency card (a grantee with no entry) from its stored card.
+        granteeKey: (grantee) => this.directory.doctor(grantee)?.umbralPublicKey ?? cardKey(grantee),
         prove: (input) => proveConsent(this.worker(), input),
         progress: {
           begin: (step) => (this.revokeStage = labels[step] ?? ''),
