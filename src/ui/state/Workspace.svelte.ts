@@ -14,6 +14,7 @@ import { RecordViewState } from './RecordViewState.svelte.ts'
 import { VaultState } from './VaultState.svelte.ts'
 import { InboxState } from './InboxState.svelte.ts'
 import { DeliveryRouter } from './deliveryRouter.ts'
+import { findBreakGlassReads } from '../../flows/emergency/findBreakGlassReads.ts'
 import type { InboxSource } from '../../flows/inbox/inboxItem.ts'
 import { verifyProvenance } from '../../flows/inbox/verifyProvenance.ts'
 import { mailboxInboxSource } from './inboxSource.ts'
@@ -80,7 +81,21 @@ export class Workspace {
     this.addForm = new AddRecordState((resource, attachment) => this.list.addRecord(resource, attachment))
     this.attach(vault)
     this.connectInbox(mailboxInboxSource(this, () => this.inbox.knownIds()))
-    this.since = new SinceLastTimeState(this, { inboxCount: () => this.inbox.count, requests: () => this.sharing?.requests.requests.length ?? 0 })
+    this.since = new SinceLastTimeState(this, {
+      inboxCount: () => this.inbox.count,
+      requests: () => this.sharing?.requests.requests.length ?? 0,
+      // Break-glass reads of any of the patient's cards (found from the chain, so on every device).
+      breakGlass: async (grantIds) => {
+        const clients = this.clients
+        const emergency = clients?.config.contracts.Emergency
+        if (!clients || !emergency) return []
+        const registry = clients.config.contracts.Registry
+        return findBreakGlassReads(clients.publicClient, {
+          deployment: { emergency: { address: emergency.address, fromBlock: BigInt(emergency.deployBlock) }, registry: { address: registry.address, fromBlock: BigInt(registry.deployBlock) } },
+          grantIds,
+        })
+      },
+    })
     void this.since.load()
   }
 
