@@ -1,6 +1,7 @@
-// The care loop in Chromium on the real local network, the doctor's half: Dr. Amara Okafor
-// lands on her patients, asks Alice for access from Alice's code, Alice grants it with one
-// confirmation, and the doctor writes back a visit note, a report with a PDF and a
+// The care loop in Chromium on the real local network. The registrar appoints a new medical
+// council (Newcomer Quinn), a new doctor (Newcomer Rosa) lists herself as Dr. Rosa Lind and the
+// council certifies her, all from the app; she lands on her patients, asks Alice for access from
+// a photo of Alice's QR code, Alice grants it with one confirmation, and the doctor writes back a visit note, a report with a PDF and a
 // prescription while Alice's tab is closed (they wait, sealed, in Alice's mailbox).
 import { mkdir } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -9,10 +10,13 @@ import { launchProfile, watchPage } from './support/browser.ts'
 import { step } from './support/step.ts'
 import { openSection, untilOrAlert, waitUntilReachable } from './support/consentPage.ts'
 import { addRecord, recordButton, signIn } from './support/vaultPage.ts'
+import { appointAuthority, listMyself, openRegistrySection, profileStatus, registryAction } from './support/registryPage.ts'
+import type { NetworkConfig } from '../../src/chain/networkConfig.ts'
 
 const appUrl = inject('appUrl')
 const shots = process.env.SALUS_SHOTS_DIR
 const reason = 'Follow-up after your cardiology referral'
+const doctorName = 'Dr. Rosa Lind'
 
 let alice: Awaited<ReturnType<typeof launchProfile>>
 let doctor: Awaited<ReturnType<typeof launchProfile>>
@@ -43,8 +47,35 @@ afterAll(async () => {
 
 describe('the care loop: a doctor asks, the patient grants, the doctor writes back', () => {
   const asked = step([], async () => {
-    await signIn(doctorPage, appUrl, /Amara Okafor/)
-    // A doctor lands on Patients, not on an empty vault.
+    const config = (await (await fetch(new URL('/config/salus.config.json', appUrl))).json()) as NetworkConfig
+    const accountOf = (label: string) => config.localAccounts!.find((account) => account.label === label)!.address
+    // The registrar appoints a new medical council.
+    const registrarProfile = await launchProfile()
+    const councilProfile = await launchProfile()
+    try {
+      const registrar = await firstPage(registrarProfile.context)
+      await signIn(registrar, appUrl, /^Registrar/)
+      await appointAuthority(registrar, 'Medical council', accountOf('Newcomer Quinn'))
+      // A new doctor lists herself and waits for certification.
+      await signIn(doctorPage, appUrl, /Newcomer Rosa/)
+      await openRegistrySection(doctorPage, 'Profile')
+      await listMyself(doctorPage, { role: 'doctor', name: doctorName, specialty: 'Cardiology', licence: 'GMC-7333333', hospital: 'Harbour Health Centre' })
+      await expect.poll(() => profileStatus(doctorPage).textContent(), { timeout: 60_000 }).toMatch(/^Waiting for certification by the Medical council/)
+      // The new council checks her licence number and certifies her.
+      const council = await firstPage(councilProfile.context)
+      await signIn(council, appUrl, /Newcomer Quinn/)
+      await openRegistrySection(council, 'Registry')
+      const application = council.getByRole('article', { name: `Application from ${doctorName}` })
+      await application.waitFor({ timeout: 60_000 })
+      await application.getByLabel('Licence number on file').fill('GMC-7333333')
+      await registryAction(council, () => application.getByRole('button', { name: 'Certify' }).click(), /certified and listed/)
+    } finally {
+      await Promise.allSettled([registrarProfile.dispose(), councilProfile.dispose()])
+    }
+    await doctorPage.getByRole('button', { name: 'Check again' }).click()
+    await expect.poll(() => profileStatus(doctorPage).textContent(), { timeout: 60_000 }).toMatch(/^Listed in the directory as doctor/)
+    // Certified, she works from Patients (the section appears without signing in again).
+    await openSection(doctorPage, 'Patients')
     await doctorPage.getByRole('heading', { name: 'Patients', level: 1 }).waitFor({ timeout: 60_000 })
     await waitUntilReachable(doctorPage)
 
@@ -68,18 +99,18 @@ describe('the care loop: a doctor asks, the patient grants, the doctor writes ba
     await ask.getByTestId('sent-request').first().getByText('Sent: waiting for the patient').waitFor()
     await shot(doctorPage, 'doctor-asked')
   })
-  it('the doctor lands on Patients and asks Alice for access from her code', asked)
+  it('the registrar appoints a council, the council certifies a new doctor who listed herself, and she asks Alice for access from a photo of her code', asked)
 
   const granted = step([asked], async () => {
     // Alice's app takes requests every half minute while Salus is open.
-    const request = alicePage.getByRole('article', { name: 'Request from Dr. Amara Okafor' })
+    const request = alicePage.getByRole('article', { name: `Request from ${doctorName}` })
     await request.waitFor({ timeout: 90_000 })
     expect(await request.getByText(reason).count()).toBe(1)
     expect(await request.getByText('verified').count()).toBe(1)
     await shot(alicePage, 'patient-request')
     await request.getByRole('button', { name: 'Grant…' }).click()
     await request.getByRole('button', { name: 'Confirm and grant' }).click()
-    await untilOrAlert(alicePage, alicePage.getByText(/You granted Dr. Amara Okafor access/), 240_000)
+    await untilOrAlert(alicePage, alicePage.getByText(/You granted Dr\. Rosa Lind access/), 240_000)
 
     // The doctor: the consent arrives, the request shows granted; accepting records it on chain.
     const consent = doctorPage.getByRole('article', { name: /^Consent from / }).first()
@@ -138,7 +169,7 @@ describe('the care loop: a doctor asks, the patient grants, the doctor writes ba
 
     const status = alicePage.getByTestId('inbox-status')
     await item(/Cardiology follow-up/).getByRole('button', { name: 'Accept' }).click()
-    await untilOrAlert(alicePage, status.filter({ hasText: /^Recorded by Dr\. Amara Okafor, verified/ }), 90_000)
+    await untilOrAlert(alicePage, status.filter({ hasText: /^Recorded by Dr\. Rosa Lind, verified/ }), 90_000)
     await item(/Ramipril/).getByRole('button', { name: 'Accept' }).click()
     await untilOrAlert(alicePage, status.filter({ hasText: /Ramipril/ }), 90_000)
     await item(/Echocardiogram/).getByRole('button', { name: 'Decline…' }).click()
@@ -158,7 +189,7 @@ describe('the care loop: a doctor asks, the patient grants, the doctor writes ba
     await alicePage.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Records', exact: true }).click()
     await recordButton(alicePage, /Cardiology follow-up/).first().click()
     const dialog = alicePage.getByRole('dialog')
-    await untilOrAlert(alicePage, dialog.getByTestId('record-provenance').filter({ hasText: 'Recorded by Dr. Amara Okafor, verified' }), 60_000)
+    await untilOrAlert(alicePage, dialog.getByTestId('record-provenance').filter({ hasText: `Recorded by ${doctorName}, verified` }), 60_000)
     await dialog.getByRole('button', { name: 'Amend' }).click()
     const json = dialog.getByLabel('Record (FHIR JSON)')
     // The note's text is base64 in the attachment; its description (the title) is plain JSON.

@@ -63,7 +63,7 @@ describe('deploy with seed', () => {
     expect(config.chainId).toBe(31337)
     expect(config.contracts.Registry.deployBlock).toBeGreaterThan(0)
     expect(config.contracts.Anchors.deployBlock).toBeGreaterThan(config.contracts.Registry.deployBlock)
-    expect(config.localAccounts).toHaveLength(13)
+    expect(config.localAccounts).toHaveLength(15)
     // The newcomers beyond anvil's ten have gas to list themselves or act as a new authority.
     const balance = await createSalusClients(config).publicClient.getBalance({ address: config.localAccounts![12]!.address })
     expect(balance).toBeGreaterThan(10n ** 18n)

@@ -72,7 +72,7 @@ type DemoAccount = {
 
 /**
  * Anvil mnemonic accounts: 0 registrar, 1 medical authority, 2-4 doctors, 5-6 EMS, 7 insurer,
- * 8-9 patients, 10-12 funded newcomers with no role (to appoint as an authority or to list
+ * 8-9 patients, 10-14 funded newcomers with no role (to appoint as an authority or to list
  * themselves and be certified from the app).
  */
 export const demoAccounts: DemoAccount[] = [
@@ -101,6 +101,9 @@ export const demoAccounts: DemoAccount[] = [
   { index: 10, label: 'Newcomer Nia', role: 'no role yet', grants: [] },
   { index: 11, label: 'Newcomer Omar', role: 'no role yet', grants: [] },
   { index: 12, label: 'Newcomer Pia', role: 'no role yet', grants: [] },
+  // The care loop's end-to-end test appoints Quinn as a council that certifies Rosa as a doctor.
+  { index: 13, label: 'Newcomer Quinn', role: 'no role yet', grants: [] },
+  { index: 14, label: 'Newcomer Rosa', role: 'no role yet', grants: [] },
 ]
 
 /** Anvil funds its first ten accounts; the seed gives the newcomers beyond them this much for gas. */
