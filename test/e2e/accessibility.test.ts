@@ -83,10 +83,10 @@ async function visitSections(page: Page, who: string, width: number, expected: n
   const nav = page.getByRole('navigation', { name: 'Sections' })
   // Role sections appear once the Registry has answered.
   await expect.poll(() => nav.getByRole('link').count(), { timeout: 30_000 }).toBe(expected)
-  // A count badge (the Inbox's) reads "Inbox, 3 waiting"; the section's name is the label before it.
-  const names = (await nav.getByRole('link').allTextContents()).map((text) => text.replace(/\d+, \d+ waiting$/, '').trim())
+  // A count badge (the Inbox's) adds ", 3 waiting" to the name; the section's name is the label before it.
+  const names = (await nav.getByRole('link').allTextContents()).map((text) => text.replace(/\d+\s*,\s*\d+ waiting$/, '').trim())
   for (const name of names) {
-    const link = nav.getByRole('link', { name: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(, \\d+ waiting)?$`) })
+    const link = nav.getByRole('link', { name: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*,\\s*\\d+ waiting)?$`) })
     await link.click()
     await expect.poll(() => link.getAttribute('aria-current')).toBe('page')
     // Pages load their data after they appear: wait until lists and forms have settled.

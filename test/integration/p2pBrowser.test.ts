@@ -41,8 +41,18 @@ window.salus = {
     return concat(node.blockstore.get(CID.parse(cid), { signal: AbortSignal.timeout(timeoutMs) }))
   },
   async dial(address) {
-    const connection = await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(20000) })
-    return { addr: connection.remoteAddr.toString(), limited: connection.limits != null }
+    // Two attempts: in the full suite (two shared cores, ~770 tests before it) one WebRTC
+    // negotiation over the relay has been seen to stall past 20 s, while alone it takes ~0.4 s.
+    let attempt = 0
+    for (;;) {
+      try {
+        const connection = await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(20000) })
+        return { addr: connection.remoteAddr.toString(), limited: connection.limits != null, attempts: attempt + 1 }
+      } catch (error) {
+        if (++attempt >= 2) throw error
+        console.warn('WebRTC dial failed once, retrying:', error)
+      }
+    }
   },
   connections: () => node.libp2p.getConnections().map((c) => c.remoteAddr.toString()),
   pin: (careNode, cids) => requestPin(node, { careNode, cids, timeoutMs: 30000, identitySeed: new Uint8Array(32).fill(99) }),
@@ -123,7 +133,7 @@ describe('browser nodes in Chromium', () => {
     expect(direct.addr).toContain('/webrtc')
     expect(direct.limited).toBe(false)
     expect(await bob.evaluate((cid) => window.salus.get(cid, 15_000), first)).toEqual([1, 2, 3, 4])
-    console.info(`WebRTC dial + first block browser to browser: ${(performance.now() - started).toFixed(0)} ms`)
+    console.info(`WebRTC dial + first block browser to browser: ${(performance.now() - started).toFixed(0)} ms (${direct.attempts} dial attempt${direct.attempts === 1 ? '' : 's'})`)
     // The care node never had it: it came from Alice's browser.
     expect(await care.helia.blockstore.has((await import('multiformats/cid')).CID.parse(first))).toBe(false)
 
@@ -156,7 +166,7 @@ declare global {
       put(bytes: number[]): Promise<string>
       has(cid: string): Promise<boolean>
       get(cid: string, timeoutMs: number): Promise<number[]>
-      dial(address: string): Promise<{ addr: string; limited: boolean }>
+      dial(address: string): Promise<{ addr: string; limited: boolean; attempts: number }>
       connections(): string[]
       pin(careNode: string, cids: string[]): Promise<{ pinned: number; expires?: number }>
       stop(): Promise<void>
