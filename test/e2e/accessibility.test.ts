@@ -53,11 +53,16 @@ async function expectNamedControls(page: Page, where: string): Promise<number> {
 }
 
 async function expectNoSidewaysScroll(page: Page, where: string) {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    clientWidth: document.documentElement.clientWidth,
-  }))
-  expect(scrollWidth, `${where}: page wider than the viewport`).toBeLessThanOrEqual(clientWidth)
+  const { scrollWidth, clientWidth, widest } = await page.evaluate(() => {
+    const clientWidth = document.documentElement.clientWidth
+    // The innermost elements reaching past the right edge: what to fix when this fails.
+    const widest = [...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > clientWidth + 1 && ![...element.children].some((child) => child.getBoundingClientRect().right > clientWidth + 1))
+      .slice(0, 3)
+      .map((element) => `<${element.tagName.toLowerCase()} class="${element.className}"> ${(element.textContent ?? '').trim().slice(0, 80)}`)
+    return { scrollWidth: document.documentElement.scrollWidth, clientWidth, widest }
+  })
+  expect(scrollWidth, `${where}: page wider than the viewport (${widest.join(' | ')})`).toBeLessThanOrEqual(clientWidth)
 }
 
 async function signIn(page: Page, account: RegExp) {
