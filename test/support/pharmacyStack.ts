@@ -5,7 +5,6 @@
 // eligibility proofs from a one-off account funded by the local faucet.
 import path from 'node:path'
 import { parseEther, type Address, type Hash } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
 import { anvilAccount } from '../../src/chain/deploy/deploySalus.ts'
 import { startLocalChain, type LocalChain } from '../../src/chain/deploy/startLocalChain.ts'
 import { fundOneOffAccount } from '../../src/chain/fundOneOffAccount.ts'
@@ -143,10 +142,3 @@ export async function payCovered(
   const { txHash } = await payInvoiceCovered(walletClient, { pharmacy: stack.pharmacy, invoiceId: p.invoiceId, planId: p.planId, root, nullifier, proof: toSolidityProof(proof), topUp: p.topUp ?? 0n })
   return { txHash, sender: payer, fundingTxHash, nullifier }
 }
-
-/** The account `index`'s key as a wallet of this stack's chain (for actions that take a PaymentsWalletClient). */
-export function walletOf(stack: PharmacyStack, index: number) {
-  return stack.wallet(index)
-}
-
-export { privateKeyToAccount }
