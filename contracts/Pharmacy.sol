@@ -136,26 +136,26 @@ contract Pharmacy is EIP712, ReentrancyGuardTransient {
 
     /// @notice Pays an open invoice with exactly its amount, from any account.
     function payInvoice(uint256 invoiceId) external payable {
-        Invoice storage invoice = _openInvoice(invoiceId);
-        uint256 amount = invoice.amount;
+        Invoice storage open = _openInvoice(invoiceId);
+        uint256 amount = open.amount;
         if (msg.value != amount) revert Pharmacy__WrongAmount(amount, msg.value);
-        invoice.status = InvoiceStatus.Paid;
-        _credit(invoice.pharmacist, amount);
-        emit InvoicePaid(invoiceId, invoice.pharmacist, amount, 0);
+        open.status = InvoiceStatus.Paid;
+        _credit(open.pharmacist, amount);
+        emit InvoicePaid(invoiceId, open.pharmacist, amount, 0);
     }
 
     /// @notice Pays an open invoice from an insurer's pool, sent by the account the proof
     /// was made for (a one-off account: nothing in it names the patient). What the plan
     /// does not cover must be sent.
     function payInvoiceCovered(uint256 invoiceId, IInsurance.CoverClaim calldata cover) external payable nonReentrant {
-        Invoice storage invoice = _openInvoice(invoiceId);
-        uint256 amount = invoice.amount;
+        Invoice storage open = _openInvoice(invoiceId);
+        uint256 amount = open.amount;
         if (amount == 0) revert Pharmacy__NothingToCover(invoiceId);
-        address pharmacist = invoice.pharmacist;
-        invoice.status = InvoiceStatus.PaidCovered;
+        address pharmacist = open.pharmacist;
+        open.status = InvoiceStatus.PaidCovered;
         // The proof binds msg.sender (Insurance.prescriptionCoverHash): a copy sent by another account fails.
         (, uint256 covered) =
-            insurance.claimPrescription(cover, invoiceId, pharmacist, uint256(invoice.day) * 1 days, amount, msg.sender);
+            insurance.claimPrescription(cover, invoiceId, pharmacist, uint256(open.day) * 1 days, amount, msg.sender);
         if (msg.value != amount - covered) revert Pharmacy__WrongAmount(amount - covered, msg.value);
         _credit(pharmacist, amount);
         emit InvoicePaid(invoiceId, pharmacist, msg.value, covered);
