@@ -2,7 +2,9 @@ import { create as makeQr } from 'qrcode'
 import { hashTypedData, keccak256, concatBytes, hexToBytes, sha256 as sha256Hex, stringToBytes, type Hex } from 'viem'
 import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { canonicalJson } from '../../src/core/envelope/canonicalJson.ts'
+import { bytesToDecimal, decimalToBytes } from '../../src/core/emergency/decimalBytes.ts'
 import { buildPrescription } from '../../src/core/fhir/doctorForms.ts'
 import {
   decodePrescriptionToken,
@@ -128,17 +130,19 @@ describe('prescription token', () => {
     }
   })
 
-  it('a payload with a valid checksum but a content that is not a valid prescription is refused', async () => {
-    const token = await signed()
-    // Re-encode with a request naming another doctor: the checksum is right, the check is not.
-    const bad = { ...token, medicationRequest: { ...token.medicationRequest, subject: { reference: 'Patient/123' } } }
-    const forceEncode = () => {
-      try {
-        return encodePrescriptionToken(bad)
-      } catch (error) {
-        return error
-      }
+  it('a payload with a valid checksum but values no prescription has is refused with the reason', async () => {
+    const text = encodePrescriptionToken(await signed())
+    const bytes = decimalToBytes(text.slice(3))!
+    const reseal = (edit: (body: Uint8Array) => void) => {
+      const body = bytes.slice(0, bytes.length - 4)
+      edit(body)
+      return `rx:${bytesToDecimal(concatBytes([body, sha256(body).subarray(0, 4)]))}`
     }
-    expect(forceEncode()).toBeInstanceOf(PrescriptionInvalidError)
+    expect(() => decodePrescriptionToken(reseal((body) => (body[1] = 200)))).toThrow(/Repeats must be/)
+    expect(() => decodePrescriptionToken(reseal((body) => (body[1] = 3)))).toThrow(/allows 2 repeats/)
+    expect(() => decodePrescriptionToken(reseal((body) => body.set([0, 0, 0, 0], 2)))).toThrow(PrescriptionFormatError)
+    expect(() => decodePrescriptionToken(reseal((body) => (body[body.length - 1] = 0)))).toThrow(/not text/)
+    expect(() => decodePrescriptionToken(reseal((body) => (body[body.length - 1] = 0x20)))).toThrow(/not JSON|canonical/)
+    expect(decodePrescriptionToken(reseal(() => {}))).toMatchObject({ repeats: 2 })
   })
 })
