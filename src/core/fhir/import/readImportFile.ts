@@ -40,6 +40,10 @@ function flattenBundle(bundle: Record<string, unknown>, base: string, out: Flatt
     out.refused = `${base}: Bundle.entry must be a list of entries; this is not a FHIR R4 Bundle.`
     return
   }
+  if (entries.length > maxImportResources) {
+    out.refused = tooMany(base, entries.length)
+    return
+  }
   entries.forEach((entry: unknown, index) => {
     if (out.refused) return
     const where = `${base} entry ${index}`
@@ -70,14 +74,16 @@ function shell(bundle: Record<string, unknown>): Record<string, unknown> {
   return rest
 }
 
-function tooMany(fileName: string): string {
-  return `${fileName} holds more than ${maxImportResources.toLocaleString('en')} resources; Salus imports at most that many from one file. Export fewer records at a time (for example one patient, or a shorter period) and import each file.`
+function tooMany(fileName: string, count?: number): string {
+  const limit = maxImportResources.toLocaleString('en')
+  const holds = count === undefined ? `more than ${limit}` : count.toLocaleString('en')
+  return `${fileName} holds ${holds} resources; Salus imports at most ${limit} from one file. Export fewer records at a time (for example one patient, or a shorter period) and import each file.`
 }
 
 function ndjson(text: string, fileName: string): ReadImportFileReturnType {
   const lines = text.split(/\r?\n/)
   const count = lines.reduce((n, line) => (line.trim() === '' ? n : n + 1), 0)
-  if (count > maxImportResources) return { kind: 'refused', reason: tooMany(fileName).replace('more than', `${count.toLocaleString('en')} resources, more than`).replace(' resources;', ';') }
+  if (count > maxImportResources) return { kind: 'refused', reason: tooMany(fileName, count) }
   const items: ImportItem[] = []
   lines.forEach((line, index) => {
     if (line.trim() === '') return
@@ -126,7 +132,7 @@ export function readImportFile(input: string | Uint8Array, fileName: string): Re
 export function itemsOfJson(json: unknown, fileName: string): ReadImportFileReturnType {
   const out: Flattened = { items: [], skipped: 0 }
   if (Array.isArray(json)) {
-    if (json.length > maxImportResources) return { kind: 'refused', reason: tooMany(fileName) }
+    if (json.length > maxImportResources) return { kind: 'refused', reason: tooMany(fileName, json.length) }
     json.forEach((resource, index) => out.items.push({ item: label(`${fileName} item ${index}`, resource), json: resource }))
   } else if (typeOf(json) === 'Bundle') {
     out.items.push({ item: `${fileName} (Bundle)`, json: shell(json as Record<string, unknown>) })
