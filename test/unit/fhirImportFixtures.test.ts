@@ -127,3 +127,45 @@ describe('planFhirImport on an NDJSON bulk export of three Synthea patients', ()
     expect(contained.some((item) => `#${item.id}` === provider.reference)).toBe(true)
   })
 })
+
+describe('planFhirImport on a patient-access search result (Epic/Cerner style)', () => {
+  // Built here in the shape those servers return (no public export with a licence was found):
+  // a searchset with absolute fullUrls, an _include'd Practitioner, an OperationOutcome
+  // (search.mode outcome), a contained Medication and an extension.
+  const base = 'https://fhir.example-hospital.org/api/FHIR/R4'
+  const searchset = {
+    resourceType: 'Bundle', type: 'searchset', total: 2,
+    link: [{ relation: 'self', url: `${base}/MedicationRequest?patient=eXyZ3` }],
+    entry: [
+      { fullUrl: `${base}/MedicationRequest/mr1`, search: { mode: 'match' }, resource: {
+        resourceType: 'MedicationRequest', id: 'mr1', status: 'active', intent: 'order',
+        extension: [{ url: 'http://open.epic.com/FHIR/StructureDefinition/extension/order-class', valueCoding: { code: 'E-Prescribe' } }],
+        contained: [{ resourceType: 'Medication', id: 'med1', code: { text: 'lisinopril 10 MG tablet' } }],
+        medicationReference: { reference: '#med1', display: 'lisinopril 10 MG tablet' },
+        subject: { reference: `${base}/Patient/eXyZ3`, display: 'Lopez, Camila' },
+        requester: { reference: `${base}/Practitioner/pr9` },
+        authoredOn: '2024-03-01',
+      } },
+      { fullUrl: `${base}/Condition/c1`, search: { mode: 'match' }, resource: {
+        resourceType: 'Condition', id: 'c1', code: { text: 'Essential hypertension' },
+        subject: { reference: 'Patient/eXyZ3' }, encounter: { reference: `${base}/Encounter/enc-not-in-file`, display: 'Office Visit' },
+      } },
+      { fullUrl: `${base}/Practitioner/pr9`, search: { mode: 'include' }, resource: { resourceType: 'Practitioner', id: 'pr9', name: [{ text: 'Physician Family Medicine, MD' }] } },
+      { search: { mode: 'outcome' }, resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'warning', code: 'suppressed', details: { text: 'Some results were not shown.' } }] } },
+    ],
+  }
+
+  it('plans the matches, keeps the included practitioner as context and the patient outside the file as a person', async () => {
+    const result = await planFhirImport(JSON.stringify(searchset), { fileName: 'epic.json' })
+    expect(result.rejected).toEqual([])
+    expect(result.records.map((record) => record.resource.resourceType)).toEqual(['MedicationRequest', 'Condition'])
+    expect(result.context).toBe(2)
+    expect(result.people).toEqual([expect.objectContaining({ key: 'Patient/eXyZ3', name: 'Lopez, Camila', records: 2 })])
+    const request = result.records[0]!.resource
+    expect((request.contained as FhirResource[]).map((item) => `${item.resourceType}/${item.id}`)).toEqual(['Medication/med1', 'Practitioner/pr9'])
+    expect(request.requester).toEqual({ reference: '#pr9', display: 'Physician Family Medicine, MD' })
+    expect(request.subject).toEqual({ reference: `${base}/Patient/eXyZ3`, display: 'Lopez, Camila' })
+    expect(result.records[1]!.resource.encounter).toEqual({ reference: `${base}/Encounter/enc-not-in-file`, display: 'Office Visit' })
+    expectReadable(result)
+  })
+})
