@@ -24,11 +24,27 @@ export type PlanFhirImportParameters = {
 }
 export type PlanFhirImportReturnType = ImportPlan
 
-/** Work between two yields, so a worker answers "cancel" and progress stays smooth. */
-const sliceSize = 200
+/** Longest stretch of work between two yields, so a worker answers "cancel" and progress stays smooth. */
+const sliceMs = 20
 const validId = /^[A-Za-z0-9\-.]{1,64}$/
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
+
+/** Runs `step` on each item, yielding to the event loop every `sliceMs` and checking `signal` there. */
+async function inSlices<T>(items: readonly T[], step: (item: T, index: number) => void, p: { signal?: AbortSignal; progress(done: number): void }): Promise<void> {
+  let since = performance.now()
+  for (let index = 0; index < items.length; index++) {
+    step(items[index]!, index)
+    if (performance.now() - since >= sliceMs) {
+      p.progress(index + 1)
+      await nextTask()
+      p.signal?.throwIfAborted()
+      since = performance.now()
+    }
+  }
+  p.progress(items.length)
+  p.signal?.throwIfAborted()
+}
 
 type Valid = { item: string; resource: FhirResource; fullUrl?: string }
 
@@ -89,12 +105,8 @@ export async function planFhirImport(input: string | Uint8Array, p: PlanFhirImpo
     if (type === 'Bundle') return
     valid.push({ item: entry.item, resource: structuredClone(json) as FhirResource, ...(entry.fullUrl ? { fullUrl: entry.fullUrl } : {}) })
   }
-  for (let start = 0; start < read.items.length; start += sliceSize) {
-    signal?.throwIfAborted()
-    for (const entry of read.items.slice(start, start + sliceSize)) check(entry)
-    p.onProgress?.(Math.min(start + sliceSize, read.items.length), total)
-    await nextTask()
-  }
+  const items = read.items
+  await inSlices(items, check, { ...(signal ? { signal } : {}), progress: (done) => p.onProgress?.(done, total) })
 
   for (const { resource, fullUrl } of valid) if (!resource.id || !validId.test(resource.id)) resource.id = assignedId(resource, fullUrl)
   const resources = valid.map((entry) => entry.resource)
@@ -107,31 +119,27 @@ export async function planFhirImport(input: string | Uint8Array, p: PlanFhirImpo
     return known
   }
   const link = { addresses, resources, title }
-  for (let start = 0; start < valid.length; start += sliceSize) {
-    signal?.throwIfAborted()
-    valid.slice(start, start + sliceSize).forEach(({ item, resource }, offset) => {
-      const index = start + offset
-      if (contextTypes.has(resource.resourceType)) {
-        plan.context += 1
-        return
-      }
-      let record: FhirResource
-      try {
-        record = validateResource(linkRecord(resource, link))
-      } catch (error) {
-        plan.rejected.push({ item, reason: storableReason(error) })
-        return
-      }
-      const shown = recordTitle(record)
-      const planned: PlannedRecord = { item, resource: record, scope: scopeOfResource(record), title: shown.title, fingerprint: recordFingerprint(record) }
-      if (shown.date) planned.date = shown.date
-      const personKey = people.personOf(index)
-      if (personKey) planned.personKey = personKey
-      plan.records.push(planned)
-    })
-    p.onProgress?.(read.items.length + Math.min(start + sliceSize, valid.length), total)
-    await nextTask()
+  const planRecord = (entry: Valid, index: number): void => {
+    const { item, resource } = entry
+    if (contextTypes.has(resource.resourceType)) {
+      plan.context += 1
+      return
+    }
+    let record: FhirResource
+    try {
+      record = validateResource(linkRecord(resource, link))
+    } catch (error) {
+      plan.rejected.push({ item, reason: storableReason(error) })
+      return
+    }
+    const shown = recordTitle(record)
+    const planned: PlannedRecord = { item, resource: record, scope: scopeOfResource(record), title: shown.title, fingerprint: recordFingerprint(record) }
+    if (shown.date) planned.date = shown.date
+    const personKey = people.personOf(index)
+    if (personKey) planned.personKey = personKey
+    plan.records.push(planned)
   }
+  await inSlices(valid, planRecord, { ...(signal ? { signal } : {}), progress: (done) => p.onProgress?.(items.length + done, total) })
   p.onProgress?.(total, total)
   plan.people = people.people
   return plan
