@@ -79,6 +79,17 @@ describe('planFhirImport refuses bad input with a reason and plans nothing from 
     console.log(`100,000 tiny resources refused (NDJSON and Bundle) in ${ms.toFixed(0)} ms`)
   })
 
+  it('JSON nested thousands of levels deep, and a __proto__ element', async () => {
+    const levels = 5000
+    const deep = `{"resourceType":"Patient","extension":[${'{"url":"http://x","extension":['.repeat(levels)}{"url":"http://x","valueString":"leaf"}${']}'.repeat(levels)}]}`
+    const result = await plan(deep)
+    expect(result.rejected).toEqual([{ item: 'test.json (Patient)', reason: expect.stringContaining('nested more than 64 levels deep') }])
+    const proto = await plan('{"resourceType":"Patient","__proto__":{"polluted":true}}')
+    expect(proto.records).toEqual([])
+    expect(proto.rejected[0]!.reason).toContain('__proto__')
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined()
+  })
+
   it('a file that is not UTF-8 text', async () => {
     const result = await plan(new Uint8Array([0x25, 0x50, 0x44, 0x46, 0xff, 0xfe, 0x00, 0x81]), 'scan.pdf')
     expect(result.rejected).toEqual([{ item: 'scan.pdf', reason: expect.stringContaining('not UTF-8 text') }])

@@ -27,8 +27,23 @@ export type PlanFhirImportReturnType = ImportPlan
 /** Longest stretch of work between two yields, so a worker answers "cancel" and progress stays smooth. */
 const sliceMs = 20
 const validId = /^[A-Za-z0-9\-.]{1,64}$/
+/** Deeper JSON is no real record (the stored-record check allows 32 levels); it is refused before the validator recurses into it. */
+const maxNesting = 64
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
+
+/** Whether `value` nests objects and lists deeper than `limit`, found without recursion. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!
+    if (typeof item !== 'object' || item === null) continue
+    if (depth > limit) return true
+    for (const child of Array.isArray(item) ? item : Object.values(item)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+  }
+  return false
+}
+
 
 /** Runs `step` on each item, yielding to the event loop every `sliceMs` and checking `signal` there. */
 async function inSlices<T>(items: readonly T[], step: (item: T, index: number) => void, p: { signal?: AbortSignal; progress(done: number): void }): Promise<void> {
@@ -97,6 +112,9 @@ export async function planFhirImport(input: string | Uint8Array, p: PlanFhirImpo
     }
     if (!validator.isResourceType(type)) {
       return void plan.rejected.push({ item: entry.item, reason: `"${type.slice(0, 64)}" is not a FHIR R4 resource type (a misspelling, or a resource of another FHIR version?).` })
+    }
+    if (nestedDeeperThan(json, maxNesting)) {
+      return void plan.rejected.push({ item: entry.item, reason: `It is nested more than ${maxNesting} levels deep, which no real record is: the file is damaged or was made to break readers.` })
     }
     // A Bundle arrives without its entries (they are items of their own): rules about entries wait for them.
     const issues = validator.check(json as FhirResource).filter((issue) => type !== 'Bundle' || !/^Constraint bdl-/.test(issue.message))
