@@ -31,7 +31,12 @@ describe('tests stay inside the repository', () => {
     expect(inside(fhirFixtures), `${fhirFixtures} is outside ${root}`).toBe(true)
     const sources = readFileSync(path.join(fhirFixtures, 'SOURCES.md'), 'utf8')
     const recorded = [...sources.matchAll(/^([0-9a-f]{64}) {2}(\S+)$/gm)].map((match) => ({ sha256: match[1]!, file: match[2]! }))
-    const present = readdirSync(fhirFixtures).filter((name) => name.endsWith('.json')).sort()
+    // Every fixture file, sub-folders included; shl-test-vector/ records its hashes in its own table.
+    const present = readdirSync(fhirFixtures, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name !== 'SOURCES.md')
+      .map((entry) => path.relative(fhirFixtures, path.join(entry.parentPath, entry.name)))
+      .filter((file) => !file.startsWith('shl-test-vector'))
+      .sort()
     expect(recorded.map((entry) => entry.file).sort()).toEqual(present)
     expect(present.length).toBeGreaterThan(0)
     for (const { sha256, file } of recorded) {
