@@ -33,7 +33,22 @@ export function conceptsText(value: unknown): string | undefined {
 
 export function referenceText(value: unknown): string | undefined {
   const reference = asObject(value)
-  return reference ? text(reference.display) ?? text(reference.reference) ?? text(asObject(reference.identifier)?.value) : undefined
+  if (!reference) return undefined
+  return text(reference.display) ?? conditionalReferenceText(text(reference.reference)) ?? text(asObject(reference.identifier)?.value)
+}
+
+/** `Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999962229` reads "Practitioner 9999962229". */
+function conditionalReferenceText(reference: string | undefined): string | undefined {
+  const match = reference ? /^([A-Z][A-Za-z]+)\?identifier=(?:[^|]*\|)?(.+)$/.exec(reference) : null
+  return match ? `${match[1]} ${match[2] ?? ''}` : reference
+}
+
+/** Money as "USD 129.16" (the currency code, so no locale guesses a symbol). */
+export function moneyText(value: unknown): string | undefined {
+  const money = asObject(value)
+  if (!money || typeof money.value !== 'number') return undefined
+  const currency = text(money.currency)
+  return `${currency ? `${currency} ` : ''}${money.value.toFixed(2)}`
 }
 
 export function quantityText(value: unknown): string | undefined {
