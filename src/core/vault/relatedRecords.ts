@@ -24,3 +24,27 @@ export function relatedRecords(record: RecordSummary, records: readonly RecordSu
   }
   return { pointsTo, pointedFrom }
 }
+
+/** How many records each record is linked with (both ways), for a whole list at once: O(records × refs). */
+export function linkCounts(records: readonly RecordSummary[]): Map<string, number> {
+  const byRef = new Map<string, RecordSummary>()
+  for (const record of records) {
+    if (!record.fhirRef) continue
+    byRef.set(record.fhirRef, record)
+    // Synthea's urn:uuid references carry the id alone.
+    byRef.set(`urn:uuid:${record.fhirRef.slice(record.fhirRef.indexOf('/') + 1)}`, record)
+  }
+  const counts = new Map<string, number>()
+  const bump = (cid: string) => counts.set(cid, (counts.get(cid) ?? 0) + 1)
+  for (const record of records) {
+    const seen = new Set<string>()
+    for (const ref of record.refs ?? []) {
+      const target = byRef.get(ref)
+      if (!target || target.cid === record.cid || seen.has(target.cid)) continue
+      seen.add(target.cid)
+      bump(target.cid)
+      bump(record.cid)
+    }
+  }
+  return counts
+}
