@@ -28,7 +28,8 @@ export function buildTimeline(records: readonly RecordSummary[], p: { category?:
     const categoryLabel = recordCategories.find((item) => item.id === category)?.label ?? category
     entries.push({ record, category, categoryLabel, links: links.get(record.cid) ?? 0 })
   }
-  entries.sort((a, b) => newestFirst(a.record, b.record))
+  // At the same moment, the visit comes first: what follows happened in it.
+  entries.sort((a, b) => (a.record.date === b.record.date && (a.category === 'visits') !== (b.category === 'visits') ? (a.category === 'visits' ? -1 : 1) : newestFirst(a.record, b.record)))
   const years: TimelineYear[] = []
   for (const entry of entries) {
     const year = /^\d{4}/.exec(entry.record.date ?? '')?.[0] ?? 'Undated'
