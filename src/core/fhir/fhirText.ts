@@ -68,12 +68,20 @@ export function rangeText(value: unknown): string | undefined {
   return low ? `≥ ${low}` : high ? `≤ ${high}` : text(range.text)
 }
 
+/** A FHIR dateTime as the clock on the wall where it happened: "1985-01-09 14:59" (dates stay as written). */
+export function dateTimeText(value: unknown): string | undefined {
+  const written = text(value)
+  const match = written ? /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(written) : null
+  return match ? `${match[1]} ${match[2]}` : written
+}
+
 export function periodText(value: unknown): string | undefined {
   const period = asObject(value)
   if (!period) return undefined
-  const start = text(period.start)
-  const end = text(period.end)
-  if (start && end) return `${start} to ${end}`
+  const start = dateTimeText(period.start)
+  const end = dateTimeText(period.end)
+  // A visit within one day reads "1985-01-09 14:59 to 15:14".
+  if (start && end) return start.length === 16 && end.length === 16 && start.slice(0, 10) === end.slice(0, 10) ? `${start} to ${end.slice(11)}` : `${start} to ${end}`
   return start ? `since ${start}` : end ? `until ${end}` : undefined
 }
 
@@ -130,6 +138,7 @@ export function choiceText(resource: Json, prefix: string): string | undefined {
       return joined([quantityText(ratio?.numerator), quantityText(ratio?.denominator)], ' / ')
     }
     if (type === 'Boolean') return value === true ? 'yes' : 'no'
+    if (type === 'DateTime' || type === 'Instant') return dateTimeText(value)
     return text(value)
   }
   return undefined

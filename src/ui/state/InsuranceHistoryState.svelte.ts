@@ -59,7 +59,8 @@ export class InsuranceHistoryState {
           const detail = [field('Plan'), field('Member ID') ? `member ${field('Member ID')}` : undefined, field('Period')].filter(Boolean).join(' · ')
           coverages.push({ record, amounts: {}, ...(field('Insurer') ? { party: field('Insurer') } : {}), ...(detail ? { detail } : {}) })
         } else if (insuranceTypes.has(record.resourceType)) {
-          const party = field('Provider') ?? field('Insurer') ?? field('Issuer')
+          // Where the care was: a bare practitioner number (an EOB's provider) tells a patient less.
+          const party = field('Where') ?? field('Provider') ?? field('Insurer') ?? field('Issuer')
           claims.push({ record, amounts: insuranceAmounts(opened.resource), ...(party ? { party } : {}) })
         }
       } catch {
