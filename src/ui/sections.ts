@@ -32,6 +32,12 @@ export const sections: Section[] = [
     load: () => import('./pages/VaultPage.svelte'),
   },
   {
+    id: 'timeline',
+    label: 'Timeline',
+    visible: () => true,
+    load: () => import('./pages/TimelinePage.svelte'),
+  },
+  {
     id: 'inbox',
     label: 'Inbox',
     visible: (roles) => roles.patient,
@@ -71,6 +77,12 @@ export const sections: Section[] = [
     label: 'Appointments',
     visible: (roles) => roles.patient,
     load: () => import('./pages/AppointmentsPage.svelte'),
+  },
+  {
+    id: 'insurance-history',
+    label: 'Insurance history',
+    visible: (roles) => roles.patient,
+    load: () => import('./pages/InsuranceHistoryPage.svelte'),
   },
   {
     id: 'schedule',

@@ -79,8 +79,8 @@ describe('describeResource', () => {
     expect(describeResource(procedure)).toMatchObject({ title: 'Appendectomy', date: '2019-04-02' })
     expect(field(procedure, 'Performed')).toBe('2019-04-02 to 2019-04-03')
     const history = { resourceType: 'FamilyMemberHistory', status: 'completed', date: '2020-01-01', relationship: { text: 'Mother' }, condition: [{ code: { text: 'Diabetes' } }] }
-    expect(describeResource(history)).toEqual({ title: 'Family member history', date: '2020-01-01', fields: [
-      { label: 'Status', value: 'completed' }, { label: 'Date', value: '2020-01-01' }, { label: 'Relationship', value: 'Mother' },
+    expect(describeResource(history)).toEqual({ title: 'Mother: Diabetes', date: '2020-01-01', fields: [
+      { label: 'Relative', value: 'Mother' }, { label: 'Conditions', value: 'Diabetes' }, { label: 'Status', value: 'completed' },
     ] })
     expect(describeResource({ resourceType: 'Basic' })).toEqual({ title: 'Basic', fields: [{ label: 'Record type', value: 'Basic' }] })
   })

@@ -50,7 +50,7 @@ describe('groupRecords', () => {
     ...(date ? { date } : {}),
   })
 
-  it('groups in scope order and sorts newest first with undated records last', () => {
+  it('groups by kind of record and sorts newest first with undated records last', () => {
     const groups = groupRecords([
       record('old-lab', 'labs', '2020-01-01'),
       record('penicillin', 'allergies', '2019'),

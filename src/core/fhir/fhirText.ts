@@ -33,7 +33,22 @@ export function conceptsText(value: unknown): string | undefined {
 
 export function referenceText(value: unknown): string | undefined {
   const reference = asObject(value)
-  return reference ? text(reference.display) ?? text(reference.reference) ?? text(asObject(reference.identifier)?.value) : undefined
+  if (!reference) return undefined
+  return text(reference.display) ?? conditionalReferenceText(text(reference.reference)) ?? text(asObject(reference.identifier)?.value)
+}
+
+/** `Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999962229` reads "Practitioner 9999962229". */
+function conditionalReferenceText(reference: string | undefined): string | undefined {
+  const match = reference ? /^([A-Z][A-Za-z]+)\?identifier=(?:[^|]*\|)?(.+)$/.exec(reference) : null
+  return match ? `${match[1]} ${match[2] ?? ''}` : reference
+}
+
+/** Money as "USD 129.16" (the currency code, so no locale guesses a symbol). */
+export function moneyText(value: unknown): string | undefined {
+  const money = asObject(value)
+  if (!money || typeof money.value !== 'number') return undefined
+  const currency = text(money.currency)
+  return `${currency ? `${currency} ` : ''}${money.value.toFixed(2)}`
 }
 
 export function quantityText(value: unknown): string | undefined {
@@ -53,12 +68,20 @@ export function rangeText(value: unknown): string | undefined {
   return low ? `≥ ${low}` : high ? `≤ ${high}` : text(range.text)
 }
 
+/** A FHIR dateTime as the clock on the wall where it happened: "1985-01-09 14:59" (dates stay as written). */
+export function dateTimeText(value: unknown): string | undefined {
+  const written = text(value)
+  const match = written ? /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(written) : null
+  return match ? `${match[1]} ${match[2]}` : written
+}
+
 export function periodText(value: unknown): string | undefined {
   const period = asObject(value)
   if (!period) return undefined
-  const start = text(period.start)
-  const end = text(period.end)
-  if (start && end) return `${start} to ${end}`
+  const start = dateTimeText(period.start)
+  const end = dateTimeText(period.end)
+  // A visit within one day reads "1985-01-09 14:59 to 15:14".
+  if (start && end) return start.length === 16 && end.length === 16 && start.slice(0, 10) === end.slice(0, 10) ? `${start} to ${end.slice(11)}` : `${start} to ${end}`
   return start ? `since ${start}` : end ? `until ${end}` : undefined
 }
 
@@ -115,6 +138,7 @@ export function choiceText(resource: Json, prefix: string): string | undefined {
       return joined([quantityText(ratio?.numerator), quantityText(ratio?.denominator)], ' / ')
     }
     if (type === 'Boolean') return value === true ? 'yes' : 'no'
+    if (type === 'DateTime' || type === 'Instant') return dateTimeText(value)
     return text(value)
   }
   return undefined

@@ -1,21 +1,23 @@
 import {
   addressText, annotationsText, asList, asObject, byteSizeText, choiceDate, choiceText, conceptText,
-  conceptsText, contactPointText, dosageText, humanNameText, joined, periodText, rangeText, referenceText, text,
+  conceptsText, contactPointText, dosageText, humanNameText, joined, periodText, rangeText, text,
 } from './fhirText.ts'
 
 export type Field = { label: string; value: string }
 export type Description = { title: string; date?: string; fields: Field[] }
 type Json = Record<string, unknown>
-type Describer = (resource: Json) => { title: string | undefined; date: string | undefined; fields: [string, string | undefined][] }
+/** Names a Reference: its display, the contained resource it points to (`#id`), or the reference itself. */
+export type ReferenceNamer = (value: unknown) => string | undefined
+export type Describer = (resource: Json, ref: ReferenceNamer) => { title: string | undefined; date: string | undefined; fields: [string, string | undefined][] }
 
 const status = (value: unknown) => conceptText(value) ?? text(value)
 
-function medicationName(resource: Json): string | undefined {
-  return conceptText(resource.medicationCodeableConcept) ?? referenceText(resource.medicationReference)
+export function medicationName(resource: Json, ref: ReferenceNamer): string | undefined {
+  return conceptText(resource.medicationCodeableConcept) ?? ref(resource.medicationReference)
 }
 
 /** A text/plain note stored inline (as buildNote writes it), decoded for reading. */
-function inlineText(attachment: Json | undefined): string | undefined {
+export function inlineText(attachment: Json | undefined): string | undefined {
   if (!attachment || typeof attachment.data !== 'string' || !String(attachment.contentType).startsWith('text/plain')) return undefined
   try {
     const bytes = Uint8Array.from(atob(attachment.data.replace(/\s+/g, '')), (char) => char.charCodeAt(0))
@@ -33,7 +35,7 @@ function attachmentText(attachment: Json | undefined): string | undefined {
 
 /** One view per resource type the vault commonly holds. */
 export const resourceDescribers: Record<string, Describer> = {
-  AllergyIntolerance: (r) => ({
+  AllergyIntolerance: (r, ref) => ({
     title: conceptText(r.code),
     date: choiceDate(r, 'onset') ?? text(r.recordedDate),
     fields: [
@@ -57,7 +59,7 @@ export const resourceDescribers: Record<string, Describer> = {
       ['Note', annotationsText(r.note)],
     ],
   }),
-  Condition: (r) => ({
+  Condition: (r, ref) => ({
     title: conceptText(r.code),
     date: choiceDate(r, 'onset') ?? text(r.recordedDate),
     fields: [
@@ -73,11 +75,11 @@ export const resourceDescribers: Record<string, Describer> = {
       ['Note', annotationsText(r.note)],
     ],
   }),
-  MedicationStatement: (r) => ({
-    title: medicationName(r),
+  MedicationStatement: (r, ref) => ({
+    title: medicationName(r, ref),
     date: choiceDate(r, 'effective') ?? text(r.dateAsserted),
     fields: [
-      ['Medication', medicationName(r)],
+      ['Medication', medicationName(r, ref)],
       ['Status', text(r.status)],
       ['Dosage', joined(asList(r.dosage).map(dosageText), '; ')],
       ['Taken', choiceText(r, 'effective')],
@@ -85,22 +87,22 @@ export const resourceDescribers: Record<string, Describer> = {
       ['Note', annotationsText(r.note)],
     ],
   }),
-  MedicationRequest: (r) => ({
-    title: medicationName(r),
+  MedicationRequest: (r, ref) => ({
+    title: medicationName(r, ref),
     date: text(r.authoredOn) ?? text(asObject(asObject(r.dispenseRequest)?.validityPeriod)?.start),
     fields: [
-      ['Medication', medicationName(r)],
+      ['Medication', medicationName(r, ref)],
       ['Status', text(r.status)],
       ['Intent', text(r.intent)],
       ['Dosage', joined(asList(r.dosageInstruction).map(dosageText), '; ')],
       ['Prescribed', text(r.authoredOn)],
-      ['Prescriber', referenceText(r.requester)],
+      ['Prescriber', ref(r.requester)],
       ['Valid', periodText(asObject(r.dispenseRequest)?.validityPeriod)],
       ['Reason', conceptsText(r.reasonCode)],
       ['Note', annotationsText(r.note)],
     ],
   }),
-  Medication: (r) => ({
+  Medication: (r, ref) => ({
     title: conceptText(r.code),
     date: undefined,
     fields: [
@@ -110,7 +112,7 @@ export const resourceDescribers: Record<string, Describer> = {
       ['Status', text(r.status)],
     ],
   }),
-  Observation: (r) => ({
+  Observation: (r, ref) => ({
     title: conceptText(r.code),
     date: choiceDate(r, 'effective') ?? text(r.issued),
     fields: [
@@ -126,7 +128,7 @@ export const resourceDescribers: Record<string, Describer> = {
       ['Note', annotationsText(r.note)],
     ],
   }),
-  DiagnosticReport: (r) => ({
+  DiagnosticReport: (r, ref) => ({
     title: conceptText(r.code),
     date: choiceDate(r, 'effective') ?? text(r.issued),
     fields: [
@@ -135,9 +137,13 @@ export const resourceDescribers: Record<string, Describer> = {
       ['Conclusion', text(r.conclusion)],
       ['Results', asList(r.result).length > 0 ? String(asList(r.result).length) : undefined],
       ['Date', choiceText(r, 'effective')],
+      ['Performer', joined(asList(r.performer).map((item) => ref(item)))],
+      ['Category', conceptsText(r.category)],
+      ['Report text', joined(asList(r.presentedForm).map((form) => inlineText(asObject(form))), '\n\n')],
+      ...asList(r.presentedForm).map(asObject).filter((form) => !inlineText(form)).map((form): [string, string | undefined] => ['Attachment', attachmentText(form)]),
     ],
   }),
-  Immunization: (r) => ({
+  Immunization: (r, ref) => ({
     title: conceptText(r.vaccineCode),
     date: text(r.occurrenceDateTime) ?? text(r.recorded),
     fields: [
@@ -149,11 +155,11 @@ export const resourceDescribers: Record<string, Describer> = {
       ['Site', conceptText(r.site)],
       ['Route', conceptText(r.route)],
       ['Dose', joined(asList(r.protocolApplied).map(asObject).map((applied) => joined([choiceText(applied ?? {}, 'doseNumber'), text(applied?.series) ? `(${text(applied?.series)})` : undefined], ' ')))],
-      ['Given by', joined(asList(r.performer).map((performer) => referenceText(asObject(performer)?.actor)))],
+      ['Given by', joined(asList(r.performer).map((performer) => ref(asObject(performer)?.actor)))],
       ['Note', annotationsText(r.note)],
     ],
   }),
-  Procedure: (r) => ({
+  Procedure: (r, ref) => ({
     title: conceptText(r.code),
     date: choiceDate(r, 'performed'),
     fields: [
@@ -162,11 +168,11 @@ export const resourceDescribers: Record<string, Describer> = {
       ['Performed', choiceText(r, 'performed')],
       ['Body site', conceptsText(r.bodySite)],
       ['Outcome', conceptText(r.outcome)],
-      ['Performed by', joined(asList(r.performer).map((performer) => referenceText(asObject(performer)?.actor)))],
+      ['Performed by', joined(asList(r.performer).map((performer) => ref(asObject(performer)?.actor)))],
       ['Note', annotationsText(r.note)],
     ],
   }),
-  DocumentReference: (r) => {
+  DocumentReference: (r, ref) => {
     const attachments = asList(r.content).map((content) => asObject(asObject(content)?.attachment))
     return {
       title: text(r.description) ?? conceptText(r.type) ?? text(attachments[0]?.title),
@@ -177,12 +183,12 @@ export const resourceDescribers: Record<string, Describer> = {
         ['Category', conceptsText(r.category)],
         ['Text', joined(attachments.map(inlineText), '\n\n')],
         ...attachments.filter((attachment) => !inlineText(attachment)).map((attachment): [string, string | undefined] => ['Attachment', attachmentText(attachment)]),
-        ['Author', joined(asList(r.author).map(referenceText))],
+        ['Author', joined(asList(r.author).map((item) => ref(item)))],
         ['Status', text(r.status)],
       ],
     }
   },
-  Patient: (r) => ({
+  Patient: (r, ref) => ({
     title: humanNameText(asList(r.name)[0]),
     date: undefined,
     fields: [
@@ -199,14 +205,14 @@ export const resourceDescribers: Record<string, Describer> = {
       ['Language', joined(asList(r.communication).map((item) => conceptText(asObject(item)?.language)))],
     ],
   }),
-  Composition: (r) => ({
+  Composition: (r, ref) => ({
     title: text(r.title),
     date: text(r.date),
     fields: [
       ['Document type', conceptText(r.type)],
       ['Status', text(r.status)],
       ['Date', text(r.date)],
-      ['Author', joined(asList(r.author).map(referenceText))],
+      ['Author', joined(asList(r.author).map((item) => ref(item)))],
       ...asList(r.section).map(asObject).map((section): [string, string | undefined] => [
         text(section?.title) ?? conceptText(section?.code) ?? 'Section',
         section?.emptyReason
@@ -215,7 +221,7 @@ export const resourceDescribers: Record<string, Describer> = {
       ]),
     ],
   }),
-  Device: (r) => ({
+  Device: (r, ref) => ({
     title: text(asObject(asList(r.deviceName)[0])?.name) ?? conceptText(r.type),
     date: undefined,
     fields: [
@@ -229,7 +235,7 @@ export const resourceDescribers: Record<string, Describer> = {
       ['Expiry', text(r.expirationDate)],
     ],
   }),
-  Practitioner: (r) => ({
+  Practitioner: (r, ref) => ({
     title: humanNameText(asList(r.name)[0]),
     date: undefined,
     fields: [
@@ -239,17 +245,17 @@ export const resourceDescribers: Record<string, Describer> = {
       ['Address', joined(asList(r.address).map(addressText), '; ')],
     ],
   }),
-  PractitionerRole: (r) => ({
-    title: conceptsText(r.code) ?? referenceText(r.practitioner),
+  PractitionerRole: (r, ref) => ({
+    title: conceptsText(r.code) ?? ref(r.practitioner),
     date: undefined,
     fields: [
       ['Role', conceptsText(r.code)],
-      ['Practitioner', referenceText(r.practitioner)],
-      ['Organization', referenceText(r.organization)],
+      ['Practitioner', ref(r.practitioner)],
+      ['Organization', ref(r.organization)],
       ['Specialty', conceptsText(r.specialty)],
     ],
   }),
-  Organization: (r) => ({
+  Organization: (r, ref) => ({
     title: text(r.name),
     date: undefined,
     fields: [
@@ -259,7 +265,7 @@ export const resourceDescribers: Record<string, Describer> = {
       ['Address', joined(asList(r.address).map(addressText), '; ')],
     ],
   }),
-  Consent: (r) => ({
+  Consent: (r, ref) => ({
     title: conceptsText(r.category) ?? conceptText(r.scope),
     date: text(r.dateTime),
     fields: [

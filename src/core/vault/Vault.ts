@@ -7,6 +7,7 @@ import type { FhirResource } from '../fhir/fhirTypes.ts'
 import { validateResource } from '../fhir/validateResource.ts'
 import { scopeOfResource } from '../fhir/scopeOfResource.ts'
 import { describeResource, searchText } from '../fhir/describeResource.ts'
+import { fhirRefOf, referencesOf } from '../fhir/recordLinks.ts'
 import { parseFhirImport } from '../fhir/importFhir.ts'
 import { sealRecord } from '../envelope/sealRecord.ts'
 import { openRecord as openEnvelope } from '../envelope/openRecord.ts'
@@ -362,6 +363,10 @@ export class Vault {
       searchText: buildSearchText([searchText(resource), resource.resourceType, scopeLabels[scope], attachment?.name]),
     }
     if (view.date) summary.date = view.date
+    const fhirRef = fhirRefOf(resource)
+    const refs = referencesOf(resource)
+    if (fhirRef) summary.fhirRef = fhirRef
+    if (refs.length > 0) summary.refs = refs
     if (provenance) summary.provenance = { ...provenance }
     if (attachment) summary.attachment = { name: attachment.name, contentType: attachment.contentType, size: attachment.size }
     return { v: 1, summary, envelopeCid: summary.cid, scope, epoch }

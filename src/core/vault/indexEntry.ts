@@ -37,6 +37,8 @@ export function parseIndexEntry(value: unknown): IndexEntry {
     const problem = provenanceShapeError(s.provenance)
     if (problem) fail(`summary.provenance.${problem}`)
   }
+  if (s.fhirRef !== undefined && typeof s.fhirRef !== 'string') fail('summary.fhirRef')
+  if (s.refs !== undefined && (!Array.isArray(s.refs) || !s.refs.every((ref) => typeof ref === 'string'))) fail('summary.refs')
   for (const key of ['versionOf', 'replaces'] as const) {
     if (s[key] !== undefined && typeof s[key] !== 'string') fail(`summary.${key}`)
   }

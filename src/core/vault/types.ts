@@ -54,6 +54,10 @@ export interface RecordSummary {
   replaces?: string
   /** Absent while the version is current. */
   status?: RecordStatus
+  /** "Type/id" of the stored resource, when it has an id: what other records' references name. */
+  fhirRef?: string
+  /** The records it points to ("Type/id" or `urn:uuid:…`): an encounter, a claim's prescription. */
+  refs?: string[]
 }
 
 /** Who changed a record: the patient, or the provider account whose item amended or withdrew it. */

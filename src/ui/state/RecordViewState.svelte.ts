@@ -4,6 +4,8 @@ import type { FhirResource } from '../../core/fhir/fhirTypes.ts'
 import type { RecordProvenance } from '../../core/vault/provenance.ts'
 import type { ProvenanceVerdict } from '../../flows/inbox/verifyProvenance.ts'
 import { blobFromChunks, downloadBlob, safeFileName } from '../download.ts'
+import { relatedRecords, type RelatedRecords } from '../../core/vault/relatedRecords.ts'
+import { attachmentBytes, resourceAttachments } from '../../core/fhir/resourceAttachments.ts'
 import { Progress } from './Progress.svelte.ts'
 import { reportError } from './reportError.ts'
 
@@ -16,6 +18,20 @@ export type RecordViewOptions = {
   /** After an amend or withdraw: the list refreshes and the new version is anchored with the next batch. */
   onChanged?: () => void
 }
+
+/** A file inside the record (a report's PDF, a scanned image): shown from a blob URL, or downloadable. */
+export type EmbeddedFile = {
+  name: string
+  contentType: string
+  kind: 'pdf' | 'image' | 'other'
+  size: number
+  /** Object URL of the decoded bytes; absent when the record only points to the file elsewhere. */
+  url?: string
+  /** Where the record says the file is, when it is not inside it (never fetched: that would tell the host). */
+  elsewhere?: string
+}
+
+const noRelations: RelatedRecords = { pointsTo: [], pointedFrom: [] }
 
 /** The record the patient has open: its decrypted view, attachment, verification, history, amend/withdraw and export. */
 export class RecordViewState {
@@ -46,6 +62,10 @@ export class RecordViewState {
   attachmentUrl = $state<string | undefined>()
   attachmentBlob: Blob | undefined
   attachmentProgress = new Progress()
+  /** Files inside the FHIR resource itself (text ones are read in the details). */
+  files = $state.raw<EmbeddedFile[]>([])
+  /** Records linked to this one both ways, from the index: an encounter's diagnoses, results, prescriptions; a result's visit. */
+  related = $derived.by(() => (this.summary ? relatedRecords(this.summary, this.vault.list()) : noRelations))
 
   constructor(vault: Vault, options: RecordViewOptions = {}) {
     this.vault = vault
@@ -83,6 +103,7 @@ export class RecordViewState {
       if (this.cid !== cid) return
       this.opened = opened
       this.summary = opened.summary
+      this.files = embeddedFiles(opened.resource, opened.view.title)
       if (opened.summary.provenance) void this.checkProvenance(cid, opened.resource, opened.summary.provenance)
       if (opened.attachment && this.previewable && opened.attachment.size <= autoPreviewBytes) void this.loadAttachment()
     } catch (error) {
@@ -177,6 +198,8 @@ export class RecordViewState {
 
   close(): void {
     if (this.attachmentUrl) URL.revokeObjectURL(this.attachmentUrl)
+    for (const file of this.files) if (file.url) URL.revokeObjectURL(file.url)
+    this.files = []
     this.attachmentUrl = undefined
     this.attachmentBlob = undefined
     this.cid = undefined
@@ -259,4 +282,21 @@ export class RecordViewState {
       if (this.cid === cid) this.verifying = false
     }
   }
+}
+
+/** Decodes a record's inline files (not plain text, which the view already reads) into blob URLs. */
+function embeddedFiles(resource: FhirResource, title: string): EmbeddedFile[] {
+  return resourceAttachments(resource)
+    .filter((attachment) => !(attachment.contentType.startsWith('text/plain') && attachment.data))
+    .map((attachment, index) => {
+      const contentType = attachment.contentType.split(';')[0]?.trim().toLowerCase() || 'application/octet-stream'
+      const kind = contentType === 'application/pdf' ? 'pdf' : /^image\/(png|jpeg|gif|webp|bmp)$/.test(contentType) ? 'image' : 'other'
+      const extension = contentType.split('/')[1]?.replace(/[^a-z0-9]/g, '') || 'bin'
+      const name = attachment.title ?? safeFileName(`${title}${index > 0 ? ` ${index + 1}` : ''}`, extension)
+      const bytes = attachmentBytes(attachment)
+      const file: EmbeddedFile = { name, contentType, kind, size: bytes?.byteLength ?? attachment.size ?? 0 }
+      if (bytes) file.url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: contentType }))
+      else if (attachment.url) file.elsewhere = attachment.url
+      return file
+    })
 }

@@ -1,25 +1,30 @@
-import { scopeLabels, scopes, type Scope } from '../../core/scopes.ts'
+import { recordCategories, recordCategoryOf, type RecordCategory } from '../../core/fhir/recordCategories.ts'
 import type { RecordSummary } from '../../core/vault/types.ts'
 
-export type RecordGroup = { scope: Scope; label: string; records: RecordSummary[] }
+export type RecordGroup = { category: RecordCategory; label: string; records: RecordSummary[] }
 
-/** Records by scope in the order of `scopes`, each group newest clinical date first (undated last). */
+/**
+ * Records by what they are (visits, conditions, results, …, in the order of `recordCategories`;
+ * an Encounter is a visit whatever scope it is shared under), each group newest clinical date
+ * first, undated last.
+ */
 export function groupRecords(records: readonly RecordSummary[]): RecordGroup[] {
-  const byScope = new Map<Scope, RecordSummary[]>()
+  const byCategory = new Map<RecordCategory, RecordSummary[]>()
   for (const record of records) {
-    const group = byScope.get(record.scope)
+    const category = recordCategoryOf(record)
+    const group = byCategory.get(category)
     if (group) group.push(record)
-    else byScope.set(record.scope, [record])
+    else byCategory.set(category, [record])
   }
   const groups: RecordGroup[] = []
-  for (const scope of scopes) {
-    const group = byScope.get(scope)
-    if (group) groups.push({ scope, label: scopeLabels[scope], records: group.sort(newestFirst) })
+  for (const { id, label } of recordCategories) {
+    const group = byCategory.get(id)
+    if (group) groups.push({ category: id, label, records: group.sort(newestFirst) })
   }
   return groups
 }
 
-function newestFirst(a: RecordSummary, b: RecordSummary): number {
+export function newestFirst(a: RecordSummary, b: RecordSummary): number {
   const ka = a.date ?? ''
   const kb = b.date ?? ''
   if (ka !== kb) return ka < kb ? 1 : -1
