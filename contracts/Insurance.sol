@@ -6,6 +6,7 @@ import {IPoseidonT3} from "./interfaces/IPoseidonT3.sol";
 import {IRoleRegistry} from "./interfaces/IRoleRegistry.sol";
 import {IEligibilityVerifier} from "./interfaces/IEligibilityVerifier.sol";
 import {IInsurance} from "./interfaces/IInsurance.sol";
+import {IPrescriptionCover} from "./interfaces/IPrescriptionCover.sol";
 
 /// @title Insurance
 /// @notice Insurers publish plans, enrol members into a per-insurer Merkle tree and
@@ -19,7 +20,7 @@ import {IInsurance} from "./interfaces/IInsurance.sol";
 /// because that package imports poseidon-solidity as a linked library; this contract
 /// instead calls a Poseidon deployed as a contract (SparsePoseidonT3, generated), which
 /// needs no linking and costs about 4,000 gas less per hash.
-contract Insurance is IInsurance, ReentrancyGuardTransient {
+contract Insurance is IInsurance, IPrescriptionCover, ReentrancyGuardTransient {
     uint256 internal constant SNARK_SCALAR_FIELD =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
 
@@ -58,10 +59,12 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
     IRoleRegistry public immutable registry;
     IEligibilityVerifier public immutable verifier;
     IPoseidonT3 public immutable hasher;
-    /// @dev Only to bind Appointments once; the two contracts name each other.
+    /// @dev Only to bind Appointments and Pharmacy once; each names the other.
     address private immutable _deployer;
 
     address public appointments;
+    /// @notice The Pharmacy contract, the only one allowed to claim prescription cover.
+    address public pharmacy;
     uint256 public planCount;
     mapping(uint256 planId => Plan) private _plans;
     mapping(address insurer => MemberTree) private _members;
@@ -69,8 +72,21 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
     mapping(uint256 nullifier => bool) public nullifierUsed;
     /// @dev The nullifier each covered booking spent, so a refund can give it back.
     mapping(uint256 slotId => uint256 nullifier) private _slotNullifier;
+    /// @notice What a plan covers of prescriptions: up to `amountCovered` wei per dispense,
+    /// at most `perPeriod` dispenses in each of the plan's periods; zero: not covered.
+    mapping(uint256 planId => PrescriptionCover) public prescriptionCover;
+
+    struct PrescriptionCover {
+        uint96 amountCovered;
+        uint32 perPeriod;
+    }
 
     event AppointmentsBound(address indexed appointments);
+    event PharmacyBound(address indexed pharmacy);
+    event PrescriptionCoverSet(uint256 indexed planId, uint96 amountCovered, uint32 perPeriod);
+    event PrescriptionCoverClaimed(
+        address indexed insurer, uint256 indexed planId, uint256 indexed nullifier, uint256 invoiceId, uint256 amount
+    );
     event PlanCreated(
         uint256 indexed planId,
         address indexed insurer,
@@ -109,9 +125,16 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
     error Insurance__NullifierUsed(uint256 nullifier);
     error Insurance__InvalidProof();
     error Insurance__TransferFailed();
+    error Insurance__NotPharmacy(address caller);
+    error Insurance__PrescriptionsNotCovered(uint256 planId);
 
     modifier onlyInsurer() {
         if (!registry.hasRole(INSURER_ROLE, msg.sender)) revert Insurance__NotInsurer(msg.sender);
+        _;
+    }
+
+    modifier onlyPharmacy() {
+        if (msg.sender != pharmacy) revert Insurance__NotPharmacy(msg.sender);
         _;
     }
 
@@ -136,6 +159,14 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
         if (appointments_ == address(0)) revert Insurance__ZeroAddress();
         appointments = appointments_;
         emit AppointmentsBound(appointments_);
+    }
+
+    /// @notice Names the Pharmacy contract, the only one allowed to claim prescription cover. Once.
+    function bindPharmacy(address pharmacy_) external {
+        if (msg.sender != _deployer || pharmacy != address(0)) revert Insurance__AlreadyBound();
+        if (pharmacy_ == address(0)) revert Insurance__ZeroAddress();
+        pharmacy = pharmacy_;
+        emit PharmacyBound(pharmacy_);
     }
 
     // ------------------------------------------------------------------ plans
@@ -168,6 +199,18 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
         if (p.closed) revert Insurance__PlanClosed(planId);
         p.closed = true;
         emit PlanClosed(planId, msg.sender);
+    }
+
+    /// @notice The plan's insurer says what it covers of prescriptions: up to
+    /// `amountCovered` wei per dispense, `perPeriod` (1..255) dispenses per period; (0, 0)
+    /// stops covering them.
+    function setPrescriptionCover(uint256 planId, uint96 amountCovered, uint32 perPeriod) external {
+        Plan storage p = _plan(planId);
+        if (p.insurer != msg.sender) revert Insurance__NotPlanInsurer(planId, msg.sender);
+        if ((amountCovered == 0) != (perPeriod == 0)) revert Insurance__InvalidPlan("prescriptionCover");
+        if (perPeriod > MAX_VISITS_PER_PERIOD) revert Insurance__InvalidPlan("perPeriod");
+        prescriptionCover[planId] = PrescriptionCover(amountCovered, perPeriod);
+        emit PrescriptionCoverSet(planId, amountCovered, perPeriod);
     }
 
     /// @notice A plan's terms; reverts with Insurance__UnknownPlan for an unknown id.
@@ -334,19 +377,9 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
         uint256 pool = poolOf[insurer];
         if (amount > pool) revert Insurance__InsufficientPool(pool, amount);
 
-        uint256[8] memory signals = [
-            cover.nullifier,
-            cover.root,
-            visitDate,
-            cover.planId,
-            visitDate / p.periodLength,
-            p.visitsPerPeriod,
-            bookingHash(slotId, doctor, msg.sender, payer),
-            nullifierDomain()
-        ];
-        if (!verifier.verifyProof(cover.proof.pA, cover.proof.pB, cover.proof.pC, signals)) {
-            revert Insurance__InvalidProof();
-        }
+        _verifyEligibility(
+            cover, visitDate, visitDate / p.periodLength, p.visitsPerPeriod, bookingHash(slotId, doctor, msg.sender, payer), nullifierDomain()
+        );
 
         nullifierUsed[cover.nullifier] = true;
         _slotNullifier[slotId] = cover.nullifier;
@@ -354,6 +387,60 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
         emit CoverClaimed(insurer, cover.planId, cover.nullifier, slotId, amount);
         (bool ok,) = payable(msg.sender).call{value: amount}("");
         if (!ok) revert Insurance__TransferFailed();
+    }
+
+    /// @inheritdoc IPrescriptionCover
+    /// @dev Like claim, under the plan's prescription terms and in the prescription
+    /// nullifier domain: a member's covered dispenses and covered visits are counted apart
+    /// and their nullifiers never coincide. The period is the dispense date's.
+    function claimPrescription(
+        CoverClaim calldata cover,
+        uint256 invoiceId,
+        address pharmacist,
+        uint256 dispenseDate,
+        uint256 amount,
+        address payer
+    ) external onlyPharmacy nonReentrant returns (address insurer, uint256 covered) {
+        Plan storage p = _plan(cover.planId);
+        if (p.closed) revert Insurance__PlanClosed(cover.planId);
+        PrescriptionCover memory terms = prescriptionCover[cover.planId];
+        if (terms.perPeriod == 0) revert Insurance__PrescriptionsNotCovered(cover.planId);
+        insurer = p.insurer;
+        if (!isAcceptedRoot(insurer, cover.root)) revert Insurance__UnknownRoot(cover.root);
+        if (nullifierUsed[cover.nullifier]) revert Insurance__NullifierUsed(cover.nullifier);
+        covered = amount < terms.amountCovered ? amount : terms.amountCovered;
+        uint256 pool = poolOf[insurer];
+        if (covered > pool) revert Insurance__InsufficientPool(pool, covered);
+        _verifyEligibility(
+            cover,
+            dispenseDate,
+            dispenseDate / p.periodLength,
+            terms.perPeriod,
+            prescriptionCoverHash(invoiceId, pharmacist, msg.sender, payer),
+            prescriptionNullifierDomain()
+        );
+        nullifierUsed[cover.nullifier] = true;
+        poolOf[insurer] = pool - covered;
+        emit PrescriptionCoverClaimed(insurer, cover.planId, cover.nullifier, invoiceId, covered);
+        (bool ok,) = payable(msg.sender).call{value: covered}("");
+        if (!ok) revert Insurance__TransferFailed();
+    }
+
+    /// @dev The one place a proof is checked. Public signals, in the circuit's order:
+    /// [nullifier, root, date, planId, period, perPeriod, bindingHash, domain].
+    function _verifyEligibility(
+        CoverClaim calldata cover,
+        uint256 date,
+        uint256 period,
+        uint256 perPeriod,
+        uint256 bindingHash,
+        uint256 domain
+    ) private view {
+        uint256[8] memory signals =
+            [cover.nullifier, cover.root, date, cover.planId, period, perPeriod, bindingHash, domain];
+        if (!verifier.verifyProof(cover.proof.pA, cover.proof.pB, cover.proof.pC, signals)) {
+            revert Insurance__InvalidProof();
+        }
     }
 
     /// @inheritdoc IInsurance
@@ -376,6 +463,24 @@ contract Insurance is IInsurance, ReentrancyGuardTransient {
     /// keccak256(abi.encode(slotId, doctor, appointments, chainid, payer)) mod the BN254 field.
     function bookingHash(uint256 slotId, address doctor, address appointments_, address payer) public view returns (uint256) {
         return uint256(keccak256(abi.encode(slotId, doctor, appointments_, block.chainid, payer))) % SNARK_SCALAR_FIELD;
+    }
+
+    /// @notice The value a prescription cover proof binds to: one invoice of one pharmacist
+    /// on this deployment, paid by one account.
+    /// keccak256(abi.encode(invoiceId, pharmacist, pharmacy, chainid, payer)) mod the BN254 field.
+    function prescriptionCoverHash(uint256 invoiceId, address pharmacist, address pharmacy_, address payer)
+        public
+        view
+        returns (uint256)
+    {
+        return uint256(keccak256(abi.encode(invoiceId, pharmacist, pharmacy_, block.chainid, payer))) % SNARK_SCALAR_FIELD;
+    }
+
+    /// @notice The domain of prescription nullifiers, apart from visits': a member's covered
+    /// dispenses spend nullifiers that never equal (nor reveal) their visits' ones.
+    /// uint256(keccak256(abi.encode(chainid, address(this), "prescription"))) >> 8.
+    function prescriptionNullifierDomain() public view returns (uint256) {
+        return uint256(keccak256(abi.encode(block.chainid, address(this), "prescription"))) >> 8;
     }
 
     /// @notice What every nullifier of this deployment is bound to: the chain and this
