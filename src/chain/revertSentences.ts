@@ -3,6 +3,7 @@ import { appointmentsRevertSentences } from './appointments/appointmentsRevertSe
 import { consentRevertSentences } from './consent/consentRevertSentences.ts'
 import { emergencyRevertSentences } from './emergency/emergencyRevertSentences.ts'
 import { insuranceRevertSentences } from './insurance/insuranceRevertSentences.ts'
+import { pharmacyRevertSentences } from './pharmacy/pharmacyRevertSentences.ts'
 import { registryRevertSentences } from './registryRevertSentences.ts'
 
 /** The Salus contracts, each with its own table of sentences, one per custom error. */
@@ -12,6 +13,7 @@ export const revertSentences = {
   Consent: consentRevertSentences,
   Emergency: emergencyRevertSentences,
   Insurance: insuranceRevertSentences,
+  Pharmacy: pharmacyRevertSentences,
   Registry: registryRevertSentences,
 } as const satisfies Record<string, Record<string, string>>
 

@@ -3,16 +3,18 @@
 import { BaseError, ContractFunctionRevertedError, encodeErrorResult } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { paymentsErrorAbi } from '../../src/chain/appointments/paymentsErrorAbi.ts'
+import { pharmacyErrorAbi } from '../../src/chain/pharmacy/pharmacyErrorAbi.ts'
 import { ContractRefusedError, toChainError } from '../../src/chain/chainErrors.ts'
 import { Anchors } from '../../src/chain/generated/Anchors.ts'
 import { Appointments } from '../../src/chain/generated/Appointments.ts'
 import { Consent } from '../../src/chain/generated/Consent.ts'
 import { Emergency } from '../../src/chain/generated/Emergency.ts'
 import { Insurance } from '../../src/chain/generated/Insurance.ts'
+import { Pharmacy } from '../../src/chain/generated/Pharmacy.ts'
 import { Registry } from '../../src/chain/generated/Registry.ts'
 import { revertSentences } from '../../src/chain/revertSentences.ts'
 
-const contracts = { Anchors, Appointments, Consent, Emergency, Insurance, Registry } as const
+const contracts = { Anchors, Appointments, Consent, Emergency, Insurance, Pharmacy, Registry } as const
 const client = { transport: { url: 'http://127.0.0.1:8545' } }
 
 describe('revert sentences', () => {
@@ -51,5 +53,13 @@ describe('revert sentences', () => {
     expect(refused.name).toBe('ContractRefusedError')
     expect(refused.contract).toBe('Consent')
     expect(refused.shortMessage).toBe(revertSentences.Consent.Consent__AlreadyRevoked)
+  })
+
+  it('names Insurance’s refusal inside a covered invoice payment (Pharmacy → Insurance), given pharmacyErrorAbi', () => {
+    const raw = encodeErrorResult({ abi: Insurance.abi, errorName: 'Insurance__PrescriptionsNotCovered', args: [3n] })
+    const reverted = new ContractFunctionRevertedError({ abi: Pharmacy.abi, data: raw, functionName: 'payInvoiceCovered' })
+    const refused = toChainError(new BaseError('call failed', { cause: reverted }), client, { errorAbi: pharmacyErrorAbi }) as ContractRefusedError
+    expect(refused.contract).toBe('Insurance')
+    expect(refused.shortMessage).toBe(revertSentences.Insurance.Insurance__PrescriptionsNotCovered)
   })
 })
