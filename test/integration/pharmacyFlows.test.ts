@@ -1,5 +1,5 @@
 import { privateKeyToAccount } from 'viem/accounts'
-import { deployContract, waitForTransactionReceipt } from 'viem/actions'
+import { deployContract, getBalance, waitForTransactionReceipt } from 'viem/actions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ContractRefusedError } from '../../src/chain/chainErrors.ts'
 import { createSalusClients } from '../../src/chain/createSalusClients.ts'
@@ -112,10 +112,10 @@ describe('pharmacy flows on the real chain', () => {
     // The chain refuses a wrong amount too.
     await expect(alice.chain.payInvoice(first.invoiceId, price + 1n)).rejects.toBeInstanceOf(ContractRefusedError)
 
-    const before = await alice.chain.client.getBalance({ address: alice.account.address })
+    const before = await getBalance(alice.chain.client, { address: alice.account.address })
     const paid = await payPharmacyInvoice({ notice: notices[0]!, chain: alice.chain })
     expect(paid.amount).toBe(price)
-    expect(before - (await alice.chain.client.getBalance({ address: alice.account.address }))).toBeGreaterThanOrEqual(price)
+    expect(before - (await getBalance(alice.chain.client, { address: alice.account.address }))).toBeGreaterThanOrEqual(price)
     expect(await alice.chain.readInvoice(first.invoiceId)).toMatchObject({ status: 'paid', amount: price })
     await expect(payPharmacyInvoice({ notice: notices[0]!, chain: alice.chain })).rejects.toBeInstanceOf(PharmacyUnavailableError)
 

@@ -1,72 +1,50 @@
-import { parseEventLogs, type Address } from 'viem'
-import { getBlockNumber, getContractEvents, readContract } from 'viem/actions'
-import { toChainError, UnexpectedChainDataError } from '../../../chain/chainErrors.ts'
-import { Pharmacy } from '../../../chain/generated/Pharmacy.ts'
-import { sendTransaction } from '../../../chain/sendTransaction.ts'
-import { prescriptionMessage } from '../../../core/pharmacy/prescription.ts'
-import type { ChainInvoice, PharmacyChain } from '../../../flows/pharmacy/pharmacyChain.ts'
+import type { Address } from 'viem'
+import { dispensePrescription } from '../../../chain/pharmacy/dispensePrescription.ts'
+import { listPharmacySales } from '../../../chain/pharmacy/listPharmacySales.ts'
+import { payInvoice } from '../../../chain/pharmacy/payInvoice.ts'
+import { readDispenseCount } from '../../../chain/pharmacy/readDispenseCount.ts'
+import { readInvoice } from '../../../chain/pharmacy/readInvoice.ts'
+import { readPharmacyEarnings } from '../../../chain/pharmacy/readPharmacyEarnings.ts'
+import { withdrawPharmacyEarnings } from '../../../chain/pharmacy/withdrawPharmacyEarnings.ts'
+import type { PharmacyChain } from '../../../flows/pharmacy/pharmacyChain.ts'
 import { PharmacyUnavailableError } from '../../../flows/pharmacy/pharmacyFlowErrors.ts'
 import type { ConsentContext } from '../consent/consentContext.ts'
 
-const statuses: ChainInvoice['status'][] = ['none', 'open', 'paid', 'paid-covered']
-
 /**
- * The pharmacy flows' chain, bound to the signed-in account and the network's Pharmacy
- * contract (contracts/Pharmacy.sol, its generated ABI). Throws PharmacyUnavailableError when
- * the network has none.
+ * The pharmacy flows' chain: the Pharmacy contract's actions (src/chain/pharmacy) bound to
+ * the signed-in account and the network's deployment. Throws PharmacyUnavailableError when
+ * the network has no Pharmacy contract.
  */
 export function pharmacyChainOf(context: Pick<ConsentContext, 'config' | 'publicClient' | 'walletClient'>): PharmacyChain {
   const deployment = context.config.contracts.Pharmacy
   if (!deployment) throw new PharmacyUnavailableError('This network has no pharmacy contract, so prescriptions cannot be dispensed or paid here. Start the local network (npm start) and reload.')
-  const address = deployment.address
+  const pharmacy = deployment.address
   const { publicClient, walletClient } = context
   const fromBlock = BigInt(deployment.deployBlock)
-  const read = async <T>(run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run()
-    } catch (error) {
-      throw toChainError(error, publicClient)
-    }
-  }
   return {
     chainId: context.config.chainId,
-    pharmacy: address,
+    pharmacy,
     registry: context.config.contracts.Registry.address,
     registryFromBlock: BigInt(context.config.contracts.Registry.deployBlock),
     client: publicClient,
-    dispenseCount: (rxHash) => read(async () => Number(await readContract(publicClient, { address, abi: Pharmacy.abi, functionName: 'dispenseCount', args: [rxHash] }))),
-    readInvoice: (invoiceId) =>
-      read(async () => {
-        const found = await readContract(publicClient, { address, abi: Pharmacy.abi, functionName: 'invoice', args: [invoiceId] })
-        return { pharmacist: found.pharmacist, amount: found.amount, status: statuses[found.status] ?? 'none' }
-      }),
-    async dispense(token, price) {
-      const sent = await sendTransaction(walletClient, { address, abi: Pharmacy.abi, functionName: 'dispense', args: [prescriptionMessage(token), token.signature, price] })
-      const [event] = parseEventLogs({ abi: Pharmacy.abi, eventName: 'Dispensed', logs: sent.receipt.logs })
-      if (!event) throw new UnexpectedChainDataError(`no Dispensed event in transaction ${sent.txHash}`)
-      return { invoiceId: event.args.invoiceId, dispenseNumber: Number(event.args.dispenseNumber), txHash: sent.txHash }
+    dispenseCount: (rxHash) => readDispenseCount(publicClient, { pharmacy, rxHash }),
+    readInvoice: async (invoiceId) => {
+      const found = await readInvoice(publicClient, { pharmacy, invoiceId })
+      return { pharmacist: found.pharmacist, amount: found.amount, status: found.status }
     },
-    async payInvoice(invoiceId, amount) {
-      const sent = await sendTransaction(walletClient, { address, abi: Pharmacy.abi, functionName: 'payInvoice', args: [invoiceId], value: amount })
-      return { txHash: sent.txHash }
+    dispense: async (token, price) => {
+      const { invoiceId, dispenseNumber, txHash } = await dispensePrescription(walletClient, { pharmacy, token, price })
+      return { invoiceId, dispenseNumber, txHash }
     },
-    withdrawable: (account: Address) => read(() => readContract(publicClient, { address, abi: Pharmacy.abi, functionName: 'withdrawable', args: [account] })),
-    async withdraw() {
-      const sent = await sendTransaction(walletClient, { address, abi: Pharmacy.abi, functionName: 'withdraw', args: [] })
-      const [event] = parseEventLogs({ abi: Pharmacy.abi, eventName: 'Withdrawn', logs: sent.receipt.logs })
-      return { txHash: sent.txHash, amount: event?.args.amount ?? 0n }
+    payInvoice: async (invoiceId, amount) => ({ txHash: (await payInvoice(walletClient, { pharmacy, invoiceId, amount })).txHash }),
+    withdrawable: (account: Address) => readPharmacyEarnings(publicClient, { pharmacy, pharmacist: account }),
+    withdraw: async () => {
+      const { txHash, amount } = await withdrawPharmacyEarnings(walletClient, { pharmacy })
+      return { txHash, amount }
     },
-    sales: (account) =>
-      read(async () => {
-        const toBlock = await getBlockNumber(publicClient, { cacheTime: 0 })
-        const [dispensed, paid] = await Promise.all([
-          getContractEvents(publicClient, { address, abi: Pharmacy.abi, eventName: 'Dispensed', args: { pharmacist: account }, fromBlock, toBlock, strict: true }),
-          getContractEvents(publicClient, { address, abi: Pharmacy.abi, eventName: 'InvoicePaid', args: { pharmacist: account }, fromBlock, toBlock, strict: true }),
-        ])
-        const paidIds = new Set(paid.map((log) => log.args.invoiceId))
-        return dispensed
-          .map((log) => ({ invoiceId: log.args.invoiceId, rxHash: log.args.rxHash, dispenseNumber: Number(log.args.dispenseNumber), amount: log.args.amount, paid: paidIds.has(log.args.invoiceId), txHash: log.transactionHash, blockNumber: log.blockNumber }))
-          .reverse()
-      }),
+    sales: async (account) =>
+      (await listPharmacySales(publicClient, { pharmacy, pharmacist: account, fromBlock })).map((sale) => ({
+        invoiceId: sale.invoiceId, rxHash: sale.rxHash, dispenseNumber: sale.dispenseNumber, amount: sale.amount, paid: sale.payment !== undefined, txHash: sale.txHash, blockNumber: sale.blockNumber,
+      })),
   }
 }
