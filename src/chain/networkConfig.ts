@@ -31,6 +31,8 @@ export type NetworkConfig = {
     Appointments?: ContractDeployment
     /** Break-glass reads of emergency cards (contracts/Emergency.sol). */
     Emergency?: ContractDeployment
+    /** Dispenses and invoices of prescriptions (contracts/Pharmacy.sol). */
+    Pharmacy?: ContractDeployment
   }
   /** libp2p circuit-relay multiaddrs (WebSockets), filled by the local network orchestrator. */
   relays: string[]
@@ -46,7 +48,7 @@ const maxConfigBytes = 256 * 1024
 const maxListLength = 64
 const maxStringLength = 1024
 const requiredContracts = ['Registry', 'Anchors'] as const
-const optionalContracts = ['Consent', 'ConsentVerifier', 'EligibilityVerifier', 'Insurance', 'Appointments', 'Emergency'] as const
+const optionalContracts = ['Consent', 'ConsentVerifier', 'EligibilityVerifier', 'Insurance', 'Appointments', 'Emergency', 'Pharmacy'] as const
 
 export class NetworkConfigUnavailableError extends SalusError {
   override name = 'NetworkConfigUnavailableError' as const

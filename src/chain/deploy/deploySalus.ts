@@ -1,6 +1,6 @@
 /**
  * Deploys every Salus contract (Registry, Anchors, ConsentVerifier + Consent,
- * EligibilityVerifier + SparsePoseidonT3 + Insurance + Appointments, Emergency) to any EVM chain and returns the app's
+ * EligibilityVerifier + SparsePoseidonT3 + Insurance + Appointments, Emergency, Pharmacy) to any EVM chain and returns the app's
  * NetworkConfig. With `seed` on a local anvil it also appoints the demo authorities
  * and lists three doctors, using anvil's public test mnemonic; each doctor's Umbral
  * key is the one their own app derives from their wallet signature.
@@ -38,6 +38,7 @@ import { Registry } from '../generated/Registry.ts'
 import { grantRegistryRole } from '../grantRegistryRole.ts'
 import { hasRegistryRole } from '../hasRegistryRole.ts'
 import { deployPayments } from '../insurance/deployPayments.ts'
+import { deployPharmacy } from '../pharmacy/deployPharmacy.ts'
 import { localChainId, parseNetworkConfig, type LocalAccount, type NetworkConfig } from '../networkConfig.ts'
 import { registerProvider } from '../registerProvider.ts'
 import { licenceNumberHash } from '../licenceNumberHash.ts'
@@ -197,6 +198,8 @@ export async function deploySalus({ rpcUrl, privateKey, seed = false, chainName,
   const eligibilityVerifier = await deploy(EligibilityVerifier, [])
   const payments = await deployPayments(deployer, { registry: registry.address, eligibilityVerifier: eligibilityVerifier.address })
   const emergency = await deploy(Emergency, [registry.address, consent.address])
+  // By the deployer of Insurance, which binds Pharmacy as the only claimant of prescription cover.
+  const { pharmacy } = await deployPharmacy(deployer, { registry: registry.address, insurance: payments.insurance.address })
   const asDeployment = ({ address, deployBlock }: { address: Address; deployBlock: bigint }) => ({ address, deployBlock: Number(deployBlock) })
 
   const config: NetworkConfig = {
@@ -212,6 +215,7 @@ export async function deploySalus({ rpcUrl, privateKey, seed = false, chainName,
       Insurance: asDeployment(payments.insurance),
       Appointments: asDeployment(payments.appointments),
       Emergency: emergency,
+      Pharmacy: asDeployment(pharmacy),
     },
     relays: [],
     careNodes: [],
