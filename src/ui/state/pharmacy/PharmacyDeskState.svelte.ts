@@ -146,8 +146,9 @@ export class PharmacyDeskState {
         mailbox: mailboxAccessOf(this.context),
         progress: this.steps,
       })
-      this.status = `Dispensed (fill ${result.dispenseNumber} of ${review.fills}); invoice #${result.invoiceId} for ${formatEther(price)} ETH sent to the patient.`
+      // Read again (the count moved on), then say what was done.
       await this.open(review.text)
+      this.status = `Dispensed (fill ${result.dispenseNumber} of ${review.fills}); invoice #${result.invoiceId} for ${formatEther(price)} ETH sent to the patient.`
       await this.refresh()
     } catch (error) {
       this.steps.failActive()
