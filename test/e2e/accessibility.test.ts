@@ -133,12 +133,13 @@ describe('accessibility and layout in Chromium', () => {
   })
 
   it.each([
-    ['a patient', /Alice/, ['Records', 'Inbox', 'Sharing', 'Emergency card', 'Appointments', 'Profile']],
-    ['a doctor', /Amara Okafor/, ['Patients', 'Records', 'Inbox', 'Sharing', 'Emergency card', 'Appointments', 'Schedule', 'Profile']],
+    ['a patient', /Alice/, ['Records', 'Inbox', 'Sharing', 'Emergency card', 'Prescriptions', 'Appointments', 'Profile']],
+    ['a doctor', /Amara Okafor/, ['Patients', 'Records', 'Inbox', 'Sharing', 'Emergency card', 'Prescriptions', 'Appointments', 'Schedule', 'Profile']],
     // The demo insurer is also the insurance regulator, so it sees the Registry.
-    ['an insurer', /^Meridian Health Insurance/, ['Records', 'Inbox', 'Sharing', 'Emergency card', 'Appointments', 'Insurance', 'Registry', 'Profile']],
-    ['a paramedic', /Paramedic Jonas Berg/, ['Respond', 'Records', 'Inbox', 'Sharing', 'Emergency card', 'Appointments', 'Profile']],
-    ['the registrar', /^Registrar/, ['Records', 'Inbox', 'Sharing', 'Emergency card', 'Appointments', 'Registry', 'Profile']],
+    ['an insurer', /^Meridian Health Insurance/, ['Records', 'Inbox', 'Sharing', 'Emergency card', 'Prescriptions', 'Appointments', 'Insurance', 'Registry', 'Profile']],
+    ['a paramedic', /Paramedic Jonas Berg/, ['Respond', 'Records', 'Inbox', 'Sharing', 'Emergency card', 'Prescriptions', 'Appointments', 'Profile']],
+    ['a pharmacist', /Paula Reyes/, ['Pharmacy', 'Records', 'Inbox', 'Sharing', 'Emergency card', 'Prescriptions', 'Appointments', 'Profile']],
+    ['the registrar', /^Registrar/, ['Records', 'Inbox', 'Sharing', 'Emergency card', 'Prescriptions', 'Appointments', 'Registry', 'Profile']],
   ] as const)('names every control on every page of %s, at phone, tablet and desktop width', async (who, account, expected) => {
     for (const width of widths) {
       const { page, errors } = await openAt(width)
