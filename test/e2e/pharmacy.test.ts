@@ -122,7 +122,7 @@ describe('a prescription from the doctor to the pharmacy, paid in ETH', () => {
         await alicePage.getByRole('button', { name: 'Check for news' }).click()
         await alicePage.getByRole('button', { name: 'Check for news' }).waitFor()
         return notice.count()
-      }, { timeout: 120_000, intervals: [3_000] })
+      }, { timeout: 120_000, interval: 3_000 })
       .toBe(1)
     await notice.getByRole('button', { name: 'Pay 0.012 ETH' }).click()
     const receipt = notice.getByTestId('receipt')

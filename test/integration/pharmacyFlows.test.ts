@@ -17,6 +17,11 @@ import { collectPharmacyNotices, keepDispenseRecords, payPharmacyInvoice } from 
 import { PharmacyUnavailableError, PrescriptionRefusedError } from '../../src/flows/pharmacy/pharmacyFlowErrors.ts'
 import { verifyPrescription } from '../../src/flows/pharmacy/verifyPrescription.ts'
 import { pharmacyChainOf } from '../../src/ui/state/pharmacy/pharmacyChainOf.ts'
+import { setPrescriptionCover } from '../../src/chain/pharmacy/setPrescriptionCover.ts'
+import { payInvoiceWithInsurance } from '../../src/flows/pharmacy/payInvoiceWithInsurance.ts'
+import { getTransaction } from 'viem/actions'
+import { bookingContextFor, coveredPlan, credentialOf, insurerKey } from '../attacks/support/coveredBooking.ts'
+import { nodeProverWorker } from '../attacks/support/nodeProverWorker.ts'
 
 /**
  * The pharmacy flows on a real anvil with the real Pharmacy contract and the seeded
@@ -185,4 +190,30 @@ describe('pharmacy flows on the real chain', () => {
     const notices = await collectPharmacyNotices({ prescriptions: [{ token, rxHash: review.rxHash }], mailbox, chain: chainFor(8).chain, keep: () => {} })
     expect(notices[0]).toMatchObject({ kind: 'refused', dispense: { status: 'declined', statusReasonCodeableConcept: { text: 'The prescriber is no longer certified' } } })
   })
+
+  it('pays an invoice from the insurer’s pool with a real proof, sent by a one-off account; the plan’s cover decides, the patient tops up the rest', async () => {
+    const paula = chainFor(16)
+    const identitySecret = 0x5eed_1234n
+    const planId = await coveredPlan(config, [identitySecret], 2)
+    const context = { ...bookingContextFor(config), pharmacy: config.contracts.Pharmacy!.address }
+    const credential = await credentialOf(context, identitySecret, planId)
+    const { text } = await prescription(3, { repeats: 0 })
+    const { invoiceId } = await dispensePrescription({ review: await verifyPrescription(text, paula.chain), price, pharmacist: paulaAuthor(), chain: paula.chain, signMessage: (d) => paula.account.signMessage({ message: { raw: d } }), mailbox: memoryMailbox() })
+    const worker = nodeProverWorker()
+    // Until the insurer says so, the plan covers visits only.
+    await expect(payInvoiceWithInsurance({ context, identitySecret, credential, invoiceId, worker, onStep: () => {} })).rejects.toMatchObject({ name: 'ProofInputError' })
+    const insurer = createSalusClients(config, privateKeyToAccount(insurerKey)).walletClient
+    await setPrescriptionCover(insurer, { insurance: config.contracts.Insurance!.address, planId, amountCovered: 10_000_000_000_000_000n, perPeriod: 2 })
+    const steps: string[] = []
+    const paid = await payInvoiceWithInsurance({ context, identitySecret, credential, invoiceId, worker, onStep: (step) => steps.push(step) })
+    expect(paid).toMatchObject({ covered: 10_000_000_000_000_000n, topUp: 2_000_000_000_000_000n })
+    expect(steps).toContain('Sending the payment')
+    expect(await paula.chain.readInvoice(invoiceId)).toMatchObject({ status: 'paid-covered' })
+    // Sent by the one-off account, not the patient's.
+    const tx = await getTransaction(paula.chain.client, { hash: paid.txHash })
+    expect(tx.from.toLowerCase()).toBe(paid.payer.toLowerCase())
+    expect(tx.from.toLowerCase()).not.toBe(anvilAccount(8).account.address.toLowerCase())
+    expect(tx.value).toBe(paid.topUp)
+    await expect(payInvoiceWithInsurance({ context, identitySecret, credential, invoiceId, worker, onStep: () => {} })).rejects.toBeInstanceOf(PharmacyUnavailableError)
+  }, 180_000)
 })
