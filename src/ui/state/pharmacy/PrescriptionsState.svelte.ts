@@ -9,6 +9,14 @@ import { collectPharmacyNotices, heldPrescriptions, keepDispenseRecords, payPhar
 import type { PharmacyChain } from '../../../flows/pharmacy/pharmacyChain.ts'
 import { repeatsLeft } from '../../../flows/pharmacy/verifyPrescription.ts'
 import { mailboxAccessOf } from '../careLoop/mailboxAccessOf.ts'
+import { listMemberLeaves } from '../../../chain/insurance/listMemberLeaves.ts'
+import { readPlans } from '../../../chain/insurance/readPlans.ts'
+import { readPrescriptionCover } from '../../../chain/pharmacy/readPrescriptionCover.ts'
+import { findCredentials } from '../../../flows/appointments/findCredentials.ts'
+import { payInvoiceWithInsurance } from '../../../flows/pharmacy/payInvoiceWithInsurance.ts'
+import { PharmacyUnavailableError } from '../../../flows/pharmacy/pharmacyFlowErrors.ts'
+import { identityCommitment } from '../../../zk/identity.ts'
+import { createProverWorker } from '../../../zk/proveInWorker.ts'
 import type { ConsentContext } from '../consent/consentContext.ts'
 import { reportError } from '../reportError.ts'
 import { pharmacyChainOf } from './pharmacyChainOf.ts'
@@ -45,6 +53,7 @@ export class PrescriptionsState {
   error = $state('')
   status = $state('')
   private notices: KeptNotice[]
+  private worker: Worker | undefined
   private readonly chain: PharmacyChain
 
   constructor(
@@ -114,6 +123,55 @@ export class PrescriptionsState {
     } finally {
       this.working = ''
     }
+  }
+
+  /**
+   * Pays from the insurer's pool (a plan of the patient's that covers prescriptions): a
+   * one-off account sends it with a zero-knowledge proof; nobody learns which member paid.
+   */
+  async payCovered(notice: KeptNotice): Promise<void> {
+    if (this.working || !notice.invoice) return
+    this.working = notice.key
+    this.error = ''
+    this.status = ''
+    try {
+      const { publicClient, config } = this.context
+      const insurance = config.contracts.Insurance
+      if (!insurance) throw new PharmacyUnavailableError('This network has no insurance contract: pay the invoice yourself.')
+      const fromBlock = BigInt(insurance.deployBlock)
+      this.status = 'Looking for your insurance'
+      const plans = await readPlans(publicClient, { insurance: insurance.address, fromBlock })
+      const insurers = [...new Set(plans.map((plan) => plan.insurer.toLowerCase() as `0x${string}`))]
+      const leavesByInsurer = new Map(await Promise.all(insurers.map(async (insurer) => [insurer, await listMemberLeaves(publicClient, { insurance: insurance.address, insurer, fromBlock })] as const)))
+      const secret = this.context.workspace.keys.identitySecret
+      const credentials = findCredentials({ identityCommitment: await identityCommitment(secret), plans, leavesByInsurer, now: Math.floor(Date.now() / 1000) })
+      const covers = await Promise.all(credentials.map((c) => readPrescriptionCover(publicClient, { insurance: insurance.address, planId: c.plan.planId })))
+      const credential = credentials.find((_, i) => covers[i]!.perPeriod > 0)
+      if (!credential) throw new PharmacyUnavailableError('None of your insurance plans covers prescriptions: pay the invoice yourself.')
+      this.worker ??= createProverWorker()
+      const paid = await payInvoiceWithInsurance({
+        context: { config, chainId: config.chainId, insurance: insurance.address, fromBlock, publicClient, pharmacy: this.chain.pharmacy },
+        identitySecret: secret,
+        credential,
+        invoiceId: BigInt(notice.invoice.id),
+        worker: this.worker,
+        onStep: (text, percent) => (this.status = percent === undefined ? text : `${text} (${percent}%)`),
+      })
+      await keepDispenseRecords({ vault: this.context.workspace.vault, notice: reviveNotice(notice), payment: { txHash: paid.txHash, covered: true, paidAt: new Date().toISOString() } })
+      this.update(notice.key, { paidTx: paid.txHash, kept: true })
+      this.recordsChanged()
+      this.status = `Paid by “${credential.plan.name}” (${formatEther(paid.covered)} ETH from the pool${paid.topUp > 0n ? `, ${formatEther(paid.topUp)} ETH topped up` : ''}), transaction ${paid.txHash}, sent by a one-off account.`
+      await this.refresh()
+    } catch (error) {
+      this.status = ''
+      this.error = reportError(error, 'paying with your insurance')
+    } finally {
+      this.working = ''
+    }
+  }
+
+  dispose(): void {
+    this.worker?.terminate()
   }
 
   /** A refusal's record joins the vault when the patient keeps it. */
