@@ -140,7 +140,20 @@ describe('a prescription from the doctor to the pharmacy, paid in ETH', () => {
   it('Alice pays the invoice in ETH; the receipt names its transaction and the records join her vault', paid)
 
   const refused = step([paid], async () => {
-    await paulaPage.getByLabel('Prescription image file').setInputFiles({ name: 'rx.png', mimeType: 'image/png', buffer: qrImage })
+    // This time Alice sends it to the pharmacy from the directory (sealed, through the care nodes' mailbox).
+    await nav(alicePage, 'Prescriptions').click()
+    const prescription = alicePage.getByTestId('prescription')
+    await untilOrAlert(alicePage, prescription.first(), 60_000)
+    await prescription.getByLabel('Pharmacy').selectOption({ label: 'Pharmacist Paula Reyes, Riverside Pharmacy · Riverside Pharmacy' })
+    await prescription.getByRole('button', { name: 'Send', exact: true }).click()
+    await untilOrAlert(alicePage, alicePage.getByText(/^Sent to Pharmacist Paula Reyes/), 60_000)
+    await paulaPage.getByRole('button', { name: 'Check for prescriptions' }).click()
+    const received = paulaPage.getByRole('button', { name: /^Open prescription received/ })
+    await expect.poll(async () => {
+      await paulaPage.getByRole('button', { name: 'Check for prescriptions' }).click()
+      return received.count()
+    }, { timeout: 60_000, interval: 3_000 }).toBe(1)
+    await received.click()
     const review = paulaPage.locator('[data-testid="prescription-review"][data-refusal="already-dispensed"]')
     await untilOrAlert(paulaPage, review, 60_000)
     expect(await review.getByTestId('refusal').textContent()).toMatch(/already been dispensed/)
@@ -153,5 +166,5 @@ describe('a prescription from the doctor to the pharmacy, paid in ETH', () => {
     await untilOrAlert(paulaPage, paulaPage.getByText(/^Withdrew 0\.012 ETH/), 60_000)
     expect(errors).toEqual([])
   })
-  it('a second dispense past the repeats is refused; the pharmacy sees the sale and withdraws', refused)
+  it('Alice sends it to the pharmacy; a second dispense past the repeats is refused; the pharmacy sees the sale and withdraws', refused)
 })
