@@ -72,6 +72,20 @@ export const sections: Section[] = [
     load: () => import('./pages/DoctorPage.svelte'),
   },
   {
+    id: 'prescriptions',
+    needsNetwork: 'Presenting, sending and paying for prescriptions',
+    label: 'Prescriptions',
+    visible: (roles) => roles.patient,
+    load: () => import('./pages/PrescriptionsPage.svelte'),
+  },
+  {
+    id: 'pharmacy',
+    needsNetwork: 'Reading, dispensing and invoicing prescriptions',
+    label: 'Pharmacy',
+    visible: (roles) => roles.pharmacist,
+    load: () => import('./pages/PharmacyPage.svelte'),
+  },
+  {
     id: 'appointments',
     needsNetwork: 'Booking and paying for appointments',
     label: 'Appointments',
@@ -114,10 +128,10 @@ export const sections: Section[] = [
 
 /**
  * The sections in navigation order for these roles. A provider lands on their work, not on an
- * empty vault of their own: a doctor on Patients, a responder on Respond.
+ * empty vault of their own: a doctor on Patients, a responder on Respond, a pharmacist on Pharmacy.
  */
 export function sectionsFor(roles: AccountRoles): Section[] {
   const visible = sections.filter((section) => section.visible(roles))
-  const first = ['patients', 'respond'].flatMap((id) => visible.filter((section) => section.id === id))
+  const first = ['patients', 'respond', 'pharmacy'].flatMap((id) => visible.filter((section) => section.id === id))
   return [...first, ...visible.filter((section) => !first.includes(section))]
 }

@@ -133,12 +133,13 @@ describe('accessibility and layout in Chromium', () => {
   })
 
   it.each([
-    ['a patient', /Alice/, ['Records', 'Timeline', 'Inbox', 'Sharing', 'Emergency card', 'Appointments', 'Insurance history', 'Profile']],
-    ['a doctor', /Amara Okafor/, ['Patients', 'Records', 'Timeline', 'Inbox', 'Sharing', 'Emergency card', 'Appointments', 'Insurance history', 'Schedule', 'Profile']],
+    ['a patient', /Alice/, ['Records', 'Timeline', 'Inbox', 'Sharing', 'Emergency card', 'Prescriptions', 'Appointments', 'Insurance history', 'Profile']],
+    ['a doctor', /Amara Okafor/, ['Patients', 'Records', 'Timeline', 'Inbox', 'Sharing', 'Emergency card', 'Prescriptions', 'Appointments', 'Insurance history', 'Schedule', 'Profile']],
     // The demo insurer is also the insurance regulator, so it sees the Registry.
-    ['an insurer', /^Meridian Health Insurance/, ['Records', 'Timeline', 'Inbox', 'Sharing', 'Emergency card', 'Appointments', 'Insurance history', 'Insurance', 'Registry', 'Profile']],
-    ['a paramedic', /Paramedic Jonas Berg/, ['Respond', 'Records', 'Timeline', 'Inbox', 'Sharing', 'Emergency card', 'Appointments', 'Insurance history', 'Profile']],
-    ['the registrar', /^Registrar/, ['Records', 'Timeline', 'Inbox', 'Sharing', 'Emergency card', 'Appointments', 'Insurance history', 'Registry', 'Profile']],
+    ['an insurer', /^Meridian Health Insurance/, ['Records', 'Timeline', 'Inbox', 'Sharing', 'Emergency card', 'Prescriptions', 'Appointments', 'Insurance history', 'Insurance', 'Registry', 'Profile']],
+    ['a paramedic', /Paramedic Jonas Berg/, ['Respond', 'Records', 'Timeline', 'Inbox', 'Sharing', 'Emergency card', 'Prescriptions', 'Appointments', 'Insurance history', 'Profile']],
+    ['a pharmacist', /Paula Reyes/, ['Pharmacy', 'Records', 'Timeline', 'Inbox', 'Sharing', 'Emergency card', 'Prescriptions', 'Appointments', 'Insurance history', 'Profile']],
+    ['the registrar', /^Registrar/, ['Records', 'Timeline', 'Inbox', 'Sharing', 'Emergency card', 'Prescriptions', 'Appointments', 'Insurance history', 'Registry', 'Profile']],
   ] as const)('names every control on every page of %s, at phone, tablet and desktop width', async (who, account, expected) => {
     for (const width of widths) {
       const { page, errors } = await openAt(width)

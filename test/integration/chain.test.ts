@@ -63,7 +63,7 @@ describe('deploy with seed', () => {
     expect(config.chainId).toBe(31337)
     expect(config.contracts.Registry.deployBlock).toBeGreaterThan(0)
     expect(config.contracts.Anchors.deployBlock).toBeGreaterThan(config.contracts.Registry.deployBlock)
-    expect(config.localAccounts).toHaveLength(15)
+    expect(config.localAccounts).toHaveLength(17)
     // The newcomers beyond anvil's ten have gas to list themselves or act as a new authority.
     const balance = await createSalusClients(config).publicClient.getBalance({ address: config.localAccounts![12]!.address })
     expect(balance).toBeGreaterThan(10n ** 18n)
@@ -76,6 +76,21 @@ describe('deploy with seed', () => {
     expect(doctors.map((d) => d.name)).toEqual(['Dr. Amara Okafor', 'Dr. Lukas Weber', 'Dr. Sofia Rossi'])
     expect(doctors[0]).toMatchObject({ specialty: 'Cardiology', active: true, account: anvilAccount(2).account.address })
     expect(doctors[0]?.umbralPublicKey).toBe(demoUmbralPublicKey('Dr. Amara Okafor'))
+  })
+
+  it('certifies and lists the demo pharmacist, certified by the pharmacy council', async () => {
+    const { publicClient } = createSalusClients(config)
+    const registry = config.contracts.Registry.address
+    const paula = anvilAccount(16).account.address
+    expect(config.localAccounts?.[15]).toMatchObject({ label: 'Pharmacy Council', role: 'pharmacy authority' })
+    expect(await hasRegistryRole(publicClient, { registry, role: 'pharmacyAuthority', account: anvilAccount(15).account.address })).toBe(true)
+    expect(await hasRegistryRole(publicClient, { registry, role: 'pharmacist', account: paula })).toBe(true)
+    expect(await hasRegistryRole(publicClient, { registry, role: 'pharmacist', account: anvilAccount(2).account.address })).toBe(false)
+    const pharmacists = await listProviders(publicClient, { registry, role: 'pharmacist' })
+    expect(pharmacists).toHaveLength(1)
+    expect(pharmacists[0]).toMatchObject({ name: 'Pharmacist Paula Reyes, Riverside Pharmacy', hospital: 'Riverside Pharmacy', active: true, account: paula })
+    expect(pharmacists[0]?.umbralPublicKey).toBe(demoUmbralPublicKey('Pharmacist Paula Reyes, Riverside Pharmacy'))
+    expect(await publicClient.getBalance({ address: paula })).toBeGreaterThan(10n ** 18n)
   })
 
   it('gives the EMS crew member the responder role and nobody else', async () => {

@@ -69,12 +69,14 @@ type DemoAccount = {
   role: string
   grants: { role: Exclude<RegistryRoleName, 'registrar'>; by: number }[]
   doctor?: { specialty: string; hospital: string; licence: string }
+  /** A certified pharmacist listed in the directory (issue 12). */
+  pharmacist?: { pharmacy: string; licence: string }
 }
 
 /**
  * Anvil mnemonic accounts: 0 registrar, 1 medical authority, 2-4 doctors, 5-6 EMS, 7 insurer,
  * 8-9 patients, 10-14 funded newcomers with no role (to appoint as an authority or to list
- * themselves and be certified from the app).
+ * themselves and be certified from the app), 15 pharmacy council, 16 pharmacist (issue 12).
  */
 export const demoAccounts: DemoAccount[] = [
   { index: 0, label: 'Registrar', role: 'registrar', grants: [{ role: 'careNodeAuthority', by: 0 }] },
@@ -105,9 +107,15 @@ export const demoAccounts: DemoAccount[] = [
   // The care loop's end-to-end test appoints Quinn as a council that certifies Rosa as a doctor.
   { index: 13, label: 'Newcomer Quinn', role: 'no role yet', grants: [] },
   { index: 14, label: 'Newcomer Rosa', role: 'no role yet', grants: [] },
+  // Prescriptions (issue 12): the council certifies the pharmacist, who is listed so patients can send prescriptions.
+  { index: 15, label: 'Pharmacy Council', role: 'pharmacy authority', grants: [{ role: 'pharmacyAuthority', by: 0 }] },
+  {
+    index: 16, label: 'Pharmacist Paula Reyes, Riverside Pharmacy', role: 'pharmacist', grants: [{ role: 'pharmacist', by: 15 }],
+    pharmacist: { pharmacy: 'Riverside Pharmacy', licence: 'GPhC-2098765' },
+  },
 ]
 
-/** Anvil funds its first ten accounts; the seed gives the newcomers beyond them this much for gas. */
+/** Anvil funds its first ten accounts; the seed gives the accounts beyond them (10-16) this much for gas. */
 const newcomerFunds = 100n * 10n ** 18n
 
 /** The demo accounts' keys; public knowledge (anvil's mnemonic), so only ever for chain 31337. */
@@ -138,13 +146,13 @@ export async function receivingPublicKeyOf(privateKey: Hex): Promise<Hex> {
 // Computed once at load, so demoUmbralPublicKey stays synchronous for its callers.
 const demoDoctorKeys = new Map<string, Hex>(
   await Promise.all(
-    demoAccounts.filter((demo) => demo.doctor).map(async (demo) => [demo.label, await receivingPublicKeyOf(anvilAccount(demo.index).privateKey)] as const),
+    demoAccounts.filter((demo) => demo.doctor || demo.pharmacist).map(async (demo) => [demo.label, await receivingPublicKeyOf(anvilAccount(demo.index).privateKey)] as const),
   ),
 )
 
 /**
- * The Umbral key the seed lists for a demo doctor (`label`): the receiving key that
- * doctor's app derives, so grants made to it can be opened. Any other label gets a
+ * The Umbral key the seed lists for a demo doctor or pharmacist (`label`): the receiving key that
+ * account's app derives, so grants (and prescriptions) sealed to it can be opened. Any other label gets a
  * deterministic stand-in key (tests that need some valid key).
  */
 export function demoUmbralPublicKey(label: string): Hex {
@@ -218,26 +226,32 @@ export async function deploySalus({ rpcUrl, privateKey, seed = false, chainName,
 
 async function seedDemo(registry: Address, walletFor: (account: Account) => Parameters<typeof grantRegistryRole>[0]): Promise<LocalAccount[]> {
   const wallets = demoAccounts.map((demo) => walletFor(anvilAccount(demo.index).account))
+  // Funded first: the pharmacy council (15) pays gas to certify its pharmacist.
+  for (const demo of demoAccounts.filter((candidate) => candidate.index >= 10)) {
+    const hash = await sendTransaction(wallets[0]!, { to: wallets[demo.index]!.account.address, value: newcomerFunds, chain: wallets[0]!.chain })
+    await waitForTransactionReceipt(wallets[0]!, { hash })
+  }
   // Authorities first (granted by the registrar), then the accounts they certify.
   const grants = demoAccounts.flatMap((demo) => demo.grants.map((grant) => ({ ...grant, account: wallets[demo.index]!.account.address })))
   const isAuthority = (role: string) => role.endsWith('Authority')
   for (const grant of [...grants.filter((g) => isAuthority(g.role)), ...grants.filter((g) => !isAuthority(g.role))]) {
     await grantRegistryRole(wallets[grant.by]!, { registry, role: grant.role, account: grant.account })
   }
-  for (const demo of demoAccounts.filter((candidate) => candidate.index >= 10)) {
-    const hash = await sendTransaction(wallets[0]!, { to: wallets[demo.index]!.account.address, value: newcomerFunds, chain: wallets[0]!.chain })
-    await waitForTransactionReceipt(wallets[0]!, { hash })
-  }
   for (const demo of demoAccounts) {
-    if (!demo.doctor) continue
+    const listing = demo.doctor
+      ? { role: 'doctor' as const, ...demo.doctor }
+      : demo.pharmacist
+        ? { role: 'pharmacist' as const, specialty: 'Community pharmacy', hospital: demo.pharmacist.pharmacy, licence: demo.pharmacist.licence }
+        : undefined
+    if (!listing) continue
     await registerProvider(wallets[demo.index]!, {
       registry,
-      role: 'doctor',
+      role: listing.role,
       profile: {
         name: demo.label,
-        specialty: demo.doctor.specialty,
-        licenceNumberHash: licenceNumberHash(demo.doctor.licence),
-        hospital: demo.doctor.hospital,
+        specialty: listing.specialty,
+        licenceNumberHash: licenceNumberHash(listing.licence),
+        hospital: listing.hospital,
         // The key the doctor's own app derives, so patients' grants to them can be opened.
         umbralPublicKey: demoUmbralPublicKey(demo.label),
         peerId: '',

@@ -5,11 +5,12 @@ export async function signIn(page: PwPage, appUrl: string, label: RegExp) {
   await page.goto(appUrl)
   const card = page.getByRole('article', { name: label })
   await card.getByRole('button', { name: 'Use this account' }).click()
-  // A doctor lands on Patients once the Registry answers, a responder on Respond; everyone else on their records.
+  // A doctor lands on Patients once the Registry answers, a responder on Respond, a pharmacist on Pharmacy; everyone else on their records.
   await page
     .getByRole('button', { name: 'Add record' })
     .or(page.getByRole('heading', { name: 'Patients', level: 1 }))
     .or(page.getByRole('heading', { name: 'Respond', level: 1 }))
+    .or(page.getByRole('heading', { name: 'Pharmacy', level: 1 }))
     .first()
     .waitFor({ timeout: 60_000 })
 }

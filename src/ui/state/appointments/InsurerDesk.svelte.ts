@@ -1,3 +1,4 @@
+import { setPrescriptionCover } from '../../../chain/pharmacy/setPrescriptionCover.ts'
 import { createPlan } from '../../../chain/insurance/createPlan.ts'
 import { enrolMember } from '../../../chain/insurance/enrolMember.ts'
 import { enrolMembers } from '../../../chain/insurance/enrolMembers.ts'
@@ -31,6 +32,8 @@ export class InsurerDesk {
   loading = $state(true)
   loadError = $state('')
   planForm = $state({ name: '', feeCovered: '0.05', visitsPerPeriod: '2', periodDays: '30' })
+  /** A plan's prescription cover (issue 12): paid per covered dispense, dispenses per period. */
+  rxCoverForm = $state({ planId: '', amountCovered: '0.01', perPeriod: '2' })
   enrolForm = $state({ commitment: '', planId: '', validThrough: '' })
   /** Several patients, one identity code per line, enrolled in one transaction under one plan and month. */
   enrolListForm = $state({ commitments: '', planId: '', validThrough: '' })
@@ -110,6 +113,26 @@ export class InsurerDesk {
         return result
       },
       ({ planId, txHash }) => ({ text: `Created plan #${planId} “${terms.name}”: up to ${formatEth(terms.feeCovered)} per visit.`, txHash }),
+    )
+  }
+
+  /** Makes a plan cover prescriptions (Insurance.setPrescriptionCover): members then pay pharmacy invoices from the pool. */
+  async coverPrescriptions(): Promise<void> {
+    const terms = this.checked(() => {
+      const plan = this.openPlan(this.rxCoverForm.planId, 'rxPlanId')
+      const perPeriod = Number(this.rxCoverForm.perPeriod)
+      if (!Number.isInteger(perPeriod) || perPeriod < 1 || perPeriod > 255) throw new AppointmentInputError('rxPerPeriod', 'Prescriptions per period must be a whole number from 1 to 255.')
+      return { plan, perPeriod, amountCovered: parseEthAmount(this.rxCoverForm.amountCovered, { field: 'rxAmountCovered' }) }
+    })
+    if (!terms) return
+    const { walletClient, insurance } = this.context
+    await this.status.run(
+      'Covering prescriptions',
+      async () => {
+        await this.context.ensureChain()
+        return await setPrescriptionCover(walletClient, { insurance, planId: terms.plan.planId, amountCovered: terms.amountCovered, perPeriod: terms.perPeriod })
+      },
+      ({ txHash }) => ({ text: `Plan #${terms.plan.planId} “${terms.plan.name}” covers up to ${formatEth(terms.amountCovered)} of ${terms.perPeriod} prescription${terms.perPeriod === 1 ? '' : 's'} per period.`, txHash }),
     )
   }
 

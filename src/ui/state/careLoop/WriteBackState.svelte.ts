@@ -5,6 +5,11 @@ import { receivingSecretKey } from '../../../crypto/umbral.ts'
 import { collectAnswers, type DoctorAnswer } from '../../../flows/careLoop/collectAnswers.ts'
 import { openGrantBundle } from '../../../flows/careLoop/openGrantBundle.ts'
 import { sendWriteBack } from '../../../flows/careLoop/sendWriteBack.ts'
+import { practitionerReference } from '../../../core/fhir/doctorForms.ts'
+import { checkPrescription, type CheckedRecord, type CheckResult } from '../../../core/pharmacy/checks/checkPrescription.ts'
+import { withOverriddenWarnings } from '../../../core/pharmacy/pharmacyRecords.ts'
+import { PharmacyUnavailableError } from '../../../flows/pharmacy/pharmacyFlowErrors.ts'
+import { prescribe, prescribeSteps } from '../../../flows/pharmacy/prescribe.ts'
 import { reportError } from '../reportError.ts'
 import { careNodeAddresses, type ConsentContext } from '../consent/consentContext.ts'
 import type { PatientEntry } from '../consent/patientEntry.ts'
@@ -29,6 +34,19 @@ const statusOrder = { sent: 0, delivered: 1, accepted: 2, declined: 2 } as const
 /** The doctor's "Write back" forms for patients with an active grant, and the status of every item sent. */
 export class WriteBackState {
   readonly steps = new StepsState(['Signing with your account', 'Sealing it for the patient only', 'Handing it to the patient’s browser', 'Leaving it in the patient’s mailbox'])
+  readonly prescriptionSteps = new StepsState([...prescribeSteps])
+  /** Per warning message, the doctor's reason to go on despite it (kept on the prescription). */
+  overrides = $state<Record<string, string>>({})
+  /**
+   * The prescribing checks (src/core/pharmacy/checks) of the medication typed, against what
+   * this doctor has open of the patient: allergies, duplicates, interactions, and what was not checked.
+   */
+  check = $derived.by((): (CheckResult & { records: number }) | undefined => {
+    const medication = String(this.fields.medication ?? '').trim()
+    if (this.kind !== 'prescription' || !this.patient || !medication) return undefined
+    const records = this.recordsOf(this.patient.grantId)
+    return { ...checkPrescription({ medication: { text: medication }, records }), records: records.length }
+  })
   patient = $state.raw<PatientEntry | undefined>()
   kind = $state<WriteBackKind>('note')
   fields = $state<WriteBackFields>({})
@@ -41,7 +59,11 @@ export class WriteBackState {
   readonly kinds = writeBackKinds
   private bundles = new Map<string, KeyFragmentBundle>()
 
-  constructor(private readonly context: ConsentContext) {
+  constructor(
+    private readonly context: ConsentContext,
+    /** The records of the grant the doctor has open (the prescribing checks read them); none when closed. */
+    private readonly recordsOf: (grantId: string) => CheckedRecord[] = () => [],
+  ) {
     this.items = loadItems(context.account)
   }
 
@@ -51,6 +73,8 @@ export class WriteBackState {
     this.error = ''
     this.status = ''
     this.steps.reset()
+    this.prescriptionSteps.reset()
+    this.overrides = {}
   }
 
   end(): void {
@@ -68,31 +92,53 @@ export class WriteBackState {
     this.error = ''
     this.status = ''
     this.steps.reset()
+    this.prescriptionSteps.reset()
     const { context } = this
     const key = receivingSecretKey(context.workspace.keys.preMasterSeed)
+    const prescribing = this.kind === 'prescription'
     try {
       const author = { account: context.account, name: await this.doctorName() }
-      const resource = writeBackResource(this.kind, this.fields, { author, visitDate: this.visitDate, ...(this.file ? { file: this.file } : {}) })
+      let resource = writeBackResource(this.kind, this.fields, { author, visitDate: this.visitDate, ...(this.file ? { file: this.file } : {}) })
+      const pharmacy = context.config.contracts.Pharmacy
+      if (prescribing) {
+        if (!pharmacy) throw new PharmacyUnavailableError('This network has no pharmacy contract, so prescriptions cannot be signed for pharmacies here.')
+        const warnings = this.check?.warnings ?? []
+        // Every warning needs the doctor's reason; it is kept on the prescription as a DetectedIssue.
+        resource = withOverriddenWarnings(resource, warnings.map((warning) => ({ warning, reason: this.overrides[warning.message] ?? '' })), { author: practitionerReference(author), date: this.visitDate })
+      }
       const bundle = await this.bundle(patient.grantId)
       await context.ensureChain()
-      const result = await sendWriteBack({
+      const shared = {
         node: await context.node(),
         careNodes: careNodeAddresses(context),
         deployment: { chainId: context.config.chainId, consent: context.consent.address },
-        doctor: { account: context.account, signTypedData: (typedData) => context.walletClient.signTypedData(typedData) },
         grant: { grantId: BigInt(patient.grantId), bundle },
         receivingKey: key,
-        resource,
-        progress: this.steps,
-      })
+      }
+      const result = prescribing
+        ? await prescribe({
+            ...shared,
+            doctor: { account: context.account, signTypedData: (typedData) => context.walletClient.signTypedData(typedData as Parameters<typeof context.walletClient.signTypedData>[0]) },
+            request: resource,
+            pharmacy: pharmacy!.address,
+            progress: this.prescriptionSteps,
+          })
+        : await sendWriteBack({
+            ...shared,
+            doctor: { account: context.account, signTypedData: (typedData) => context.walletClient.signTypedData(typedData) },
+            resource,
+            progress: this.steps,
+          })
       const item: SentItem = { id: result.id, grantId: patient.grantId, patient: patient.label, title: writeBackTitle(this.kind, this.fields), sentAt: Math.floor(Date.now() / 1000), status: result.status }
       this.setItems([item, ...this.items.filter((entry) => entry.id !== item.id)])
       this.status =
         result.status === 'delivered' ? `${item.title} delivered to the patient’s browser.` : `${item.title} sent: it waits, sealed for the patient, on the care nodes until they open Salus.`
       this.fields = {}
       this.file = undefined
+      this.overrides = {}
     } catch (error) {
       this.steps.failActive()
+      this.prescriptionSteps.failActive()
       this.error = reportError(error, 'writing back to a patient')
     } finally {
       key.free()

@@ -67,7 +67,10 @@ export class DoctorState {
     this.directory = new DirectoryState(context)
     this.inbox = loadConsentInbox(context.account)
     this.requests = new SentRequestsState(context, mailboxAccessOf(context))
-    this.writeBack = new WriteBackState(context)
+    // The prescribing checks read what the doctor has open of this patient (issue 12).
+    this.writeBack = new WriteBackState(context, (grantId) =>
+      this.open && this.open.consent.grantId === grantId ? this.open.records.map((record) => ({ ref: record.cid, resource: record.resource })) : [],
+    )
   }
 
   get incoming(): IncomingConsent[] {
