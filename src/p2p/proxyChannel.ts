@@ -6,7 +6,8 @@ import type { ResponderCredential } from '../core/consent/responderPass.ts'
 import { ProxyRefusedError } from '../core/share/shareErrors.ts'
 import { messageStream, type MessageStream } from './messages.ts'
 import { PeerMessageError } from './p2pErrors.ts'
-import { parsePreResponse, preProtocol } from './preProtocol.ts'
+import { encodeCapsuleBatch, signCapsuleBatch, type CapsuleBatchGroup } from '../core/consent/capsuleBatchRequest.ts'
+import { maxPreRequestBytes, maxPreResponseBytes, parsePreBatchResponse, parsePreResponse, preProtocol } from './preProtocol.ts'
 import { toProxyTarget, type ProxyAddress } from './requestCapsuleFragments.ts'
 
 export type ProxyChannelParameters = {
@@ -21,6 +22,13 @@ export type ProxyChannelParameters = {
 export type ProxyChannel = {
   /** Signs and sends one request; returns the fragments as unverified bytes. Throws `ProxyRefusedError`. */
   reencrypt(scope: Scope, epoch: number, capsules: Uint8Array[]): Promise<Uint8Array[]>
+  /**
+   * Signs and sends one batch (capsuleBatchRequest.ts): one result per capsule, in order,
+   * a fragment (unverified bytes) or the proxy's refusal of that capsule alone. Throws
+   * `ProxyRefusedError` when the whole batch is refused, and `CapsuleRequestError`
+   * ('too-large') past maxBatchCapsules before sending.
+   */
+  reencryptBatch(groups: CapsuleBatchGroup[]): Promise<(Uint8Array | ProxyRefusedError)[]>
   close(): Promise<void>
 }
 
@@ -38,20 +46,19 @@ export function openProxyChannel(node: { libp2p: Pick<Libp2p, 'dialProtocol'> },
     if (open) return open
     try {
       const stream = await node.libp2p.dialProtocol(toProxyTarget(proxy), preProtocol, { signal, runOnLimitedConnection: true })
-      open = { stream, messages: messageStream(stream) }
+      open = { stream, messages: messageStream(stream, { maxBytes: maxPreResponseBytes, maxWriteBytes: maxPreRequestBytes }) }
       return open
     } catch (error) {
       throw new ProxyRefusedError(signal.aborted ? 'timeout' : 'unreachable', `could not open ${preProtocol} to ${String(proxy)}`, { cause: error })
     }
   }
 
-  const exchange = async (scope: Scope, epoch: number, capsules: Uint8Array[]): Promise<Uint8Array[]> => {
-    const request = encodeCapsuleRequest(signCapsuleRequest(signer, { grantId, scope, epoch, capsules, ...(responder ? { responder } : {}) }))
+  const exchange = <T>(request: Record<string, unknown>, parse: (answer: unknown) => T) => async (): Promise<T> => {
     const signal = AbortSignal.timeout(timeoutMs)
     const channel = await connect(signal)
     try {
       await channel.messages.write(request, { signal })
-      return parsePreResponse(await channel.messages.read({ signal }), capsules.length)
+      return parse(await channel.messages.read({ signal }))
     } catch (error) {
       const refusal = error instanceof ProxyRefusedError && error.code !== 'bad-response'
       if (!refusal) {
@@ -67,11 +74,21 @@ export function openProxyChannel(node: { libp2p: Pick<Libp2p, 'dialProtocol'> },
     }
   }
 
+  const enqueue = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = queue.then(run)
+    queue = result.catch(() => {})
+    return result
+  }
+
   return {
     reencrypt(scope, epoch, capsules) {
-      const result = queue.then(() => exchange(scope, epoch, capsules))
-      queue = result.catch(() => {})
-      return result
+      const request = encodeCapsuleRequest(signCapsuleRequest(signer, { grantId, scope, epoch, capsules, ...(responder ? { responder } : {}) }))
+      return enqueue(exchange(request, (answer) => parsePreResponse(answer, capsules.length)))
+    },
+    async reencryptBatch(groups) {
+      const request = encodeCapsuleBatch(signCapsuleBatch(signer, { grantId, groups, ...(responder ? { responder } : {}) }))
+      const count = groups.reduce((sum, group) => sum + group.capsules.length, 0)
+      return enqueue(exchange(request, (answer) => parsePreBatchResponse(answer, count)))
     },
     async close() {
       await queue

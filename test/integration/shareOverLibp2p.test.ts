@@ -92,7 +92,10 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
         const honest = sharing.proxyService!.handle
         sharing.proxyService!.handle = async (message) => {
           const answer = await honest(message)
-          return lying && answer.ok ? { ok: true, cfrags: answer.cfrags.map((c) => c.map(() => 7)) } : answer
+          if (!lying || !answer.ok) return answer
+          // Single requests and batches alike.
+          if ('cfrags' in answer) return { ok: true, cfrags: answer.cfrags.map((c) => c.map(() => 7)) }
+          return { ok: true, results: answer.results.map((r) => (r instanceof Uint8Array ? r.map(() => 7) : r)) }
         }
       }
     }
