@@ -109,7 +109,7 @@ describe('a doctor opens a whole history: first screen first, one batch per prox
         [3, labs],
         [3, labs],
       ])
-      expect(Object.keys(timings).sort()).toEqual(['decrypt', 'envelopes', 'first-screen', 'list', 'proxies', 'total'])
+      expect(Object.keys(timings).sort()).toEqual(['decrypt', 'envelopes', 'first-screen', 'list', 'proxies', 'total', 'unwrap', 'verify'])
       // Newest first in the returned list, as before.
       const dates = opened.records.map((r) => r.date ?? '')
       expect([...dates].sort().reverse()).toEqual(dates)

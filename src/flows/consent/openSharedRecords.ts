@@ -168,13 +168,17 @@ export type StreamingParameters = {
   onRecord?(record: SharedRecord): void
   /** Called once the first screen's records (allergies, medications, conditions) are all in (or failed). */
   onFirstScreen?(): void
-  /** Where the time went, in ms: 'list', 'first-screen', 'envelopes', 'proxies', 'decrypt', 'total'. */
+  /**
+   * Where the time went, in ms: 'list' (heads and manifests), 'first-screen', 'envelopes' (every
+   * envelope in, per stage), 'proxies' (the slowest proxy's batch answer, per stage), 'verify'
+   * (checking the proxies' fragments), 'unwrap' (data keys), 'decrypt' (describing records), 'total'.
+   */
   onTiming?(phase: OpenTimingPhase, ms: number): void
   /** Cancels the open: nothing is reported after it aborts, and the flow rejects with its reason. */
   signal?: AbortSignal
 }
 
-export type OpenTimingPhase = 'list' | 'first-screen' | 'envelopes' | 'proxies' | 'decrypt' | 'total'
+export type OpenTimingPhase = 'list' | 'first-screen' | 'envelopes' | 'proxies' | 'verify' | 'unwrap' | 'decrypt' | 'total'
 
 /** A listed record that could not be opened, and why (the others are shown). */
 export type FailedSharedRecord = { cid: string; scope?: Scope; error: unknown }
@@ -227,6 +231,8 @@ export async function openBundleRecords(p: OpenBundleRecordsParameters): Promise
   }
 }
 
+type StageTiming = { envelopes: number; proxies: number; verify: number; unwrap: number; decrypt: number }
+
 /** Envelopes fetched at once (each is one block; the body follows while its key is unwrapped). */
 const envelopeConcurrency = 48
 
@@ -264,7 +270,7 @@ async function listAndOpen(p: OpenBundleRecordsParameters, access: SharedAccess,
     progress.detail(step, `${++done} of ${listed.length}`)
     p.onRecord?.(record)
   }
-  const timing = { envelopes: 0, proxies: 0, decrypt: 0 }
+  const timing: StageTiming = { envelopes: 0, proxies: 0, verify: 0, unwrap: 0, decrypt: 0 }
   // The rest's envelopes travel while the first screen's keys are unwrapped and its records decrypted.
   const firstStage = openStage(blocks, access, first.map((entry) => entry.cid), report, timing, signal)
   const firstFetched = firstStage.fetched
@@ -292,7 +298,7 @@ function openStage(
   access: SharedAccess,
   cids: CID[],
   report: (record: SharedRecord) => void,
-  timing: { envelopes: number; proxies: number; decrypt: number },
+  timing: StageTiming,
   signal: AbortSignal | undefined,
 ): { fetched: Promise<void>; done: Promise<FailedSharedRecord[]> } {
   if (cids.length === 0) return { fetched: Promise.resolve(), done: Promise.resolve([]) }
@@ -361,12 +367,11 @@ function keyBatch(access: SharedAccess, signal: AbortSignal | undefined) {
     unwrap(item: BatchUnwrapItem): Promise<Uint8Array> {
       return new Promise<Uint8Array>((resolve, reject) => queued.push({ item, resolve, reject }))
     },
-    flush(timing: { proxies: number; decrypt: number }): void {
+    flush(timing: StageTiming): void {
       const taken = queued.splice(0)
       if (taken.length === 0) return
-      const started = performance.now()
-      let answered = false
       unwrapBatchThroughProxies({
+        timing,
         items: taken.map((entry) => entry.item),
         threshold: access.bundle.threshold,
         verifyingKey: access.bundle.grantKey,
@@ -376,10 +381,6 @@ function keyBatch(access: SharedAccess, signal: AbortSignal | undefined) {
         maxBatch: maxBatchCapsules,
         ...(signal ? { signal } : {}),
         onItem: (index, result) => {
-          if (!answered) {
-            answered = true
-            timing.proxies += performance.now() - started
-          }
           if (result instanceof Uint8Array) taken[index]!.resolve(result)
           else taken[index]!.reject(result)
         },
