@@ -6,7 +6,7 @@ import type { ResponderCredential } from '../core/consent/responderPass.ts'
 import { ProxyRefusedError } from '../core/share/shareErrors.ts'
 import { messageStream, type MessageStream } from './messages.ts'
 import { PeerMessageError } from './p2pErrors.ts'
-import { encodeCapsuleBatch, signCapsuleBatch, type CapsuleBatchGroup } from '../core/consent/capsuleBatchRequest.ts'
+import { encodeCapsuleBatch, maxBatchCapsules, maxBatchGroups, signCapsuleBatch, type CapsuleBatchGroup } from '../core/consent/capsuleBatchRequest.ts'
 import { maxPreRequestBytes, maxPreResponseBytes, parsePreBatchResponse, parsePreResponse, preProtocol } from './preProtocol.ts'
 import { toProxyTarget, type ProxyAddress } from './requestCapsuleFragments.ts'
 
@@ -80,17 +80,64 @@ export function openProxyChannel(node: { libp2p: Pick<Libp2p, 'dialProtocol'> },
     return result
   }
 
+  const single = (scope: Scope, epoch: number, capsules: Uint8Array[]) => {
+    const request = encodeCapsuleRequest(signCapsuleRequest(signer, { grantId, scope, epoch, capsules, ...(responder ? { responder } : {}) }))
+    return enqueue(exchange(request, (answer) => parsePreResponse(answer, capsules.length)))
+  }
+  const batch = async (groups: CapsuleBatchGroup[]) => {
+    const request = encodeCapsuleBatch(signCapsuleBatch(signer, { grantId, groups, ...(responder ? { responder } : {}) }))
+    const count = groups.reduce((sum, group) => sum + group.capsules.length, 0)
+    return enqueue(exchange(request, (answer) => parsePreBatchResponse(answer, count)))
+  }
+
+  // Single requests made while one is out wait, and go together as one batch when it is
+  // answered (each call gets its own fragments, or its own refusal): listing ten scopes'
+  // manifests costs two round trips, not ten. One waiting request goes alone, as before.
+  type Waiting = { group: CapsuleBatchGroup; resolve(cfrags: Uint8Array[]): void; reject(error: unknown): void }
+  const waiting: Waiting[] = []
+  let sending = false
+  const pump = (): void => {
+    if (sending || waiting.length === 0) return
+    sending = true
+    const taken: Waiting[] = []
+    let capsules = 0
+    while (waiting.length > 0 && taken.length < maxBatchGroups && capsules + waiting[0]!.group.capsules.length <= maxBatchCapsules) {
+      capsules += waiting[0]!.group.capsules.length
+      taken.push(waiting.shift()!)
+    }
+    if (taken.length === 0) taken.push(waiting.shift()!)
+    const sent: Promise<void> =
+      taken.length === 1
+        ? single(taken[0]!.group.scope, taken[0]!.group.epoch, taken[0]!.group.capsules).then(taken[0]!.resolve, taken[0]!.reject)
+        : batch(taken.map((entry) => entry.group)).then(
+            (results) => {
+              let at = 0
+              for (const entry of taken) {
+                const mine = results.slice(at, (at += entry.group.capsules.length))
+                const refused = mine.find((result) => result instanceof ProxyRefusedError)
+                if (refused) entry.reject(refused)
+                else entry.resolve(mine as Uint8Array[])
+              }
+            },
+            (error: unknown) => taken.forEach((entry) => entry.reject(error)),
+          )
+    void sent.finally(() => {
+      sending = false
+      pump()
+    })
+  }
+
   return {
     reencrypt(scope, epoch, capsules) {
-      const request = encodeCapsuleRequest(signCapsuleRequest(signer, { grantId, scope, epoch, capsules, ...(responder ? { responder } : {}) }))
-      return enqueue(exchange(request, (answer) => parsePreResponse(answer, capsules.length)))
+      return new Promise<Uint8Array[]>((resolve, reject) => {
+        waiting.push({ group: { scope, epoch, capsules }, resolve, reject })
+        pump()
+      })
     },
-    async reencryptBatch(groups) {
-      const request = encodeCapsuleBatch(signCapsuleBatch(signer, { grantId, groups, ...(responder ? { responder } : {}) }))
-      const count = groups.reduce((sum, group) => sum + group.capsules.length, 0)
-      return enqueue(exchange(request, (answer) => parsePreBatchResponse(answer, count)))
-    },
+    reencryptBatch: batch,
     async close() {
+      // What is asked before close is answered first, as before.
+      while (sending || waiting.length > 0) await queue.then(() => new Promise((resolve) => setTimeout(resolve, 0)))
       await queue
       const current = open
       open = undefined
