@@ -15,6 +15,8 @@ export interface MessageStream {
 
 export interface MessageStreamOptions {
   maxBytes?: number
+  /** Largest message this side writes, when it differs from what it reads (a proxy's batch answers). */
+  maxWriteBytes?: number
 }
 
 /**
@@ -23,6 +25,7 @@ export interface MessageStreamOptions {
  */
 export function messageStream(stream: Stream, options: MessageStreamOptions = {}): MessageStream {
   const maxBytes = options.maxBytes ?? maxMessageBytes
+  const maxWriteBytes = options.maxWriteBytes ?? maxBytes
   const lp: LengthPrefixedStream<Stream> = lpStream(stream, { maxDataLength: maxBytes })
   return {
     async read(readOptions) {
@@ -40,8 +43,8 @@ export function messageStream(stream: Stream, options: MessageStreamOptions = {}
     },
     async write(message, writeOptions) {
       const bytes = dagCbor.encode(message)
-      if (bytes.byteLength > maxBytes) {
-        throw new PeerMessageError('too-large', `message of ${bytes.byteLength} bytes exceeds ${maxBytes}`)
+      if (bytes.byteLength > maxWriteBytes) {
+        throw new PeerMessageError('too-large', `message of ${bytes.byteLength} bytes exceeds ${maxWriteBytes}`)
       }
       await lp.write(bytes, writeOptions)
     },

@@ -3,8 +3,8 @@
  * request costs the server one map lookup. Buckets of peers quiet for a while are dropped.
  */
 export type PeerRateLimit = {
-  /** True when the peer may make one more request now (and counts it). */
-  take(peer: string): boolean
+  /** True when the peer may make one more request now (and counts it); a request worth several (a batch) costs `cost`. */
+  take(peer: string, cost?: number): boolean
 }
 
 export type PeerRateLimitParameters = { burst: number; perSecond: number; maxPeers?: number; now?: () => number }
@@ -12,7 +12,7 @@ export type PeerRateLimitParameters = { burst: number; perSecond: number; maxPee
 export function peerRateLimit({ burst, perSecond, maxPeers = 10_000, now = () => performance.now() }: PeerRateLimitParameters): PeerRateLimit {
   const buckets = new Map<string, { tokens: number; at: number }>()
   return {
-    take(peer) {
+    take(peer, cost = 1) {
       const at = now()
       let bucket = buckets.get(peer)
       if (bucket) {
@@ -24,8 +24,8 @@ export function peerRateLimit({ burst, perSecond, maxPeers = 10_000, now = () =>
       }
       buckets.set(peer, bucket)
       while (buckets.size > maxPeers) buckets.delete(buckets.keys().next().value as string)
-      if (bucket.tokens < 1) return false
-      bucket.tokens -= 1
+      if (bucket.tokens < Math.min(cost, burst)) return false
+      bucket.tokens -= Math.min(cost, burst)
       return true
     },
   }

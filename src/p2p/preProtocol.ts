@@ -33,3 +33,48 @@ export function parsePreResponse(value: unknown, expectedCount: number): Uint8Ar
   }
   throw new ProxyRefusedError('bad-response', 'response has neither ok:true with cfrags nor ok:false with a code')
 }
+
+/** One capsule's place in a batch answer: its fragment, or why the proxy refused it alone. */
+export type PreBatchResult = Uint8Array | { code: PreRefusalCode; message: string }
+
+/** The answer to a batch (request version 4): one result per capsule, in request order; or a refusal of the whole batch. */
+export type PreBatchResponse =
+  | { ok: true; results: PreBatchResult[] }
+  | { ok: false; code: PreRefusalCode; message: string }
+
+/** Largest request a proxy reads: a full batch (maxBatchCapsules capsules of up to 105 bytes) with room to spare. */
+export const maxPreRequestBytes = 192 * 1024
+/** Largest answer a client reads: a full batch's fragments (about 381 bytes each). */
+export const maxPreResponseBytes = 640 * 1024
+
+/**
+ * Validates a proxy's answer to a batch as untrusted input: one result per capsule, each
+ * a fragment of sane size or a refusal with its code (a `ProxyRefusedError` in its place).
+ * A refusal of the whole batch throws `ProxyRefusedError` with its code.
+ */
+export function parsePreBatchResponse(value: unknown, expectedCount: number): (Uint8Array | ProxyRefusedError)[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ProxyRefusedError('bad-response', 'response is not a map')
+  }
+  const response = value as Record<string, unknown>
+  if (response.ok === true) {
+    const { results } = response
+    if (!Array.isArray(results) || results.length !== expectedCount) {
+      throw new ProxyRefusedError('bad-response', `expected ${expectedCount} results, one per capsule`)
+    }
+    return results.map((result) => {
+      if (result instanceof Uint8Array) {
+        if (result.byteLength > 0 && result.byteLength <= maxCfragBytes) return result
+        throw new ProxyRefusedError('bad-response', `a fragment of ${result.byteLength} bytes (at most ${maxCfragBytes})`)
+      }
+      if (typeof result === 'object' && result !== null && typeof (result as { code?: unknown }).code === 'string') {
+        const { code, message } = result as { code: string; message?: unknown }
+        const text = typeof message === 'string' ? message.slice(0, maxMessageLength) : ''
+        return new ProxyRefusedError(isPreRefusalCode(code) ? code : 'internal', `proxy refused this capsule: ${code}: ${text}`)
+      }
+      throw new ProxyRefusedError('bad-response', 'a result is neither a fragment nor a refusal')
+    })
+  }
+  // A refusal of the whole batch reads like a single request's.
+  return parsePreResponse(value, expectedCount)
+}

@@ -14,5 +14,5 @@ export function proxyFragmentSource(
   { proxy, grantId, signer, timeoutMs, responder }: { proxy: ProxyAddress; grantId: bigint; signer: Signer; timeoutMs?: number; responder?: ResponderCredential },
 ): FragmentSource & { close(): Promise<void> } {
   const channel = openProxyChannel(node, { proxy, grantId, signer, ...(timeoutMs === undefined ? {} : { timeoutMs }), ...(responder ? { responder } : {}) })
-  return { id: String(proxy), reencrypt: channel.reencrypt, close: channel.close }
+  return { id: String(proxy), reencrypt: channel.reencrypt, reencryptBatch: channel.reencryptBatch, close: channel.close }
 }

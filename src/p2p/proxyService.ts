@@ -4,6 +4,7 @@ import { bytesToHex, type Address } from 'viem'
 import { proxiesCommitment } from '../chain/consent/proxiesCommitment.ts'
 import { parseCapsuleRequest, requestFreshnessSeconds, verifyCapsuleRequestSignature, verifyResponderRequestSignature } from '../core/consent/capsuleRequest.ts'
 import { CapsuleRequestError } from '../core/consent/consentErrors.ts'
+import { isCapsuleBatch, parseCapsuleBatch, verifyCapsuleBatchSignature, verifyResponderBatchSignature, type CapsuleBatchRequest } from '../core/consent/capsuleBatchRequest.ts'
 import { verifyHeadReadResponderSignature, verifyHeadReadSignature, type HeadReadGrant } from '../core/consent/headReadRequest.ts'
 import { maxResponderPassSeconds, responderPassSigner, type ResponderPass } from '../core/consent/responderPass.ts'
 import { sameBytes } from '../core/consent/untrustedFields.ts'
@@ -12,7 +13,7 @@ import { bundleScopesMask, openMyKeyFragments, type KeyFragmentBundle, type Open
 import { scopes } from '../core/scopes.ts'
 import type { PreRefusalCode } from '../core/share/shareErrors.ts'
 import type { GrantOracle, GrantState } from './grantOracle.ts'
-import type { PreResponse } from './preProtocol.ts'
+import type { PreBatchResponse, PreBatchResult, PreResponse } from './preProtocol.ts'
 import { MalformedCapsuleError, reencryptInThread, type ReencryptCapsules } from './reencryptCapsules.ts'
 
 export type ProxyServiceParameters = {
@@ -35,8 +36,8 @@ export type ProxyServiceParameters = {
 }
 
 export type ProxyService = {
-  /** Answers one decoded, untrusted request; never throws. */
-  handle(message: unknown): Promise<PreResponse>
+  /** Answers one decoded, untrusted request, single (v2, v3) or batch (v4); never throws. */
+  handle(message: unknown): Promise<PreResponse | PreBatchResponse>
   /** Fetches and opens a grant's bundle ahead of the first request (called when a grant event is seen). */
   prefetch(grantId: bigint): Promise<void>
   /**
@@ -49,6 +50,9 @@ export type ProxyService = {
   forget(grantId: bigint): void
   stop(): void
 }
+
+/** Capsules of a batch re-encrypted per job (a pool of threads shares a large group). */
+const batchChunk = 64
 
 class Refusal extends Error {
   constructor(
@@ -213,8 +217,114 @@ export function createProxyService(parameters: ProxyServiceParameters): ProxySer
     }
   }
 
+  /**
+   * A batch (capsuleBatchRequest.ts): the request-wide checks of a single request once
+   * (freshness, grant on chain, signature, nonce, revoked, expired); then per group of one
+   * scope and epoch the scope granted, a session on it within the TTL and a fragment for
+   * the epoch; then per capsule that it is one. A group or capsule that fails is answered
+   * with its refusal in its place.
+   */
+  const reencryptBatch = async (message: unknown): Promise<PreBatchResult[]> => {
+    const request = parseCapsuleBatch(message)
+    const at = now()
+    if (Math.abs(at - request.timestamp) > requestFreshnessSeconds) throw new Refusal('stale-request', `timestamp ${request.timestamp} is not within ${requestFreshnessSeconds} s of ${at}`)
+    const grant = await oracle.grant(request.grantId)
+    if (!grant) throw new Refusal('unknown-grant', `grant ${request.grantId} is not on chain`)
+    let opened: OpenedKeyFragments
+    let groupCheck: (scope: Scope) => Promise<void>
+    if (request.responder) {
+      // authorizeBreakGlass checks the first group's scope; every group is checked below.
+      opened = await authorizeBreakGlass({
+        grantId: request.grantId,
+        scope: request.groups[0]!.scope,
+        grant,
+        at,
+        pass: request.responder,
+        nonce: request.nonce,
+        signedByCard: (cardKey) => verifyCapsuleBatchSignature(request, cardKey),
+        signedBySession: () => verifyResponderBatchSignature(request),
+      })
+      groupCheck = async (scope) => {
+        if ((grant.scopesMask & (1 << scopes.indexOf(scope))) === 0) throw new Refusal('scope-not-granted', `${scope} is not granted`)
+      }
+    } else {
+      const granteeKey = await oracle.granteeKey(grant.grantee)
+      if (!granteeKey || !verifyCapsuleBatchSignature(request, granteeKey)) {
+        throw new Refusal('bad-signature', 'the request is not signed by the grantee’s registered key')
+      }
+      checkNonce(request.grantId, request.nonce, at)
+      if (grant.revoked) throw new Refusal('revoked', 'the grant was revoked')
+      if (grant.expiry <= at) throw new Refusal('expired', `the grant expired at ${grant.expiry}`)
+      if (!grant.bundleCid) throw new Refusal('no-fragment', 'no key-fragment bundle is bound to this grant')
+      const ttl = (await oracle.sessionTtl?.()) ?? parameters.sessionTtlSeconds ?? 3600
+      groupCheck = async (scope) => {
+        if ((grant.scopesMask & (1 << scopes.indexOf(scope))) === 0) throw new Refusal('scope-not-granted', `${scope} is not granted`)
+        const lastSession = await oracle.lastSession(request.grantId, scope)
+        if (lastSession <= 0 || lastSession + ttl < at) throw new Refusal('no-session', `no access session on ${scope} within the session TTL`)
+      }
+      opened = await openedFragments(request.grantId, grant)
+    }
+    const answers = await Promise.all(request.groups.map(async (group) => reencryptGroup(opened, grant, group, groupCheck)))
+    return answers.flat()
+  }
+
+  /** One group of a batch: its refusal for each capsule, or each capsule's fragment (or its own refusal). */
+  const reencryptGroup = async (
+    opened: OpenedKeyFragments,
+    grant: GrantState,
+    group: CapsuleBatchRequest['groups'][number],
+    groupCheck: (scope: Scope) => Promise<void>,
+  ): Promise<PreBatchResult[]> => {
+    try {
+      await groupCheck(group.scope)
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error
+      return group.capsules.map(() => ({ code: error.code, message: error.message }))
+    }
+    const fragment = opened.fragments.get(group.scope)?.get(group.epoch)
+    if (!fragment) {
+      const message = `the bundle has no ${group.scope} fragment for epoch ${group.epoch}`
+      return group.capsules.map(() => ({ code: 'no-fragment' as const, message }))
+    }
+    const job = { fragmentKey: `${grant.bundleCid}:${group.scope}:${group.epoch}`, kfrag: fragment.kfrag }
+    // Chunks, so a pool of re-encryption threads shares a large group.
+    const chunks: Uint8Array[][] = []
+    for (let i = 0; i < group.capsules.length; i += batchChunk) chunks.push(group.capsules.slice(i, i + batchChunk))
+    const answered = await Promise.all(
+      chunks.map(async (capsules): Promise<PreBatchResult[]> => {
+        try {
+          return await reencryptCapsules({ ...job, capsules })
+        } catch (error) {
+          if (!(error instanceof MalformedCapsuleError)) throw error
+          // One capsule is not one: find it (them), alone, and answer the others.
+          return Promise.all(
+            capsules.map(async (capsule): Promise<PreBatchResult> => {
+              try {
+                return (await reencryptCapsules({ ...job, capsules: [capsule] }))[0]!
+              } catch (single) {
+                if (single instanceof MalformedCapsuleError) return { code: 'malformed', message: single.message }
+                throw single
+              }
+            }),
+          )
+        }
+      }),
+    )
+    return answered.flat()
+  }
+
   return {
     async handle(message) {
+      if (isCapsuleBatch(message)) {
+        try {
+          return { ok: true, results: await reencryptBatch(message) }
+        } catch (error) {
+          if (error instanceof Refusal) return refuse(error.code, error.message)
+          if (error instanceof CapsuleRequestError) return refuse(error.code, error.details ?? error.message)
+          log(`batch re-encryption failed: ${error instanceof Error ? error.message : String(error)}`)
+          return refuse('internal', 'the proxy could not answer')
+        }
+      }
       try {
         return { ok: true, cfrags: await reencrypt(message) }
       } catch (error) {

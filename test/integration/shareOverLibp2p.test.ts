@@ -92,7 +92,10 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
         const honest = sharing.proxyService!.handle
         sharing.proxyService!.handle = async (message) => {
           const answer = await honest(message)
-          return lying && answer.ok ? { ok: true, cfrags: answer.cfrags.map((c) => c.map(() => 7)) } : answer
+          if (!lying || !answer.ok) return answer
+          // Single requests and batches alike.
+          if ('cfrags' in answer) return { ok: true, cfrags: answer.cfrags.map((c) => c.map(() => 7)) }
+          return { ok: true, results: answer.results.map((r) => (r instanceof Uint8Array ? r.map(() => 7) : r)) }
         }
       }
     }
@@ -208,9 +211,9 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
     grant.expiry = Math.floor(Date.now() / 1000) - 1
     expect(await ask()).toMatchObject({ code: 'expired' })
     grant.expiry = expiry
-    // Oversized: refused from the length prefix, before the body is read.
+    // Oversized (256 KiB, past the 192 KiB a full batch needs): refused from the length prefix, before the body is read.
     const stream = await doctor.libp2p.dialProtocol(multiaddr(proxy), preProtocol)
-    stream.send(Uint8Array.of(0x80, 0x80, 0x05))
+    stream.send(Uint8Array.of(0x80, 0x80, 0x10))
     expect(await messageStream(stream).read({ signal: AbortSignal.timeout(10_000) })).toMatchObject({ ok: false, code: 'too-large' })
     const junk = await doctor.libp2p.dialProtocol(multiaddr(proxy), preProtocol)
     await lpStream(junk).write(Uint8Array.of(0xff, 0x13))

@@ -38,7 +38,12 @@ export class CapsuleRequestError extends SalusError {
   override name = 'CapsuleRequestError' as const
   readonly code: 'malformed' | 'too-large' | 'bad-signature'
   constructor(code: 'malformed' | 'too-large' | 'bad-signature', details: string, parameters: SalusErrorParameters = {}) {
-    super('The request to unlock records was not valid. Reload Salus and try again.', { ...parameters, details })
+    super(
+      code === 'too-large'
+        ? 'Too many records were asked for in one request to a care node. Open fewer at a time, or update Salus (it splits large openings).'
+        : 'The request to unlock records was not valid. Reload Salus and try again.',
+      { ...parameters, details },
+    )
     this.code = code
   }
 }

@@ -9,6 +9,12 @@ export type FragmentSource = {
   id: string
   /** Returns one capsule fragment (unverified bytes) per capsule of the scope's `epoch`, in order; throws `ProxyRefusedError`. */
   reencrypt(scope: Scope, epoch: number, capsules: Uint8Array[]): Promise<Uint8Array[]>
+  /**
+   * Many records' capsules in one request (a batch): one result per capsule, in order,
+   * unverified fragment bytes or the proxy's refusal of that capsule. Throws
+   * `ProxyRefusedError` when the whole batch is refused. Absent: one request per group.
+   */
+  reencryptBatch?(groups: { scope: Scope; epoch: number; capsules: Uint8Array[] }[]): Promise<(Uint8Array | ProxyRefusedError)[]>
 }
 
 export type UnwrapThroughProxiesParameters = {

@@ -13,9 +13,12 @@ import { describeResource } from '../../core/fhir/describeResource.ts'
 import type { FhirResource } from '../../core/fhir/fhirTypes.ts'
 import type { Scope } from '../../core/scopes.ts'
 import { listSharedRecords } from '../../core/share/listSharedRecords.ts'
-import { openSharedRecord } from '../../core/share/openSharedRecord.ts'
+import { maxBatchCapsules } from '../../core/consent/capsuleBatchRequest.ts'
+import { decodeEnvelope } from '../../core/envelope/envelope.ts'
+import { openRecord } from '../../core/envelope/openRecord.ts'
+import { unwrapBatchThroughProxies, type BatchUnwrapItem } from '../../core/share/unwrapBatchThroughProxies.ts'
 import type { SharedAccess } from '../../core/share/sharedAccess.ts'
-import { SharedAccessError } from '../../core/share/shareErrors.ts'
+import { NotSharedError, SharedAccessError } from '../../core/share/shareErrors.ts'
 import * as umbral from '../../crypto/umbral.ts'
 import { receivingSecretKey } from '../../crypto/umbral.ts'
 import type { SalusNode } from '../../p2p/createBrowserNode.ts'
@@ -25,7 +28,6 @@ import { fetchHead } from '../../p2p/requestHead.ts'
 import { HeadRequestError } from '../../p2p/headProtocol.ts'
 import { AccessEndedError, SharingUnavailableError } from './accessErrors.ts'
 import { silentProgress, type FlowProgress } from './flowProgress.ts'
-import { mapLimited } from './mapLimited.ts'
 
 /** One record the grantee opened, described for display. */
 export type SharedRecord = {
@@ -69,11 +71,13 @@ export type OpenSharedRecordsParameters = {
   progress?: FlowProgress
   /** How often to try again while the proxies catch up with the chain (default 6, waiting 1 s, 2 s, …). */
   catchUp?: { attempts: number; delayMs: number }
-}
+} & StreamingParameters
 
 export type OpenSharedRecordsReturnType = {
   /** Newest first. */
   records: SharedRecord[]
+  /** Listed records that could not be opened while others could (each with its reason). */
+  failed: FailedSharedRecord[]
   /** The patient's address that answered, or undefined when blocks came from the care nodes only. */
   patientAddress: string | undefined
   /** Closes the proxy connections the records were opened through. */
@@ -88,11 +92,14 @@ const openConcurrency = 4
  * patient sees each), dials the patient's browser when it is online, reads the grant's
  * current key-fragment bundle and opens it, connects to its proxies, then lists the
  * granted scopes' records from the care nodes' manifest heads and decrypts them, trying
- * again while the proxies are still catching up with the chain.
+ * again while the proxies are still catching up with the chain. Records stream to
+ * `onRecord` as they are ready, allergies, medications and conditions first
+ * (openBundleRecords); `signal` cancels, and nothing is reported after it aborts.
  */
 export async function openSharedRecords(p: OpenSharedRecordsParameters): Promise<OpenSharedRecordsReturnType> {
   const progress = p.progress ?? silentProgress
   const { publicClient, deployment, grantId } = p
+  const { signal } = p
   progress.begin(0)
   const grant = await readGrant(publicClient, { consent: deployment.consent, grantId })
   if (grant.revoked) throw new AccessEndedError('revoked')
@@ -100,19 +107,22 @@ export async function openSharedRecords(p: OpenSharedRecordsParameters): Promise
   progress.finish(0)
 
   // Proxies answer only within SESSION_TTL of a logged session; the patient sees every one.
+  signal?.throwIfAborted()
   progress.begin(1)
   await p.ensureChain()
   await logAccess(p.walletClient, { consent: deployment.consent, grantId, scopesMask: grant.scopesMask })
   progress.finish(1)
 
+  signal?.throwIfAborted()
   progress.begin(2)
   const node = typeof p.node === 'function' ? await p.node() : p.node
   const patientAddress = await dialPatient(node, p.patient)
+  signal?.throwIfAborted()
   // Blocks are asked of these peers first: the patient's browser when it answers, and the care nodes.
   const blocks = networkBlockAccess(node, { timeoutMs: 20_000, providers: [...(patientAddress ? [patientAddress] : []), ...p.careNodes] })
   // The grant's bundle now: the delivered one, or the one the patient reissued after rotating a scope.
   const { bundleCid } = await readGrantBundle(publicClient, { consent: deployment.consent, fromBlock: deployment.fromBlock, grantId, grantee: p.grantee })
-  const { records, close } = await openBundleRecords({
+  const { records, failed, close } = await openBundleRecords({
     node,
     blocks,
     bundleCid,
@@ -123,8 +133,12 @@ export async function openSharedRecords(p: OpenSharedRecordsParameters): Promise
     progress,
     steps: { connect: 2, list: 3 },
     ...(p.catchUp ? { catchUp: p.catchUp } : {}),
+    ...(p.onRecord ? { onRecord: p.onRecord } : {}),
+    ...(p.onFirstScreen ? { onFirstScreen: p.onFirstScreen } : {}),
+    ...(p.onTiming ? { onTiming: p.onTiming } : {}),
+    ...(signal ? { signal } : {}),
   })
-  return { records, patientAddress, close }
+  return { records, failed, patientAddress, close }
 }
 
 export type OpenBundleRecordsParameters = {
@@ -143,17 +157,49 @@ export type OpenBundleRecordsParameters = {
   /** The caller's step numbers for connecting to the proxies and for listing. */
   steps: { connect: number; list: number }
   catchUp?: { attempts: number; delayMs: number }
+} & StreamingParameters
+
+/** How the grantee's open streams its records. */
+export type StreamingParameters = {
+  /**
+   * Called once per record as soon as it is decrypted: allergies, medications and
+   * conditions first (the first screen), then the rest. Never called after `signal` aborts.
+   */
+  onRecord?(record: SharedRecord): void
+  /** Called once the first screen's records (allergies, medications, conditions) are all in (or failed). */
+  onFirstScreen?(): void
+  /**
+   * Where the time went, in ms: 'list' (heads and manifests), 'first-screen', 'envelopes' (every
+   * envelope in, per stage), 'proxies' (the slowest proxy's batch answer, per stage), 'verify'
+   * (checking the proxies' fragments), 'unwrap' (data keys), 'decrypt' (describing records), 'total'.
+   */
+  onTiming?(phase: OpenTimingPhase, ms: number): void
+  /** Cancels the open: nothing is reported after it aborts, and the flow rejects with its reason. */
+  signal?: AbortSignal
 }
+
+export type OpenTimingPhase = 'list' | 'first-screen' | 'envelopes' | 'proxies' | 'verify' | 'unwrap' | 'decrypt' | 'total'
+
+/** A listed record that could not be opened, and why (the others are shown). */
+export type FailedSharedRecord = { cid: string; scope?: Scope; error: unknown }
+
+/** The scopes a doctor reads first: allergies, current medications, active problems. */
+export const firstScreenScopes: readonly Scope[] = ['allergies', 'medications', 'conditions']
 
 /**
  * Opens a grant's bundle with the grantee's receiving key, connects to its proxies, then
- * lists the granted scopes' records from the care nodes' manifest heads and decrypts
- * them, trying again while the proxies are still catching up with the chain. Newest first.
+ * lists the granted scopes' records from the care nodes' manifest heads and opens them
+ * in two stages, the first screen's scopes (allergies, medications, conditions) first:
+ * each stage fetches its envelopes at once, asks every proxy for all its capsules in one
+ * batch, and hands each record to `onRecord` as soon as it is decrypted. Tries again
+ * while the proxies are still catching up with the chain. `records`: newest first;
+ * `failed`: records that could not be opened while others could.
  */
-export async function openBundleRecords(p: OpenBundleRecordsParameters): Promise<{ records: SharedRecord[]; close(): void }> {
-  const { node, blocks, grantId, progress, steps, responder } = p
+export async function openBundleRecords(p: OpenBundleRecordsParameters): Promise<{ records: SharedRecord[]; failed: FailedSharedRecord[]; close(): void }> {
+  const { node, blocks, grantId, progress, steps, responder, signal } = p
   const secretKey = p.receivingSecretKey
   const bundle = openKeyFragmentBundle(await blocks.get(p.bundleCid), secretKey)
+  signal?.throwIfAborted()
   const signer = new umbral.Signer(secretKey)
   const directory = await p.directoryCareNodes()
   const sources = bundle.proxies.flatMap((proxy) => {
@@ -173,19 +219,28 @@ export async function openBundleRecords(p: OpenBundleRecordsParameters): Promise
 
     progress.begin(steps.list)
     const { attempts = 6, delayMs = 1_000 } = p.catchUp ?? {}
-    const opened = await withCatchUp(() => listAndOpen(p, access, signer), attempts, delayMs, progress, steps.list)
+    // Records already handed to onRecord are not opened (nor reported) again on a retry.
+    const opened = new Map<string, SharedRecord>()
+    const failed = await withCatchUp(() => listAndOpen(p, access, signer, opened), attempts, delayMs, progress, steps.list)
+    signal?.throwIfAborted()
     progress.finish(steps.list)
-    return { records: opened.sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '')), close }
+    return { records: [...opened.values()].sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '')), failed, close }
   } catch (error) {
     close()
     throw error
   }
 }
 
-/** Every record of the granted scopes, from the newest manifest heads the care nodes keep. */
-async function listAndOpen(p: OpenBundleRecordsParameters, access: SharedAccess, signer: umbral.Signer): Promise<SharedRecord[]> {
-  const { grantId, node, blocks, progress, responder } = p
+type StageTiming = { envelopes: number; proxies: number; verify: number; unwrap: number; decrypt: number }
+
+/** Envelopes fetched at once (each is one block; the body follows while its key is unwrapped). */
+const envelopeConcurrency = 48
+
+/** Every record of the granted scopes, from the newest manifest heads the care nodes keep, first screen first. */
+async function listAndOpen(p: OpenBundleRecordsParameters, access: SharedAccess, signer: umbral.Signer, opened: Map<string, SharedRecord>): Promise<FailedSharedRecord[]> {
+  const { grantId, node, blocks, progress, responder, signal } = p
   const step = p.steps.list
+  const started = performance.now()
   // Care nodes serve heads only to a grantee of the scope: each read carries this grant, signed.
   const listings = await listSharedRecords(blocks, {
     access,
@@ -199,20 +254,185 @@ async function listAndOpen(p: OpenBundleRecordsParameters, access: SharedAccess,
       return heads
     },
   })
-  const failed = listings.find((listing) => 'error' in listing && listing.error)
-  if (failed && 'error' in failed) throw failed.error
-  const cids = listings.flatMap((listing) => listing.entries)
-  let done = 0
-  progress.detail(step, `0 of ${cids.length}`)
-  return mapLimited(cids, openConcurrency, async (cid) => {
-    const record = await openSharedRecord(blocks, { cid, access })
-    progress.detail(step, `${++done} of ${cids.length}`)
-    const view = describeResource(record.resource)
-    const shared: SharedRecord = { cid: cid.toString(), scope: record.envelope.header.scope, title: view.title, fields: view.fields, resource: record.resource }
-    if (view.date) shared.date = view.date
-    if (record.attachment) shared.attachment = { ...record.attachment, name: view.title }
-    return shared
+  signal?.throwIfAborted()
+  const failedListing = listings.find((listing) => 'error' in listing && listing.error)
+  if (failedListing && 'error' in failedListing) throw failedListing.error
+  p.onTiming?.('list', performance.now() - started)
+  const listed = listings.flatMap((listing) => listing.entries.map((cid) => ({ cid, scope: listing.scope })))
+  const wanted = listed.filter((entry) => !opened.has(entry.cid.toString()))
+  const first = wanted.filter((entry) => firstScreenScopes.includes(entry.scope))
+  const rest = wanted.filter((entry) => !firstScreenScopes.includes(entry.scope))
+  let done = opened.size
+  progress.detail(step, `${done} of ${listed.length}`)
+  const report = (record: SharedRecord) => {
+    if (signal?.aborted || opened.has(record.cid)) return
+    opened.set(record.cid, record)
+    progress.detail(step, `${++done} of ${listed.length}`)
+    p.onRecord?.(record)
+  }
+  const timing: StageTiming = { envelopes: 0, proxies: 0, verify: 0, unwrap: 0, decrypt: 0 }
+  // The rest's envelopes travel while the first screen's keys are unwrapped and its records decrypted.
+  const firstStage = openStage(blocks, access, first.map((entry) => entry.cid), report, timing, signal)
+  const firstFetched = firstStage.fetched
+  const restStage = firstFetched.then(() => openStage(blocks, access, rest.map((entry) => entry.cid), report, timing, signal))
+  restStage.catch(() => {})
+  const firstFailed = await untilAborted(firstStage.done, signal)
+  p.onTiming?.('first-screen', performance.now() - started)
+  p.onFirstScreen?.()
+  const restFailed = await untilAborted(restStage.then((stage) => stage.done), signal)
+  for (const [phase, ms] of Object.entries(timing)) p.onTiming?.(phase as OpenTimingPhase, ms)
+  p.onTiming?.('total', performance.now() - started)
+  const failed = [...firstFailed, ...restFailed]
+  // Nothing opened: the proxies' reason decides (revoked, catching up with the chain, …).
+  if (failed.length > 0 && opened.size === 0) throw failed[0]!.error
+  return failed
+}
+
+/**
+ * One stage: every envelope fetched (at most envelopeConcurrency at once), every
+ * record's capsule sent to the proxies in one batch once all envelopes are in, then each
+ * record decrypted and reported as its key arrives. `fetched` settles when the envelopes are in.
+ */
+function openStage(
+  blocks: BlockAccess,
+  access: SharedAccess,
+  cids: CID[],
+  report: (record: SharedRecord) => void,
+  timing: StageTiming,
+  signal: AbortSignal | undefined,
+): { fetched: Promise<void>; done: Promise<FailedSharedRecord[]> } {
+  if (cids.length === 0) return { fetched: Promise.resolve(), done: Promise.resolve([]) }
+  const started = performance.now()
+  const batch = keyBatch(access, signal)
+  let waiting = cids.length
+  let fetchedResolve: () => void = () => {}
+  const fetched = new Promise<void>((resolve) => (fetchedResolve = resolve))
+  // The batch goes out when every envelope is in (or failed): one request per proxy.
+  const arrived = () => {
+    if (--waiting > 0) return
+    timing.envelopes += performance.now() - started
+    fetchedResolve()
+    batch.flush(timing)
+  }
+  const failed: FailedSharedRecord[] = []
+  const envelopes = limiter(envelopeConcurrency)
+  const open = async (cid: CID): Promise<void> => {
+    let counted = false
+    try {
+      const envelopeBytes = await envelopes(() => blocks.get(cid))
+      signal?.throwIfAborted()
+      const { header } = decodeEnvelope(envelopeBytes)
+      const fetchedBlocks: BlockAccess = {
+        put: (bytes, codec) => blocks.put(bytes, codec),
+        get: (want) => (want.equals(cid) ? Promise.resolve(envelopeBytes) : blocks.get(want)),
+      }
+      const record = await openRecord(fetchedBlocks, {
+        cid,
+        expectedScope: header.scope,
+        unwrapKey: (capsule, wrappedKey) => {
+          const key = batch.unwrap({ scope: header.scope, epoch: header.epoch, capsule, wrappedKey })
+          counted = true
+          arrived()
+          return key
+        },
+      })
+      const decryptStart = performance.now()
+      const view = describeResource(record.resource)
+      const shared: SharedRecord = { cid: cid.toString(), scope: record.envelope.header.scope, title: view.title, fields: view.fields, resource: record.resource }
+      if (view.date) shared.date = view.date
+      if (record.attachment) shared.attachment = { ...record.attachment, name: view.title }
+      timing.decrypt += performance.now() - decryptStart
+      report(shared)
+    } catch (error) {
+      if (!counted) arrived()
+      if (signal?.aborted) return
+      failed.push({ cid: cid.toString(), error })
+    }
+  }
+  const done = Promise.all(cids.map(open)).then(() => {
+    signal?.throwIfAborted()
+    return failed
   })
+  done.catch(() => {})
+  return { fetched, done }
+}
+
+/**
+ * Collects unwrap calls of one stage and sends them through the proxies as one batch
+ * per proxy (unwrapBatchThroughProxies) when flushed; each call resolves with its data key.
+ */
+function keyBatch(access: SharedAccess, signal: AbortSignal | undefined) {
+  const queued: { item: BatchUnwrapItem; resolve(key: Uint8Array): void; reject(error: unknown): void }[] = []
+  return {
+    unwrap(item: BatchUnwrapItem): Promise<Uint8Array> {
+      return new Promise<Uint8Array>((resolve, reject) => queued.push({ item, resolve, reject }))
+    },
+    flush(timing: StageTiming): void {
+      const taken = queued.splice(0)
+      if (taken.length === 0) return
+      unwrapBatchThroughProxies({
+        timing,
+        items: taken.map((entry) => entry.item),
+        threshold: access.bundle.threshold,
+        verifyingKey: access.bundle.grantKey,
+        delegatingKey: (scope, epoch) => delegatingKeyOf(access, scope, epoch),
+        receivingSecretKey: access.receivingSecretKey,
+        sources: access.sources,
+        maxBatch: maxBatchCapsules,
+        ...(signal ? { signal } : {}),
+        onItem: (index, result) => {
+          if (result instanceof Uint8Array) taken[index]!.resolve(result)
+          else taken[index]!.reject(result)
+        },
+      }).catch((error: unknown) => taken.forEach((entry) => entry.reject(error)))
+    },
+  }
+}
+
+/** The bundle's delegating key for a scope's epoch; NotSharedError when the grant does not cover it. */
+function delegatingKeyOf(access: SharedAccess, scope: Scope, epoch: number): Uint8Array {
+  const granted = access.bundle.scopes.find((s) => s.scope === scope)
+  if (!granted) throw new NotSharedError(`the grant does not cover ${scope}`)
+  const entry = granted.epochs.find((e) => e.epoch === epoch)
+  if (!entry) throw new NotSharedError(`${scope} epoch ${epoch} is not among the granted epochs ${granted.epochs.map((e) => e.epoch).join(', ')}`)
+  return entry.delegatingKey
+}
+
+/** `work`, or the signal's reason as soon as it aborts (a proxy's answer may take its timeout to come). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work
+  signal.throwIfAborted()
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason)
+    signal.addEventListener('abort', abort, { once: true })
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', abort)
+        if (signal.aborted) reject(signal.reason)
+        else resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort)
+        reject(signal.aborted ? signal.reason : error)
+      },
+    )
+  })
+}
+
+/** At most `limit` of the calls run at once, in call order. */
+function limiter(limit: number): <T>(run: () => Promise<T>) => Promise<T> {
+  let active = 0
+  const waiting: (() => void)[] = []
+  return async (run) => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve))
+    active++
+    try {
+      return await run()
+    } finally {
+      active--
+      waiting.shift()?.()
+    }
+  }
 }
 
 /**
