@@ -1,0 +1,284 @@
+import type { BlockBroker, BlockRetrievalOptions, Helia } from '@helia/interface'
+import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
+import { peerIdFromCID, peerIdFromString } from '@libp2p/peer-id'
+import { isMultiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
+import { verifyBlock } from '../core/blocks.ts'
+import { SalusError } from '../errors/salusError.ts'
+import { blockProtocol, defaultBlockExchangeLimits, type BlockExchangeLimits } from './blockProtocol.ts'
+import { BlockSession } from './blockSession.ts'
+import { serveBlocks, type LocalBlocks } from './serveBlocks.ts'
+
+/** No peer sent a block before the caller's deadline (or within 60 s when there is none). */
+export class BlockUnavailableError extends SalusError {
+  override name = 'BlockUnavailableError' as const
+  constructor(cid: CID, parameters: { details?: string; cause?: unknown } = {}) {
+    super('Part of this record could not be fetched from the patient or the care nodes. Check your connection and try again; if the patient is offline, the care nodes may not have it yet.', {
+      details: parameters.details ?? `no peer sent block ${cid.toString()}`,
+      cause: parameters.cause,
+    })
+  }
+}
+
+export type BlockExchangeEvent =
+  | { type: 'lied' | 'stalled' | 'broke-protocol'; peer: string; cid: string; reason: string }
+  | { type: 'violation'; peer: string; reason: string }
+
+export type BlockExchangeOptions = Partial<BlockExchangeLimits> & {
+  /** What went wrong with which peer: for tests and the care node's log. */
+  onEvent?: (event: BlockExchangeEvent) => void
+}
+
+type Candidate = { peerId: PeerId; addrs?: Multiaddr[] }
+type Components = { libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'getConnections' | 'dial' | 'peerStore' | 'peerId'>; blockstore: Helia['blockstore'] }
+
+/** A peer that sent wrong bytes is asked last for this long. */
+const distrustMs = 10 * 60_000
+
+/**
+ * Salus's Helia block broker: blocks over `/salus/blocks/1.0.0`, one long-lived stream per
+ * peer with many wants in flight (blockProtocol.ts), instead of @helia/bitswap's stream
+ * per message (a new WebRTC data channel and a protocol negotiation, ~55 ms in a browser,
+ * for every block). Asks the caller's providers in order, then connected peers that speak
+ * the protocol; a peer that has not answered within `hedgeAfterMs` gets company, one that
+ * says it lacks the block, stalls past `wantTimeoutMs`, closes, breaks the protocol or sends
+ * bytes that do not hash to the CID is passed over for the next. Nothing is returned (and
+ * so nothing stored by Helia) that does not verify against its CID.
+ */
+export class BlockExchange implements BlockBroker {
+  readonly name = 'salus-blocks'
+  private readonly limits: BlockExchangeLimits
+  private readonly sessions = new Map<string, BlockSession>()
+  private readonly opening = new Map<string, Promise<BlockSession>>()
+  private readonly distrusted = new Map<string, number>()
+  private unserve: (() => Promise<void>) | undefined
+
+  constructor(private readonly components: Components, private readonly options: BlockExchangeOptions = {}) {
+    const { onEvent: _, ...limits } = options
+    this.limits = { ...defaultBlockExchangeLimits, ...limits }
+  }
+
+  async start(): Promise<void> {
+    if (this.unserve) return
+    const { blockstore } = this.components
+    const local: LocalBlocks = {
+      has: (cid) => Promise.resolve(blockstore.has(cid)),
+      get: async (cid) => concat(blockstore.get(cid, { offline: true })),
+    }
+    this.unserve = await serveBlocks(this.components.libp2p, {
+      blocks: local,
+      limits: this.limits,
+      onViolation: (peer, reason) => this.options.onEvent?.({ type: 'violation', peer, reason }),
+    })
+  }
+
+  async stop(): Promise<void> {
+    await this.unserve?.()
+    this.unserve = undefined
+    for (const session of this.sessions.values()) session.retire()
+    this.sessions.clear()
+  }
+
+  async retrieve(cid: CID, options: BlockRetrievalOptions = {}): Promise<Uint8Array> {
+    const outer = options.signal ?? AbortSignal.timeout(60_000)
+    const done = new AbortController()
+    const signal = AbortSignal.any([outer, done.signal])
+    const validate = options.validateFn ?? ((bytes: Uint8Array) => verifyBlock(cid, bytes))
+    try {
+      for (let round = 0; ; round++) {
+        const block = await this.race(cid, await this.candidates(options.providers), signal, validate)
+        if (block) return block
+        // Nobody has it yet (a pin still arriving, a peer still connecting): ask again shortly.
+        await sleep(Math.min(250 * 2 ** round, 2_000), signal)
+      }
+    } catch (error) {
+      if (outer.aborted) throw new BlockUnavailableError(cid, { cause: outer.reason })
+      throw error
+    } finally {
+      done.abort()
+    }
+  }
+
+  /** The providers named by the caller in their order, then connected peers speaking the protocol; distrusted peers last. */
+  private async candidates(providers: BlockRetrievalOptions['providers']): Promise<Candidate[]> {
+    const seen = new Set<string>([this.components.libp2p.peerId.toString()])
+    const list: Candidate[] = []
+    const add = (candidate: Candidate | undefined) => {
+      if (!candidate || seen.has(candidate.peerId.toString())) return
+      seen.add(candidate.peerId.toString())
+      list.push(candidate)
+    }
+    for (const provider of providers ?? []) add(toCandidate(provider))
+    for (const connection of this.components.libp2p.getConnections()) {
+      if (connection.status !== 'open' || seen.has(connection.remotePeer.toString())) continue
+      const peer = await this.components.libp2p.peerStore.get(connection.remotePeer).catch(() => undefined)
+      if (peer?.protocols.includes(blockProtocol)) add({ peerId: connection.remotePeer })
+    }
+    const now = Date.now()
+    const distrusted = (candidate: Candidate) => (this.distrusted.get(candidate.peerId.toString()) ?? 0) > now
+    return [...list.filter((c) => !distrusted(c)), ...list.filter(distrusted)]
+  }
+
+  /** Asks the candidates one after another (the next one also after `hedgeAfterMs` of silence); the first verified block wins. */
+  private race(cid: CID, peers: Candidate[], signal: AbortSignal, validate: (bytes: Uint8Array) => Promise<void>): Promise<Uint8Array | undefined> {
+    return new Promise((resolve) => {
+      let next = 0
+      let pending = 0
+      let settled = false
+      let hedge: ReturnType<typeof setTimeout> | undefined
+      const finish = (block: Uint8Array | undefined) => {
+        if (settled) return
+        settled = true
+        clearTimeout(hedge)
+        signal.removeEventListener('abort', onAbort)
+        resolve(block)
+      }
+      const onAbort = () => finish(undefined)
+      const launch = () => {
+        clearTimeout(hedge)
+        if (settled) return
+        const peer = peers[next++]
+        if (!peer) {
+          if (pending === 0) finish(undefined)
+          return
+        }
+        pending += 1
+        if (next < peers.length) hedge = setTimeout(launch, this.limits.hedgeAfterMs)
+        this.ask(peer, cid, signal, validate).then(
+          (block) => {
+            pending -= 1
+            if (block) finish(block)
+            else launch()
+          },
+          () => {
+            pending -= 1
+            launch()
+          },
+        )
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      launch()
+    })
+  }
+
+  /** One peer's answer: the verified block, or undefined (missing, refused, stalled, closed, lied). */
+  private async ask(peer: Candidate, cid: CID, signal: AbortSignal, validate: (bytes: Uint8Array) => Promise<void>): Promise<Uint8Array | undefined> {
+    const stall = AbortSignal.timeout(this.limits.wantTimeoutMs)
+    const wantSignal = AbortSignal.any([signal, stall])
+    const session = await this.session(peer, wantSignal)
+    let answer
+    try {
+      answer = await session.want(cid, wantSignal)
+    } catch (error) {
+      if (stall.aborted && !signal.aborted) {
+        // A peer silent this long on one want is not worth its stream: the next want opens a fresh one.
+        this.options.onEvent?.({ type: 'stalled', peer: session.peer, cid: cid.toString(), reason: `no answer within ${this.limits.wantTimeoutMs} ms` })
+        session.abort(new Error('stalled'))
+      } else if (!signal.aborted) {
+        this.options.onEvent?.({ type: 'broke-protocol', peer: session.peer, cid: cid.toString(), reason: error instanceof Error ? error.message : String(error) })
+      }
+      return undefined
+    }
+    if (!('block' in answer)) return undefined
+    try {
+      await validate(answer.block)
+    } catch (error) {
+      this.distrusted.set(session.peer, Date.now() + distrustMs)
+      this.options.onEvent?.({ type: 'lied', peer: session.peer, cid: cid.toString(), reason: error instanceof Error ? error.message : String(error) })
+      session.abort(new Error('sent a block that does not match its CID'))
+      return undefined
+    }
+    return answer.block
+  }
+
+  /** The peer's open session, or a new stream on its best connection (a direct one over a relayed one). */
+  private async session(peer: Candidate, signal: AbortSignal): Promise<BlockSession> {
+    const key = peer.peerId.toString()
+    const current = this.sessions.get(key)
+    const best = bestConnection(this.components.libp2p.getConnections(peer.peerId))
+    if (current?.usable && (best === undefined || current.connection === best || best.limits !== undefined)) return current
+    const opening = this.opening.get(key)
+    if (opening) return opening
+    const open = (async () => {
+      const connection = best ?? (await this.components.libp2p.dial(peer.addrs ?? peer.peerId, { signal }))
+      const stream = await connection.newStream(blockProtocol, { signal, runOnLimitedConnection: true })
+      const session = new BlockSession(stream, connection, this.limits.wantsInFlightPerPeer, (closed) => {
+        if (this.sessions.get(key) === closed) this.sessions.delete(key)
+      })
+      this.sessions.get(key)?.retire()
+      this.sessions.set(key, session)
+      return session
+    })()
+    this.opening.set(key, open)
+    try {
+      return await open
+    } finally {
+      this.opening.delete(key)
+    }
+  }
+}
+
+/** Adds the Salus block exchange to a Helia node as its block broker (in place of bitswap). */
+export function withBlockExchange<T extends Helia & { libp2p: Components['libp2p'] }>(helia: T, options: BlockExchangeOptions = {}): T {
+  helia.addMixin({
+    name: 'salus-blocks',
+    start: async (node: T) => {
+      if (node.status === 'starting' && !node.hasBlockBroker('salus-blocks')) {
+        const broker = new BlockExchange({ libp2p: node.libp2p, blockstore: node.blockstore }, options)
+        await broker.start()
+        // Helia stops (and restarts) its block brokers itself.
+        node.addBlockBroker(broker)
+      }
+    },
+  })
+  return helia
+}
+
+function bestConnection(connections: Connection[]): Connection | undefined {
+  const open = connections.filter((connection) => connection.status === 'open')
+  return open.find((connection) => connection.limits === undefined) ?? open[0]
+}
+
+function toCandidate(provider: CID | Multiaddr | Multiaddr[]): Candidate | undefined {
+  try {
+    if (isMultiaddr(provider)) return fromAddrs([provider])
+    if (Array.isArray(provider)) return fromAddrs(provider)
+    const cid = CID.asCID(provider)
+    return cid ? { peerId: peerIdFromCID(cid) } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function fromAddrs(addrs: Multiaddr[]): Candidate | undefined {
+  const id = addrs[0]?.getComponents().findLast((component) => component.name === 'p2p')?.value
+  return id ? { peerId: peerIdFromString(id), addrs } : undefined
+}
+
+async function concat(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const part of chunks) parts.push(part)
+  if (parts.length === 1) return parts[0]!
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.byteLength, 0))
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.byteLength
+  }
+  return out
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal.throwIfAborted()
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', stop)
+      resolve()
+    }, ms)
+    const stop = () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', stop, { once: true })
+  })
+}
