@@ -18,7 +18,7 @@ import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
 import { CID } from 'multiformats/cid'
 import * as json from 'multiformats/codecs/json'
-import { withBlockExchange } from './blockExchange.ts'
+import { withBlockExchange, type BlockExchangeOptions } from './blockExchange.ts'
 import { P2pConfigError } from './p2pErrors.ts'
 import { MailboxStore, type MailboxQuota } from './mailboxStore.ts'
 import { serveMailboxProtocol, type ServeMailboxProtocolParameters } from './serveMailboxProtocol.ts'
@@ -61,6 +61,8 @@ export interface StartCareNodeParameters {
   mailbox?: { quota?: Partial<MailboxQuota> } & Pick<ServeMailboxProtocolParameters, 'rateLimit' | 'maxConcurrentRequests'>
   /** Pins and heads past their lifetime are dropped, and unpinned blocks deleted, this often; default 10 min. */
   gcIntervalMs?: number
+  /** Limits of the block exchange (defaults in blockProtocol.ts) and its event hook. */
+  blockExchange?: BlockExchangeOptions
   /** Manifest heads always; re-encryption too when `sharing.proxy` is given. */
   sharing?: ServeSharingParameters
   /** Circuit relay v2 limits; the defaults are `defaultRelayLimits`. */
@@ -168,6 +170,7 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
         }),
       },
     }),
+    parameters.blockExchange,
   ) as CareNodeHelia
   try {
     await helia.start()

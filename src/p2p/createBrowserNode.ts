@@ -8,7 +8,7 @@ import { createHeliaLight } from 'helia'
 import type { Blockstore } from 'interface-blockstore'
 import type { Datastore } from 'interface-datastore'
 import * as json from 'multiformats/codecs/json'
-import { withBlockExchange } from './blockExchange.ts'
+import { withBlockExchange, type BlockExchangeOptions } from './blockExchange.ts'
 import { keepRelays } from './keepRelays.ts'
 import { libp2pDefaults, type BrowserLibp2pServices } from './libp2pDefaults.browser.ts'
 import { P2pConfigError } from './p2pErrors.ts'
@@ -30,6 +30,8 @@ export interface CreateBrowserNodeParameters {
   iceServers?: RTCIceServer[]
   /** How long to wait for a first relay reservation before returning; default 5 s. */
   relayWaitMs?: number
+  /** Limits of the block exchange (defaults in blockProtocol.ts) and its event hook. */
+  blockExchange?: BlockExchangeOptions
 }
 
 /** Creates and starts the patient's or doctor's Helia node (the Salus block exchange, no public routing). */
@@ -62,6 +64,7 @@ export async function createBrowserNode(parameters: CreateBrowserNodeParameters)
       createHeliaLight({ blockstore, datastore, codecs: [dagCbor, json] }),
       libp2pDefaults({ privateKey, relays, ...(parameters.iceServers ? { iceServers: parameters.iceServers } : {}) }),
     ),
+    parameters.blockExchange,
   )
   try {
     await helia.start()
