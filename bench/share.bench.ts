@@ -8,6 +8,13 @@
 //                                         100 MiB over a raw RTCDataChannel between the same two pages,
 //                                         measured just before and just after the transfer (their mean)
 //   share.transfer_100MB_over_baseline    the transfer ÷ that baseline
+//   share.baseline_rtt_ms                 one request-response round trip over an already-open
+//                                         RTCDataChannel between the same two pages, median of 50
+//   share.open_10KB_over_rtt              share.open_10KB_ms ÷ that round trip (target ≤ 4)
+//   share.open_10KB_care_nodes_ms         the same open with the patient gone (the doctor hangs up
+//                                         on the patient's browser): blocks from the care nodes
+//   share.open_10KB_patient_over_care_nodes
+//                                         share.open_10KB_ms ÷ share.open_10KB_care_nodes_ms
 // In-page code is the module bench/pages/sharePage.ts, built and served by the app's Vite, so
 // it measures the code the app runs. The patient's grant is made as the app makes it
 // (src/flows/consent/buildGrantBundle.ts, a consent proof for this deployment).
@@ -35,6 +42,7 @@ type GrantInfo = { grantId: string; records: string[]; big: string }
 const mib = 1024 * 1024
 const bigMiB = 100
 const openRuns = 20
+const rttRuns = 50
 const proveRuns = 10
 const sharePage = 'sharePage.ts'
 const call = <T>(page: Page, exportName: string, argument: unknown = {}) => callPageModule<T>(page, sharePage, exportName, argument)
@@ -129,7 +137,9 @@ async function grantUp(): Promise<GrantInfo> {
       signature: await signature(alice.privateKey),
       account: alice.address,
       relays: config.relays,
-      small: openRuns + 3,
+      // openRuns + 2 warm-ups + the first, opened from the patient; as many again, pinned, from the care nodes.
+      small: 2 * (openRuns + 3),
+      servedByPatient: openRuns + 3,
       bigMiB,
       chainId: config.chainId,
       consent: config.contracts.Consent!.address,
@@ -165,13 +175,30 @@ async function grantUp(): Promise<GrantInfo> {
   return current.grant
 }
 
-async function open10KbMs(): Promise<number> {
+/** Opens records 1..openRuns+2 from the patient, or the pinned ones after them from the care nodes. */
+async function openMs(from: 'patient' | 'care-nodes'): Promise<number> {
   const { doctor } = await stackUp()
   const { records } = await grantUp()
-  const result = await call<{ times: number[]; fetches: number[]; proxies: number[] }>(doctor, 'openRecords', { records: records.slice(1) })
-  console.log(`  (median block fetches ${median(result.fetches).toFixed(1)} ms, proxies ${median(result.proxies).toFixed(1)} ms)`)
+  const chosen = from === 'patient' ? records.slice(1, openRuns + 3) : records.slice(openRuns + 3)
+  const result = await call<{ times: number[]; fetches: number[]; proxies: number[] }>(doctor, 'openRecords', { records: chosen, from })
+  console.log(`  (${from}: median block fetches ${median(result.fetches).toFixed(1)} ms, proxies ${median(result.proxies).toFixed(1)} ms)`)
   return median(result.times)
 }
+
+const open10KbMs = once(() => openMs('patient'))
+const openCareNodesMs = once(() => openMs('care-nodes'))
+
+/** Round trips of 64 bytes over an open RTCDataChannel from the patient's page to the doctor's and back. */
+const baselineRttMs = once(async () => {
+  const { patient, doctor } = await stackUp()
+  const offer = await call<string>(patient, 'rttOffer')
+  const answer = await call<string>(doctor, 'rttAnswer', { offer })
+  try {
+    return median(await call<number[]>(patient, 'rttMeasure', { answer, runs: rttRuns }))
+  } finally {
+    await Promise.all([call(patient, 'rttClose'), call(doctor, 'rttClose')])
+  }
+})
 
 /** 100 MiB over a raw RTCDataChannel from the patient's page to the doctor's: MiB/s. */
 async function rawDataChannelMBps(): Promise<number> {
@@ -206,7 +233,11 @@ const benchmarks: Benchmark[] = [
   { name: 'share.open_10KB_ms', about: 'a doctor page in Chromium opens a 10 KB record: blocks over WebRTC from the patient page, fragments from 2 care-node proxies; median of 20', unit: 'ms', better: 'lower', target: 150, run: () => open10KbMs() },
   { name: 'share.transfer_100MB_MBps', about: 'a doctor page in Chromium opens and reads a 100 MiB attachment from the patient page over WebRTC, once', unit: 'MiB/s', better: 'higher', run: async () => (await transferSession()).transfer },
   { name: 'share.transfer_100MB_baseline_raw_datachannel_MBps', about: '100 MiB over a raw RTCDataChannel between the same two Chromium pages, mean of one run just before and one just after the transfer', unit: 'MiB/s', better: 'higher', run: async () => (await transferSession()).baseline },
-  { name: 'share.transfer_100MB_over_baseline', about: 'the transfer ÷ its raw data-channel baseline, measured in one session', unit: 'ratio', better: 'higher', run: async () => (await transferSession()).ratio },
+  { name: 'share.transfer_100MB_over_baseline', about: 'the transfer ÷ its raw data-channel baseline, measured in one session', unit: 'ratio', better: 'higher', target: 0.5, run: async () => (await transferSession()).ratio },
+  { name: 'share.baseline_rtt_ms', about: 'one request-response round trip (64 bytes) over an already-open RTCDataChannel between the same two Chromium pages, median of 50 after 10 warm-ups', unit: 'ms', better: 'lower', run: () => baselineRttMs() },
+  { name: 'share.open_10KB_over_rtt', about: 'share.open_10KB_ms ÷ share.baseline_rtt_ms, one session', unit: 'ratio', better: 'lower', target: 4, run: async () => (await open10KbMs()) / (await baselineRttMs()) },
+  { name: 'share.open_10KB_care_nodes_ms', about: 'the doctor page opens a 10 KB record with the patient gone (hung up): blocks from the care nodes, fragments from 2 proxies; median of 20', unit: 'ms', better: 'lower', run: () => openCareNodesMs() },
+  { name: 'share.open_10KB_patient_over_care_nodes', about: 'share.open_10KB_ms ÷ share.open_10KB_care_nodes_ms, one session (was ~4 with bitswap)', unit: 'ratio', better: 'lower', run: async () => (await open10KbMs()) / (await openCareNodesMs()) },
 ]
 for (const bench of benchmarks) bench.run = lastRun(bench.name, bench.run)
 

@@ -2,6 +2,7 @@
 // may have open, then an oversized want, then opens more streams than a connection may.
 // The care node must answer the excess `refused` without reading its store, close the
 // stream on the oversized want, refuse the extra streams, and keep serving an honest asker.
+import type { Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LengthPrefixedDecoder } from '@libp2p/utils'
 import * as lp from 'it-length-prefixed'
@@ -78,7 +79,7 @@ describe('attack: more wants than allowed, an oversized want, too many streams',
     const address = multiaddr(care.multiaddrs[0]!)
     const held = [await attacker.libp2p.dialProtocol(address, blockProtocol), await attacker.libp2p.dialProtocol(address, blockProtocol)]
     // libp2p negotiates optimistically: the extra stream opens here and is reset by the care node.
-    const third = await attacker.libp2p.dialProtocol(address, blockProtocol).catch((error: unknown) => error)
+    const third: Stream | Error = await attacker.libp2p.dialProtocol(address, blockProtocol).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
     if (!(third instanceof Error)) {
       if (third.status === 'open') third.send(lp.encode.single(encodeWant({ id: 0, want: block.cid })))
       await new Promise<void>((resolve) => (third.status === 'open' ? third.addEventListener('close', () => resolve()) : resolve()))
