@@ -6,7 +6,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import type { Address, Hex } from 'viem'
-import { memoryBlockAccess, type BlockAccess } from '../../src/core/blocks.ts'
+import { IDBBlockstore } from 'blockstore-idb'
+import { blockAccess, type BlockAccess } from '../../src/core/blocks.ts'
 import { openKeyFragmentBundle } from '../../src/core/consent/keyFragmentBundle.ts'
 import { sealRecord } from '../../src/core/envelope/sealRecord.ts'
 import { deriveKeys } from '../../src/core/keys/deriveKeys.ts'
@@ -52,8 +53,8 @@ export type PatientArguments = {
   relays: string[]
   /** 10 KB records to seal. */
   small: number
-  /** The first this many are only in the patient's browser; the rest are pinned on the care nodes too. */
-  servedByPatient: number
+  /** From this index on, records are pinned on the care nodes too; before it they are only in the patient's browser. */
+  pinFrom: number
   bigMiB: number
   chainId: number
   consent: Address
@@ -80,8 +81,11 @@ let patientNode: SalusNode | undefined
 export async function preparePatient(a: PatientArguments): Promise<PreparedPatient> {
   await loadUmbral()
   const keys = deriveKeys(a.signature)
-  const blocks = memoryBlockAccess()
-  const node = await createBrowserNode({ account: a.account, peerKeySeed: keys.peerKeySeed, relays: a.relays, blockstore: blocks.blockstore })
+  // As in the app: the patient's blocks live in IndexedDB, and its node serves them from there.
+  const store = new IDBBlockstore(`salus-bench:${a.account.toLowerCase()}:blocks`)
+  await store.open()
+  const blocks = blockAccess({ blockstore: store })
+  const node = await createBrowserNode({ account: a.account, peerKeySeed: keys.peerKeySeed, relays: a.relays, blockstore: store })
   patientNode = node
   const author = recordSigner(keys.preMasterSeed)
   const scopeKey = scopeSecretKey(keys.preMasterSeed, 'notes', 0).publicKey()
@@ -115,8 +119,8 @@ export async function preparePatient(a: PatientArguments): Promise<PreparedPatie
     threshold: 2,
   })
   // Proxies fetch the bundle themselves; pin it so they find it at once. The records after
-  // the first `servedByPatient` are pinned too: the doctor opens them from the care nodes alone.
-  const pinned = [built.bundleCid, ...records.slice(a.servedByPatient).map((cid) => CID.parse(cid))]
+  // from `pinFrom` on are pinned too: the doctor opens them from the care nodes alone.
+  const pinned = [built.bundleCid, ...records.slice(a.pinFrom).map((cid) => CID.parse(cid))]
   for (const careNode of a.careNodes) await requestPin(node, { careNode, cids: pinned, identitySeed: keys.preMasterSeed })
   const grant = { grantee: a.doctor, scopesMask: scopesMask(['notes']), expiry, proxiesHash: built.proxiesHash, threshold: 2, bundleCid: built.bundleCid }
   const input = toCircuitInput(consentInputs({ ...deployment, grantIndex: 0, identitySecret: keys.identitySecret, grantee: a.doctor, paramsHash: await grantParamsHash({ ...grant, ...deployment }) }))
@@ -158,7 +162,8 @@ let doctor: { node: SalusNode; blocks: BlockAccess; access: SharedAccess; careNo
 export async function prepareDoctor(a: DoctorArguments): Promise<void> {
   await loadUmbral()
   const keys = deriveKeys(a.signature)
-  const node = await createBrowserNode({ account: a.account, peerKeySeed: keys.peerKeySeed, relays: a.relays, blockstore: memoryBlockAccess().blockstore })
+  // As in the app: fetched blocks are stored in the doctor's IndexedDB.
+  const node = await createBrowserNode({ account: a.account, peerKeySeed: keys.peerKeySeed, relays: a.relays })
   const webrtc = a.patientAddrs.map((m) => m.replace('/p2p-circuit', '/p2p-circuit/webrtc'))
   let direct = ''
   for (let round = 0; round < 3 && !direct; round++) {
@@ -253,6 +258,30 @@ export async function openRecords({ records, from = 'patient' }: { records: stri
     }
   }
   return { times, fetches, proxies }
+}
+
+/**
+ * Opens `records` as the app opens a history (openSharedRecords: 4 at a time), from the
+ * patient or, with the patient hung up, from the care nodes: total ms.
+ */
+export async function openMany({ records, from, concurrency = 4 }: { records: string[]; from: 'patient' | 'care-nodes'; concurrency?: number }): Promise<number> {
+  const side = doctorSide()
+  let blocks = side.blocks
+  if (from === 'care-nodes') {
+    await side.node.libp2p.hangUp(peerIdFromString(multiaddr(side.patient).getComponents().findLast((c) => c.name === 'p2p')!.value!)).catch(() => {})
+    blocks = networkBlockAccess(side.node, { timeoutMs: 60_000, providers: side.careNodes })
+  }
+  const queue = [...records]
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let cid = queue.shift(); cid !== undefined; cid = queue.shift()) {
+        const opened = await openSharedRecord(blocks, { cid: CID.parse(cid), access: side.access })
+        if (opened.resource.resourceType !== 'DocumentReference') throw new Error('wrong record')
+      }
+    }),
+  )
+  return performance.now() - started
 }
 
 /** Opens the big record and reads its attachment to the end: seconds. */

@@ -86,7 +86,7 @@ export class BlockExchange implements BlockBroker {
     const validate = options.validateFn ?? ((bytes: Uint8Array) => verifyBlock(cid, bytes))
     try {
       for (let round = 0; ; round++) {
-        const block = await this.race(cid, await this.candidates(options.providers), signal, validate)
+        const block = await this.race(cid, this.candidates(options.providers), signal, validate)
         if (block) return block
         // Nobody has it yet (a pin still arriving, a peer still connecting): ask again shortly.
         await sleep(Math.min(250 * 2 ** round, 2_000), signal)
@@ -99,29 +99,41 @@ export class BlockExchange implements BlockBroker {
     }
   }
 
-  /** The providers named by the caller in their order, then connected peers speaking the protocol; distrusted peers last. */
-  private async candidates(providers: BlockRetrievalOptions['providers']): Promise<Candidate[]> {
+  /**
+   * The providers named by the caller in their order (distrusted ones last), then, only
+   * once those are used up, connected peers speaking the protocol (a peer store read each).
+   */
+  private candidates(providers: BlockRetrievalOptions['providers']): { first: Candidate[]; more(): Promise<Candidate[]> } {
     const seen = new Set<string>([this.components.libp2p.peerId.toString()])
-    const list: Candidate[] = []
-    const add = (candidate: Candidate | undefined) => {
-      if (!candidate || seen.has(candidate.peerId.toString())) return
-      seen.add(candidate.peerId.toString())
-      list.push(candidate)
-    }
-    for (const provider of providers ?? []) add(toCandidate(provider))
-    for (const connection of this.components.libp2p.getConnections()) {
-      if (connection.status !== 'open' || seen.has(connection.remotePeer.toString())) continue
-      const peer = await this.components.libp2p.peerStore.get(connection.remotePeer).catch(() => undefined)
-      if (peer?.protocols.includes(blockProtocol)) add({ peerId: connection.remotePeer })
-    }
     const now = Date.now()
     const distrusted = (candidate: Candidate) => (this.distrusted.get(candidate.peerId.toString()) ?? 0) > now
-    return [...list.filter((c) => !distrusted(c)), ...list.filter(distrusted)]
+    const ordered = (list: Candidate[]) => [...list.filter((c) => !distrusted(c)), ...list.filter(distrusted)]
+    const first: Candidate[] = []
+    for (const provider of providers ?? []) {
+      const candidate = toCandidate(provider)
+      if (!candidate || seen.has(candidate.peerId.toString())) continue
+      seen.add(candidate.peerId.toString())
+      first.push(candidate)
+    }
+    const more = async () => {
+      const list: Candidate[] = []
+      for (const connection of this.components.libp2p.getConnections()) {
+        const key = connection.remotePeer.toString()
+        if (connection.status !== 'open' || seen.has(key)) continue
+        seen.add(key)
+        const peer = await this.components.libp2p.peerStore.get(connection.remotePeer).catch(() => undefined)
+        if (peer?.protocols.includes(blockProtocol)) list.push({ peerId: connection.remotePeer })
+      }
+      return ordered(list)
+    }
+    return { first: ordered(first), more }
   }
 
   /** Asks the candidates one after another (the next one also after `hedgeAfterMs` of silence); the first verified block wins. */
-  private race(cid: CID, peers: Candidate[], signal: AbortSignal, validate: (bytes: Uint8Array) => Promise<void>): Promise<Uint8Array | undefined> {
+  private race(cid: CID, candidates: ReturnType<BlockExchange['candidates']>, signal: AbortSignal, validate: (bytes: Uint8Array) => Promise<void>): Promise<Uint8Array | undefined> {
     return new Promise((resolve) => {
+      const peers = [...candidates.first]
+      let extended = false
       let next = 0
       let pending = 0
       let settled = false
@@ -137,13 +149,26 @@ export class BlockExchange implements BlockBroker {
       const launch = () => {
         clearTimeout(hedge)
         if (settled) return
+        if (next >= peers.length && !extended) {
+          extended = true
+          pending += 1
+          void candidates.more().then((more) => {
+            pending -= 1
+            peers.push(...more)
+            launch()
+          }, () => {
+            pending -= 1
+            launch()
+          })
+          return
+        }
         const peer = peers[next++]
         if (!peer) {
           if (pending === 0) finish(undefined)
           return
         }
         pending += 1
-        if (next < peers.length) hedge = setTimeout(launch, this.limits.hedgeAfterMs)
+        hedge = setTimeout(launch, this.limits.hedgeAfterMs)
         this.ask(peer, cid, signal, validate).then(
           (block) => {
             pending -= 1
@@ -183,7 +208,9 @@ export class BlockExchange implements BlockBroker {
     try {
       await validate(answer.block)
     } catch (error) {
-      this.distrusted.set(session.peer, Date.now() + distrustMs)
+      const now = Date.now()
+      for (const [peer, until] of this.distrusted) if (until <= now) this.distrusted.delete(peer)
+      this.distrusted.set(session.peer, now + distrustMs)
       this.options.onEvent?.({ type: 'lied', peer: session.peer, cid: cid.toString(), reason: error instanceof Error ? error.message : String(error) })
       session.abort(new Error('sent a block that does not match its CID'))
       return undefined
