@@ -27,6 +27,11 @@ export type BlockExchangeEvent =
 export type BlockExchangeOptions = Partial<BlockExchangeLimits> & {
   /** What went wrong with which peer: for tests and the care node's log. */
   onEvent?: (event: BlockExchangeEvent) => void
+  /**
+   * The node's own store, read once per want (Helia's blockstore reads twice, under its GC
+   * lock: two IndexedDB transactions in a browser). A block deleted meanwhile is `missing`.
+   */
+  localStore?: { get(cid: CID): Iterable<Uint8Array> | AsyncIterable<Uint8Array> }
 }
 
 type Candidate = { peerId: PeerId; addrs?: Multiaddr[] }
@@ -54,16 +59,23 @@ export class BlockExchange implements BlockBroker {
   private unserve: (() => Promise<void>) | undefined
 
   constructor(private readonly components: Components, private readonly options: BlockExchangeOptions = {}) {
-    const { onEvent: _, ...limits } = options
+    const { onEvent: _, localStore: __, ...limits } = options
     this.limits = { ...defaultBlockExchangeLimits, ...limits }
   }
 
   async start(): Promise<void> {
     if (this.unserve) return
     const { blockstore } = this.components
+    const store = this.options.localStore
     const local: LocalBlocks = {
-      has: (cid) => Promise.resolve(blockstore.has(cid)),
-      get: async (cid) => concat(blockstore.get(cid, { offline: true })),
+      get: async (cid) => {
+        try {
+          return await concat(store ? store.get(cid) : blockstore.get(cid, { offline: true }))
+        } catch (error) {
+          if (error instanceof Error && (error.name === 'NotFoundError' || error.name === 'BlockNotFoundWhileOfflineError')) return undefined
+          throw error
+        }
+      },
     }
     this.unserve = await serveBlocks(this.components.libp2p, {
       blocks: local,

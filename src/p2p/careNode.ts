@@ -170,7 +170,7 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
         }),
       },
     }),
-    parameters.blockExchange,
+    { localStore: blockstore, ...parameters.blockExchange },
   ) as CareNodeHelia
   try {
     await helia.start()

@@ -64,7 +64,7 @@ export async function createBrowserNode(parameters: CreateBrowserNodeParameters)
       createHeliaLight({ blockstore, datastore, codecs: [dagCbor, json] }),
       libp2pDefaults({ privateKey, relays, ...(parameters.iceServers ? { iceServers: parameters.iceServers } : {}) }),
     ),
-    parameters.blockExchange,
+    { localStore: blockstore, ...parameters.blockExchange },
   )
   try {
     await helia.start()

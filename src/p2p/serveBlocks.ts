@@ -5,10 +5,9 @@ import type { CID } from 'multiformats/cid'
 import { maxBlockBytes } from '../core/blocks.ts'
 import { blockProtocol, decodeWant, encodeAnswer, maxWantBytes, type BlockAnswer, type BlockExchangeLimits } from './blockProtocol.ts'
 
-/** The holder's local blocks only: a want never makes the holder fetch from the network. */
+/** The holder's local blocks only (undefined when absent): a want never makes the holder fetch from the network. */
 export type LocalBlocks = {
-  has(cid: CID): Promise<boolean>
-  get(cid: CID): Promise<Uint8Array>
+  get(cid: CID): Promise<Uint8Array | undefined>
 }
 
 export type ServeBlocksParameters = {
@@ -53,7 +52,7 @@ export async function serveBlocks(libp2p: Pick<Libp2p, 'handle' | 'unhandle'>, p
     }
     const answer = async (id: number, cid: CID) => {
       try {
-        const block = (await blocks.has(cid)) ? await blocks.get(cid) : undefined
+        const block = await blocks.get(cid)
         await send(block && block.byteLength <= maxBlockBytes ? { id, block } : { id, missing: true })
       } catch {
         await send({ id, missing: true })
