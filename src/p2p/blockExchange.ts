@@ -6,7 +6,7 @@ import { CID } from 'multiformats/cid'
 import { verifyBlock } from '../core/blocks.ts'
 import { SalusError } from '../errors/salusError.ts'
 import { blockProtocol, defaultBlockExchangeLimits, type BlockExchangeLimits } from './blockProtocol.ts'
-import { BlockSession } from './blockSession.ts'
+import { BlockSession, BlockStalledError } from './blockSession.ts'
 import { serveBlocks, type LocalBlocks } from './serveBlocks.ts'
 
 /** No peer sent a block before the caller's deadline (or within 60 s when there is none). */
@@ -200,17 +200,14 @@ export class BlockExchange implements BlockBroker {
 
   /** One peer's answer: the verified block, or undefined (missing, refused, stalled, closed, lied). */
   private async ask(peer: Candidate, cid: CID, signal: AbortSignal, validate: (bytes: Uint8Array) => Promise<void>): Promise<Uint8Array | undefined> {
-    const stall = AbortSignal.timeout(this.limits.wantTimeoutMs)
-    const wantSignal = AbortSignal.any([signal, stall])
-    const session = await this.session(peer, wantSignal)
+    const session = await this.session(peer, signal)
     let answer
     try {
-      answer = await session.want(cid, wantSignal)
+      answer = await session.want(cid, signal)
     } catch (error) {
-      if (stall.aborted && !signal.aborted) {
-        // A peer silent this long on one want is not worth its stream: the next want opens a fresh one.
-        this.options.onEvent?.({ type: 'stalled', peer: session.peer, cid: cid.toString(), reason: `no answer within ${this.limits.wantTimeoutMs} ms` })
-        session.abort(new Error('stalled'))
+      if (error instanceof BlockStalledError) {
+        // Silent this long with wants open: the session dropped its stream; the next want opens a fresh one.
+        this.options.onEvent?.({ type: 'stalled', peer: session.peer, cid: cid.toString(), reason: error.details ?? error.message })
       } else if (!signal.aborted) {
         this.options.onEvent?.({ type: 'broke-protocol', peer: session.peer, cid: cid.toString(), reason: error instanceof Error ? error.message : String(error) })
       }
@@ -241,7 +238,7 @@ export class BlockExchange implements BlockBroker {
     const open = (async () => {
       const connection = best ?? (await this.components.libp2p.dial(peer.addrs ?? peer.peerId, { signal }))
       const stream = await connection.newStream(blockProtocol, { signal, runOnLimitedConnection: true })
-      const session = new BlockSession(stream, connection, this.limits.wantsInFlightPerPeer, (closed) => {
+      const session = new BlockSession(stream, connection, this.limits.wantsInFlightPerPeer, this.limits.wantTimeoutMs, (closed) => {
         if (this.sessions.get(key) === closed) this.sessions.delete(key)
       })
       this.sessions.get(key)?.retire()

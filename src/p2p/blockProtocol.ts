@@ -32,7 +32,7 @@ export type BlockExchangeLimits = {
   idleTimeoutMs: number
   /** Wants this node keeps open to one peer; the rest wait their turn (asker side). */
   wantsInFlightPerPeer: number
-  /** A peer that has not answered a want in this long is given up for that want (asker side). */
+  /** A peer that sends no byte for this long while wants are open is given up and its stream dropped (asker side). */
   wantTimeoutMs: number
   /** Without an answer for this long, the next peer is asked too (asker side). */
   hedgeAfterMs: number

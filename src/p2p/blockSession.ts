@@ -5,6 +5,13 @@ import type { CID } from 'multiformats/cid'
 import { decodeAnswer, encodeWant, maxAnswerBytes, type BlockAnswer } from './blockProtocol.ts'
 import { PeerMessageError } from './p2pErrors.ts'
 
+/** A peer with wants open sent nothing for too long; its stream was dropped. */
+export class BlockStalledError extends PeerMessageError {
+  constructor(peer: string, stallMs: number) {
+    super('timeout', `${peer} sent nothing for ${stallMs} ms with wants open`)
+  }
+}
+
 type Pending = { resolve(answer: BlockAnswer): void; reject(error: unknown): void }
 
 /**
@@ -26,12 +33,21 @@ export class BlockSession {
   private failure: unknown
   /** No new wants once retired (a better connection appeared); closed when its last answer is in. */
   private retired = false
+  /** When bytes last arrived, or when a want was sent with none open: the stall clock. */
+  private lastHeard = 0
+  private watchdog: ReturnType<typeof setInterval> | undefined
 
-  constructor(stream: Stream, connection: Connection, private readonly wantsInFlight: number, private readonly onClose: (session: BlockSession) => void) {
+  /**
+   * `stallMs`: with wants open, a peer that sends no byte for this long is stalling: the
+   * stream is dropped and its wants fail with `BlockStalledError`. Counted from the last
+   * byte, not per want, so a slow link carrying big blocks is not mistaken for a stall.
+   */
+  constructor(stream: Stream, connection: Connection, private readonly wantsInFlight: number, private readonly stallMs: number, private readonly onClose: (session: BlockSession) => void) {
     this.stream = stream
     this.connection = connection
     this.peer = connection.remotePeer.toString()
     stream.addEventListener('message', (event) => {
+      this.lastHeard = performance.now()
       try {
         for (const frame of this.decoder.decode(event.data)) this.receive(decodeAnswer(frame.subarray()))
       } catch (error) {
@@ -74,6 +90,8 @@ export class BlockSession {
         this.pending.delete(id)
       }
       signal.addEventListener('abort', stop, { once: true })
+      if (this.pending.size === 1) this.lastHeard = performance.now()
+      this.watch()
       this.write(encodeWant({ id, want: cid }))
       try {
         return await answer
@@ -99,6 +117,13 @@ export class BlockSession {
     if (this.stream.status === 'open') this.stream.abort(error instanceof Error ? error : new Error(String(error)))
   }
 
+  private watch(): void {
+    this.watchdog ??= setInterval(() => {
+      if (this.pending.size === 0) return
+      if (performance.now() - this.lastHeard > this.stallMs) this.abort(new BlockStalledError(this.peer, this.stallMs))
+    }, Math.max(50, Math.min(1_000, this.stallMs / 4)))
+  }
+
   private write(bytes: Uint8Array): void {
     const framed = lp.encode.single(bytes)
     this.sending = this.sending
@@ -119,6 +144,7 @@ export class BlockSession {
   private fail(error: unknown): void {
     if (this.failure !== undefined) return
     this.failure = error
+    clearInterval(this.watchdog)
     for (const waiting of this.pending.values()) waiting.reject(error)
     this.pending.clear()
     for (const go of this.queue.splice(0)) go()

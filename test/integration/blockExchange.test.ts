@@ -80,4 +80,23 @@ describe('block exchange over /salus/blocks/1.0.0', () => {
     expect(Buffer.compare(Buffer.from(bytes), Buffer.from(block.bytes))).toBe(0)
     expect(refusing.wants.length).toBe(3)
   })
+
+  it('a slow but steady holder is not taken for a staller: the stall clock runs from its last byte, not from each want', async () => {
+    const slow = await Promise.all([50, 51, 52, 53].map((fill) => rawBlock(3_000, fill)))
+    const byCid = new Map(slow.map((block) => [block.cid.toString(), block.bytes]))
+    const streamsSeen = new Set<Stream>()
+    const steady = await hostileHolder((want, stream, send) => {
+      streamsSeen.add(stream)
+      setTimeout(() => send({ id: want.id, block: byCid.get(want.want.toString())! }), 500)
+    })
+    nodes.push(steady)
+    // One want at a time: the last one waits ~1.5 s in the queue, longer than the 1 s stall limit.
+    const { node, events } = await askingNode(33, { wantsInFlightPerPeer: 1, wantTimeoutMs: 1_000, hedgeAfterMs: 10_000 })
+    nodes.push(node)
+    const access = networkBlockAccess(node, { providers: [steady.multiaddrs[0]!] })
+    const fetched = await Promise.all(slow.map((block) => access.get(block.cid)))
+    fetched.forEach((bytes, i) => expect(Buffer.compare(Buffer.from(bytes), Buffer.from(slow[i]!.bytes))).toBe(0))
+    expect(events.filter((event) => event.type === 'stalled')).toEqual([])
+    expect(streamsSeen.size).toBe(1)
+  })
 })
