@@ -82,6 +82,8 @@ async function main(): Promise<void> {
     ...(storageDir ? { storageDir: path.resolve(storageDir) } : {}),
     ...(argument('--announce') ? { announce: argument('--announce')!.split(',') } : {}),
     pin: { log: (line) => console.error(`[care ${port}] ${line}`) },
+    // Peers that lie, stall or break /salus/blocks/1.0.0, in the operator's log.
+    blockExchange: { onEvent: (event) => console.error(`[care ${port}] blocks: ${event.type} ${event.peer}${'cid' in event ? ` ${event.cid}` : ''}: ${event.reason}`) },
     sharing,
     ...(httpPort !== undefined ? { http: { port: Number(httpPort), ...(httpUrl ? { publicUrl: httpUrl } : {}) } } : {}),
     ...(argument('--reencrypt-threads') !== undefined ? { reencryptThreads: reencryptThreads(argument('--reencrypt-threads')!) } : {}),

@@ -2,10 +2,12 @@
 // Chromium pages (patient and doctor), importing the app's own modules, so the figures
 // measure the code the app runs. Each page keeps its side's state in this module.
 import * as umbral from '@nucypher/umbral-pre'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import type { Address, Hex } from 'viem'
-import { memoryBlockAccess, type BlockAccess } from '../../src/core/blocks.ts'
+import { IDBBlockstore } from 'blockstore-idb'
+import { blockAccess, type BlockAccess } from '../../src/core/blocks.ts'
 import { openKeyFragmentBundle } from '../../src/core/consent/keyFragmentBundle.ts'
 import { sealRecord } from '../../src/core/envelope/sealRecord.ts'
 import { deriveKeys } from '../../src/core/keys/deriveKeys.ts'
@@ -51,6 +53,8 @@ export type PatientArguments = {
   relays: string[]
   /** 10 KB records to seal. */
   small: number
+  /** From this index on, records are pinned on the care nodes too; before it they are only in the patient's browser. */
+  pinFrom: number
   bigMiB: number
   chainId: number
   consent: Address
@@ -77,8 +81,11 @@ let patientNode: SalusNode | undefined
 export async function preparePatient(a: PatientArguments): Promise<PreparedPatient> {
   await loadUmbral()
   const keys = deriveKeys(a.signature)
-  const blocks = memoryBlockAccess()
-  const node = await createBrowserNode({ account: a.account, peerKeySeed: keys.peerKeySeed, relays: a.relays, blockstore: blocks.blockstore })
+  // As in the app: the patient's blocks live in IndexedDB, and its node serves them from there.
+  const store = new IDBBlockstore(`salus-bench:${a.account.toLowerCase()}:blocks`)
+  await store.open()
+  const blocks = blockAccess({ blockstore: store })
+  const node = await createBrowserNode({ account: a.account, peerKeySeed: keys.peerKeySeed, relays: a.relays, blockstore: store })
   patientNode = node
   const author = recordSigner(keys.preMasterSeed)
   const scopeKey = scopeSecretKey(keys.preMasterSeed, 'notes', 0).publicKey()
@@ -111,8 +118,10 @@ export async function preparePatient(a: PatientArguments): Promise<PreparedPatie
     proxies: a.proxies,
     threshold: 2,
   })
-  // Proxies fetch the bundle themselves; pin it so they find it at once.
-  for (const careNode of a.careNodes) await requestPin(node, { careNode, cids: [built.bundleCid], identitySeed: keys.preMasterSeed })
+  // Proxies fetch the bundle themselves; pin it so they find it at once. The records after
+  // from `pinFrom` on are pinned too: the doctor opens them from the care nodes alone.
+  const pinned = [built.bundleCid, ...records.slice(a.pinFrom).map((cid) => CID.parse(cid))]
+  for (const careNode of a.careNodes) await requestPin(node, { careNode, cids: pinned, identitySeed: keys.preMasterSeed })
   const grant = { grantee: a.doctor, scopesMask: scopesMask(['notes']), expiry, proxiesHash: built.proxiesHash, threshold: 2, bundleCid: built.bundleCid }
   const input = toCircuitInput(consentInputs({ ...deployment, grantIndex: 0, identitySecret: keys.identitySecret, grantee: a.doctor, paramsHash: await grantParamsHash({ ...grant, ...deployment }) }))
   const worker = createProverWorker()
@@ -147,13 +156,14 @@ export type DoctorArguments = {
   careNodes: string[]
 }
 
-let doctor: { node: SalusNode; blocks: BlockAccess; access: SharedAccess } | undefined
+let doctor: { node: SalusNode; blocks: BlockAccess; access: SharedAccess; careNodes: string[]; patient: string } | undefined
 
 /** The doctor's node, a WebRTC connection to the patient, the bundle, and 2-of-3 proxy sources; opens a first record. */
 export async function prepareDoctor(a: DoctorArguments): Promise<void> {
   await loadUmbral()
   const keys = deriveKeys(a.signature)
-  const node = await createBrowserNode({ account: a.account, peerKeySeed: keys.peerKeySeed, relays: a.relays, blockstore: memoryBlockAccess().blockstore })
+  // As in the app: fetched blocks are stored in the doctor's IndexedDB.
+  const node = await createBrowserNode({ account: a.account, peerKeySeed: keys.peerKeySeed, relays: a.relays })
   const webrtc = a.patientAddrs.map((m) => m.replace('/p2p-circuit', '/p2p-circuit/webrtc'))
   let direct = ''
   for (let round = 0; round < 3 && !direct; round++) {
@@ -174,7 +184,7 @@ export async function prepareDoctor(a: DoctorArguments): Promise<void> {
   const bundle = openKeyFragmentBundle(await blocks.get(CID.parse(a.bundleCid)), secretKey)
   const signer = new umbral.Signer(secretKey)
   const sources = a.proxies.map((proxy) => proxyFragmentSource(node, { proxy, grantId: BigInt(a.grantId), signer }))
-  doctor = { node, blocks, access: { bundle, receivingSecretKey: secretKey, sources } }
+  doctor = { node, blocks, access: { bundle, receivingSecretKey: secretKey, sources }, careNodes: a.careNodes, patient: direct }
   // Proxies follow the chain's events, a moment behind: open a first record until they know the grant.
   for (let attempt = 1; ; attempt++) {
     try {
@@ -192,9 +202,18 @@ function doctorSide() {
   return doctor
 }
 
-/** Opens each record once (its blocks always cross the network); the first 2 warm the connections. */
-export async function openRecords({ records }: { records: string[] }): Promise<{ times: number[]; fetches: number[]; proxies: number[] }> {
-  const { blocks, access } = doctorSide()
+/**
+ * Opens each record once (its blocks always cross the network); the first 2 warm the connections.
+ * `from: 'care-nodes'` is the patient gone offline: the doctor hangs up on the patient and asks the care nodes.
+ */
+export async function openRecords({ records, from = 'patient' }: { records: string[]; from?: 'patient' | 'care-nodes' }): Promise<{ times: number[]; fetches: number[]; proxies: number[] }> {
+  const side = doctorSide()
+  const { access } = side
+  let blocks = side.blocks
+  if (from === 'care-nodes') {
+    await side.node.libp2p.hangUp(peerIdFromString(multiaddr(side.patient).getComponents().findLast((c) => c.name === 'p2p')!.value!)).catch(() => {})
+    blocks = networkBlockAccess(side.node, { timeoutMs: 60_000, providers: side.careNodes })
+  }
   // Where the time goes: block fetches (sequential) and the proxies' round trip (2 asked at once).
   let fetchMs = 0
   let proxyStart = 0
@@ -239,6 +258,30 @@ export async function openRecords({ records }: { records: string[] }): Promise<{
     }
   }
   return { times, fetches, proxies }
+}
+
+/**
+ * Opens `records` as the app opens a history (openSharedRecords: 4 at a time), from the
+ * patient or, with the patient hung up, from the care nodes: total ms.
+ */
+export async function openMany({ records, from, concurrency = 4 }: { records: string[]; from: 'patient' | 'care-nodes'; concurrency?: number }): Promise<number> {
+  const side = doctorSide()
+  let blocks = side.blocks
+  if (from === 'care-nodes') {
+    await side.node.libp2p.hangUp(peerIdFromString(multiaddr(side.patient).getComponents().findLast((c) => c.name === 'p2p')!.value!)).catch(() => {})
+    blocks = networkBlockAccess(side.node, { timeoutMs: 60_000, providers: side.careNodes })
+  }
+  const queue = [...records]
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let cid = queue.shift(); cid !== undefined; cid = queue.shift()) {
+        const opened = await openSharedRecord(blocks, { cid: CID.parse(cid), access: side.access })
+        if (opened.resource.resourceType !== 'DocumentReference') throw new Error('wrong record')
+      }
+    }),
+  )
+  return performance.now() - started
 }
 
 /** Opens the big record and reads its attachment to the end: seconds. */
@@ -316,6 +359,58 @@ export async function rawSend({ answer, bytes }: { answer: string; bytes: number
 export function rawClose(): void {
   raw?.pc.close()
   raw = undefined
+}
+
+// One request-response round trip over an already-open RTCDataChannel between the same two pages.
+let rtt: { pc: RTCPeerConnection; channel?: RTCDataChannel } | undefined
+
+/** Sender of the round trips: an offer with one data channel. */
+export async function rttOffer(): Promise<string> {
+  const pc = new RTCPeerConnection()
+  const channel = pc.createDataChannel('rtt', { ordered: true })
+  channel.binaryType = 'arraybuffer'
+  rtt = { pc, channel }
+  await pc.setLocalDescription(await pc.createOffer())
+  await gathered(pc)
+  return JSON.stringify(pc.localDescription)
+}
+
+/** Echoes every message back (the request's answer), as a peer answering a want would. */
+export async function rttAnswer({ offer }: { offer: string }): Promise<string> {
+  const pc = new RTCPeerConnection()
+  pc.addEventListener('datachannel', ({ channel }) => {
+    channel.binaryType = 'arraybuffer'
+    channel.onmessage = (event: MessageEvent<ArrayBuffer>) => channel.send(event.data)
+  })
+  rtt = { pc }
+  await pc.setRemoteDescription(JSON.parse(offer) as RTCSessionDescriptionInit)
+  await pc.setLocalDescription(await pc.createAnswer())
+  await gathered(pc)
+  return JSON.stringify(pc.localDescription)
+}
+
+/** Once the channel is open: 10 warm-up round trips, then `runs` timed ones of a 64-byte request (ms each). */
+export async function rttMeasure({ answer, runs }: { answer: string; runs: number }): Promise<number[]> {
+  const { pc, channel } = rtt!
+  if (!channel) throw new Error('rttOffer first')
+  await pc.setRemoteDescription(JSON.parse(answer) as RTCSessionDescriptionInit)
+  if (channel.readyState !== 'open') await new Promise((resolve) => channel.addEventListener('open', resolve, { once: true }))
+  const request = new Uint8Array(64)
+  const once = () =>
+    new Promise<number>((resolve) => {
+      const started = performance.now()
+      channel.addEventListener('message', () => resolve(performance.now() - started), { once: true })
+      channel.send(request)
+    })
+  for (let i = 0; i < 10; i++) await once()
+  const times: number[] = []
+  for (let i = 0; i < runs; i++) times.push(await once())
+  return times
+}
+
+export function rttClose(): void {
+  rtt?.pc.close()
+  rtt = undefined
 }
 
 /** Stops this page's libp2p node. */

@@ -2,7 +2,6 @@ import { join } from 'node:path'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import * as dagCbor from '@ipld/dag-cbor'
-import { withBitswap } from '@helia/bitswap'
 import type { Helia } from '@helia/interface'
 import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
 import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
@@ -19,6 +18,7 @@ import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
 import { CID } from 'multiformats/cid'
 import * as json from 'multiformats/codecs/json'
+import { withBlockExchange, type BlockExchangeOptions } from './blockExchange.ts'
 import { P2pConfigError } from './p2pErrors.ts'
 import { MailboxStore, type MailboxQuota } from './mailboxStore.ts'
 import { serveMailboxProtocol, type ServeMailboxProtocolParameters } from './serveMailboxProtocol.ts'
@@ -61,6 +61,8 @@ export interface StartCareNodeParameters {
   mailbox?: { quota?: Partial<MailboxQuota> } & Pick<ServeMailboxProtocolParameters, 'rateLimit' | 'maxConcurrentRequests'>
   /** Pins and heads past their lifetime are dropped, and unpinned blocks deleted, this often; default 10 min. */
   gcIntervalMs?: number
+  /** Limits of the block exchange (defaults in blockProtocol.ts) and its event hook. */
+  blockExchange?: BlockExchangeOptions
   /** Manifest heads always; re-encryption too when `sharing.proxy` is given. */
   sharing?: ServeSharingParameters
   /** Circuit relay v2 limits; the defaults are `defaultRelayLimits`. */
@@ -125,7 +127,7 @@ export interface CareNode {
 
 /**
  * An always-on peer for Node: WebSockets listener, circuit relay v2 server for
- * browsers, bitswap, `/salus/pin/1.0.0` and `/salus/mailbox/1.0.0`. It stores ciphertext
+ * browsers, the block exchange (`/salus/blocks/1.0.0`), `/salus/pin/1.0.0` and `/salus/mailbox/1.0.0`. It stores ciphertext
  * blocks and sealed mailbox entries only.
  */
 export async function startCareNode(parameters: StartCareNodeParameters): Promise<CareNode> {
@@ -137,7 +139,7 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
   const relayLimits: RelayLimits = { ...defaultRelayLimits, ...parameters.relay }
   const { blockstore, datastore } = await openStores(parameters.storageDir)
   const privateKey = parameters.peerKey ?? (parameters.peerKeySeed ? await generateKeyPairFromSeed('Ed25519', parameters.peerKeySeed) : undefined)
-  const helia = withBitswap(
+  const helia = withBlockExchange(
     withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor, json] }), {
       ...(privateKey ? { privateKey } : {}),
       addresses: { listen: [`/ip4/${host}/tcp/${port}/ws`, '/webrtc'], ...(parameters.announce ? { announce: parameters.announce } : {}) },
@@ -168,7 +170,7 @@ export async function startCareNode(parameters: StartCareNodeParameters): Promis
         }),
       },
     }),
-    { runOnLimitedConnections: true },
+    { localStore: blockstore, ...parameters.blockExchange },
   ) as CareNodeHelia
   try {
     await helia.start()

@@ -1,5 +1,4 @@
 import * as dagCbor from '@ipld/dag-cbor'
-import { withBitswap } from '@helia/bitswap'
 import type { Helia } from '@helia/interface'
 import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
@@ -9,6 +8,7 @@ import { createHeliaLight } from 'helia'
 import type { Blockstore } from 'interface-blockstore'
 import type { Datastore } from 'interface-datastore'
 import * as json from 'multiformats/codecs/json'
+import { withBlockExchange, type BlockExchangeOptions } from './blockExchange.ts'
 import { keepRelays } from './keepRelays.ts'
 import { libp2pDefaults, type BrowserLibp2pServices } from './libp2pDefaults.browser.ts'
 import { P2pConfigError } from './p2pErrors.ts'
@@ -30,9 +30,11 @@ export interface CreateBrowserNodeParameters {
   iceServers?: RTCIceServer[]
   /** How long to wait for a first relay reservation before returning; default 5 s. */
   relayWaitMs?: number
+  /** Limits of the block exchange (defaults in blockProtocol.ts) and its event hook. */
+  blockExchange?: BlockExchangeOptions
 }
 
-/** Creates and starts the patient's or doctor's Helia node (bitswap only, no public routing). */
+/** Creates and starts the patient's or doctor's Helia node (the Salus block exchange, no public routing). */
 export async function createBrowserNode(parameters: CreateBrowserNodeParameters): Promise<SalusNode> {
   const { account, peerKeySeed, relays } = parameters
   if (!/^0x[0-9a-fA-F]{40}$/.test(account)) throw new P2pConfigError(`not an account address: ${account}`)
@@ -56,19 +58,13 @@ export async function createBrowserNode(parameters: CreateBrowserNodeParameters)
     datastore = store
   }
   const privateKey = await generateKeyPairFromSeed('Ed25519', peerKeySeed)
-  const helia = withBitswap(
+  // Blocks over one long-lived stream per peer (blockExchange.ts), not bitswap's stream per message.
+  const helia = withBlockExchange(
     withLibp2pLight(
       createHeliaLight({ blockstore, datastore, codecs: [dagCbor, json] }),
       libp2pDefaults({ privateKey, relays, ...(parameters.iceServers ? { iceServers: parameters.iceServers } : {}) }),
     ),
-    {
-      // Browsers talk over relayed connections until WebRTC is up.
-      runOnLimitedConnections: true,
-      // Bitswap waits this long after a want before sending the wantlist (default 10 ms),
-      // on every block fetch; a doctor's open makes a few in a row. 1 ms still batches
-      // the wants a read-ahead adds in one go.
-      sendWantlistDebounce: 1,
-    },
+    { localStore: blockstore, ...parameters.blockExchange },
   )
   try {
     await helia.start()

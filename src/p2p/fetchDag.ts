@@ -13,9 +13,9 @@ export interface FetchDagParameters {
   /** Shared across the roots of one request, decremented as blocks arrive. */
   budget: DagBudget
   signal: AbortSignal
-  /** Peers (as CIDs of their peer ids) bitswap should ask first. */
+  /** Peers (as CIDs of their peer ids) the block exchange asks first. */
   providers?: CID[]
-  /** A block nobody sends within this long fails the fetch (bitswap would wait forever). */
+  /** A block nobody sends within this long fails the fetch. */
   blockTimeoutMs?: number
   concurrency?: number
 }

@@ -3,7 +3,7 @@ import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import { PeerMessageError } from './p2pErrors.ts'
 
-/** Largest message any Salus protocol accepts; bulk data travels as blocks over bitswap. */
+/** Largest message any Salus protocol accepts; bulk data travels as blocks over `/salus/blocks/1.0.0`. */
 export const maxMessageBytes = 64 * 1024
 
 export interface MessageStream {

@@ -21,7 +21,7 @@ export type NetworkBlockAccessOptions = {
 
 /**
  * `BlockAccess` over a Helia node's blockstore, which fetches missing blocks from
- * peers over bitswap; a block nobody sends within `timeoutMs` fails instead of
+ * peers over the block exchange (blockExchange.ts); a block nobody sends within `timeoutMs` fails instead of
  * waiting forever. Bytes are still checked against their CID.
  */
 export function networkBlockAccess(helia: { blockstore: NetworkBlockstore }, { timeoutMs = 20_000, providers }: NetworkBlockAccessOptions = {}): BlockAccess {

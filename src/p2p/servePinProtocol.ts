@@ -1,5 +1,4 @@
 import type { Helia } from '@helia/interface'
-import type { Identify } from '@libp2p/identify'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { CID } from 'multiformats/cid'
@@ -44,13 +43,13 @@ export interface ServePinProtocolParameters {
  * Care node side of `/salus/pin/1.0.0`: check the request's signature (CPU only,
  * before anything is read or stored), register a new identity that shows its
  * registration work while this hour's registrations last, then fetch the requested
- * blocks over bitswap (from the asking peer first), verify them and pin them within
+ * blocks over the block exchange (from the asking peer first), verify them and pin them within
  * the identity's quota, until the requested lifetime; or unpin. The node stores
  * ciphertext only; it never holds a key. Returns a function that stops serving.
  */
 export async function servePinProtocol(
   helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec'> & {
-    libp2p: Pick<Libp2p<{ identify: Identify }>, 'handle' | 'unhandle' | 'peerStore' | 'services' | 'peerId'>
+    libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'peerId'>
     datastore: Datastore
   },
   parameters: ServePinProtocolParameters = {},
@@ -95,7 +94,6 @@ export async function servePinProtocol(
         collection.busy += 1
         let dirty = false
         try {
-          await learnBitswapSupport(helia.libp2p, connection, signal)
           const providers: CID[] = [connection.remotePeer.toCID()]
           if (request.from !== undefined) providers.unshift(peerIdFromString(request.from).toCID())
           const remaining = await ledger.remaining(request.auth.key)
@@ -166,21 +164,6 @@ export async function servePinProtocol(
   return async () => {
     await helia.libp2p.unhandle(pinProtocol)
   }
-}
-
-/**
- * A browser node registers bitswap after its relay connection opened, and the
- * identify push announcing it is debounced; without a fresh identify our bitswap
- * would not yet send wants to the very peer asking us to pin.
- */
-async function learnBitswapSupport(
-  libp2p: Pick<Libp2p<{ identify: Identify }>, 'peerStore' | 'services'>,
-  connection: Connection,
-  signal: AbortSignal,
-): Promise<void> {
-  const peer = await libp2p.peerStore.get(connection.remotePeer, { signal }).catch(() => undefined)
-  if (peer?.protocols.some((protocol) => protocol.startsWith('/ipfs/bitswap/'))) return
-  await libp2p.services.identify.identify(connection, { signal }).catch(() => {})
 }
 
 class RegistrationNeeded extends PinRequestError {

@@ -17,7 +17,7 @@ export type ServeSharingParameters = {
     secretKey: SecretKey
     oracle: GrantOracle
   } & Pick<ProxyServiceParameters, 'sessionTtlSeconds' | 'now' | 'maxCachedGrants' | 'reencryptCapsules'>
-  /** How long a bundle block may take to arrive over bitswap. */
+  /** How long a bundle block may take to arrive over the block exchange. */
   bundleTimeoutMs?: number
   /** Re-encryption requests per peer (servePreProtocol's default when absent). */
   preRateLimit?: ServePreProtocolParameters['rateLimit']

@@ -43,8 +43,8 @@ describe('attack: store past the quota of one identity', () => {
     expect(await care.helia.blockstore.has(second)).toBe(false)
     expect(await care.ledger.usage(key)).toEqual(before)
 
-    // Unpin frees the quota: now another block of that size fits. (A fresh block: Helia's
-    // bitswap does not fetch again, in one session, a block the node fetched and deleted.)
+    // Unpin frees the quota: now another block of that size fits (a fresh one, so the
+    // test does not depend on what the node kept of the deleted block).
     expect(await requestUnpin(attacker, { careNode, cids: [first], identitySeed })).toEqual({ unpinned: 1 })
     expect(await care.helia.pins.isPinned(first)).toBe(false)
     expect(await care.ledger.usage(key)).toEqual({ bytes: 0, blocks: 0, heads: 0 })

@@ -179,7 +179,7 @@ describe('sharing over libp2p: care-node proxies, heads, delivery', () => {
 
   it('opens a record fetched from the online patient, through 2 of 3 proxies with one lying', async () => {
     const cid = await seal('Penicillin')
-    // Proxies fetch the bundle over bitswap; pin it on every care node so it outlives the patient's tab.
+    // Proxies fetch the bundle over the block exchange; pin it on every care node so it outlives the patient's tab.
     for (const care of cares) await requestPin(patient, { careNode: care.multiaddrs[0]!, cids: [bundleCid], timeoutMs: 20_000, identitySeed: seed })
     await doctor.libp2p.dial(multiaddr(`${cares[0]!.multiaddrs[0]}/p2p-circuit/p2p/${patient.libp2p.peerId}`), { signal: AbortSignal.timeout(10_000) })
     lying = true

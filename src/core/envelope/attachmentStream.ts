@@ -88,7 +88,7 @@ export async function loadAttachmentManifest(blocks: BlockAccess, cid: CID, size
 }
 
 /**
- * Chunk blocks requested at once while reading: over bitswap one block per round trip
+ * Chunk blocks requested at once while reading: one block per round trip
  * leaves the link idle between blocks; a few in flight keep it busy.
  */
 export const defaultReadAhead = 4
