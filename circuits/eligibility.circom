@@ -12,7 +12,13 @@ include "binaryMerkleRoot.circom";
 // plan, period, k), so each of the visitsPerPeriod visits can be claimed once per
 // period; `domain` (chain id and Insurance address, supplied by the contract) makes a
 // member's nullifiers on one deployment unrelated to those on any other.
-// Public signals: [nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash, domain].
+// One circuit per tree depth (Semaphore V4's way): Eligibility(d) takes LeanIMT paths
+// of 0..d siblings, and the app proves with the smallest d that holds its insurer's tree.
+// The four small public values travel packed in one public signal, `terms`
+// (planId + period * 2^64 + visitDate * 2^128 + visitsPerPeriod * 2^192, each
+// range-checked here, so the packing is one-to-one): every public signal costs the
+// verifying contract an elliptic-curve multiplication (6,150 gas).
+// Public signals: [nullifier, root, terms, bookingHash, domain].
 template Eligibility(MAX_DEPTH) {
     signal input identitySecret;
     signal input validUntil;            // unix seconds, committed in the insurer's leaf
@@ -21,11 +27,13 @@ template Eligibility(MAX_DEPTH) {
     signal input merkleProofIndex;      // leaf index as LeanIMT's generateProof returns it
     signal input merkleProofSiblings[MAX_DEPTH];
 
-    signal input root;                  // a recent root of the insurer's member tree
-    signal input visitDate;             // unix seconds
-    signal input planId;
-    signal input period;
+    signal input visitDate;             // unix seconds, < 2^64
+    signal input planId;                // < 2^64
+    signal input period;                // < 2^64
     signal input visitsPerPeriod;       // 1..255, the contract supplies the plan's value
+
+    signal input root;                  // a recent root of the insurer's member tree
+    signal input terms;                 // the four values above, packed (the contract packs them)
     signal input bookingHash;           // binds the slot, the doctor and the paying account
     signal input domain;                // keccak256(abi.encode(chainid, insurance)) >> 8
 
@@ -46,6 +54,9 @@ template Eligibility(MAX_DEPTH) {
 
     _ = Num2Bits(8)(k);
     _ = Num2Bits(8)(visitsPerPeriod);
+    _ = Num2Bits(64)(planId);
+    _ = Num2Bits(64)(period);
+    terms === planId + period * 2**64 + visitDate * 2**128 + visitsPerPeriod * 2**192;
     signal visitAllowed <== LessThan(8)([k, visitsPerPeriod]);
     visitAllowed === 1;
 

@@ -124,6 +124,8 @@ contract Insurance is IInsurance, IPrescriptionCover, ReentrancyGuardTransient {
     error Insurance__UnknownRoot(uint256 root);
     error Insurance__NullifierUsed(uint256 nullifier);
     error Insurance__InvalidProof();
+    /// @notice The proof names a depth the insurer's tree has never had (or none at all).
+    error Insurance__InvalidDepth(uint256 depth, uint256 treeDepth);
     error Insurance__TransferFailed();
     error Insurance__NotPharmacy(address caller);
     error Insurance__PrescriptionsNotCovered(uint256 planId);
@@ -325,9 +327,12 @@ contract Insurance is IInsurance, IPrescriptionCover, ReentrancyGuardTransient {
     /// it must be one of the last ROOT_HISTORY_SIZE roots. Newest first, as most proofs
     /// use the current root.
     function isAcceptedRoot(address insurer, uint256 root) public view returns (bool) {
-        if (root == 0) return false;
         MemberTree storage tree = _members[insurer];
-        uint256 size = tree.size;
+        return _isRecentRoot(tree, tree.size, root);
+    }
+
+    function _isRecentRoot(MemberTree storage tree, uint256 size, uint256 root) private view returns (bool) {
+        if (root == 0) return false;
         uint256 count = size < ROOT_HISTORY_SIZE ? size : ROOT_HISTORY_SIZE;
         for (uint256 i = 1; i <= count; ++i) {
             if (tree.recentRoots[(size - i) % ROOT_HISTORY_SIZE] == root) return true;
@@ -371,15 +376,11 @@ contract Insurance is IInsurance, IPrescriptionCover, ReentrancyGuardTransient {
         Plan storage p = _plan(cover.planId);
         if (p.closed) revert Insurance__PlanClosed(cover.planId);
         insurer = p.insurer;
-        if (!isAcceptedRoot(insurer, cover.root)) revert Insurance__UnknownRoot(cover.root);
         if (nullifierUsed[cover.nullifier]) revert Insurance__NullifierUsed(cover.nullifier);
         amount = fee < p.feeCovered ? fee : p.feeCovered;
         uint256 pool = poolOf[insurer];
         if (amount > pool) revert Insurance__InsufficientPool(pool, amount);
-
-        _verifyEligibility(
-            cover, visitDate, visitDate / p.periodLength, p.visitsPerPeriod, bookingHash(slotId, doctor, msg.sender, payer), nullifierDomain()
-        );
+        _verifyEligibility(cover, p, visitDate, p.visitsPerPeriod, bookingHash(slotId, doctor, msg.sender, payer), nullifierDomain());
 
         nullifierUsed[cover.nullifier] = true;
         _slotNullifier[slotId] = cover.nullifier;
@@ -406,41 +407,18 @@ contract Insurance is IInsurance, IPrescriptionCover, ReentrancyGuardTransient {
         PrescriptionCover memory terms = prescriptionCover[cover.planId];
         if (terms.perPeriod == 0) revert Insurance__PrescriptionsNotCovered(cover.planId);
         insurer = p.insurer;
-        if (!isAcceptedRoot(insurer, cover.root)) revert Insurance__UnknownRoot(cover.root);
         if (nullifierUsed[cover.nullifier]) revert Insurance__NullifierUsed(cover.nullifier);
         covered = amount < terms.amountCovered ? amount : terms.amountCovered;
         uint256 pool = poolOf[insurer];
         if (covered > pool) revert Insurance__InsufficientPool(pool, covered);
         _verifyEligibility(
-            cover,
-            dispenseDate,
-            dispenseDate / p.periodLength,
-            terms.perPeriod,
-            prescriptionCoverHash(invoiceId, pharmacist, msg.sender, payer),
-            prescriptionNullifierDomain()
+            cover, p, dispenseDate, terms.perPeriod, prescriptionCoverHash(invoiceId, pharmacist, msg.sender, payer), prescriptionNullifierDomain()
         );
         nullifierUsed[cover.nullifier] = true;
         poolOf[insurer] = pool - covered;
         emit PrescriptionCoverClaimed(insurer, cover.planId, cover.nullifier, invoiceId, covered);
         (bool ok,) = payable(msg.sender).call{value: covered}("");
         if (!ok) revert Insurance__TransferFailed();
-    }
-
-    /// @dev The one place a proof is checked. Public signals, in the circuit's order:
-    /// [nullifier, root, date, planId, period, perPeriod, bindingHash, domain].
-    function _verifyEligibility(
-        CoverClaim calldata cover,
-        uint256 date,
-        uint256 period,
-        uint256 perPeriod,
-        uint256 bindingHash,
-        uint256 domain
-    ) private view {
-        uint256[8] memory signals =
-            [cover.nullifier, cover.root, date, cover.planId, period, perPeriod, bindingHash, domain];
-        if (!verifier.verifyProof(cover.proof.pA, cover.proof.pB, cover.proof.pC, signals)) {
-            revert Insurance__InvalidProof();
-        }
     }
 
     /// @inheritdoc IInsurance
@@ -493,6 +471,63 @@ contract Insurance is IInsurance, IPrescriptionCover, ReentrancyGuardTransient {
     /// @notice The period number a visit at `visitDate` falls in under `planId`.
     function periodOf(uint256 planId, uint256 visitDate) external view returns (uint256) {
         return visitDate / _plan(planId).periodLength;
+    }
+
+    /// @notice The depth of the circuit a member of `insurer` proves with now: the
+    /// LeanIMT depth ceil(log2(members)), at least 1 (0 before the first member).
+    function memberDepth(address insurer) public view returns (uint256) {
+        return _treeDepth(_members[insurer].size);
+    }
+
+    /// @dev The whole proof check of a covered claim, kept in one place (covered bookings
+    /// and covered prescriptions call it): `cover.root` is one of the insurer's recent
+    /// roots; `cover.depth` is a depth the tree has had (1 up to its depth now: a proof
+    /// made just before the tree grew past 2^depth members stays valid, like its root;
+    /// Eligibility(d) takes any path of up to d siblings, so every such depth proves the
+    /// same membership); and the Groth16 proof verifies with that depth's key for the
+    /// public signals [nullifier, root, terms, binding, domain], terms packing planId,
+    /// the period of `date` under the plan, `date` and `perPeriod` (the plan's visitsPerPeriod,
+    /// or its prescription cover's perPeriod) (each range-checked in the circuit to the width it is packed in). Reverts
+    /// otherwise. The caller checks the plan is open and spends the nullifier.
+    /// @param binding What the proof is bound to (bookingHash for a booking, prescriptionCoverHash for an invoice).
+    /// @param domain The nullifiers' domain (nullifierDomain() for visits, prescriptionNullifierDomain() for prescriptions).
+    function _verifyEligibility(
+        CoverClaim calldata cover,
+        Plan storage p,
+        uint256 date,
+        uint256 perPeriod,
+        uint256 binding,
+        uint256 domain
+    ) internal view {
+        _checkRootAndDepth(_members[p.insurer], cover.root, cover.depth);
+        uint256[5] memory signals = [cover.nullifier, cover.root, _terms(cover.planId, p, date, perPeriod), binding, domain];
+        if (!verifier.verifyProof(cover.proof.pA, cover.proof.pB, cover.proof.pC, signals, cover.depth)) {
+            revert Insurance__InvalidProof();
+        }
+    }
+
+    function _checkRootAndDepth(MemberTree storage tree, uint256 root, uint256 depth) private view {
+        uint256 size = tree.size;
+        if (!_isRecentRoot(tree, size, root)) revert Insurance__UnknownRoot(root);
+        uint256 treeDepth = _treeDepth(size);
+        if (depth == 0 || depth > treeDepth) revert Insurance__InvalidDepth(depth, treeDepth);
+    }
+
+    /// @dev The circuit's `terms` signal: planId | period << 64 | date << 128 | perPeriod << 192.
+    function _terms(uint256 planId, Plan storage p, uint256 date, uint256 perPeriod) private view returns (uint256) {
+        // planCount and slot times are far below 2^64; the circuit range-checks each field.
+        if (planId >> 64 != 0 || date >> 64 != 0) revert Insurance__InvalidProof();
+        return planId | ((date / p.periodLength) << 64) | (date << 128) | (perPeriod << 192);
+    }
+
+    /// @dev max(1, ceil(log2(size))), the bit length of size - 1; 0 for an empty tree.
+    function _treeDepth(uint256 size) private pure returns (uint256 depth) {
+        if (size < 3) return size == 0 ? 0 : 1;
+        uint256 x = size - 1;
+        for (uint256 step = 128; step != 0; step >>= 1) {
+            if (x >> step != 0) (x, depth) = (x >> step, depth + step);
+        }
+        depth += 1;
     }
 
     /// @dev hasher.hash([left, right]) without the ABI encoder's overhead (a few hundred

@@ -5,7 +5,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { VerificationKey } from 'snarkjs'
-import type { CircuitName } from '../src/zk/circuits.ts'
+import { circuitArtifactName, eligibilityDepth, type CircuitName } from '../src/zk/circuits.ts'
 import { consentInputs } from '../src/zk/consentInputs.ts'
 import { credentialLeaf } from '../src/zk/credentialLeaf.ts'
 import { eligibilityInputs } from '../src/zk/eligibilityInputs.ts'
@@ -23,6 +23,9 @@ export const fixturePath = (circuit: CircuitName) => join(fixtureDir, `${circuit
 // Anvil's default account #1 is the grantee, so a Foundry test can prank it.
 const grantee = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const
 const identitySecret = 0x5a105n
+
+/** The eligibility fixture's tree has 5 members: depth 3. */
+const fixtureDepth = (circuit: CircuitName) => (circuit === 'eligibility' ? eligibilityDepth(5) : undefined)
 
 async function sampleInput(circuit: CircuitName): Promise<{ description: string; input: CircuitInput; parameters: object }> {
   if (circuit === 'consent') {
@@ -50,9 +53,9 @@ async function sampleInput(circuit: CircuitName): Promise<{ description: string;
   const tree = await memberTree([11n, 12n, 13n, leaf, 15n])
   const parameters = { planId, validUntil, visitDate: 1_760_000_000n, period: 24310n, visitsPerPeriod: 3, k: 0, bookingHash: 0xb00c1n, domain: 0xd0d0a1n }
   return {
-    description: 'Member 3 of a 5-member tree, plan 42, valid until 1800000000, visit 1760000000, period 24310, k 0 of 3, domain 0xd0d0a1',
-    input: toCircuitInput(eligibilityInputs({ identitySecret, merkleProof: tree.generateProof(3), ...parameters })),
-    parameters: { ...parameters, leaves: tree.leaves },
+    description: 'Member 3 of a 5-member tree (depth 3), plan 42, valid until 1800000000, visit 1760000000, period 24310, k 0 of 3, domain 0xd0d0a1',
+    input: toCircuitInput(eligibilityInputs({ identitySecret, merkleProof: tree.generateProof(3), ...parameters, depth: fixtureDepth(circuit)! })),
+    parameters: { ...parameters, leaves: tree.leaves, depth: fixtureDepth(circuit) },
   }
 }
 
@@ -70,21 +73,23 @@ async function fixtureVerifies(circuit: CircuitName, vkey: VerificationKey): Pro
 
 /** Writes the fixture if it is missing or stale; returns whether it wrote. */
 export async function ensureFixture(circuit: CircuitName, check = false): Promise<boolean> {
-  const vkey = JSON.parse(await readFile(join('public', 'zk', `${circuit}.vkey.json`), 'utf8')) as VerificationKey
+  const vkey = JSON.parse(await readFile(join('public', 'zk', `${circuitArtifactName(circuit, fixtureDepth(circuit))}.vkey.json`), 'utf8')) as VerificationKey
   if (await fixtureVerifies(circuit, vkey)) return false
   if (check) throw new Error(`${fixturePath(circuit)} does not verify against the current verification key, or is for other parameters`)
   const { description, input, parameters } = await sampleInput(circuit)
-  const result = await proveInNode({ circuit, input })
+  const depth = fixtureDepth(circuit)
+  const result = await proveInNode({ circuit, input, ...(depth ? { depth } : {}) })
   const solidity = toSolidityProof(result.proof)
   await mkdir(fixtureDir, { recursive: true })
   const fixture = {
     generatedBy: 'scripts/buildCircuits.ts',
     circuit,
+    ...(depth ? { depth } : {}),
     description,
     parameters,
     proof: result.proof,
     publicSignals: result.publicSignals,
-    // verifyProof(a, b, c, pubSignals) arguments of contracts/generated/<Name>Verifier.sol, as decimal strings.
+    // verifyProof(a, b, c, pubSignals[, depth]) arguments of contracts/generated/<Name>Verifier.sol, as decimal strings.
     solidity: { a: solidity.a, b: solidity.b, c: solidity.c, pubSignals: result.publicSignals },
   }
   const decimal = (_key: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)

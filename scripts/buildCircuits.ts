@@ -9,6 +9,9 @@
 // --ceremony takes the keys of a real phase-2 ceremony (circuits/README.md) instead of
 // making development ones: each final zkey must match the record and verify against the
 // circuit and the ceremony's powers of tau; the manifest then names that ptau.
+// A circuit with "depths" (eligibility) is built once per depth, <name>-<depth>, and gets
+// one Solidity verifier holding every depth's key (Semaphore V4's SemaphoreVerifier):
+// verifyProof(a, b, c, pubSignals, depth). `[name…]` may name a family or one depth.
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -28,6 +31,11 @@ type CircuitSpec = {
   params: number[]
   pubs: string[]
   publicSignals: string[]
+  /** Build one circuit per depth, named <name>-<depth>, with params [depth]. */
+  depths?: number[]
+  /** Set on the expanded per-depth specs. */
+  family?: string
+  depth?: number
 }
 
 type CircuitManifest = {
@@ -39,6 +47,7 @@ type CircuitManifest = {
   wasm: string
   zkey: string
   vkey: string
+  /** The Solidity verifier's hash (the family's one verifier for per-depth circuits). */
   verifier: string
   wasmBytes: number
   zkeyBytes: number
@@ -119,8 +128,8 @@ async function build(spec: CircuitSpec, ptau: string, ceremony: CeremonyRecord |
   await copyFile(wasm, join(outDir, `${spec.name}.wasm`))
   const vkey = join(outDir, `${spec.name}.vkey.json`)
   await writeFile(vkey, `${JSON.stringify(await zKey.exportVerificationKey(zkey, quiet), null, 2)}\n`)
-  const verifier = join(verifierDir, `${verifierName(spec.name)}.sol`)
-  await writeFile(verifier, await solidityVerifier(spec, zkey))
+  const verifier = join(verifierDir, `${verifierName(spec.family ?? spec.name)}.sol`)
+  if (!spec.family) await writeFile(verifier, await solidityVerifier(spec, zkey))
   const wasmBytes = await readFile(wasm)
   const zkeyBytes = await readFile(zkey)
   return {
@@ -132,7 +141,7 @@ async function build(spec: CircuitSpec, ptau: string, ceremony: CeremonyRecord |
     wasm: sha256(wasmBytes),
     zkey: sha256(zkeyBytes),
     vkey: await fileHash(vkey),
-    verifier: await fileHash(verifier),
+    verifier: spec.family ? '' : await fileHash(verifier),
     wasmBytes: wasmBytes.length,
     zkeyBytes: zkeyBytes.length,
   }
@@ -151,9 +160,205 @@ async function check(spec: CircuitSpec, expected: CircuitManifest | undefined, p
   if (!(await zKey.verifyFromR1cs(r1cs, ptau, zkey, quiet))) problems.push(`${spec.name}: ${zkey} does not verify against the r1cs and ${ptau}`)
   const vkey = JSON.parse(await readFile(join(outDir, `${spec.name}.vkey.json`), 'utf8'))
   if (JSON.stringify(vkey) !== JSON.stringify(await zKey.exportVerificationKey(zkey, quiet))) differs('verification key')
-  const verifierPath = join(verifierDir, `${verifierName(spec.name)}.sol`)
-  if ((await readFile(verifierPath, 'utf8')) !== (await solidityVerifier(spec, zkey))) differs(verifierPath)
-  await ensureFixture(spec.name as CircuitName, true).catch((e: Error) => problems.push(`${spec.name}: ${e.message}`))
+  if (!spec.family) {
+    const verifierPath = join(verifierDir, `${verifierName(spec.name)}.sol`)
+    if ((await readFile(verifierPath, 'utf8')) !== (await solidityVerifier(spec, zkey))) differs(verifierPath)
+    await ensureFixture(spec.name as CircuitName, true).catch((e: Error) => problems.push(`${spec.name}: ${e.message}`))
+  }
+  return problems
+}
+
+/** Per-depth specs for a circuit with "depths": <name>-<depth>, params [depth]. */
+function expand(specs: CircuitSpec[]): CircuitSpec[] {
+  return specs.flatMap((spec) =>
+    spec.depths
+      ? spec.depths.map((depth) => ({ ...spec, name: `${spec.name}-${depth}`, params: [depth], depths: undefined, family: spec.name, depth }))
+      : [spec],
+  )
+}
+
+type VerificationKeyJson = {
+  nPublic: number
+  vk_alpha_1: string[]
+  vk_beta_2: string[][]
+  vk_gamma_2: string[][]
+  vk_delta_2: string[][]
+  IC: string[][]
+}
+
+/**
+ * One Groth16 verifier for every depth of a family (snarkjs's verifier with the key
+ * chosen by depth, as Semaphore V4's SemaphoreVerifier does). alpha, beta and gamma
+ * come from the powers of tau and are the same for every depth (checked here); delta
+ * and IC are each depth's. A depth outside the family verifies nothing.
+ */
+async function familyVerifier(family: CircuitSpec): Promise<string> {
+  const keys = await Promise.all(
+    family.depths!.map(async (depth) => ({ depth, vk: JSON.parse(await readFile(join(outDir, `${family.name}-${depth}.vkey.json`), 'utf8')) as VerificationKeyJson })),
+  )
+  const first = keys[0]!.vk
+  const shared = (vk: VerificationKeyJson) => JSON.stringify([vk.vk_alpha_1, vk.vk_beta_2, vk.vk_gamma_2, vk.nPublic])
+  for (const { depth, vk } of keys) {
+    if (shared(vk) !== shared(first)) throw new Error(`${family.name}-${depth}: alpha, beta, gamma or the public signal count differ from depth ${keys[0]!.depth}'s`)
+  }
+  const n = first.nPublic
+  const words = (vk: VerificationKeyJson) => [vk.vk_delta_2[0]![1], vk.vk_delta_2[0]![0], vk.vk_delta_2[1]![1], vk.vk_delta_2[1]![0], ...vk.IC.flatMap((p) => [p[0], p[1]])]
+  const size = 4 + 2 * (n + 1)
+  const branches = keys
+    .map(({ depth, vk }) => `        ${depth === keys[0]!.depth ? 'if' : '} else if'} (depth == ${depth}) {\n            k = [uint256(${words(vk)[0]}), ${words(vk).slice(1).join(', ')}];`)
+    .join('\n')
+  const lines = family.publicSignals.map((signal, i) => `//   ${i}: ${signal}`).join('\n')
+  const mulAcc = Array.from({ length: n }, (_, i) => `                g1_mulAccC(_pVk, mload(add(pKey, ${(6 + 2 * i) * 32})), mload(add(pKey, ${(7 + 2 * i) * 32})), calldataload(add(pubSignals, ${i * 32})))`).join('\n')
+  const checks = Array.from({ length: n }, (_, i) => `            checkField(calldataload(add(_pubSignals, ${i * 32})))`).join('\n')
+  return `// SPDX-License-Identifier: GPL-3.0-or-later
+${generatedHeader}
+// Groth16 verifier of circuits/${family.file}.circom at every built depth (${family.depths!.join(', ')}),
+// from snarkjs's verifier template: one contract holds each depth's key (delta and IC;
+// alpha, beta and gamma are the powers of tau's and shared), chosen by \`depth\`.
+// Public signals, in order:
+${lines}
+pragma solidity >=0.7.0 <0.9.0;
+
+contract ${verifierName(family.name)} {
+    // Scalar field size
+    uint256 constant r = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    // Base field size
+    uint256 constant q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
+
+    uint256 public constant MIN_DEPTH = ${Math.min(...family.depths!)};
+    uint256 public constant MAX_DEPTH = ${Math.max(...family.depths!)};
+
+    uint256 constant alphax = ${first.vk_alpha_1[0]};
+    uint256 constant alphay = ${first.vk_alpha_1[1]};
+    uint256 constant betax1 = ${first.vk_beta_2[0]![1]};
+    uint256 constant betax2 = ${first.vk_beta_2[0]![0]};
+    uint256 constant betay1 = ${first.vk_beta_2[1]![1]};
+    uint256 constant betay2 = ${first.vk_beta_2[1]![0]};
+    uint256 constant gammax1 = ${first.vk_gamma_2[0]![1]};
+    uint256 constant gammax2 = ${first.vk_gamma_2[0]![0]};
+    uint256 constant gammay1 = ${first.vk_gamma_2[1]![1]};
+    uint256 constant gammay2 = ${first.vk_gamma_2[1]![0]};
+
+    uint16 constant pVk = 0;
+    uint16 constant pPairing = 128;
+    uint16 constant pLastMem = 896;
+
+    /// @return k delta (x1, x2, y1, y2), then IC0 .. IC${n} (x, y) of \`depth\`'s key; all zero for an unbuilt depth.
+    function _key(uint256 depth) private pure returns (uint256[${size}] memory k) {
+${branches}
+        }
+    }
+
+    function verifyProof(
+        uint256[2] calldata _pA,
+        uint256[2][2] calldata _pB,
+        uint256[2] calldata _pC,
+        uint256[${n}] calldata _pubSignals,
+        uint256 depth
+    ) public view returns (bool) {
+        if (depth < MIN_DEPTH || depth > MAX_DEPTH) return false;
+        uint256[${size}] memory key = _key(depth);
+        assembly {
+            function checkField(v) {
+                if iszero(lt(v, r)) {
+                    mstore(0, 0)
+                    return(0, 0x20)
+                }
+            }
+
+            // pR += s * (x, y)
+            function g1_mulAccC(pR, x, y, s) {
+                let success
+                let mIn := mload(0x40)
+                mstore(mIn, x)
+                mstore(add(mIn, 32), y)
+                mstore(add(mIn, 64), s)
+                success := staticcall(sub(gas(), 2000), 7, mIn, 96, mIn, 64)
+                if iszero(success) {
+                    mstore(0, 0)
+                    return(0, 0x20)
+                }
+                mstore(add(mIn, 64), mload(pR))
+                mstore(add(mIn, 96), mload(add(pR, 32)))
+                success := staticcall(sub(gas(), 2000), 6, mIn, 128, pR, 64)
+                if iszero(success) {
+                    mstore(0, 0)
+                    return(0, 0x20)
+                }
+            }
+
+            function checkPairing(pA, pB, pC, pubSignals, pMem, pKey) -> isOk {
+                let _pPairing := add(pMem, pPairing)
+                let _pVk := add(pMem, pVk)
+
+                mstore(_pVk, mload(add(pKey, 128)))
+                mstore(add(_pVk, 32), mload(add(pKey, 160)))
+
+                // vk_x = IC0 + sum of pubSignals[i] * IC(i+1)
+${mulAcc}
+
+                // -A
+                mstore(_pPairing, calldataload(pA))
+                mstore(add(_pPairing, 32), mod(sub(q, calldataload(add(pA, 32))), q))
+                // B
+                mstore(add(_pPairing, 64), calldataload(pB))
+                mstore(add(_pPairing, 96), calldataload(add(pB, 32)))
+                mstore(add(_pPairing, 128), calldataload(add(pB, 64)))
+                mstore(add(_pPairing, 160), calldataload(add(pB, 96)))
+                // alpha1
+                mstore(add(_pPairing, 192), alphax)
+                mstore(add(_pPairing, 224), alphay)
+                // beta2
+                mstore(add(_pPairing, 256), betax1)
+                mstore(add(_pPairing, 288), betax2)
+                mstore(add(_pPairing, 320), betay1)
+                mstore(add(_pPairing, 352), betay2)
+                // vk_x
+                mstore(add(_pPairing, 384), mload(add(pMem, pVk)))
+                mstore(add(_pPairing, 416), mload(add(pMem, add(pVk, 32))))
+                // gamma2
+                mstore(add(_pPairing, 448), gammax1)
+                mstore(add(_pPairing, 480), gammax2)
+                mstore(add(_pPairing, 512), gammay1)
+                mstore(add(_pPairing, 544), gammay2)
+                // C
+                mstore(add(_pPairing, 576), calldataload(pC))
+                mstore(add(_pPairing, 608), calldataload(add(pC, 32)))
+                // delta2 of this depth
+                mstore(add(_pPairing, 640), mload(pKey))
+                mstore(add(_pPairing, 672), mload(add(pKey, 32)))
+                mstore(add(_pPairing, 704), mload(add(pKey, 64)))
+                mstore(add(_pPairing, 736), mload(add(pKey, 96)))
+
+                let success := staticcall(sub(gas(), 2000), 8, _pPairing, 768, _pPairing, 0x20)
+                isOk := and(success, mload(_pPairing))
+            }
+
+            let pMem := mload(0x40)
+            mstore(0x40, add(pMem, pLastMem))
+
+            // Validate that all evaluations are in F
+${checks}
+
+            let isValid := checkPairing(_pA, _pB, _pC, _pubSignals, pMem, key)
+            mstore(0, isValid)
+            return(0, 0x20)
+        }
+    }
+}
+`
+}
+
+async function checkFamily(family: CircuitSpec, previous: Manifest | undefined): Promise<string[]> {
+  const problems: string[] = []
+  const verifierPath = join(verifierDir, `${verifierName(family.name)}.sol`)
+  const code = await familyVerifier(family).catch((e: Error) => (problems.push(`${family.name}: ${e.message}`), ''))
+  if (code && (await readFile(verifierPath, 'utf8')) !== code) problems.push(`${family.name}: ${verifierPath} differs from the committed build`)
+  const hash = await fileHash(verifierPath)
+  for (const d of family.depths!) {
+    if (previous?.circuits[`${family.name}-${d}`]?.verifier !== hash) problems.push(`${family.name}-${d}: the manifest's verifier hash is not ${verifierPath}'s`)
+  }
+  await ensureFixture(family.name as CircuitName, true).catch((e: Error) => problems.push(`${family.name}: ${e.message}`))
   return problems
 }
 
@@ -166,9 +371,9 @@ async function main(): Promise<void> {
   const ceremony = ceremonyPath ? await readCeremonyRecord(ceremonyPath) : undefined
   const ptau = ceremony ? ceremony.ptau.file : ptauPath()
   const only = args.filter((a, i) => !a.startsWith('--') && !(ceremonyAt !== -1 && i === ceremonyAt + 1))
-  const specs = (JSON.parse(await readFile('circuits/circuits.json', 'utf8')) as CircuitSpec[]).filter(
-    (s) => only.length === 0 || only.includes(s.name),
-  )
+  const declared = JSON.parse(await readFile('circuits/circuits.json', 'utf8')) as CircuitSpec[]
+  const specs = expand(declared).filter((s) => only.length === 0 || only.includes(s.name) || (s.family !== undefined && only.includes(s.family)))
+  const families = declared.filter((f) => f.depths && specs.some((s) => s.family === f.name))
   await mkdir(buildDir, { recursive: true })
   if (!existsSync(ptau)) {
     // The development file is committed (DEVELOPERS.md, "Powers of tau"); it can be made again, byte for byte.
@@ -184,6 +389,7 @@ async function main(): Promise<void> {
     const problems: string[] = []
     if (previous?.ptau.sha256 !== ptauSha) problems.push(`${ptau} differs from the one the artifacts were built with`)
     for (const spec of specs) problems.push(...(await check(spec, previous?.circuits[spec.name], ptau)))
+    for (const family of families) problems.push(...(await checkFamily(family, previous)))
     if (problems.length > 0) {
       console.error(`Circuit artifacts are out of date:\n  ${problems.join('\n  ')}\nRebuild with: npx tsx scripts/buildCircuits.ts`)
       process.exit(1)
@@ -198,16 +404,26 @@ async function main(): Promise<void> {
     generatedBy: 'scripts/buildCircuits.ts',
     ptau: { file: ptau, sha256: ptauSha },
     ...(ceremonyPath ? { ceremony: ceremonyPath } : {}),
-    circuits: { ...previous?.circuits },
+    // Entries of circuits no longer declared (the single eligibility circuit before it was built per depth) go.
+    circuits: Object.fromEntries(Object.entries(previous?.circuits ?? {}).filter(([name]) => expand(declared).some((s) => s.name === name))),
   }
   for (const spec of specs) {
     const t = Date.now()
     manifest.circuits[spec.name] = await build(spec, ptau, ceremony)
     console.log(`${spec.name}: ${manifest.circuits[spec.name]!.constraints} constraints, built in ${((Date.now() - t) / 1000).toFixed(1)} s`)
   }
+  for (const family of families) {
+    const verifier = join(verifierDir, `${verifierName(family.name)}.sol`)
+    await writeFile(verifier, await familyVerifier(family))
+    const hash = await fileHash(verifier)
+    for (const d of family.depths!) {
+      const entry = manifest.circuits[`${family.name}-${d}`]
+      if (entry) entry.verifier = hash
+    }
+  }
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
-  for (const spec of specs) {
-    if (await ensureFixture(spec.name as CircuitName)) console.log(`${spec.name}: wrote a new proof fixture`)
+  for (const name of new Set(specs.map((s) => s.family ?? s.name))) {
+    if (await ensureFixture(name as CircuitName)) console.log(`${name}: wrote a new proof fixture`)
   }
   // snarkjs keeps curve worker threads alive; nothing else is pending.
   process.exit(0)

@@ -3,17 +3,26 @@
 import type { CircuitInput } from '../../src/zk/proveWithArtifacts.ts'
 import { createProverWorker, proveInWorker } from '../../src/zk/proveInWorker.ts'
 
-/** One worker, one warm-up proof, then `runs` timed proofs: their times in ms. */
-export async function measureEligibilityProofs({ input, runs }: { input: CircuitInput; runs: number }): Promise<number[]> {
+/**
+ * One worker; for each depth a warm-up proof (it downloads that depth's artifacts and
+ * builds its witness calculator), then `runs` rounds proving every depth once, in an
+ * order that alternates round by round. Returns each depth's times in ms, in `proofs` order.
+ */
+export async function measureEligibilityProofs({ proofs, runs }: { proofs: { depth: number; input: CircuitInput }[]; runs: number }): Promise<number[][]> {
   const worker = createProverWorker()
   try {
-    await proveInWorker(worker, { circuit: 'eligibility', input })
-    const times: number[] = []
-    for (let i = 0; i < runs; i++) {
-      const started = performance.now()
-      const { publicSignals } = await proveInWorker(worker, { circuit: 'eligibility', input })
-      times.push(performance.now() - started)
-      if (publicSignals.length !== 7) throw new Error('unexpected public signals')
+    for (const { depth, input } of proofs) await proveInWorker(worker, { circuit: 'eligibility', depth, input })
+    const times = proofs.map(() => [] as number[])
+    for (let round = 0; round < runs; round++) {
+      const order = proofs.map((_, i) => i)
+      if (round % 2 === 1) order.reverse()
+      for (const i of order) {
+        const { depth, input } = proofs[i]!
+        const started = performance.now()
+        const { publicSignals } = await proveInWorker(worker, { circuit: 'eligibility', depth, input })
+        times[i]!.push(performance.now() - started)
+        if (publicSignals.length !== 5) throw new Error('unexpected public signals')
+      }
     }
     return times
   } finally {

@@ -32,7 +32,7 @@ export async function proveCover(
   const leaves = await listMemberLeaves(stack.publicClient, { insurance: stack.insurance, insurer: anvilAccount(stackAccounts.insurer).account.address })
   const leaf = await credentialLeaf({ identityCommitment: await identityCommitment(p.identitySecret), planId: p.planId, validUntil: p.validUntil })
   // The input exactly as the patient's app builds it (src/flows/appointments/coverInput.ts).
-  const { input, root } = await coverInput({
+  const { input, root, depth } = await coverInput({
     identitySecret: p.identitySecret,
     credential: { plan: { planId: p.planId, periodLength: p.periodLength, visitsPerPeriod: p.visitsPerPeriod }, validUntil: p.validUntil, leaf },
     leaves,
@@ -43,8 +43,8 @@ export async function proveCover(
     insurance: stack.insurance,
     payer: p.payer,
   })
-  const { proof, publicSignals } = await proveInNode({ circuit: 'eligibility', input: toCircuitInput(input), artifactsDir: path.join(repositoryRoot, 'public/zk') })
-  return { planId: p.planId, root, nullifier: BigInt(publicSignals[0]!), proof: toSolidityProof(proof) }
+  const { proof, publicSignals } = await proveInNode({ circuit: 'eligibility', depth, input: toCircuitInput(input), artifactsDir: path.join(repositoryRoot, 'public/zk') })
+  return { planId: p.planId, root, depth, nullifier: BigInt(publicSignals[0]!), proof: toSolidityProof(proof) }
 }
 
 export async function gasOf(stack: LocalChain, txHash: Hex): Promise<number> {

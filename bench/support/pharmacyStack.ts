@@ -127,7 +127,7 @@ export async function payCovered(
     readInvoice(stack.publicClient, { pharmacy: stack.pharmacy, invoiceId: p.invoiceId }),
   ])
   const leaf = await credentialLeaf({ identityCommitment: await identityCommitment(p.identitySecret), planId: p.planId, validUntil })
-  const { input, root, nullifier } = await invoiceCoverInput({
+  const { input, root, depth, nullifier } = await invoiceCoverInput({
     identitySecret: p.identitySecret,
     credential: { plan: { planId: p.planId, periodLength }, leaf, validUntil },
     cover,
@@ -139,7 +139,7 @@ export async function payCovered(
     insurance: stack.insurance,
     payer,
   })
-  const { proof } = await proveInNode({ circuit: 'eligibility', input: toCircuitInput(input), artifactsDir: path.join(repositoryRoot, 'public/zk') })
-  const { txHash } = await payInvoiceCovered(walletClient, { pharmacy: stack.pharmacy, invoiceId: p.invoiceId, planId: p.planId, root, nullifier, proof: toSolidityProof(proof), topUp: p.topUp ?? 0n })
+  const { proof } = await proveInNode({ circuit: 'eligibility', depth, input: toCircuitInput(input), artifactsDir: path.join(repositoryRoot, 'public/zk') })
+  const { txHash } = await payInvoiceCovered(walletClient, { pharmacy: stack.pharmacy, invoiceId: p.invoiceId, planId: p.planId, root, depth, nullifier, proof: toSolidityProof(proof), topUp: p.topUp ?? 0n })
   return { txHash, sender: payer, fundingTxHash, nullifier }
 }

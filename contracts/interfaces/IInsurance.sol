@@ -15,6 +15,9 @@ interface IInsurance {
     struct CoverClaim {
         uint256 planId;
         uint256 root;
+        /// @dev The depth of the circuit the proof was made with: the depth of the
+        /// insurer's tree (ceil(log2(members)), at least 1) when the proof was made.
+        uint256 depth;
         uint256 nullifier;
         EligibilityProof proof;
     }

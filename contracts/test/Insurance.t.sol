@@ -224,6 +224,39 @@ contract InsuranceTest is PaymentsFixture {
         _bookCovered(patient, slotId, cover, 0);
     }
 
+    /// The proof names the depth of its circuit; the contract takes a depth the tree has
+    /// had (1 up to its depth now) and the verifier checks the proof with that depth's key.
+    function test_theProofNamesItsDepth() public {
+        for (uint256 i = 0; i < 4; ++i) root = _enrol(LEAF + 1 + i); // 5 members: depth 3
+        uint256 slotId = _publish(3 days, FEE);
+        IInsurance.CoverClaim memory cover = _cover(planId, root, 5, slotId, patient);
+        assertEq(cover.depth, 3, "the tree's depth");
+        // A depth the tree has never had, or none: refused before verifying.
+        cover.depth = 4;
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__InvalidDepth.selector, 4, 3));
+        _bookCovered(patient, slotId, cover, 0);
+        cover.depth = 0;
+        vm.expectRevert(abi.encodeWithSelector(Insurance.Insurance__InvalidDepth.selector, 0, 3));
+        _bookCovered(patient, slotId, cover, 0);
+        // A depth the tree had, but not the proof's: its key refuses the proof.
+        cover.depth = 2;
+        vm.expectRevert(Insurance.Insurance__InvalidProof.selector);
+        _bookCovered(patient, slotId, cover, 0);
+        cover.depth = 3;
+        _bookCovered(patient, slotId, cover, 0);
+    }
+
+    function test_memberDepthIsTheLeanIMTDepth() public {
+        assertEq(insurance.memberDepth(address(0xD00D)), 0, "no members");
+        for (uint256 size = 1; size <= 40; ++size) {
+            if (size > 1) _enrol(LEAF + size);
+            uint256 expected = 1;
+            while ((1 << expected) < size) ++expected;
+            assertEq(insurance.memberCount(insurer), size, "size");
+            assertEq(insurance.memberDepth(insurer), expected, "depth");
+        }
+    }
+
     function testFuzz_feesAboveTheCoverNeedTheDifference(uint96 extra) public {
         extra = uint96(bound(extra, 1, 10 ether));
         uint256 slotId = _publish(3 days, FEE + extra);

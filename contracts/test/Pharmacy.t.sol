@@ -245,11 +245,12 @@ contract PharmacyTest is PharmacyFixture {
         (uint256 planId, uint256 root) = _coverPlan(PRICE, 2);
         uint256 invoiceId = _dispenseOne(keccak256("rx"), PRICE);
         // Every signal right but the domain: the visits' one.
-        uint256[8] memory signals = _rxSignals(planId, root, 77, invoiceId, relayer);
-        signals[7] = insurance.nullifierDomain();
+        uint256[5] memory signals = _rxSignals(planId, root, 77, invoiceId, relayer);
+        signals[4] = insurance.nullifierDomain();
         IInsurance.CoverClaim memory cover;
         (cover.planId, cover.root, cover.nullifier) = (planId, root, 77);
-        cover.proof.pA[0] = verifierDouble.proofFor(signals);
+        cover.depth = insurance.memberDepth(insurer);
+        cover.proof.pA[0] = verifierDouble.proofFor(signals, cover.depth);
         assertTrue(insurance.nullifierDomain() != insurance.prescriptionNullifierDomain(), "domains apart");
         vm.expectRevert(Insurance.Insurance__InvalidProof.selector);
         vm.prank(relayer);

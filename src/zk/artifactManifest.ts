@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // public/zk/manifest.json (written by scripts/buildCircuits.ts): artifact sizes for
 // download progress and sha256 digests to check what was downloaded.
-import type { CircuitName } from './circuits.ts'
 import { fetchArtifact } from './fetchArtifact.ts'
 import { CircuitArtifactError } from './zkErrors.ts'
 
@@ -9,8 +8,8 @@ export type ArtifactDigests = { wasm: string; zkey: string; wasmBytes: number; z
 
 const hex64 = /^[0-9a-f]{64}$/
 
-/** The manifest's entry for one circuit, or undefined when there is no usable manifest (progress then relies on content-length). */
-export async function fetchArtifactDigests({ baseUrl, circuit, fetch = globalThis.fetch }: { baseUrl: string; circuit: CircuitName; fetch?: typeof globalThis.fetch }): Promise<ArtifactDigests | undefined> {
+/** The manifest's entry for one built circuit (`consent`, `eligibility-10`), or undefined when there is no usable manifest (progress then relies on content-length). */
+export async function fetchArtifactDigests({ baseUrl, circuit, fetch = globalThis.fetch }: { baseUrl: string; circuit: string; fetch?: typeof globalThis.fetch }): Promise<ArtifactDigests | undefined> {
   try {
     const bytes = await fetchArtifact({ url: `${baseUrl}manifest.json`, maxBytes: 64 * 1024, fetch })
     const entry = (JSON.parse(new TextDecoder().decode(bytes)) as { circuits?: Record<string, Partial<ArtifactDigests>> }).circuits?.[circuit]

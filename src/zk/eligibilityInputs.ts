@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import { eligibilityDepths, isEligibilityDepth } from './circuits.ts'
 import { toField } from './field.ts'
 import { checkIdentitySecret } from './identity.ts'
 import { ProofInputError } from './zkErrors.ts'
 
-/** MAX_DEPTH of circuits/eligibility.circom (circuits/circuits.json): up to 2^20 members per insurer. */
-export const eligibilityMaxDepth = 20
+/** The deepest eligibility circuit (circuits/circuits.json): up to 2^20 members per insurer. */
+export const eligibilityMaxDepth = eligibilityDepths.max
 
 /**
- * Signals of circuits/eligibility.circom; public signals come out as
- * [nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash, domain].
+ * terms = planId + period * 2^64 + visitDate * 2^128 + visitsPerPeriod * 2^192: the
+ * circuit's one public signal for these four (each < 2^64, visitsPerPeriod < 2^8), as
+ * Insurance packs them.
+ */
+export function eligibilityTerms(p: { planId: bigint; period: bigint; visitDate: bigint; visitsPerPeriod: bigint }): bigint {
+  return p.planId + (p.period << 64n) + (p.visitDate << 128n) + (p.visitsPerPeriod << 192n)
+}
+
+/**
+ * Signals of circuits/eligibility.circom at one depth (merkleProofSiblings has `depth`
+ * entries); public signals come out as [nullifier, root, terms, bookingHash, domain].
  */
 export type EligibilityInput = {
   identitySecret: bigint
@@ -17,11 +27,12 @@ export type EligibilityInput = {
   merkleProofLength: bigint
   merkleProofIndex: bigint
   merkleProofSiblings: bigint[]
-  root: bigint
   visitDate: bigint
   planId: bigint
   period: bigint
   visitsPerPeriod: bigint
+  root: bigint
+  terms: bigint
   bookingHash: bigint
   domain: bigint
 }
@@ -42,6 +53,8 @@ export type EligibilityInputParameters = {
   bookingHash: bigint
   /** Insurance.nullifierDomain(): the chain and the Insurance contract (src/chain/appointments/nullifierDomain.ts). */
   domain: bigint
+  /** The circuit to prove with: eligibilityDepth(size of the member tree). Defaults to the deepest. */
+  depth?: number
 }
 
 /** Pure and synchronous: validates every value, with messages a patient can act on. */
@@ -58,24 +71,33 @@ export function eligibilityInputs(p: EligibilityInputParameters): EligibilityInp
     throw new ProofInputError('You have used every covered visit of this period. You can still book and pay the fee.')
   }
   const siblings = p.merkleProof.siblings.map((s, i) => toField(`merkleProof.siblings[${i}]`, s))
+  const depth = p.depth ?? eligibilityMaxDepth
   if (siblings.length > eligibilityMaxDepth) {
     throw new ProofInputError('Your insurer’s member list is larger than this app supports.', {
       details: `${siblings.length} siblings > ${eligibilityMaxDepth}`,
     })
   }
+  if (!isEligibilityDepth(depth) || siblings.length > depth) {
+    throw new ProofInputError('Your insurer’s member list does not fit the proof’s depth. Reload the page and try again.', {
+      details: `${siblings.length} siblings, depth ${depth}`,
+    })
+  }
   const index = toField('merkleProof.index', p.merkleProof.index, siblings.length)
+  const planId = toField('planId', p.planId, 64)
+  const period = toField('period', p.period, 64)
   return {
     identitySecret: checkIdentitySecret(p.identitySecret),
     validUntil,
     k,
     merkleProofLength: BigInt(siblings.length),
     merkleProofIndex: index,
-    merkleProofSiblings: [...siblings, ...Array<bigint>(eligibilityMaxDepth - siblings.length).fill(0n)],
-    root: toField('merkleProof.root', p.merkleProof.root),
+    merkleProofSiblings: [...siblings, ...Array<bigint>(depth - siblings.length).fill(0n)],
     visitDate,
-    planId: toField('planId', p.planId),
-    period: toField('period', p.period, 64),
+    planId,
+    period,
     visitsPerPeriod,
+    root: toField('merkleProof.root', p.merkleProof.root),
+    terms: eligibilityTerms({ planId, period, visitDate, visitsPerPeriod }),
     bookingHash: toField('bookingHash', p.bookingHash),
     domain: toField('domain', p.domain, 248),
   }

@@ -2,22 +2,25 @@
 // Proving in Node (tests, benchmarks, scripts): the artifacts come from public/zk/ on disk.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { CircuitName } from './circuits.ts'
+import { circuitArtifactName, type CircuitName } from './circuits.ts'
 import { proveWithArtifacts, type CircuitInput, type Groth16ProofResult, type ProofProgress } from './proveWithArtifacts.ts'
 import { CircuitArtifactError } from './zkErrors.ts'
 
 export type ProveInNodeParameters = {
   circuit: CircuitName
+  /** For eligibility: the depth of the circuit (eligibilityDepth(tree size)). */
+  depth?: number
   input: CircuitInput
   artifactsDir?: string
   onProgress?: (progress: ProofProgress) => void
 }
 
-export async function proveInNode({ circuit, input, artifactsDir = join('public', 'zk'), onProgress }: ProveInNodeParameters): Promise<Groth16ProofResult> {
+export async function proveInNode({ circuit, depth, input, artifactsDir = join('public', 'zk'), onProgress }: ProveInNodeParameters): Promise<Groth16ProofResult> {
+  const name = circuitArtifactName(circuit, depth)
   let wasm: Uint8Array
   let zkey: Uint8Array
   try {
-    ;[wasm, zkey] = await Promise.all([readFile(join(artifactsDir, `${circuit}.wasm`)), readFile(join(artifactsDir, `${circuit}.zkey`))])
+    ;[wasm, zkey] = await Promise.all([readFile(join(artifactsDir, `${name}.wasm`)), readFile(join(artifactsDir, `${name}.zkey`))])
   } catch (cause) {
     throw new CircuitArtifactError({ cause })
   }

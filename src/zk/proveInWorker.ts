@@ -19,6 +19,8 @@ export function createProverWorker(): Worker {
 
 export type ProveInWorkerParameters = {
   circuit: CircuitName
+  /** For eligibility: the circuit's depth, eligibilityDepth(size of the member tree). */
+  depth?: number
   /** From toCircuitInput(consentInputs(...)) or toCircuitInput(eligibilityInputs(...)). */
   input: CircuitInput
   baseUrl?: string
@@ -27,7 +29,7 @@ export type ProveInWorkerParameters = {
 
 let nextId = 1
 
-export function proveInWorker(worker: ProverWorker, { circuit, input, baseUrl = '/zk/', onProgress }: ProveInWorkerParameters): Promise<Groth16ProofResult> {
+export function proveInWorker(worker: ProverWorker, { circuit, depth, input, baseUrl = '/zk/', onProgress }: ProveInWorkerParameters): Promise<Groth16ProofResult> {
   const id = nextId++
   return new Promise((resolve, reject) => {
     const listener = (event: MessageEvent<ProverResponse>) => {
@@ -42,7 +44,7 @@ export function proveInWorker(worker: ProverWorker, { circuit, input, baseUrl = 
       else reject(reviveError(response))
     }
     worker.addEventListener('message', listener)
-    worker.postMessage({ type: 'prove', id, circuit, input, baseUrl })
+    worker.postMessage({ type: 'prove', id, circuit, ...(depth === undefined ? {} : { depth }), input, baseUrl })
   })
 }
 

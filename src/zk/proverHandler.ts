@@ -3,7 +3,7 @@
 // scope so it runs (and is tested) anywhere.
 import { SalusError } from '../errors/salusError.ts'
 import { checkArtifactDigest, fetchArtifactDigests } from './artifactManifest.ts'
-import { circuitArtifactUrls, isCircuitName, maxArtifactBytes, type CircuitName } from './circuits.ts'
+import { circuitArtifactName, circuitArtifactUrls, isCircuitName, isEligibilityDepth, maxArtifactBytes } from './circuits.ts'
 import { fetchArtifact } from './fetchArtifact.ts'
 import type { ProverRequest, ProverResponse } from './proverMessages.ts'
 import { proveWithArtifacts } from './proveWithArtifacts.ts'
@@ -13,11 +13,15 @@ type Artifacts = { wasm: Uint8Array; zkey: Uint8Array }
 
 export type ProverHandler = (request: ProverRequest) => Promise<void>
 
-/** `post` sends a response to the page; `fetch` is injectable for tests. Artifacts are cached per circuit. */
+/**
+ * `post` sends a response to the page; `fetch` is injectable for tests. Artifacts are
+ * cached per built circuit (each eligibility depth apart), and with them the witness
+ * calculator (proveWithArtifacts keys it on the cached wasm bytes).
+ */
 export function createProverHandler(post: (response: ProverResponse) => void, fetch = globalThis.fetch): ProverHandler {
   const cache = new Map<string, Promise<Artifacts>>()
 
-  async function load(id: number, circuit: CircuitName, baseUrl: string): Promise<Artifacts> {
+  async function load(id: number, circuit: string, baseUrl: string): Promise<Artifacts> {
     const key = `${baseUrl}${circuit}`
     let artifacts = cache.get(key)
     if (!artifacts) {
@@ -52,7 +56,10 @@ export function createProverHandler(post: (response: ProverResponse) => void, fe
       if (request?.type !== 'prove' || !isCircuitName(request.circuit) || typeof request.input !== 'object' || request.input === null) {
         throw new ProofInputError('The proof request was malformed.')
       }
-      const { wasm, zkey } = await load(id, request.circuit, request.baseUrl)
+      if (request.circuit === 'eligibility' ? !isEligibilityDepth(request.depth) : request.depth !== undefined) {
+        throw new ProofInputError('The proof request was malformed.', { details: `no ${request.circuit} circuit of depth ${request.depth}` })
+      }
+      const { wasm, zkey } = await load(id, circuitArtifactName(request.circuit, request.depth), request.baseUrl)
       const result = await proveWithArtifacts({
         wasm,
         zkey,

@@ -7,6 +7,8 @@ export type ProverRequest = {
   type: 'prove'
   id: number
   circuit: CircuitName
+  /** For eligibility: which depth's circuit (eligibilityDepth(tree size)). */
+  depth?: number
   input: CircuitInput
   /** Where the artifacts are served, e.g. '/zk/'. */
   baseUrl: string

@@ -9,9 +9,10 @@ export type ConsentSignals = { pseudonym: bigint; grantee: Address; paramsHash: 
 export type EligibilitySignals = {
   nullifier: bigint
   root: bigint
-  visitDate: bigint
+  /** Unpacked from the `terms` signal (eligibilityTerms). */
   planId: bigint
   period: bigint
+  visitDate: bigint
   visitsPerPeriod: bigint
   bookingHash: bigint
   domain: bigint
@@ -31,8 +32,8 @@ export function consentSignals(publicSignals: readonly string[]): ConsentSignals
 }
 
 export function eligibilitySignals(publicSignals: readonly string[]): EligibilitySignals {
-  const [nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash, domain] = numbers(publicSignals, 8) as [
-    bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint,
-  ]
-  return { nullifier, root, visitDate, planId, period, visitsPerPeriod, bookingHash, domain }
+  const [nullifier, root, terms, bookingHash, domain] = numbers(publicSignals, 5) as [bigint, bigint, bigint, bigint, bigint]
+  const word = (shift: bigint, bits: bigint) => (terms >> shift) & ((1n << bits) - 1n)
+  if (terms >> 200n !== 0n) throw new ProofInputError('The proof received is malformed.', { details: 'terms is wider than 200 bits' })
+  return { nullifier, root, planId: word(0n, 64n), period: word(64n, 64n), visitDate: word(128n, 64n), visitsPerPeriod: word(192n, 8n), bookingHash, domain }
 }

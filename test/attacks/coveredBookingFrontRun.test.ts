@@ -67,7 +67,7 @@ it('a covered booking copied from the mempool and sent first by another account 
   const data = encodeFunctionData({
     abi: Appointments.abi,
     functionName: 'bookCovered',
-    args: [slotId, { planId: cover.planId, root: cover.root, nullifier: cover.nullifier, proof: { pA: cover.proof.a, pB: cover.proof.b, pC: cover.proof.c } }],
+    args: [slotId, { planId: cover.planId, root: cover.root, depth: BigInt(cover.depth), nullifier: cover.nullifier, proof: { pA: cover.proof.a, pB: cover.proof.b, pC: cover.proof.c } }],
   })
 
   await stack.testClient.setAutomine(false)

@@ -51,7 +51,8 @@ async function ceremonyRecord(zkDir: string, ptauSha: string) {
   })
   return {
     ptau: { file: 'ceremony/powersOfTau28_hez_final_14.ptau', sha256: ptauSha, source: 'https://storage.googleapis.com/zkevm/ptau/powersOfTau28_hez_final_14.ptau' },
-    circuits: { consent: await circuit('consent'), eligibility: await circuit('eligibility') },
+    // Eligibility has one circuit, hence one ceremony, per depth.
+    circuits: Object.fromEntries(await Promise.all(['consent', ...Array.from({ length: 20 }, (_, i) => `eligibility-${i + 1}`)].map(async (name) => [name, await circuit(name)] as const))),
   }
 }
 
@@ -113,8 +114,8 @@ describe('deploying the development keys to a public chain', () => {
     const record = await ceremonyRecord(zkDir, ceremonyPtau)
 
     // A record whose eligibility key is another one: refused.
-    await writeFile(recordPath, JSON.stringify({ ...record, circuits: { ...record.circuits, eligibility: { ...record.circuits.eligibility, zkey: { file: 'x', sha256: 'ef'.repeat(32) } } } }))
-    expect((await refused({ trustedSetup: recordPath, zkDir })).shortMessage).toMatch(/eligibility\.zkey is not the eligibility key the ceremony record .* describes/)
+    await writeFile(recordPath, JSON.stringify({ ...record, circuits: { ...record.circuits, 'eligibility-7': { ...record.circuits['eligibility-7']!, zkey: { file: 'x', sha256: 'ef'.repeat(32) } } } }))
+    expect((await refused({ trustedSetup: recordPath, zkDir })).shortMessage).toMatch(/eligibility-7\.zkey is not the eligibility-7 key the ceremony record .* describes/)
 
     // A verification key that is not the zkey's: refused.
     const vkeyPath = path.join(zkDir, 'consent.vkey.json')
@@ -128,12 +129,12 @@ describe('deploying the development keys to a public chain', () => {
     // Keys that are consistent among themselves but not those the verifier to be deployed checks: refused.
     const swapped = path.join(work, 'swapped')
     await cp(zkDir, swapped, { recursive: true })
-    await cp(path.join(zkDir, 'eligibility.zkey'), path.join(swapped, 'consent.zkey'))
-    await cp(path.join(zkDir, 'eligibility.vkey.json'), path.join(swapped, 'consent.vkey.json'))
-    const swappedManifest = { ...manifest, circuits: { ...manifest.circuits, consent: { ...manifest.circuits.consent, zkey: manifest.circuits.eligibility.zkey } } }
+    await cp(path.join(zkDir, 'eligibility-3.zkey'), path.join(swapped, 'consent.zkey'))
+    await cp(path.join(zkDir, 'eligibility-3.vkey.json'), path.join(swapped, 'consent.vkey.json'))
+    const swappedManifest = { ...manifest, circuits: { ...manifest.circuits, consent: { ...manifest.circuits.consent, zkey: manifest.circuits['eligibility-3'].zkey } } }
     await writeFile(path.join(swapped, 'manifest.json'), JSON.stringify(swappedManifest))
     const swappedRecord = path.join(work, 'swapped.json')
-    await writeFile(swappedRecord, JSON.stringify({ ...record, circuits: { ...record.circuits, consent: { ...record.circuits.consent, zkey: record.circuits.eligibility.zkey } } }))
+    await writeFile(swappedRecord, JSON.stringify({ ...record, circuits: { ...record.circuits, consent: { ...record.circuits.consent!, zkey: record.circuits['eligibility-3']!.zkey } } }))
     expect((await refused({ trustedSetup: swappedRecord, zkDir: swapped })).shortMessage).toMatch(/The consent verifier this deployment would publish does not carry the ceremony's verification key/)
 
     const config = await deploySalus({ rpcUrl, privateKey: deployer.privateKey, trustedSetup: recordPath, zkDir })

@@ -25,6 +25,7 @@ import { fundPool } from '../../src/chain/insurance/fundPool.ts'
 import { listMemberLeaves } from '../../src/chain/insurance/listMemberLeaves.ts'
 import { readPool } from '../../src/chain/insurance/readPool.ts'
 import { withdrawUnreserved } from '../../src/chain/insurance/withdrawUnreserved.ts'
+import { eligibilityDepth } from '../../src/zk/circuits.ts'
 import { credentialLeaf } from '../../src/zk/credentialLeaf.ts'
 import { identityCommitment } from '../../src/zk/identity.ts'
 import { memberTree } from '../../src/zk/memberTree.ts'
@@ -182,20 +183,22 @@ describe('insurance', () => {
     expect(nullifierDomain({ chainId: stack.chainId, insurance: stack.insurance })).toBe(domain)
   })
 
-  it('the generated verifier accepts the committed proof fixture and rejects a changed signal', async () => {
+  it('the generated verifier accepts the committed proof fixture at its depth only and rejects a changed signal', async () => {
     const fixture = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/zk/eligibility.proof.json'), 'utf8'))
     const proof = toSolidityProof(fixture.proof)
     const signals = (fixture.publicSignals as string[]).map(BigInt)
-    const verify = (pub: bigint[]) =>
+    const verify = (pub: bigint[], depth = BigInt(fixture.depth)) =>
       stack.publicClient.readContract({
         address: stack.verifier,
         abi: EligibilityVerifier.abi,
         functionName: 'verifyProof',
-        args: [proof.a, proof.b, proof.c, pub as unknown as readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint]],
+        args: [proof.a, proof.b, proof.c, pub as unknown as readonly [bigint, bigint, bigint, bigint, bigint], depth],
       })
     expect(await verify(signals)).toBe(true)
-    expect(await verify(signals.map((s, i) => (i === 6 ? s + 1n : s)))).toBe(false)
-    expect(await verify(signals.map((s, i) => (i === 7 ? s + 1n : s)))).toBe(false)
+    for (const i of [0, 1, 2, 3, 4]) expect(await verify(signals.map((s, j) => (j === i ? s + 1n : s))), `signal ${i}`).toBe(false)
+    // Another depth's key refuses it.
+    expect(await verify(signals, BigInt(fixture.depth) + 1n)).toBe(false)
+    expect(await verify(signals, BigInt(fixture.depth) - 1n)).toBe(false)
   })
 
   it('a member books covered from any account; the pool pays; one visit more than the plan allows is refused', async () => {
@@ -333,6 +336,50 @@ describe('insurance', () => {
     await bookCovered(stack.wallet(stackAccounts.relayer), { appointments: stack.appointments, slotId, ...cover })
     expect((await readSlot(stack.publicClient, { appointments: stack.appointments, slotId })).status).toBe('booked')
   }, 120_000)
+
+  it('a plan growing past a depth boundary keeps working for old members', async () => {
+    const insurer = stack.wallet(stackAccounts.insurer)
+    const doctor = stack.wallet(stackAccounts.doctor)
+    const read = (functionName: 'memberCount' | 'memberDepth') =>
+      stack.publicClient.readContract({ address: stack.insurance, abi: Insurance.abi, functionName, args: [insurer.account.address] })
+    // Fill the insurer's tree to exactly 2^d members: the last size of depth d.
+    const size = Number(await read('memberCount'))
+    const depth = eligibilityDepth(size)
+    const fill = 2 ** depth - size
+    if (fill > 0) await enrolMembers(insurer, { insurance: stack.insurance, leaves: Array.from({ length: fill }, (_, i) => BigInt(9_000 + i)) })
+    expect(await read('memberCount')).toBe(2n ** BigInt(depth))
+    expect(await read('memberDepth')).toBe(BigInt(depth))
+
+    // An old member (enrolled 4th, before any of this) proves at depth d for a slot.
+    const start = (await chainNow()) + 400 * day
+    const next = start + 31 * day // the next period: the plan's one visit is available again
+    const a = await publishSlot(doctor, { appointments: stack.appointments, start, duration: 1800, fee })
+    const b = await publishSlot(doctor, { appointments: stack.appointments, start: next, duration: 1800, fee })
+    const prove = (slotId: bigint, slotStart: number, payer: Address) =>
+      proveCover(stack, { identitySecret, planId, validUntil, slotId, doctor: doctor.account.address, start: slotStart, periodLength, visitsPerPeriod: 1, k: 0, payer })
+    const before = await prove(a.slotId, start, address(stackAccounts.relayer))
+    expect(before.depth).toBe(depth)
+
+    // One more member: 2^d + 1, the tree is now one level deeper.
+    await enrolMember(insurer, { insurance: stack.insurance, leaf: 9_999n })
+    expect(await read('memberDepth')).toBe(BigInt(depth + 1))
+
+    // The proof made at depth d, against the root before, still books: a recent root, a depth the tree had.
+    await bookCovered(stack.wallet(stackAccounts.relayer), { appointments: stack.appointments, slotId: a.slotId, ...before })
+    expect((await readSlot(stack.publicClient, { appointments: stack.appointments, slotId: a.slotId })).status).toBe('booked')
+
+    // The same old member proves again, now at depth d + 1 against the new root.
+    const after = await prove(b.slotId, next, address(stackAccounts.otherPatient))
+    expect(after.depth).toBe(depth + 1)
+    expect(after.root).not.toBe(before.root)
+    const other = stack.wallet(stackAccounts.otherPatient)
+    // Named with another depth, the proof meets another depth's key: refused. A depth the tree never had: refused before verifying.
+    expect((await refusal(bookCovered(other, { appointments: stack.appointments, slotId: b.slotId, ...after, depth: depth }))).errorName).toBe('Insurance__InvalidProof')
+    expect((await refusal(bookCovered(other, { appointments: stack.appointments, slotId: b.slotId, ...after, depth: depth + 2 }))).errorName).toBe('Insurance__InvalidDepth')
+    expect((await refusal(bookCovered(other, { appointments: stack.appointments, slotId: b.slotId, ...after, depth: 0 }))).errorName).toBe('Insurance__InvalidDepth')
+    await bookCovered(other, { appointments: stack.appointments, slotId: b.slotId, ...after })
+    expect((await readSlot(stack.publicClient, { appointments: stack.appointments, slotId: b.slotId })).status).toBe('booked')
+  }, 180_000)
 
   it('refuses bad groups before sending, and non-insurers on chain', async () => {
     const insurer = stack.wallet(stackAccounts.insurer)

@@ -46,9 +46,11 @@ describe('proof encoding', () => {
     expect(() => consentSignals(['1', '2'])).toThrow(/malformed/)
     expect(() => consentSignals(['1', (1n << 160n).toString(), '3', '4'])).toThrow(/malformed/)
     expect(consentSignals(['1', BigInt('0x70997970C51812dc3A010C7d01b50e0d17dc79C8').toString(), '3', '4']).grantee).toBe('0x70997970C51812dc3A010C7d01b50e0d17dc79C8')
-    expect(() => eligibilitySignals(['1', '2', '3', '4', '5', '6', '7'])).toThrow(/malformed/)
-    expect(eligibilitySignals(['1', '2', '3', '4', '5', '6', '7', '8'])).toEqual({
+    expect(() => eligibilitySignals(['1', '2', '3', '4', '5', '6', '7', '8'])).toThrow(/malformed/)
+    const terms = 4n + (5n << 64n) + (3n << 128n) + (6n << 192n)
+    expect(eligibilitySignals(['1', '2', terms.toString(), '7', '8'])).toEqual({
       nullifier: 1n, root: 2n, visitDate: 3n, planId: 4n, period: 5n, visitsPerPeriod: 6n, bookingHash: 7n, domain: 8n,
     })
+    expect(() => eligibilitySignals(['1', '2', (1n << 200n).toString(), '7', '8'])).toThrow(/malformed/)
   })
 })

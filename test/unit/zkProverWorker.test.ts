@@ -5,6 +5,10 @@ import { readFile } from 'node:fs/promises'
 import type { VerificationKey } from 'snarkjs'
 import { describe, expect, it } from 'vitest'
 import { consentInputs } from '../../src/zk/consentInputs.ts'
+import { credentialLeaf } from '../../src/zk/credentialLeaf.ts'
+import { eligibilityInputs } from '../../src/zk/eligibilityInputs.ts'
+import { identityCommitment } from '../../src/zk/identity.ts'
+import { memberTree } from '../../src/zk/memberTree.ts'
 import { createProverHandler } from '../../src/zk/proverHandler.ts'
 import type { ProverRequest, ProverResponse } from '../../src/zk/proverMessages.ts'
 import { proveInWorker, type ProverWorker } from '../../src/zk/proveInWorker.ts'
@@ -78,6 +82,27 @@ describe('prover worker protocol', () => {
     await expect(proveInWorker(worker, { circuit: 'consent', input: { identitySecret: '1' } })).rejects.toMatchObject({ name: 'ProofGenerationError' })
     await expect(proveInWorker(worker, { circuit: 'consent', input, baseUrl: '/missing/' })).rejects.toMatchObject({ name: 'CircuitArtifactError' })
     await expect(proveInWorker(worker, { circuit: 'nope' as 'consent', input })).rejects.toMatchObject({ name: 'ProofInputError' })
+    // Eligibility needs one of the built depths; consent has none.
+    for (const depth of [undefined, 0, 21, 2.5]) {
+      await expect(proveInWorker(worker, { circuit: 'eligibility', ...(depth === undefined ? {} : { depth }), input })).rejects.toMatchObject({ name: 'ProofInputError' })
+    }
+    await expect(proveInWorker(worker, { circuit: 'consent', depth: 3, input })).rejects.toMatchObject({ name: 'ProofInputError' })
+  })
+
+  it('proves eligibility with each depth\'s own artifacts, each fetched once and kept', async () => {
+    const fetched: string[] = []
+    const worker = loopbackWorker(fetched)
+    const secret = 0x5eedn
+    const leaf = await credentialLeaf({ identityCommitment: await identityCommitment(secret), planId: 1n, validUntil: 2_000_000_000n })
+    const tree = await memberTree([leaf, 2n, 3n])
+    const at = (depth: number) =>
+      toCircuitInput(eligibilityInputs({ identitySecret: secret, planId: 1n, validUntil: 2_000_000_000n, merkleProof: tree.generateProof(0), visitDate: 1_900_000_000n, period: 1n, visitsPerPeriod: 2, k: 0, bookingHash: 1n, domain: 2n, depth }))
+    for (const depth of [2, 3, 2, 3]) {
+      const result = await proveInWorker(worker, { circuit: 'eligibility', depth, input: at(depth) })
+      const vkey = JSON.parse(await readFile(`public/zk/eligibility-${depth}.vkey.json`, 'utf8')) as VerificationKey
+      expect(await verifyProof(vkey, result)).toBe(true)
+    }
+    expect(fetched.filter((f) => f !== '/zk/manifest.json')).toEqual(['/zk/eligibility-2.wasm', '/zk/eligibility-2.zkey', '/zk/eligibility-3.wasm', '/zk/eligibility-3.zkey'])
   })
 
   it('refuses an artifact whose digest differs from the manifest, then retries the download', async () => {

@@ -38,18 +38,21 @@ afterAll(() => {
   anvil?.stop()
 })
 
-async function verifiesOnChain(name: 'ConsentVerifier' | 'EligibilityVerifier', { proof, publicSignals }: Groth16ProofResult): Promise<boolean> {
+/** `depth` picks the eligibility verifier's key (the fixture's own when omitted). */
+async function verifiesOnChain(name: 'ConsentVerifier' | 'EligibilityVerifier', { proof, publicSignals }: Groth16ProofResult, depth?: number): Promise<boolean> {
   const { a, b, c } = toSolidityProof(proof)
   const abi = (name === 'ConsentVerifier' ? ConsentVerifier : EligibilityVerifier).abi as Abi
+  const signals = toSolidityPublicSignals(publicSignals)
   return (await publicClient().readContract({
     address: addresses[name]!,
     abi,
     functionName: 'verifyProof',
-    args: [a, b, c, toSolidityPublicSignals(publicSignals)],
+    args: name === 'ConsentVerifier' ? [a, b, c, signals] : [a, b, c, signals, BigInt(depth ?? fixture('eligibility').depth!)],
   })) as boolean
 }
 
 const fixture = (circuit: string) => JSON.parse(readFileSync(`test/fixtures/zk/${circuit}.proof.json`, 'utf8')) as Groth16ProofResult & {
+  depth?: number
   solidity: { a: string[]; b: string[][]; c: string[]; pubSignals: string[] }
 }
 
@@ -74,6 +77,14 @@ describe('generated Solidity verifiers', () => {
       input: toCircuitInput(consentInputs({ chainId: 31337, consent: '0xc0115e1700000000000000000000000000000001', grantIndex: 0, identitySecret: 31337n, grantee: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', paramsHash: 123n })),
     })
     expect(await verifiesOnChain('ConsentVerifier', result)).toBe(true)
-    expect(await verifiesOnChain('EligibilityVerifier', { ...result, publicSignals: [...result.publicSignals, ...Array<string>(8 - result.publicSignals.length).fill('0')] })).toBe(false)
+    expect(await verifiesOnChain('EligibilityVerifier', { ...result, publicSignals: [...result.publicSignals, ...Array<string>(5 - result.publicSignals.length).fill('0')] })).toBe(false)
+  })
+
+  it('EligibilityVerifier holds every depth\'s key: the fixture verifies at its own depth only', async () => {
+    const f = fixture('eligibility')
+    expect(f.depth).toBe(3)
+    for (let depth = 0; depth <= 21; depth++) {
+      expect(await verifiesOnChain('EligibilityVerifier', f, depth), `depth ${depth}`).toBe(depth === f.depth)
+    }
   })
 })

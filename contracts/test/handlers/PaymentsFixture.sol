@@ -90,17 +90,16 @@ abstract contract PaymentsFixture is Test {
     function _signals(uint256 planId, uint256 root, uint256 nullifier, uint256 slotId, address payer)
         internal
         view
-        returns (uint256[8] memory)
+        returns (uint256[5] memory)
     {
         Appointments.Slot memory slot = appointments.getSlot(slotId);
         Insurance.Plan memory p = insurance.plan(planId);
+        uint256 terms = planId | ((uint256(slot.start) / p.periodLength) << 64) | (uint256(slot.start) << 128)
+            | (uint256(p.visitsPerPeriod) << 192);
         return [
             nullifier,
             root,
-            uint256(slot.start),
-            planId,
-            uint256(slot.start) / p.periodLength,
-            uint256(p.visitsPerPeriod),
+            terms,
             insurance.bookingHash(slotId, slot.doctor, address(appointments), payer),
             insurance.nullifierDomain()
         ];
@@ -114,8 +113,9 @@ abstract contract PaymentsFixture is Test {
     {
         cover.planId = planId;
         cover.root = root;
+        cover.depth = insurance.memberDepth(insurance.plan(planId).insurer);
         cover.nullifier = nullifier;
-        cover.proof.pA[0] = verifierDouble.proofFor(_signals(planId, root, nullifier, slotId, payer));
+        cover.proof.pA[0] = verifierDouble.proofFor(_signals(planId, root, nullifier, slotId, payer), cover.depth);
     }
 
     function _bookCovered(address relayer, uint256 slotId, IInsurance.CoverClaim memory cover, uint256 topUp)

@@ -244,18 +244,16 @@ contract PaymentsHandler is Test {
     {
         Insurance.Plan memory p = insurance.plan(planId);
         uint256 root = insurance.memberRoot(insurer);
-        uint256[8] memory signals = [
+        uint256[5] memory signals = [
             nullifier,
             root,
-            uint256(slot.start),
-            planId,
-            uint256(slot.start) / p.periodLength,
-            uint256(p.visitsPerPeriod),
+            planId | ((uint256(slot.start) / p.periodLength) << 64) | (uint256(slot.start) << 128)
+                | (uint256(p.visitsPerPeriod) << 192),
             insurance.bookingHash(slotId, slot.doctor, address(appointments), payer),
             insurance.nullifierDomain()
         ];
-        (cover.planId, cover.root, cover.nullifier) = (planId, root, nullifier);
-        cover.proof.pA[0] = verifier.proofFor(signals);
+        (cover.planId, cover.root, cover.depth, cover.nullifier) = (planId, root, insurance.memberDepth(insurer), nullifier);
+        cover.proof.pA[0] = verifier.proofFor(signals, cover.depth);
     }
 
     /// @dev A booking settled for the doctor: its covered visit stays spent.

@@ -62,19 +62,17 @@ abstract contract PharmacyFixture is PaymentsFixture {
     function _rxSignals(uint256 planId, uint256 root, uint256 nullifier, uint256 invoiceId, address payer)
         internal
         view
-        returns (uint256[8] memory)
+        returns (uint256[5] memory)
     {
         Pharmacy.Invoice memory inv = pharmacy.invoice(invoiceId);
         Insurance.Plan memory p = insurance.plan(planId);
         (, uint32 perPeriod) = insurance.prescriptionCover(planId);
         uint256 date = uint256(inv.day) * 1 days;
+        uint256 terms = planId | ((date / p.periodLength) << 64) | (date << 128) | (uint256(perPeriod) << 192);
         return [
             nullifier,
             root,
-            date,
-            planId,
-            date / p.periodLength,
-            uint256(perPeriod),
+            terms,
             insurance.prescriptionCoverHash(invoiceId, inv.pharmacist, address(pharmacy), payer),
             insurance.prescriptionNullifierDomain()
         ];
@@ -87,8 +85,9 @@ abstract contract PharmacyFixture is PaymentsFixture {
     {
         cover.planId = planId;
         cover.root = root;
+        cover.depth = insurance.memberDepth(insurance.plan(planId).insurer);
         cover.nullifier = nullifier;
-        cover.proof.pA[0] = verifierDouble.proofFor(_rxSignals(planId, root, nullifier, invoiceId, payer));
+        cover.proof.pA[0] = verifierDouble.proofFor(_rxSignals(planId, root, nullifier, invoiceId, payer), cover.depth);
     }
 
     function _setRxCover(uint256 planId, uint96 amountCovered, uint32 perPeriod) internal {

@@ -156,18 +156,18 @@ contract PharmacyHandler is Test {
     {
         (, uint32 perPeriod) = insurance.prescriptionCover(planId);
         uint256 date = uint256(inv.day) * 1 days;
-        uint256[8] memory signals = [
+        Insurance.Plan memory p = insurance.plan(planId);
+        uint256 terms = planId | ((date / p.periodLength) << 64) | (date << 128) | (uint256(perPeriod) << 192);
+        uint256[5] memory signals = [
             nullifier,
             root,
-            date,
-            planId,
-            date / insurance.plan(planId).periodLength,
-            uint256(perPeriod),
+            terms,
             insurance.prescriptionCoverHash(invoiceId, inv.pharmacist, address(pharmacy), payer),
             insurance.prescriptionNullifierDomain()
         ];
         (cover.planId, cover.root, cover.nullifier) = (planId, root, nullifier);
-        cover.proof.pA[0] = verifier.proofFor(signals);
+        cover.depth = insurance.memberDepth(p.insurer);
+        cover.proof.pA[0] = verifier.proofFor(signals, cover.depth);
     }
 
     receive() external payable {}

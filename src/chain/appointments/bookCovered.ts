@@ -18,6 +18,8 @@ export type BookCoveredParameters = {
   planId: bigint
   /** The member root the proof was made against (one of the insurer's recent roots). */
   root: bigint
+  /** The depth of the circuit the proof was made with (eligibilityDepth of the member tree's size). */
+  depth: number
   /** The proof's first public signal. */
   nullifier: bigint
   proof: CoverProof
@@ -34,13 +36,13 @@ export type BookCoveredErrorType = WriteChainErrorType
  */
 export async function bookCovered(
   client: PaymentsWalletClient,
-  { appointments, slotId, planId, root, nullifier, proof, topUp = 0n }: BookCoveredParameters,
+  { appointments, slotId, planId, root, depth, nullifier, proof, topUp = 0n }: BookCoveredParameters,
 ): Promise<BookCoveredReturnType> {
   const { txHash, blockNumber } = await sendTransaction(client, {
     address: appointments,
     abi: Appointments.abi,
     functionName: 'bookCovered',
-    args: [slotId, { planId, root, nullifier, proof: { pA: proof.a, pB: proof.b, pC: proof.c } }],
+    args: [slotId, { planId, root, depth: BigInt(depth), nullifier, proof: { pA: proof.a, pB: proof.b, pC: proof.c } }],
     value: topUp,
   }, { errorAbi: paymentsErrorAbi })
   return { txHash, blockNumber }

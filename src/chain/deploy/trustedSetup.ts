@@ -13,13 +13,20 @@ import { zKey, type Logger } from 'snarkjs'
 import { ConsentVerifier } from '../generated/ConsentVerifier.ts'
 import { EligibilityVerifier } from '../generated/EligibilityVerifier.ts'
 import { SalusError } from '../../errors/salusError.ts'
+import { eligibilityDepths } from '../../zk/circuits.ts'
 
 /** anvil and Hardhat (31337), Ganache and geth --dev (1337). */
 export const localChainIds: readonly number[] = [31337, 1337]
 /** sha256 of circuits/ptau/salus_dev_14.ptau (scripts/makePtau.ts; deterministic). */
 export const developmentPtauSha256 = 'de54e349635beb3d8372b88a56474947220b988bfd6ef43695d294276ae886bf'
-const circuits = { consent: ConsentVerifier, eligibility: EligibilityVerifier } as const
-type Circuit = keyof typeof circuits
+/** Each built circuit (eligibility once per depth) and the verifier that must carry its key. */
+const circuits: Record<string, { bytecode: string }> = {
+  consent: ConsentVerifier,
+  ...Object.fromEntries(
+    Array.from({ length: eligibilityDepths.max - eligibilityDepths.min + 1 }, (_, i) => [`eligibility-${eligibilityDepths.min + i}`, EligibilityVerifier]),
+  ),
+}
+type Circuit = string
 
 /**
  * What a ceremony leaves behind (circuits/README.md writes it as circuits/ceremony.json):
@@ -103,7 +110,7 @@ export async function checkTrustedSetup({ chainId, ceremony, zkDir = join('publi
   for (const name of Object.keys(circuits) as Circuit[]) {
     const zkeyPath = join(zkDir, `${name}.zkey`)
     const actual = sha256(await readFile(zkeyPath))
-    if (actual !== record.circuits[name].zkey.sha256 || actual !== manifest.circuits[name]?.zkey) {
+    if (actual !== record.circuits[name]!.zkey.sha256 || actual !== manifest.circuits[name]?.zkey) {
       throw new TrustedSetupError(`${zkeyPath} is not the ${name} key the ceremony record ${ceremony} describes. Copy the ceremony's final key there and rebuild with npx tsx scripts/buildCircuits.ts --ceremony ${ceremony}.`)
     }
     const vkey = (await zKey.exportVerificationKey(zkeyPath, quiet)) as Record<string, unknown>
@@ -111,7 +118,7 @@ export async function checkTrustedSetup({ chainId, ceremony, zkDir = join('publi
     if (JSON.stringify(committed) !== JSON.stringify(vkey)) {
       throw new TrustedSetupError(`${zkDir}/${name}.vkey.json is not the verification key of ${zkeyPath}. Rebuild with npx tsx scripts/buildCircuits.ts --ceremony ${ceremony}.`)
     }
-    const missing = verifierMissesKey(circuits[name].bytecode, vkey)
+    const missing = verifierMissesKey(circuits[name]!.bytecode, vkey)
     if (missing > 0) {
       throw new TrustedSetupError(
         `The ${name} verifier this deployment would publish does not carry the ceremony's verification key (${missing} constants differ). Rebuild with npx tsx scripts/buildCircuits.ts --ceremony ${ceremony}, then npx tsx scripts/generateContracts.ts.`,

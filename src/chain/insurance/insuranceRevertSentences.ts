@@ -18,6 +18,8 @@ export const insuranceRevertSentences: Record<string, string> = {
   Insurance__NullifierUsed:
     'This covered visit has already been used in this period. You may have no covered visits left; you can still pay the fee.',
   Insurance__InvalidProof: 'The insurance proof does not match this booking. Make the proof again for this slot.',
+  Insurance__InvalidDepth:
+    'Your proof was made for a member list of another size than your insurer’s. Make the proof again; it will use the current list.',
   Insurance__TransferFailed: 'The pool could not send the payment. Try again later.',
   Insurance__NotPharmacy: 'Only the Salus Pharmacy contract can claim prescription cover.',
   Insurance__PrescriptionsNotCovered: 'Your plan does not cover prescriptions. Pay the invoice yourself.',

@@ -1,4 +1,5 @@
 import type { Address } from 'viem'
+import { eligibilityDepth } from '../../zk/circuits.ts'
 import { eligibilityInputs, type EligibilityInput } from '../../zk/eligibilityInputs.ts'
 import { eligibilityNullifier } from '../../zk/eligibilityNullifier.ts'
 import { memberTree } from '../../zk/memberTree.ts'
@@ -27,7 +28,8 @@ export type InvoiceCoverInputParameters = {
   payer: Address
 }
 
-export type InvoiceCoverInputReturnType = { input: EligibilityInput; root: bigint; nullifier: bigint; k: number }
+/** `depth`: the circuit to prove with, the insurer's tree's own (the same for every member). */
+export type InvoiceCoverInputReturnType = { input: EligibilityInput; root: bigint; depth: number; nullifier: bigint; k: number }
 
 /**
  * The eligibility circuit's input for paying `invoice` under the member's plan: the
@@ -60,6 +62,7 @@ export async function invoiceCoverInput(p: InvoiceCoverInputParameters): Promise
   const index = tree.indexOf(credential.leaf)
   if (index < 0) throw new ProofInputError('Your insurer’s member list no longer includes your credential. Ask your insurer.')
   const merkleProof = tree.generateProof(index)
+  const depth = eligibilityDepth(tree.size)
   const input = eligibilityInputs({
     identitySecret: p.identitySecret,
     planId: credential.plan.planId,
@@ -71,6 +74,7 @@ export async function invoiceCoverInput(p: InvoiceCoverInputParameters): Promise
     k,
     bookingHash: prescriptionCoverHash({ invoiceId: invoice.invoiceId, pharmacist: invoice.pharmacist, pharmacy: p.pharmacy, chainId: p.chainId, payer: p.payer }),
     domain,
+    depth,
   })
-  return { input, root: merkleProof.root, nullifier, k }
+  return { input, root: merkleProof.root, depth, nullifier, k }
 }

@@ -12,6 +12,8 @@ export type PayInvoiceCoveredParameters = {
   planId: bigint
   /** The member root the proof was made against (one of the insurer's recent roots). */
   root: bigint
+  /** The depth of the circuit the proof was made with (invoiceCoverInput's). */
+  depth: number
   /** The proof's first public signal (in the prescription nullifier domain). */
   nullifier: bigint
   proof: CoverProof
@@ -28,13 +30,13 @@ export type PayInvoiceCoveredErrorType = WriteChainErrorType
  */
 export async function payInvoiceCovered(
   client: PaymentsWalletClient,
-  { pharmacy, invoiceId, planId, root, nullifier, proof, topUp = 0n }: PayInvoiceCoveredParameters,
+  { pharmacy, invoiceId, planId, root, depth, nullifier, proof, topUp = 0n }: PayInvoiceCoveredParameters,
 ): Promise<PayInvoiceCoveredReturnType> {
   const { txHash, blockNumber } = await sendTransaction(client, {
     address: pharmacy,
     abi: Pharmacy.abi,
     functionName: 'payInvoiceCovered',
-    args: [invoiceId, { planId, root, nullifier, proof: { pA: proof.a, pB: proof.b, pC: proof.c } }],
+    args: [invoiceId, { planId, root, depth: BigInt(depth), nullifier, proof: { pA: proof.a, pB: proof.b, pC: proof.c } }],
     value: topUp,
   }, { errorAbi: pharmacyErrorAbi })
   return { txHash, blockNumber }

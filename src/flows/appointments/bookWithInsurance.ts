@@ -76,11 +76,11 @@ export async function bookWithInsurance(p: BookWithInsuranceParameters): Promise
   const payer = sender.walletClient.account.address
   const key: CoveredBookingKey = { slotId: slot.slotId, privateKey: sender.privateKey, address: payer }
   p.remember(key)
-  const { input, root } = await coverInput({ identitySecret, credential, leaves, slot, k: visit.k, chainId, appointments, insurance, payer })
-  const result = await proveInWorker(p.worker, { circuit: 'eligibility', input: toCircuitInput(input), onProgress: (progress) => onStep(...proofStep(progress)) })
+  const { input, root, depth } = await coverInput({ identitySecret, credential, leaves, slot, k: visit.k, chainId, appointments, insurance, payer })
+  const result = await proveInWorker(p.worker, { circuit: 'eligibility', depth, input: toCircuitInput(input), onProgress: (progress) => onStep(...proofStep(progress)) })
   const signals = eligibilitySignals(result.publicSignals)
   onStep('Sending the booking')
-  const { txHash } = await bookCovered(sender.walletClient, { appointments, slotId: slot.slotId, planId: plan.planId, root, nullifier: signals.nullifier, proof: toSolidityProof(result.proof) })
+  const { txHash } = await bookCovered(sender.walletClient, { appointments, slotId: slot.slotId, planId: plan.planId, root, depth, nullifier: signals.nullifier, proof: toSolidityProof(result.proof) })
   p.remember({ ...key, txHash })
   return { txHash }
 }

@@ -2,6 +2,7 @@ import type { Address } from 'viem'
 import { bookingHash } from '../../chain/appointments/bookingHash.ts'
 import { nullifierDomain } from '../../chain/appointments/nullifierDomain.ts'
 import type { SlotView } from '../../chain/appointments/slotView.ts'
+import { eligibilityDepth } from '../../zk/circuits.ts'
 import { eligibilityInputs, type EligibilityInput } from '../../zk/eligibilityInputs.ts'
 import { eligibilityNullifier } from '../../zk/eligibilityNullifier.ts'
 import { memberTree } from '../../zk/memberTree.ts'
@@ -46,13 +47,18 @@ export type CoverInputParameters = {
   payer: Address
 }
 
-/** The eligibility circuit's input for booking `slot` with `credential`, and the member root it proves against. */
-export async function coverInput(p: CoverInputParameters): Promise<{ input: EligibilityInput; root: bigint }> {
+/**
+ * The eligibility circuit's input for booking `slot` with `credential`, the member root
+ * it proves against and the circuit's depth: the tree's own (eligibilityDepth of its
+ * size), the same for every member, so it says nothing about which member proves.
+ */
+export async function coverInput(p: CoverInputParameters): Promise<{ input: EligibilityInput; root: bigint; depth: number }> {
   const { credential, slot } = p
   const tree = await memberTree(p.leaves)
   const index = tree.indexOf(credential.leaf)
   if (index < 0) throw new ProofInputError('Your insurer’s member list no longer includes your credential. Ask your insurer.')
   const merkleProof = tree.generateProof(index)
+  const depth = eligibilityDepth(tree.size)
   const input = eligibilityInputs({
     identitySecret: p.identitySecret,
     planId: credential.plan.planId,
@@ -64,6 +70,7 @@ export async function coverInput(p: CoverInputParameters): Promise<{ input: Elig
     k: p.k,
     bookingHash: bookingHash({ slotId: slot.slotId, doctor: slot.doctor, appointments: p.appointments, chainId: p.chainId, payer: p.payer }),
     domain: nullifierDomain({ chainId: p.chainId, insurance: p.insurance }),
+    depth,
   })
-  return { input, root: merkleProof.root }
+  return { input, root: merkleProof.root, depth }
 }

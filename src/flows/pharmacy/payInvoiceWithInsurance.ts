@@ -59,11 +59,11 @@ export async function payInvoiceWithInsurance(p: PayInvoiceWithInsuranceParamete
     throw toChainError(error, publicClient)
   }
   const payer = sender.walletClient.account.address
-  const { input, root, nullifier } = await invoiceCoverInput({
+  const { input, root, depth, nullifier } = await invoiceCoverInput({
     identitySecret: p.identitySecret, credential, cover, leaves, invoice, spent: new Set(spent), chainId, pharmacy, insurance, payer,
   })
-  const result = await proveInWorker(p.worker, { circuit: 'eligibility', input: toCircuitInput(input), onProgress: (progress) => onStep(...proofStep(progress)) })
+  const result = await proveInWorker(p.worker, { circuit: 'eligibility', depth, input: toCircuitInput(input), onProgress: (progress) => onStep(...proofStep(progress)) })
   onStep('Sending the payment')
-  const { txHash } = await payInvoiceCovered(sender.walletClient, { pharmacy, invoiceId: p.invoiceId, planId: credential.plan.planId, root, nullifier, proof: toSolidityProof(result.proof), topUp })
+  const { txHash } = await payInvoiceCovered(sender.walletClient, { pharmacy, invoiceId: p.invoiceId, planId: credential.plan.planId, root, depth, nullifier, proof: toSolidityProof(result.proof), topUp })
   return { txHash, covered, topUp, payer }
 }

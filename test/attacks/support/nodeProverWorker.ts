@@ -13,7 +13,7 @@ export function nodeProverWorker(): ProverWorker {
   const post = (data: ProverResponse) => queueMicrotask(() => listeners.forEach((listener) => listener({ data } as MessageEvent<ProverResponse>)))
   return {
     postMessage(message: ProverRequest) {
-      proveInNode({ circuit: message.circuit, input: message.input, artifactsDir, onProgress: (progress) => post({ type: 'progress', id: message.id, progress }) }).then(
+      proveInNode({ circuit: message.circuit, ...(message.depth === undefined ? {} : { depth: message.depth }), input: message.input, artifactsDir, onProgress: (progress) => post({ type: 'progress', id: message.id, progress }) }).then(
         (result) => post({ type: 'result', id: message.id, result }),
         (error: unknown) => {
           const e = error as SalusError
