@@ -5,7 +5,11 @@
 // (hashes in public/zk/manifest.json) and contracts/generated/<Name>Verifier.sol.
 //   npx tsx scripts/buildCircuits.ts [--check] [--ceremony circuits/ceremony.json] [name...]
 // --check (CI) rebuilds nothing it writes: it recompiles, compares hashes with the
-// manifest, verifies each zkey against r1cs + ptau and diffs vkey and verifier.
+// manifest, verifies each zkey against r1cs + ptau and diffs vkey and verifier. For a
+// family built per depth it does that for the depths in `checkedDepths` (the smallest
+// and the largest) and, for every other depth, compares the committed wasm and zkey
+// with the manifest's hashes and the vkey with the zkey's; `--check --all-depths` does
+// the full check of every depth (about 20 times as long: half an hour on 2 busy cores).
 // --ceremony takes the keys of a real phase-2 ceremony (circuits/README.md) instead of
 // making development ones: each final zkey must match the record and verify against the
 // circuit and the ceremony's powers of tau; the manifest then names that ptau.
@@ -145,6 +149,21 @@ async function build(spec: CircuitSpec, ptau: string, ceremony: CeremonyRecord |
     wasmBytes: wasmBytes.length,
     zkeyBytes: zkeyBytes.length,
   }
+}
+
+/** The depths of a family whose every artifact `--check` rebuilds and verifies (the rest: hashes and keys). */
+const checkedDepths = (family: CircuitSpec) => [Math.min(...family.depths!), Math.max(...family.depths!)]
+
+/** A depth not rebuilt: its committed files are the ones the manifest names, and its vkey is its zkey's. */
+async function checkCommitted(spec: CircuitSpec, expected: CircuitManifest | undefined): Promise<string[]> {
+  if (!expected) return [`${spec.name}: not in ${manifestPath}; run npx tsx scripts/buildCircuits.ts`]
+  const problems: string[] = []
+  const zkey = join(outDir, `${spec.name}.zkey`)
+  if ((await fileHash(join(outDir, `${spec.name}.wasm`))) !== expected.wasm) problems.push(`${spec.name}: ${outDir}/${spec.name}.wasm is not the manifest's`)
+  if ((await fileHash(zkey)) !== expected.zkey) problems.push(`${spec.name}: ${zkey} is not the manifest's`)
+  const vkey = JSON.parse(await readFile(join(outDir, `${spec.name}.vkey.json`), 'utf8'))
+  if (JSON.stringify(vkey) !== JSON.stringify(await zKey.exportVerificationKey(zkey, quiet))) problems.push(`${spec.name}: verification key is not its zkey's`)
+  return problems
 }
 
 async function check(spec: CircuitSpec, expected: CircuitManifest | undefined, ptau: string): Promise<string[]> {
@@ -388,13 +407,19 @@ async function main(): Promise<void> {
   if (checking) {
     const problems: string[] = []
     if (previous?.ptau.sha256 !== ptauSha) problems.push(`${ptau} differs from the one the artifacts were built with`)
-    for (const spec of specs) problems.push(...(await check(spec, previous?.circuits[spec.name], ptau)))
+    const allDepths = args.includes('--all-depths')
+    const rebuilt = (spec: CircuitSpec) => allDepths || spec.depth === undefined || checkedDepths(declared.find((f) => f.name === spec.family)!).includes(spec.depth)
+    for (const spec of specs) {
+      problems.push(...(rebuilt(spec) ? await check(spec, previous?.circuits[spec.name], ptau) : await checkCommitted(spec, previous?.circuits[spec.name])))
+    }
     for (const family of families) problems.push(...(await checkFamily(family, previous)))
     if (problems.length > 0) {
       console.error(`Circuit artifacts are out of date:\n  ${problems.join('\n  ')}\nRebuild with: npx tsx scripts/buildCircuits.ts`)
       process.exit(1)
     }
-    console.log(`circuit artifacts match their sources (${specs.map((s) => s.name).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    const names = (list: CircuitSpec[]) => list.map((s) => s.name).join(', ')
+    const partly = specs.filter((s) => !rebuilt(s))
+    console.log(`circuit artifacts match their sources (rebuilt and verified: ${names(specs.filter(rebuilt))}${partly.length ? `; hashes and keys: ${names(partly)} (--all-depths rebuilds them too)` : ''}) in ${((Date.now() - started) / 1000).toFixed(1)} s`)
     process.exit(0)
   }
 
