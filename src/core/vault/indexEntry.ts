@@ -37,7 +37,7 @@ export function parseIndexEntry(value: unknown): IndexEntry {
     const problem = provenanceShapeError(s.provenance)
     if (problem) fail(`summary.provenance.${problem}`)
   }
-  for (const key of ['versionOf', 'replaces'] as const) {
+  for (const key of ['versionOf', 'replaces', 'fingerprint'] as const) {
     if (s[key] !== undefined && typeof s[key] !== 'string') fail(`summary.${key}`)
   }
   if (s.status !== undefined) {
