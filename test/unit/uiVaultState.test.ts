@@ -90,6 +90,7 @@ describe('Workspace state', () => {
     expect(broken?.rejected[0]?.reason).toBeTruthy()
     expect(workspace.list.records).toHaveLength(1)
     expect(workspace.list.status).toMatch(/Imported 1 record; 2 not imported/)
+    expect(labs?.people).toEqual([])
     await workspace.close()
   })
 

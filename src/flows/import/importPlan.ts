@@ -51,6 +51,8 @@ export async function planFhirImport(
   const people: ImportPerson[] = []
   const aliases = new Map<string, string>()
   for (const fullUrl of patientFullUrls(text)) aliases.set(fullUrl.url, `Patient/${fullUrl.id}`)
+  // Only a Patient in this file makes a record "about someone"; a lone record pointing elsewhere is kept as the patient's own.
+  const patientKeys = new Set(accepted.flatMap(({ resource }, index) => (resource.resourceType === 'Patient' ? [`Patient/${String(resource.id ?? index)}`] : [])))
   const records: PlannedRecord[] = []
   let context = 0
   accepted.forEach(({ resource, scope, title, date }, index) => {
@@ -64,7 +66,8 @@ export async function planFhirImport(
       return
     }
     const ref = subjectReference(resource)
-    const personKey = ref === undefined ? undefined : (aliases.get(ref) ?? (/^Patient\/[^/]+$/.test(ref) ? ref : undefined))
+    const key = ref === undefined ? undefined : (aliases.get(ref) ?? ref)
+    const personKey = key !== undefined && patientKeys.has(key) ? key : undefined
     records.push({
       item: `${p.fileName} ${resource.resourceType}${resource.id ? `/${String(resource.id)}` : ` ${index + 1}`}`,
       resource,
