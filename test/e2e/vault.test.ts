@@ -7,7 +7,7 @@ import { base32upper } from 'multiformats/bases/base32'
 import type { BrowserContext, Page } from 'playwright-core'
 import { launchProfile, watchPage } from './support/browser.ts'
 import { step } from './support/step.ts'
-import { addRecord, recordButton, recordCount, signIn } from './support/vaultPage.ts'
+import { addRecord, choosePerson, recordButton, recordCount, signIn } from './support/vaultPage.ts'
 import { validateResource } from '../../src/core/fhir/validateResource.ts'
 
 const appUrl = inject('appUrl')
@@ -124,8 +124,11 @@ describe('patient vault in Chromium', () => {
   const step6 = step([step1], async () => {
     const before = await recordCount(page)
     await page.getByLabel('Import FHIR file').setInputFiles(`${fixtures}/ips-bundle-01.json`)
-    const ips = JSON.parse(await readFile(`${fixtures}/ips-bundle-01.json`, 'utf8')) as { entry: unknown[] }
-    await expect.poll(() => recordCount(page), { timeout: 60_000 }).toBe(before + ips.entry.length)
+    // The IPS is about Martha DeLarosa: she is asked for; her Patient, practitioners and organizations are not records.
+    await choosePerson(page, /Martha DeLarosa/)
+    const ips = JSON.parse(await readFile(`${fixtures}/ips-bundle-01.json`, 'utf8')) as { entry: { resource: { resourceType: string } }[] }
+    const context = new Set(['Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Medication', 'RelatedPerson', 'Device'])
+    await expect.poll(() => recordCount(page), { timeout: 60_000 }).toBe(before + ips.entry.filter((e) => !context.has(e.resource.resourceType)).length)
 
     const afterIps = await recordCount(page)
     await page.getByLabel('Import FHIR file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"resourceType": "Observation", "status": ') })

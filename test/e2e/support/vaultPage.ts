@@ -36,3 +36,11 @@ export async function recordCount(page: PwPage): Promise<number> {
   const match = /(\d[\d,]*) record/.exec(text)
   return match ? Number(match[1]!.replace(/,/g, '')) : 0
 }
+
+/** When the import asks which person in the file is the patient: picks `person` (a name) and goes on. */
+export async function choosePerson(page: PwPage, person: string | RegExp) {
+  const chooser = page.getByRole('form', { name: /Which person in/ })
+  await chooser.waitFor({ timeout: 60_000 })
+  await chooser.getByRole('radio', { name: person }).check()
+  await chooser.getByRole('button', { name: 'Import my records' }).click()
+}
