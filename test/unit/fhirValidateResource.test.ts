@@ -103,6 +103,8 @@ describe('validateResource', () => {
   it('accepts what R4 allows and a naive check would not', () => {
     expect(() => validateResource({ resourceType: 'Patient', birthDate: '2024-02-29' })).not.toThrow()
     expect(() => validateResource(condition({ onsetDateTime: '2015-03-01T10:00:00.123+14:00', recordedDate: '2016' }))).not.toThrow()
+    // A conditional reference, as Synthea writes for practitioners (valid R4; every one was refused before issue 14).
+    expect(() => validateResource(condition({ asserter: { reference: 'Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999962229', display: 'Dr. A' } }))).not.toThrow()
     // A primitive list may hold null where its _twin carries an extension.
     const name = [{ given: [null, 'Ann'], _given: [{ extension: [{ url: 'http://x', valueCode: 'masked' }] }, null] }]
     expect(() => validateResource({ resourceType: 'Patient', name })).not.toThrow()

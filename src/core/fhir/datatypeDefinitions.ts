@@ -65,11 +65,13 @@ export const datatypeDefinitions: Record<string, StructureDefinition> = {
       (value) => {
         const target = value.reference
         if (typeof target !== 'string') return undefined
-        // ref-1: local '#id', relative 'Type/id[/_history/v]', or an absolute URI.
+        // ref-1: local '#id', relative 'Type/id[/_history/v]', or an absolute URI; also a
+        // conditional reference 'Type?identifier=system|value' (Synthea writes them; valid in R4).
         if (/^#[A-Za-z0-9\-.]{1,64}$/.test(target)) return undefined
+        if (/^[A-Z][A-Za-z]+\?\S+$/.test(target)) return undefined
         if (/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(\/_history\/[A-Za-z0-9\-.]{1,64})?$/.test(target)) return undefined
         if (/^[a-z][a-z0-9+.-]*:\S+$/i.test(target)) return undefined
-        return { at: 'reference', reason: `${JSON.stringify(target.slice(0, 60))} is not a FHIR reference (expected Type/id, #id or an absolute URL)` }
+        return { at: 'reference', reason: `${JSON.stringify(target.slice(0, 60))} is not a FHIR reference (expected Type/id, #id, Type?search or an absolute URL)` }
       },
     ],
   },
