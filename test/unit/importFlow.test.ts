@@ -27,19 +27,20 @@ describe('importFhirFile', () => {
     const stages = new Set<string>()
     const first = await importFhirFile({ vault, fileName: 'three.json', input: file, plan: planFhirImport, choosePerson: choose, onProgress: (p: ImportProgress) => stages.add(p.stage) })
     expect(asked[0]).toEqual(['Ana Lopez', 'Ben Okafor', 'Chen Wei'])
-    expect(first.added).toHaveLength(8)
+    // Ben's own Patient resource is one of his records.
+    expect(first.added).toHaveLength(9)
     expect(first.chosen?.name).toBe('Ben Okafor')
-    expect(first.setAside).toHaveLength(16)
+    expect(first.setAside).toHaveLength(18)
     expect(new Set(first.setAside.map((s) => s.person))).toEqual(new Set(['Ana Lopez', 'Chen Wei']))
-    expect(vault.list()).toHaveLength(8)
+    expect(vault.list()).toHaveLength(9)
     expect([...stages]).toEqual(expect.arrayContaining(['reading', 'choosing', 'comparing', 'encrypting', 'saving']))
-    expect(outcomeSentence(first)).toMatch(/Imported 8 records.*16 records are about other people/)
+    expect(outcomeSentence(first)).toMatch(/Imported 9 records.*18 records are about other people/)
 
     const again = await importFhirFile({ vault, fileName: 'three.json', input: file, plan: planFhirImport, choosePerson: choose })
     expect(again.added).toHaveLength(0)
-    expect(again.duplicates).toBe(8)
-    expect(vault.list()).toHaveLength(8)
-    expect(outcomeSentence(again)).toMatch(/^Nothing was imported from three\.json\. 8 records were already in your vault/)
+    expect(again.duplicates).toBe(9)
+    expect(vault.list()).toHaveLength(9)
+    expect(outcomeSentence(again)).toMatch(/^Nothing was imported from three\.json\. 9 records were already in your vault/)
   })
 
   it('cancelled while the patient chooses, or while encrypting: the vault and its store are unchanged', async () => {
