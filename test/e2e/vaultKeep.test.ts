@@ -3,23 +3,29 @@
 // file of several patients keeping only your own, the same file twice (nothing doubled), two
 // tabs adding at once (nothing lost), a tab closed mid-import (consistent on reopen), a full
 // storage quota (clear message, nothing lost), and the phone layout.
-// Until s4-import's Synthea fixture lands, the big file is a Synthea-shaped Bundle
-// (test/support/syntheaLike.ts).
+// The patient files are s4-import's Synthea fixtures (test/fixtures/fhir/synthea, see SOURCES.md);
+// the long imports that are cancelled or interrupted use a bigger Synthea-shaped Bundle
+// (test/support/syntheaLike.ts) so there is time to stop them half-way.
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
 import { launchProfile, watchPage } from './support/browser.ts'
 import { step } from './support/step.ts'
 import { addRecord, choosePerson, recordCount, signIn } from './support/vaultPage.ts'
 import { syntheaLikeBundle } from '../support/syntheaLike.ts'
+import { fhirFixtures } from '../support/fixtures.ts'
 
 const appUrl = inject('appUrl')
 const who = /Newcomer Pia/
 const file = (name: string, value: unknown) => ({ name, mimeType: 'application/fhir+json', buffer: Buffer.from(JSON.stringify(value)) })
 
-// One patient with 2,400 records (Synthea-sized: ~1.3 MB), and smaller ones.
-const big = file('synthea-patient.json', syntheaLikeBundle({ recordsPerPatient: 2_400, seed: 1 }))
+// A full Synthea patient (1.6 MB, 490 records once practitioners and organizations are context).
+const syntheaName = 'Ilene33_Klocko335_6c0c7dd6-927c-137f-e7d0-d761d7486308.json'
+const big = { name: syntheaName, mimeType: 'application/fhir+json', buffer: readFileSync(`${fhirFixtures}/synthea/${syntheaName}`) }
+const syntheaRecords = 490
+// A bulk export (NDJSON) of three Synthea patients: Devin82 has 36 records, the others 42 and 31.
+const family = { name: 'bulk-export-3-patients.ndjson', mimeType: 'application/fhir+ndjson', buffer: readFileSync(`${fhirFixtures}/synthea/bulk-export-3-patients.ndjson`) }
 const toCancel = file('to-cancel.json', syntheaLikeBundle({ recordsPerPatient: 1_500, seed: 2 }))
-const family = file('family.json', syntheaLikeBundle({ patients: 3, recordsPerPatient: 20, seed: 3 }))
 
 let profile: Awaited<ReturnType<typeof launchProfile>>
 let page: Page
@@ -78,21 +84,20 @@ describe('keeping records in Chromium', () => {
     await startHeartbeat(page)
     const started = Date.now()
     await importInput(page).setInputFiles(big)
-    await choosePerson(page, /Ana Lopez/)
+    await choosePerson(page, /Ilene33 Klocko335/)
     // Progress shows while it runs, with a cancel button.
     const running = page.getByTestId('import-running')
     await expect.poll(() => running.getByRole('progressbar').count(), { timeout: 30_000 }).toBe(1)
     await expect.poll(() => running.getByRole('button', { name: 'Cancel import' }).count()).toBe(1)
-    // 2,400 records and the patient's own Patient resource.
-    await expect.poll(() => recordCount(page), { timeout: 170_000, interval: 500 }).toBe(2_401)
+    await expect.poll(() => recordCount(page), { timeout: 170_000, interval: 500 }).toBe(syntheaRecords)
     const beat = await stopHeartbeat(page)
-    console.log(`e2e import of 2,400 records: ${Date.now() - started} ms; page heartbeat`, beat)
+    console.log(`e2e import of a Synthea patient (${syntheaRecords} records): ${Date.now() - started} ms; page heartbeat`, beat)
     // The page kept drawing frames: never blocked for a second or more.
     expect(beat.frames).toBeGreaterThan(20)
     // Under a loaded CI machine (load 20 on 2 cores) a 100 ms task can take 1 s; reading the file on
     // the page (before the worker) blocked it for the whole parse, seconds for this file.
     expect(beat.maxFrameGapMs).toBeLessThan(2_500)
-    await expect.poll(() => page.getByTestId('import-results').textContent()).toMatch(/Imported 2,401 records from synthea-patient\.json/)
+    await expect.poll(() => page.getByTestId('import-results').textContent()).toMatch(/Imported 490 records from Ilene33/)
   })
   it('imports a full patient in the worker with progress, the page responsive', step1, 180_000)
 
@@ -106,29 +111,31 @@ describe('keeping records in Chromium', () => {
       .toBeGreaterThan(0.3)
     await page.getByRole('button', { name: 'Cancel import' }).click()
     await expect.poll(() => page.getByTestId('import-results').textContent(), { timeout: 30_000 }).toMatch(/cancelled\. Nothing from this file was stored/)
-    expect(await recordCount(page)).toBe(2_401)
+    expect(await recordCount(page)).toBe(syntheaRecords)
     await reopen(page)
-    await expect.poll(() => recordCount(page), { timeout: 60_000 }).toBe(2_401)
+    await expect.poll(() => recordCount(page), { timeout: 60_000 }).toBe(syntheaRecords)
   })
   it('cancels an import half-way: the vault is unchanged, also after a reload', step2, 180_000)
 
   const step3 = step([step1], async () => {
     const before = await recordCount(page)
     await importInput(page).setInputFiles(family)
-    const chooser = page.getByRole('form', { name: /Which person in family\.json/ })
-    await chooser.waitFor()
+    const chooser = page.getByRole('form', { name: /Which person in bulk-export-3-patients\.ndjson/ })
+    await chooser.waitFor({ timeout: 60_000 })
     expect(await chooser.getByRole('radio').count()).toBe(4) // three people and "none of these"
-    await choosePerson(page, /Ben Okafor/)
-    await expect.poll(() => recordCount(page), { timeout: 60_000 }).toBe(before + 21)
-    const aside = page.getByRole('list', { name: /Set aside from family\.json/ })
-    await expect.poll(() => aside.textContent()).toMatch(/21 records about Ana Lopez/)
-    expect(await aside.textContent()).toMatch(/21 records about Chen Wei/)
+    await choosePerson(page, /Devin82/)
+    await expect.poll(() => recordCount(page), { timeout: 60_000 }).toBe(before + 36)
+    const aside = page.getByRole('list', { name: /Set aside from bulk-export-3-patients\.ndjson/ })
+    await expect.poll(() => aside.textContent()).toMatch(/42 records about Mrs\. Sumiko254 Larue605 Medhurst46/)
+    expect(await aside.textContent()).toMatch(/31 records about Denis399/)
 
     // The same file again: nothing doubled, and the outcome says so (not a success).
     await importInput(page).setInputFiles(family)
-    await choosePerson(page, /Ben Okafor/)
-    await expect.poll(() => page.getByTestId('import-results').textContent(), { timeout: 60_000 }).toMatch(/Nothing was imported from family\.json\. 21 records were already in your vault/)
-    expect(await recordCount(page)).toBe(before + 21)
+    await choosePerson(page, /Devin82/)
+    await expect
+      .poll(() => page.getByTestId('import-results').textContent(), { timeout: 60_000 })
+      .toMatch(/Nothing was imported from bulk-export-3-patients\.ndjson\. 36 records were already in your vault/)
+    expect(await recordCount(page)).toBe(before + 36)
   })
   it('keeps only your own records from a file of several patients, and never doubles a file imported twice', step3, 120_000)
 

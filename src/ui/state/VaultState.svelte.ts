@@ -7,7 +7,7 @@ import { Progress } from './Progress.svelte.ts'
 import { reportError } from './reportError.ts'
 import { plural } from '../format.ts'
 import { importFhirFile, importStageLabels, type ImportOutcome } from '../../flows/import/importFhirFile.ts'
-import { planFhirImport, type ImportPerson } from '../../flows/import/importPlan.ts'
+import type { ImportPerson } from '../../flows/import/importPlan.ts'
 import { planInWorker, type PlanFunction } from '../../flows/import/planInWorker.ts'
 import { StorageFullError } from '../../core/vault/vaultErrors.ts'
 
@@ -43,7 +43,8 @@ export class VaultState {
   /** Set while the import waits for the patient to say who they are in the file. */
   choosing = $state.raw<PersonChoice | undefined>(undefined)
   /** Reads and checks import files: in a Web Worker in the browser, inline where there is none (unit tests). */
-  plan: PlanFunction = typeof Worker === 'function' ? planInWorker() : planFhirImport
+  plan: PlanFunction =
+    typeof Worker === 'function' ? planInWorker() : (input, p) => import('../../flows/import/importPlan.ts').then((m) => m.planFhirImport(input, p))
   /** Called after records are added (anchoring schedules itself from this). */
   onAdded: () => void = () => {}
 
