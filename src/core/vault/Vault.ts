@@ -22,7 +22,7 @@ import { verifyVaultRecord } from './verifyVaultRecord.ts'
 import { writeBackupArchive, type BackupItem } from './backupArchive.ts'
 import { recordBlocks } from './recordBlocks.ts'
 import { restoreVault } from './restoreVault.ts'
-import { ImportFailedError, NoAnchorerError, storageFull, RecordChangeRefusedError, RecordNotCurrentError, RecordNotFoundError } from './vaultErrors.ts'
+import { ImportFailedError, NoAnchorerError, StorageFullError, storageFull, RecordChangeRefusedError, RecordNotCurrentError, RecordNotFoundError } from './vaultErrors.ts'
 import { provenanceResource, provenanceSignatureHolds, type RecordProvenance } from './provenance.ts'
 import type {
   AddRecordParameters,
@@ -215,7 +215,7 @@ export class Vault {
     } catch (error) {
       if (p.signal?.aborted) throw p.signal.reason
       const full = storageFull(error)
-      throw full !== error ? full : error instanceof ImportFailedError ? error : new ImportFailedError({ cause: error })
+      throw full instanceof StorageFullError || full instanceof ImportFailedError ? full : new ImportFailedError({ cause: error })
     }
     return sealed.map((e) => e.summary)
   }
@@ -269,7 +269,7 @@ export class Vault {
       await this.commit(sealed)
     } catch (cause) {
       const full = storageFull(cause)
-      throw full !== cause ? full : new ImportFailedError({ cause })
+      throw full instanceof StorageFullError ? full : new ImportFailedError({ cause })
     }
     return { added: sealed.map((e) => e.summary), rejected }
   }
@@ -457,7 +457,12 @@ export class Vault {
   /** Index first, memory second: if the store refuses, the vault in memory is unchanged. */
   private async commit(entries: IndexEntry[]): Promise<void> {
     if (entries.length === 0) return
-    await this.index.put(entries)
+    try {
+      await this.index.put(entries)
+    } catch (error) {
+      // Amend, withdraw and anchoring too: a full disk is StorageFullError, whoever writes.
+      throw storageFull(error)
+    }
     this.ordered = undefined
     this.sealedEpochs = undefined
   }
