@@ -134,7 +134,12 @@ describe('patient vault in Chromium', () => {
     await page.getByLabel('Import FHIR file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"resourceType": "Observation", "status": ') })
     await expect.poll(() => page.getByRole('list', { name: /Not imported from broken\.json/ }).count()).toBe(1)
     await page.getByLabel('Import FHIR file').setInputFiles({ name: 'wrong.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ resourceType: 'Condition', onsetDateTime: '2023-02-30' })) })
-    await expect.poll(() => page.getByRole('list', { name: /Not imported from wrong\.json/ }).count()).toBe(1)
+    await expect
+      .poll(() => page.getByRole('list', { name: /Not imported from wrong\.json/ }).count(), {
+        message: `import panel: ${await page.getByTestId('import-results').innerText().catch(() => '')}`,
+        timeout: 30_000,
+      })
+      .toBe(1)
     expect(await page.getByRole('list', { name: /Not imported from wrong\.json/ }).textContent()).toMatch(/subject|onset|date/i)
     expect(await recordCount(page)).toBe(afterIps)
   })
@@ -142,7 +147,9 @@ describe('patient vault in Chromium', () => {
 
   const step7 = step([step1], async () => {
     const before = await recordCount(page)
-    const json = await readFile(`${fixtures}/AllergyIntolerance-extracted-from-ips-bundle-01.json`, 'utf8')
+    // The IPS above holds this allergy already (it would be skipped as a duplicate): a note makes it a new record.
+    const allergy = JSON.parse(await readFile(`${fixtures}/AllergyIntolerance-extracted-from-ips-bundle-01.json`, 'utf8')) as Record<string, unknown>
+    const json = JSON.stringify({ ...allergy, note: [{ text: 'Dropped on the import area' }] })
     const dataTransfer = await page.evaluateHandle((text) => {
       const transfer = new DataTransfer()
       transfer.items.add(new File([text], 'allergy.json', { type: 'application/json' }))
@@ -151,6 +158,8 @@ describe('patient vault in Chromium', () => {
     const zone = page.getByRole('region', { name: 'Drop FHIR files here' })
     await zone.dispatchEvent('dragenter', { dataTransfer })
     await zone.dispatchEvent('drop', { dataTransfer })
+    // The allergy points to a patient the file does not hold: the import asks whether that is you.
+    await choosePerson(page, /A patient not in this file/)
     await expect.poll(() => recordCount(page), { timeout: 30_000 }).toBe(before + 1)
   })
   it('imports a resource dropped onto the drop zone', step7)
