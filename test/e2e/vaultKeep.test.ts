@@ -102,6 +102,7 @@ describe('keeping records in Chromium', () => {
   it('imports a full patient in the worker with progress, the page responsive', step1, 180_000)
 
   const step2 = step([step1], async () => {
+    const before = await recordCount(page)
     await importInput(page).setInputFiles(toCancel)
     await choosePerson(page, /Ana Lopez/)
     const bar = page.getByTestId('import-running').getByRole('progressbar')
@@ -111,9 +112,9 @@ describe('keeping records in Chromium', () => {
       .toBeGreaterThan(0.3)
     await page.getByRole('button', { name: 'Cancel import' }).click()
     await expect.poll(() => page.getByTestId('import-results').textContent(), { timeout: 30_000 }).toMatch(/cancelled\. Nothing from this file was stored/)
-    expect(await recordCount(page)).toBe(syntheaRecords)
+    expect(await recordCount(page)).toBe(before)
     await reopen(page)
-    await expect.poll(() => recordCount(page), { timeout: 60_000 }).toBe(syntheaRecords)
+    await expect.poll(() => recordCount(page), { timeout: 60_000 }).toBe(before)
   })
   it('cancels an import half-way: the vault is unchanged, also after a reload', step2, 180_000)
 
@@ -185,6 +186,9 @@ describe('keeping records in Chromium', () => {
     const before = await recordCount(page)
     const cdp = await profile.context.newCDPSession(page)
     const origin = new URL(appUrl).origin
+    // Flaky in Chromium 156: this passed alone after the first import, but in 3 of 4 full runs the
+    // override (even to 1 KB) did not stop the account's already-used IndexedDB from taking the import.
+    // The mapping itself is tested in test/unit/vaultNeverLost.test.ts. It runs last, so a miss harms no other step.
     // The browser's own figure (the page's estimate() is padded), then almost no room left. A quota of 0
     // turns the override off in Chromium 156 (measured: a 5 MB write then committed), so it is usage + 16 KB.
     const { usage } = await cdp.send('Storage.getUsageAndQuota', { origin })
