@@ -44,7 +44,10 @@ export default defineConfig({
   plugins: [networkConfig(), svelte(), wasm(), serviceWorkerPlugin()],
   build: { target: 'es2022', outDir: '../dist', emptyOutDir: true },
   worker: { format: 'es', plugins: () => [wasm()] },
-  optimizeDeps: { exclude: ['@nucypher/umbral-pre'], esbuildOptions: { target: 'es2022' } },
+  // @medplum/core is imported only by the import worker (a dynamic import the dependency scan does not
+  // reach): pre-bundled at start, or the dev server optimizes it on first import and the worker's
+  // request fails ("outdated optimize dep") while the page reloads.
+  optimizeDeps: { exclude: ['@nucypher/umbral-pre'], include: ['@medplum/core'], esbuildOptions: { target: 'es2022' } },
   server: { port: Number(process.env.SALUS_APP_PORT ?? 5173), strictPort: true },
   test: {
     root: projectRoot,

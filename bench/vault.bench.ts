@@ -102,10 +102,39 @@ async function peakRssMb(): Promise<number> {
 
 if (process.argv.includes('--rss-child')) await peakRssChild()
 
+/** vault.list_search.10k: in Chromium (bench/pages/importPage.ts measureListSearch), not Node. */
+async function listSearch10k(): Promise<number> {
+  const { launchBrowser } = await import('./support/browser.ts')
+  const { callPageModule } = await import('./support/pageModule.ts')
+  const { startBenchVite } = await import('./support/benchVite.ts')
+  const { syntheaLikeBundle } = await import('../test/support/syntheaLike.ts')
+  const resources = syntheaLikeBundle({ recordsPerPatient: 2_500, seed: 9 }).entry.map((e) => e.resource).filter((r) => r.resourceType !== 'Patient')
+  const vite = await startBenchVite()
+  const browser = await launchBrowser()
+  try {
+    const page = await browser.newPage()
+    await page.goto(vite.url)
+    const { times, hits } = await callPageModule<{ times: number[]; hits: number[] }>(page, 'importPage.ts', 'measureListSearch', { resources, count: 10_000, rounds: 5 })
+    console.log(`  rounds ${times.map((t) => t.toFixed(0)).join(', ')} ms; hits ${hits.join(', ')}`)
+    return median(times)
+  } finally {
+    await browser.close()
+    await vite.close()
+  }
+}
+
 const benchmarks: Benchmark[] = [
   { name: 'vault.encrypt_stream.256MB', about: 'encryptStream throughput in Node, median of 15 rounds interleaved with its baseline', unit: 'MB/s', better: 'higher', run: async () => (await session()).stream },
   { name: 'vault.encrypt_stream_baseline_webcrypto.256MB', about: 'raw WebCrypto AES-GCM in Node, 1 MiB calls one ahead, median of 15 rounds interleaved with encrypt_stream', unit: 'MB/s', better: 'higher', run: async () => (await session()).baseline },
   { name: 'vault.encrypt_stream_over_baseline', about: 'median over rounds of encrypt_stream ÷ baseline measured back to back', unit: 'ratio', better: 'higher', target: 0.7, run: async () => (await session()).ratio },
+  {
+    name: 'vault.list_search.10k',
+    about: "open a 10,000-record vault index in Chromium's IndexedDB (summaries of Synthea-shaped records), list and three searches; median of 5",
+    unit: 'ms',
+    better: 'lower',
+    target: 200,
+    run: listSearch10k,
+  },
   { name: 'vault.encrypt_stream.1GB.peak_rss_mb', about: 'peak RSS growth of a Node child process streaming 1 GB through encryptStream', unit: 'MB', better: 'lower', target: 128, run: peakRssMb },
 ]
 

@@ -7,7 +7,7 @@ import { base32upper } from 'multiformats/bases/base32'
 import type { BrowserContext, Page } from 'playwright-core'
 import { launchProfile, watchPage } from './support/browser.ts'
 import { step } from './support/step.ts'
-import { addRecord, recordButton, recordCount, signIn } from './support/vaultPage.ts'
+import { addRecord, choosePerson, recordButton, recordCount, signIn } from './support/vaultPage.ts'
 import { validateResource } from '../../src/core/fhir/validateResource.ts'
 
 const appUrl = inject('appUrl')
@@ -124,14 +124,22 @@ describe('patient vault in Chromium', () => {
   const step6 = step([step1], async () => {
     const before = await recordCount(page)
     await page.getByLabel('Import FHIR file').setInputFiles(`${fixtures}/ips-bundle-01.json`)
-    const ips = JSON.parse(await readFile(`${fixtures}/ips-bundle-01.json`, 'utf8')) as { entry: unknown[] }
-    await expect.poll(() => recordCount(page), { timeout: 60_000 }).toBe(before + ips.entry.length)
+    // The IPS is about Martha DeLarosa: she is asked for; its practitioner, organizations and medications are context, not records.
+    await choosePerson(page, /Martha DeLarosa/)
+    const ips = JSON.parse(await readFile(`${fixtures}/ips-bundle-01.json`, 'utf8')) as { entry: { resource: { resourceType: string } }[] }
+    const context = new Set(['Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Medication'])
+    await expect.poll(() => recordCount(page), { timeout: 60_000 }).toBe(before + ips.entry.filter((e) => !context.has(e.resource.resourceType)).length)
 
     const afterIps = await recordCount(page)
     await page.getByLabel('Import FHIR file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"resourceType": "Observation", "status": ') })
     await expect.poll(() => page.getByRole('list', { name: /Not imported from broken\.json/ }).count()).toBe(1)
     await page.getByLabel('Import FHIR file').setInputFiles({ name: 'wrong.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ resourceType: 'Condition', onsetDateTime: '2023-02-30' })) })
-    await expect.poll(() => page.getByRole('list', { name: /Not imported from wrong\.json/ }).count()).toBe(1)
+    await expect
+      .poll(() => page.getByRole('list', { name: /Not imported from wrong\.json/ }).count(), {
+        message: `import panel: ${await page.getByTestId('import-results').innerText().catch(() => '')}`,
+        timeout: 30_000,
+      })
+      .toBe(1)
     expect(await page.getByRole('list', { name: /Not imported from wrong\.json/ }).textContent()).toMatch(/subject|onset|date/i)
     expect(await recordCount(page)).toBe(afterIps)
   })
@@ -139,7 +147,9 @@ describe('patient vault in Chromium', () => {
 
   const step7 = step([step1], async () => {
     const before = await recordCount(page)
-    const json = await readFile(`${fixtures}/AllergyIntolerance-extracted-from-ips-bundle-01.json`, 'utf8')
+    // The IPS above holds this allergy already (it would be skipped as a duplicate): a note makes it a new record.
+    const allergy = JSON.parse(await readFile(`${fixtures}/AllergyIntolerance-extracted-from-ips-bundle-01.json`, 'utf8')) as Record<string, unknown>
+    const json = JSON.stringify({ ...allergy, note: [{ text: 'Dropped on the import area' }] })
     const dataTransfer = await page.evaluateHandle((text) => {
       const transfer = new DataTransfer()
       transfer.items.add(new File([text], 'allergy.json', { type: 'application/json' }))
@@ -148,6 +158,8 @@ describe('patient vault in Chromium', () => {
     const zone = page.getByRole('region', { name: 'Drop FHIR files here' })
     await zone.dispatchEvent('dragenter', { dataTransfer })
     await zone.dispatchEvent('drop', { dataTransfer })
+    // The allergy points to a patient the file does not hold: the import asks whether that is you.
+    await choosePerson(page, /A patient not in this file/)
     await expect.poll(() => recordCount(page), { timeout: 30_000 }).toBe(before + 1)
   })
   it('imports a resource dropped onto the drop zone', step7)

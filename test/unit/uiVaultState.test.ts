@@ -78,18 +78,23 @@ describe('Workspace state', () => {
   it('reports a rejected import item with its reason and leaves the vault unchanged by a broken file', async () => {
     const workspace = await Workspace.open({ account, keys, stores: memoryStores() })
     const good = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: labResult() }, { resource: { resourceType: 'Observation', status: 'nope' } }] }
-    await workspace.list.importFiles([
+    const importing = workspace.list.importFiles([
       new File([JSON.stringify(good)], 'labs.json', { type: 'application/json' }),
       new File(['{ not json'], 'broken.json', { type: 'application/json' }),
     ])
+    // The lab result names its patient: the import asks who the patient is, and waits.
+    await vi.waitFor(() => expect(workspace.list.choosing?.people).toHaveLength(1), { timeout: 30_000 })
+    workspace.list.choosing!.answer(workspace.list.choosing!.people[0]!.key)
+    await importing
     const [labs, broken] = workspace.list.imports
     expect(labs?.added).toHaveLength(1)
     expect(labs?.rejected).toHaveLength(1)
-    expect(labs?.rejected[0]?.reason).toMatch(/status/)
+    expect(labs?.rejected[0]?.reason).toMatch(/status|code/)
     expect(broken?.added).toHaveLength(0)
     expect(broken?.rejected[0]?.reason).toBeTruthy()
     expect(workspace.list.records).toHaveLength(1)
     expect(workspace.list.status).toMatch(/Imported 1 record; 2 not imported/)
+    expect(labs?.chosen).toBeDefined()
     await workspace.close()
   })
 

@@ -129,7 +129,11 @@ describe('Vault', () => {
   it('an index write failure during import adds nothing', async () => {
     const inner = memoryRecordIndex()
     let fail = false
-    const index: RecordIndexStore = { ...inner, putMany: (rows) => (fail ? Promise.reject(new Error('disk full')) : inner.putMany(rows)) }
+    const index: RecordIndexStore = {
+      ...inner,
+      putMany: (rows) => (fail ? Promise.reject(new Error('disk full')) : inner.putMany(rows)),
+      update: (change) => (fail ? Promise.reject(new Error('disk full')) : inner.update!(change)),
+    }
     const { vault } = await newVault({ index })
     await vault.addRecord({ resource: condition, source: 'form' })
     fail = true

@@ -51,7 +51,7 @@ describe('index pages', () => {
     const index = await VaultIndex.load(key, store)
     await index.put(Array.from({ length: 300 }, (_, i) => entry(i)))
     expect(store.size).toBe(2)
-    const failing = { ...store, putMany: () => Promise.reject(new Error('quota')) }
+    const failing = { ...store, putMany: () => Promise.reject(new Error('quota')), update: () => Promise.reject(new Error('quota')) }
     const broken = await VaultIndex.load(key, failing)
     await expect(broken.put([entry(999)])).rejects.toThrow('quota')
     expect(broken.entries.has('cid999')).toBe(false)

@@ -12,6 +12,21 @@ export class IndexPages {
   private readonly pages = new Map<string, readonly string[]>()
   private last = -1
 
+  has(key: string): boolean {
+    return this.pages.has(key)
+  }
+
+  /** The page `cid` is on, if known. */
+  pageFor(cid: string): string | undefined {
+    return this.pageOf.get(cid)
+  }
+
+  clone(): IndexPages {
+    const copy = new IndexPages()
+    for (const [key, cids] of this.pages) copy.load(key, cids)
+    return copy
+  }
+
   load(key: string, cids: readonly string[]): void {
     const number = pageNumber(key)
     this.pages.set(key, cids)
@@ -49,7 +64,7 @@ export function pageKey(number: number): string {
   return `page:${number}`
 }
 
-function pageNumber(key: string): number {
+export function pageNumber(key: string): number {
   const match = /^page:(0|[1-9][0-9]{0,8})$/.exec(key)
   if (!match) throw new RangeError(`not an index page key: ${key}`)
   return Number(match[1])

@@ -23,7 +23,7 @@ import { verifyVaultRecord } from './verifyVaultRecord.ts'
 import { writeBackupArchive, type BackupItem } from './backupArchive.ts'
 import { recordBlocks } from './recordBlocks.ts'
 import { restoreVault } from './restoreVault.ts'
-import { ImportFailedError, NoAnchorerError, RecordChangeRefusedError, RecordNotCurrentError, RecordNotFoundError } from './vaultErrors.ts'
+import { ImportFailedError, NoAnchorerError, StorageFullError, storageFull, RecordChangeRefusedError, RecordNotCurrentError, RecordNotFoundError } from './vaultErrors.ts'
 import { provenanceResource, provenanceSignatureHolds, type RecordProvenance } from './provenance.ts'
 import type {
   AddRecordParameters,
@@ -34,6 +34,7 @@ import type {
   Anchorer,
   ImportFhirParameters,
   ImportFhirResult,
+  ImportRecordsParameters,
   OpenVaultParameters,
   OpenedRecord,
   RecordSource,
@@ -185,9 +186,75 @@ export class Vault {
   }
 
   async addRecord(p: AddRecordParameters): Promise<RecordSummary> {
-    const entry = await this.seal(p.resource, p.provenance ? 'provider' : p.source, p.attachment, p.onProgress, p.provenance)
-    await this.commit([entry])
-    return entry.summary
+    try {
+      const entry = await this.seal(p.resource, p.provenance ? 'provider' : p.source, p.attachment, p.onProgress, p.provenance)
+      await this.commit([entry])
+      return entry.summary
+    } catch (error) {
+      throw storageFull(error)
+    }
+  }
+
+  /**
+   * Seals every record, then adds them all to the index in ONE transaction: a cancelled
+   * (signal), failed or interrupted import (the tab closed) adds nothing. Envelopes
+   * already written to the block store stay there unreferenced: no index row points to
+   * them, so no list, share or backup ever reaches them (backups walk from index rows).
+   * A full storage quota throws StorageFullError; the vault is then as it was.
+   */
+  async importRecords(p: ImportRecordsParameters): Promise<RecordSummary[]> {
+    const sealed: IndexEntry[] = []
+    p.onProgress?.(0, p.records.length)
+    try {
+      for (const record of p.records) {
+        p.signal?.throwIfAborted()
+        sealed.push(await this.seal(record.resource, 'import', undefined, undefined, undefined, record.fingerprint))
+        p.onProgress?.(sealed.length, p.records.length)
+      }
+      p.signal?.throwIfAborted()
+      await this.commit(sealed)
+    } catch (error) {
+      if (p.signal?.aborted) throw p.signal.reason
+      const full = storageFull(error)
+      throw full instanceof StorageFullError || full instanceof ImportFailedError ? full : new ImportFailedError({ cause: error })
+    }
+    return sealed.map((e) => e.summary)
+  }
+
+  /**
+   * The import fingerprints of every record in the vault (any version), for skipping
+   * duplicates. Records stored before fingerprints existed get theirs now, computed by
+   * `fingerprint` from the opened resource, and kept in the index (best effort).
+   */
+  async fingerprints(p: { fingerprint(resource: FhirResource): string; signal?: AbortSignal }): Promise<Set<string>> {
+    const found = new Set<string>()
+    const filled: IndexEntry[] = []
+    for (const entry of this.entries.values()) {
+      if (entry.summary.fingerprint) {
+        found.add(entry.summary.fingerprint)
+        continue
+      }
+      p.signal?.throwIfAborted()
+      try {
+        const fingerprint = p.fingerprint((await this.open(entry)).resource)
+        found.add(fingerprint)
+        filled.push({ ...entry, summary: { ...entry.summary, fingerprint } })
+      } catch {
+        // A record that does not open cannot be a duplicate of anything we can read.
+      }
+    }
+    if (filled.length > 0) await this.commit(filled).catch(() => {})
+    return found
+  }
+
+  /** Re-reads the index (another tab of the account changed it); true if the list changed. */
+  async reload(): Promise<boolean> {
+    const changed = await this.index.reload()
+    if (changed) {
+      this.ordered = undefined
+      this.sealedEpochs = undefined
+    }
+    return changed
   }
 
   /** All accepted items go into the index in one transaction; if that fails nothing is added. */
@@ -195,14 +262,15 @@ export class Vault {
     const { accepted, rejected } = parseFhirImport(p.text, { fileName: p.fileName })
     const sealed: IndexEntry[] = []
     p.onProgress?.(0, accepted.length)
-    for (const item of accepted) {
-      sealed.push(await this.seal(item.resource, 'import'))
-      p.onProgress?.(sealed.length, accepted.length)
-    }
     try {
+      for (const item of accepted) {
+        sealed.push(await this.seal(item.resource, 'import'))
+        p.onProgress?.(sealed.length, accepted.length)
+      }
       await this.commit(sealed)
     } catch (cause) {
-      throw new ImportFailedError({ cause })
+      const full = storageFull(cause)
+      throw full instanceof StorageFullError ? full : new ImportFailedError({ cause })
     }
     return { added: sealed.map((e) => e.summary), rejected }
   }
@@ -337,6 +405,7 @@ export class Vault {
     attachment?: AddRecordParameters['attachment'],
     onProgress?: (done: number, total: number) => void,
     provenance?: RecordProvenance,
+    fingerprint?: string,
   ): Promise<IndexEntry> {
     const resource = validateResource(input)
     const scope = scopeOfResource(resource)
@@ -367,6 +436,7 @@ export class Vault {
     const refs = referencesOf(resource)
     if (fhirRef) summary.fhirRef = fhirRef
     if (refs.length > 0) summary.refs = refs
+    if (fingerprint) summary.fingerprint = fingerprint
     if (provenance) summary.provenance = { ...provenance }
     if (attachment) summary.attachment = { name: attachment.name, contentType: attachment.contentType, size: attachment.size }
     return { v: 1, summary, envelopeCid: summary.cid, scope, epoch }
@@ -392,7 +462,12 @@ export class Vault {
   /** Index first, memory second: if the store refuses, the vault in memory is unchanged. */
   private async commit(entries: IndexEntry[]): Promise<void> {
     if (entries.length === 0) return
-    await this.index.put(entries)
+    try {
+      await this.index.put(entries)
+    } catch (error) {
+      // Amend, withdraw and anchoring too: a full disk is StorageFullError, whoever writes.
+      throw storageFull(error)
+    }
     this.ordered = undefined
     this.sealedEpochs = undefined
   }

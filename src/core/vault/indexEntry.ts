@@ -39,7 +39,7 @@ export function parseIndexEntry(value: unknown): IndexEntry {
   }
   if (s.fhirRef !== undefined && typeof s.fhirRef !== 'string') fail('summary.fhirRef')
   if (s.refs !== undefined && (!Array.isArray(s.refs) || !s.refs.every((ref) => typeof ref === 'string'))) fail('summary.refs')
-  for (const key of ['versionOf', 'replaces'] as const) {
+  for (const key of ['versionOf', 'replaces', 'fingerprint'] as const) {
     if (s[key] !== undefined && typeof s[key] !== 'string') fail(`summary.${key}`)
   }
   if (s.status !== undefined) {

@@ -111,6 +111,15 @@ export function gateRecordIndex(inner: RecordIndexStore): GatedRecordIndex {
       open()
       return inner.clear()
     },
+    ...(inner.update
+      ? {
+          async update<T>(change: Parameters<NonNullable<RecordIndexStore['update']>>[0]) {
+            open()
+            return inner.update!(change) as Promise<T>
+          },
+        }
+      : {}),
+    ...(inner.watch ? { watch: (listener: () => void) => inner.watch!(listener) } : {}),
     ...(inner.replaceAll
       ? {
           async replaceAll(rows: { cid: string; sealed: Uint8Array }[]) {

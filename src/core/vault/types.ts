@@ -58,6 +58,8 @@ export interface RecordSummary {
   fhirRef?: string
   /** The records it points to ("Type/id" or `urn:uuid:…`): an encounter, a claim's prescription. */
   refs?: string[]
+  /** The resource's import fingerprint (same record imported twice => same value); filled lazily for older records. */
+  fingerprint?: string
 }
 
 /** Who changed a record: the patient, or the provider account whose item amended or withdrew it. */
@@ -90,6 +92,23 @@ export interface RecordIndexStore {
   clear(): Promise<void>
   /** One atomic transaction: every row is removed and these written, or nothing changes (key rotation). */
   replaceAll?(rows: { cid: string; sealed: Uint8Array }[]): Promise<void>
+  /**
+   * Read-then-write in one transaction that no other writer (another tab of the account)
+   * can interleave with: `change` reads the rows it needs and returns the rows to write.
+   * `change` may await only `tx` calls (IndexedDB ends a transaction that waits on
+   * anything else). If `change` throws, nothing is written. Without it, writes are blind.
+   */
+  update?<T>(change: (tx: IndexRowReader) => Promise<{ rows: IndexRow[]; result: T }>): Promise<T>
+  /** Calls `listener` when another tab of the account changed the rows; returns the unsubscribe. */
+  watch?(listener: () => void): () => void
+}
+
+export type IndexRow = { cid: string; sealed: Uint8Array }
+
+/** Reads inside a RecordIndexStore.update transaction. */
+export interface IndexRowReader {
+  keys(): Promise<string[]>
+  get(key: string): Promise<Uint8Array | undefined>
 }
 
 export type VerifyCheck = { label: string; ok: boolean; detail: string }
@@ -130,6 +149,13 @@ export interface WithdrawRecordParameters {
 export interface ImportFhirParameters {
   text: string
   fileName: string
+  onProgress?: ProgressCallback
+}
+
+export interface ImportRecordsParameters {
+  records: readonly { resource: FhirResource; fingerprint: string }[]
+  signal?: AbortSignal
+  /** Records sealed so far, of all. */
   onProgress?: ProgressCallback
 }
 

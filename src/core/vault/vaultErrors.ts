@@ -63,3 +63,29 @@ export class RecordChangeRefusedError extends SalusError {
     })
   }
 }
+
+export class StorageFullError extends SalusError {
+  override name = 'StorageFullError' as const
+  constructor(parameters: SalusErrorParameters = {}) {
+    super(
+      "Your browser's storage for Salus is full, so this was not saved. Nothing already in your vault was lost. Make a backup first (Vault, Backup), then free space: clear other websites' data in the browser settings, or use a device with more room, and try again.",
+      parameters,
+    )
+  }
+}
+
+/** Whether a thrown value (or any cause it wraps) is the browser refusing to store more: IndexedDB's QuotaExceededError. */
+export function isQuotaExceeded(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const name = (e as { name?: unknown }).name
+    if (name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || name === 'StorageFullError') return true
+    if (/quota/i.test(String((e as { message?: unknown }).message ?? ''))) return true
+  }
+  return false
+}
+
+/** Rethrows a full-storage failure as StorageFullError; anything else as it was. */
+export function storageFull(error: unknown): unknown {
+  if (error instanceof StorageFullError) return error
+  return isQuotaExceeded(error) ? new StorageFullError({ cause: error }) : error
+}

@@ -5,15 +5,19 @@ import { downloadBlob, fileChunks } from '../download.ts'
 import { groupRecords } from './groupRecords.ts'
 import { Progress } from './Progress.svelte.ts'
 import { reportError } from './reportError.ts'
+import { plural } from '../format.ts'
+import { importFhirFile, importStageLabels, type ImportOutcome } from '../../flows/import/importFhirFile.ts'
+import type { ImportPerson } from '../../flows/import/importPlan.ts'
+import { planInWorker, type PlanFunction } from '../../flows/import/planInWorker.ts'
+import { StorageFullError } from '../../core/vault/vaultErrors.ts'
 
 /** Largest FHIR JSON file read for import; bigger files are refused before being read into memory. */
 export const maxImportBytes = 25 * 1024 * 1024
 
-export type ImportReport = {
-  fileName: string
-  added: RecordSummary[]
-  rejected: { item: string; reason: string }[]
-}
+export type ImportReport = ImportOutcome & { cancelled?: boolean }
+
+/** The person chooser's question: which person in the file is the patient (key), none of them (''), or cancel (null). */
+export type PersonChoice = { fileName: string; people: readonly ImportPerson[]; answer(key: string | null): void }
 
 export type NewAttachment = { file: File }
 
@@ -34,6 +38,13 @@ export class VaultState {
   status = $state('')
   error = $state('')
   imports = $state.raw<ImportReport[]>([])
+  /** Set while an import runs; cancelImport() aborts it. */
+  importing = $state.raw<AbortController | undefined>(undefined)
+  /** Set while the import waits for the patient to say who they are in the file. */
+  choosing = $state.raw<PersonChoice | undefined>(undefined)
+  /** Reads and checks import files: in a Web Worker in the browser, inline where there is none (unit tests). */
+  plan: PlanFunction =
+    typeof Worker === 'function' ? planInWorker() : (input, p) => import('../../flows/import/importPlan.ts').then((m) => m.planFhirImport(input, p))
   /** Called after records are added (anchoring schedules itself from this). */
   onAdded: () => void = () => {}
 
@@ -76,40 +87,93 @@ export class VaultState {
     }
   }
 
-  /** Imports FHIR JSON files one by one; a failed file leaves the vault as it was. */
+  /**
+   * Imports files one by one through the import flow (src/flows/import): read and checked
+   * in a worker, the patient says who they are in the file, duplicates skipped, then one
+   * commit per file. `cancelImport()` stops it; the file being imported then adds nothing.
+   */
   async importFiles(files: readonly File[]): Promise<void> {
     if (files.length === 0) return
     this.error = ''
     this.status = ''
     this.busy = true
+    this.importing = new AbortController()
+    const signal = this.importing.signal
     const reports: ImportReport[] = []
     try {
       for (const file of files) {
-        this.progress.begin(`Importing ${file.name}`)
-        reports.push(await this.importFile(file))
+        if (signal.aborted) break
+        this.progress.begin(`Importing ${file.name}: ${importStageLabels.reading}`)
+        reports.push(await this.importFile(file, signal))
       }
       const added = reports.reduce((sum, report) => sum + report.added.length, 0)
-      const rejected = reports.reduce((sum, report) => sum + report.rejected.length, 0)
-      this.status = `Imported ${added} record${added === 1 ? '' : 's'}` + (rejected ? `; ${rejected} not imported (see below).` : '.')
+      const notImported = reports.reduce((sum, report) => sum + report.rejected.length, 0)
+      const cancelled = signal.aborted
+      this.status = cancelled
+        ? `Import cancelled: the file being imported added nothing${added ? `; ${plural(added, 'record')} from earlier files were imported` : ''}.`
+        : added === 0
+          ? `Nothing was imported${notImported ? `; ${notImported.toLocaleString('en')} not imported (see below)` : ''}.`
+          : `Imported ${plural(added, 'record')}` + (notImported ? `; ${notImported.toLocaleString('en')} not imported (see below).` : '.')
       if (added > 0) this.onAdded()
     } finally {
       this.imports = reports
+      this.importing = undefined
+      this.choosing = undefined
       this.refresh()
       this.busy = false
       this.progress.end()
     }
   }
 
-  private async importFile(file: File): Promise<ImportReport> {
+  /** Stops the running import; the file in progress adds nothing. */
+  cancelImport(): void {
+    this.importing?.abort(new DOMException('The import was cancelled.', 'AbortError'))
+    this.choosing?.answer(null)
+  }
+
+  private async importFile(file: File, signal: AbortSignal): Promise<ImportReport> {
     const fileName = file.name
+    const empty: ImportOutcome = { fileName, added: [], rejected: [], setAside: [], duplicates: 0, context: 0, people: [] }
     if (file.size > maxImportBytes)
-      return { fileName, added: [], rejected: [{ item: fileName, reason: `The file is larger than ${maxImportBytes / 1024 / 1024} MB. Split it into smaller files.` }] }
+      return { ...empty, rejected: [{ item: fileName, reason: `The file is larger than ${maxImportBytes / 1024 / 1024} MB. Split it into smaller files.` }] }
     try {
-      const text = await file.text()
-      const result = await this.vault.importFhir({ text, fileName, onProgress: this.progress.update })
-      return { fileName, added: result.added, rejected: result.rejected }
+      const input = new Uint8Array(await file.arrayBuffer())
+      return await importFhirFile({
+        vault: this.vault,
+        fileName,
+        input,
+        plan: this.plan,
+        signal,
+        choosePerson: (people) =>
+          new Promise((resolve, reject) => {
+            this.choosing = {
+              fileName,
+              people,
+              answer: (key) => {
+                this.choosing = undefined
+                if (key === null) reject(signal.reason ?? new DOMException('The import was cancelled.', 'AbortError'))
+                else resolve(key === '' ? undefined : key)
+              },
+            }
+          }),
+        onProgress: ({ stage, done, total }) => {
+          this.progress.label = `Importing ${fileName}: ${importStageLabels[stage]}`
+          this.progress.update(done, total)
+        },
+      })
     } catch (error) {
-      return { fileName, added: [], rejected: [{ item: fileName, reason: reportError(error, `importing ${fileName}`) }] }
+      if (signal.aborted) return { ...empty, cancelled: true }
+      if (error instanceof StorageFullError) this.error = error.shortMessage
+      return { ...empty, rejected: [{ item: fileName, reason: reportError(error, `importing ${fileName}`) }] }
+    }
+  }
+
+  /** Another tab of the account changed the vault: read the index again. */
+  async reloadFromStore(): Promise<void> {
+    try {
+      if (await this.vault.reload()) this.refresh()
+    } catch (error) {
+      console.warn('Salus: could not re-read the vault index', error)
     }
   }
 

@@ -6,6 +6,7 @@ import { gateRecordIndex, rotateVaultKeys, type GatedRecordIndex } from '../../c
 import type { Anchorer } from '../../core/vault/types.ts'
 import type { SalusNode } from '../../p2p/createBrowserNode.ts'
 import type { AccountStores } from '../../store/openAccountStores.ts'
+import { requestPersistentStorage, type StoragePersistence } from '../../store/persistentStorage.ts'
 import { AddRecordState } from './AddRecordState.svelte.ts'
 import { AnchorState } from './AnchorState.svelte.ts'
 import { BackupState } from './BackupState.svelte.ts'
@@ -66,6 +67,9 @@ export class Workspace {
   readonly deliveries = new DeliveryRouter()
   /** "What happened since last time", made once per sign-in. */
   since = $state.raw<SinceLastTimeState | undefined>()
+  /** Whether the browser keeps Salus's storage; the Vault page warns when it may be evicted. */
+  storage = $state.raw<StoragePersistence | undefined>()
+  private unwatch: (() => void) | undefined
   private readonly parameters: WorkspaceParameters
   /** The account's index, closed to writes while the keys rotate. */
   private readonly index: GatedRecordIndex
@@ -125,7 +129,26 @@ export class Workspace {
     const vault = await Vault.open({ keys, blocks: stores.blocks, index, anchorer })
     const workspace = new Workspace(parameters, index, vault)
     void workspace.checkRestoreOffer()
+    workspace.watchOtherTabs()
+    void requestPersistentStorage().then((storage) => (workspace.storage = storage))
     return workspace
+  }
+
+  /**
+   * Another tab of this account adds records too: its writes are heard on the index's
+   * BroadcastChannel, and the index is read again when this tab comes back into view.
+   */
+  private watchOtherTabs(): void {
+    const reload = () => void this.list?.reloadFromStore()
+    const stopWatch = this.index.watch?.(reload)
+    const onVisible = () => {
+      if (globalThis.document?.visibilityState === 'visible') reload()
+    }
+    globalThis.document?.addEventListener('visibilitychange', onVisible)
+    this.unwatch = () => {
+      stopWatch?.()
+      globalThis.document?.removeEventListener('visibilitychange', onVisible)
+    }
   }
 
   /** A fresh browser for an account whose vault anchored batches before: "Restore from backup" instead of an empty vault. */
@@ -225,6 +248,7 @@ export class Workspace {
   }
 
   async close(): Promise<void> {
+    this.unwatch?.()
     this.inbox.dispose()
     await this.doctor?.dispose()
     await this.deliveries.stop()

@@ -37,3 +37,17 @@ export async function recordCount(page: PwPage): Promise<number> {
   const match = /(\d[\d,]*) record/.exec(text)
   return match ? Number(match[1]!.replace(/,/g, '')) : 0
 }
+
+/** When the import asks which person in the file is the patient: picks `person` (a name) and goes on. */
+export async function choosePerson(page: PwPage, person: string | RegExp) {
+  const chooser = page.getByRole('form', { name: /Which person in/ })
+  try {
+    await chooser.waitFor({ timeout: 60_000 })
+  } catch (error) {
+    // Say what the import panel shows instead (an error, an outcome).
+    const shown = await page.getByRole('region', { name: /Import/ }).or(page.locator('.import')).first().innerText().catch(() => '')
+    throw new Error(`no person chooser; the import panel shows: ${shown.slice(0, 800)}`, { cause: error })
+  }
+  await chooser.getByRole('radio', { name: person }).check()
+  await chooser.getByRole('button', { name: 'Import my records' }).click()
+}
