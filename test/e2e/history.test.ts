@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
 import { launchProfile, watchPage } from './support/browser.ts'
 import { acceptConsent, openPatient, openSection, sharedRecords, shareWith, untilOrAlert, waitUntilReachable } from './support/consentPage.ts'
-import { recordCount, signIn } from './support/vaultPage.ts'
+import { choosePerson, recordCount, signIn } from './support/vaultPage.ts'
 
 const appUrl = inject('appUrl')
 const doctorName = 'Dr. Lukas Weber'
@@ -68,6 +68,7 @@ describe('a doctor opens a whole history', () => {
     await signIn(patientPage, appUrl, /Newcomer Pia/)
     const bundle = historyBundle()
     await patientPage.getByLabel('Import FHIR file').setInputFiles({ name: 'history.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bundle)) })
+    await choosePerson(patientPage, /Pia/)
     await expect.poll(() => recordCount(patientPage), { timeout: 120_000 }).toBeGreaterThanOrEqual(labs + 5)
 
     await shareWith(patientPage, doctorName, ['Allergies', 'Medications', 'Conditions', 'Lab results'], 'Pia (many records)')
