@@ -149,7 +149,7 @@ const benchmarks: Benchmark[] = [
   },
   {
     name: 'appointments.book_covered_gas',
-    about: 'gas of a covered booking through the real eligibility verifier (real Groth16 proof made in Node), the deployment\'s first booking (its escrow totals are written from zero), on a real anvil',
+    about: 'gas of a covered booking through the real eligibility verifier (real Groth16 proof made in Node), the deployment\'s first booking (its insurer\'s cover in escrow is written from zero), on a real anvil',
     unit: 'gas',
     better: 'lower',
     target: 400_000,

@@ -344,6 +344,33 @@ contract AppointmentsTest is PaymentsFixture {
         assertEq(appointments.escrowTotal(), FEE, "one fee in escrow");
     }
 
+    // ------------------------------------------------------------- storage
+
+    /// escrowTotal shares slotCount's storage word (so no booking writes it from zero):
+    /// each getter still reads its own true value, and the ETH invariant holds.
+    function testFuzz_slotCountAndEscrowTotalShareAWordAndReadTrue(uint96 first, uint96 second) public {
+        assertEq(uint256(vm.load(address(appointments), bytes32(0))), 0, "the word starts empty");
+        uint256 a = _publish(10 days, first);
+        _book(patient, a, first);
+        uint256 b = _publish(11 days, second);
+        assertEq(appointments.slotCount(), 2, "slot count after a booking");
+        assertEq(appointments.escrowTotal(), first, "escrow after a publish");
+        _book(address(0xB002), b, second);
+        assertEq(appointments.escrowTotal(), uint256(first) + second, "both fees in escrow");
+        assertEq(uint256(vm.load(address(appointments), bytes32(0))), 2 | ((uint256(first) + second) << 64), "one word");
+        vm.prank(patient);
+        appointments.cancelByPatient(a);
+        vm.prank(doctor);
+        appointments.cancelByDoctor(b);
+        assertEq(appointments.escrowTotal(), 0, "escrow drained");
+        assertEq(appointments.slotCount(), 2, "slot count kept");
+        assertEq(uint256(vm.load(address(appointments), bytes32(0))), 2, "the word stays non-zero");
+        assertEq(address(appointments).balance, appointments.escrowTotal() + appointments.owedTotal(), "ETH invariant");
+        assertEq(appointments.owedTotal(), uint256(first) + second, "both refunds owed");
+        assertEq(_publish(12 days, first), 3, "the next id");
+        assertEq(appointments.escrowTotal(), 0, "escrow untouched by a publish");
+    }
+
     // --------------------------------------------------------- reentrancy
 
     function test_aReentrantPatientTakesOnlyItsDue() public {
