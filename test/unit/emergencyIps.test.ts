@@ -8,7 +8,7 @@ import { ipsSections } from '../../src/core/emergency/ipsSections.ts'
 import { summaryRecordFromVault } from '../../src/core/emergency/recordProvenance.ts'
 import { validateIps } from '../../src/core/emergency/validateIps.ts'
 import type { FhirResource } from '../../src/core/fhir/fhirTypes.ts'
-import { parseFhirImport } from '../../src/core/fhir/importFhir.ts'
+import { planFhirImport } from '../../src/core/fhir/import/planFhirImport.ts'
 import { validateResource } from '../../src/core/fhir/validateResource.ts'
 import { fhirFixtures } from '../support/fixtures.ts'
 import { realisticExtras, realisticRecords, summaryOptions } from './support/emergencyRecords.ts'
@@ -88,13 +88,13 @@ describe('the emergency summary (FHIR IPS document)', () => {
     expect(readEmergencySummary(bundle).medications[0]!.text).toBe('Warfarin 5 mg')
   })
 
-  it.each(ipsFixtures)('the HL7 example %s is valid, and imported then exported keeps its sections', (file) => {
+  it.each(ipsFixtures)('the HL7 example %s is valid, and imported then exported keeps its sections', async (file) => {
     const text = readFileSync(path.join(fhirFixtures, file), 'utf8')
     const original = JSON.parse(text) as FhirResource
     expect(validateIps(original)).toEqual([])
-    const imported = parseFhirImport(text, { fileName: file })
+    const imported = await planFhirImport(text, { fileName: file })
     expect(imported.rejected).toEqual([])
-    const exported = buildEmergencySummary(imported.accepted.map((record) => record.resource), {}, summaryOptions)
+    const exported = buildEmergencySummary(imported.records.map((record) => record.resource), {}, summaryOptions)
     expect(validateIps(exported)).toEqual([])
     const known = new Set(Object.values(ipsSections).map((definition) => definition.code))
     for (const kept of compositionOf(original).section.filter((item) => known.has(item.code.coding[0]!.code))) {

@@ -3,17 +3,19 @@ import { describe, expect, it } from 'vitest'
 import { describeResource, searchText } from '../../src/core/fhir/describeResource.ts'
 import { toFhirJson, vaultBundle } from '../../src/core/fhir/exportFhir.ts'
 import type { FhirResource } from '../../src/core/fhir/fhirTypes.ts'
-import { parseFhirImport } from '../../src/core/fhir/importFhir.ts'
+import { planFhirImport } from '../../src/core/fhir/import/planFhirImport.ts'
 import { scopeOfResource } from '../../src/core/fhir/scopeOfResource.ts'
 import { validateResource } from '../../src/core/fhir/validateResource.ts'
 
 import { fhirFixtures } from '../support/fixtures.ts'
 const fixtures = fhirFixtures
-const fixtureResources: FhirResource[] = readdirSync(fixtures)
-  .filter((name) => name.endsWith('.json'))
-  .flatMap((name) => parseFhirImport(readFileSync(`${fixtures}/${name}`, 'utf8'), { fileName: name }).accepted.map((record) => record.resource))
+const fixtureNames = readdirSync(fixtures).filter((name) => name.endsWith('.json'))
+const fixtureResources: FhirResource[] = (await Promise.all(fixtureNames.map((name) => planFhirImport(readFileSync(`${fixtures}/${name}`, 'utf8'), { fileName: name }))))
+  .flatMap((plan) => plan.records.map((record) => record.resource))
+// The import keeps Medication, Practitioner, Organization… inside the records that point to them.
+const described = fixtureResources.flatMap((resource) => [resource, ...((resource.contained as FhirResource[] | undefined) ?? [])])
 const byType = new Map<string, FhirResource[]>()
-for (const resource of fixtureResources) byType.set(resource.resourceType, [...(byType.get(resource.resourceType) ?? []), resource])
+for (const resource of described) byType.set(resource.resourceType, [...(byType.get(resource.resourceType) ?? []), resource])
 const field = (resource: FhirResource, label: string) => describeResource(resource).fields.find((item) => item.label === label)?.value
 
 describe('scopeOfResource', () => {
@@ -96,16 +98,16 @@ describe('describeResource', () => {
 })
 
 describe('export helpers', () => {
-  it('bundles the whole vault as a valid collection that imports again', () => {
+  it('bundles the whole vault as a valid collection that imports again', async () => {
     const resources = [...fixtureResources, fixtureResources[0]!]
     const bundle = vaultBundle(resources, new Date('2024-06-01T12:00:00Z'))
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection', timestamp: '2024-06-01T12:00:00.000Z' })
     expect(bundle.entry).toHaveLength(resources.length)
     expect(new Set(bundle.entry!.map((entry) => entry.fullUrl)).size).toBe(resources.length)
     expect(() => validateResource(JSON.parse(toFhirJson(bundle)))).not.toThrow()
-    const again = parseFhirImport(toFhirJson(bundle), { fileName: 'vault.json' })
+    const again = await planFhirImport(toFhirJson(bundle), { fileName: 'vault.json' })
     expect(again.rejected).toEqual([])
-    expect(again.accepted.map((record) => record.resource.resourceType)).toEqual(resources.map((resource) => resource.resourceType))
+    expect(again.records.map((record) => record.resource.resourceType)).toEqual(resources.map((resource) => resource.resourceType))
     expect(vaultBundle([]).entry).toBeUndefined()
   })
 

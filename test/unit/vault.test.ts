@@ -11,6 +11,9 @@ import { Vault } from '../../src/core/vault/Vault.ts'
 import { memoryRecordIndex } from '../../src/core/vault/memoryRecordIndex.ts'
 import { recordBlocks } from '../../src/core/vault/recordBlocks.ts'
 import { exportableResource, maxInlineAttachmentBytes } from '../../src/core/vault/exportableResource.ts'
+import { chooseRecords } from '../../src/core/fhir/import/chooseRecords.ts'
+import { planFhirImport } from '../../src/core/fhir/import/planFhirImport.ts'
+import { importFhirFile } from '../../src/flows/import/importFhirFile.ts'
 import type { Anchorer, RecordIndexStore } from '../../src/core/vault/types.ts'
 
 import { fhirFixtures } from '../support/fixtures.ts'
@@ -106,23 +109,23 @@ describe('Vault', () => {
     expect(Buffer.from(await bytesOf(opened.attachment!.read())).equals(Buffer.from(pdf))).toBe(true)
   })
 
-  it('imports every entry of an IPS bundle, and a bad file changes nothing', async () => {
+  it('imports every record of an IPS bundle with progress, and a bad file changes nothing', async () => {
     const { vault } = await newVault()
-    const text = fixture('ips-bundle-01.json')
-    const entries = JSON.parse(text).entry.length
+    const plan = await planFhirImport(fixture('ips-bundle-01.json'), { fileName: 'ips-bundle-01.json' })
+    expect(plan.rejected).toEqual([])
+    const { toStore } = chooseRecords(plan, { personKey: plan.people[0]?.key, existingFingerprints: new Set() })
+    expect(toStore).toHaveLength(plan.records.length)
     const progress: number[] = []
-    const result = await vault.importFhir({ text, fileName: 'ips-bundle-01.json', onProgress: (done) => progress.push(done) })
-    expect(result.rejected).toEqual([])
-    expect(result.added).toHaveLength(entries)
-    expect(vault.list()).toHaveLength(entries)
-    expect(progress.at(-1)).toBe(entries)
-    expect(result.added.every((s) => s.source === 'import')).toBe(true)
+    const added = await vault.importRecords({ records: toStore, onProgress: (done) => progress.push(done) })
+    expect(added).toHaveLength(toStore.length)
+    expect(vault.list()).toHaveLength(toStore.length)
+    expect(progress).toEqual(Array.from({ length: toStore.length + 1 }, (_, i) => i))
+    expect(added.every((s) => s.source === 'import')).toBe(true)
 
     const before = vault.list()
-    const bad = await vault.importFhir({ text: '{"resourceType": "Bundle", "type": "collection", "entry": [', fileName: 'broken.json' })
+    const bad = await importFhirFile({ vault, fileName: 'broken.json', input: '{"resourceType": "Bundle", "type": "collection", "entry": [', plan: planFhirImport, choosePerson: async () => undefined })
     expect(bad.added).toEqual([])
-    expect(bad.rejected).toHaveLength(1)
-    expect(bad.rejected[0]!.reason).toMatch(/not valid JSON/)
+    expect(bad.rejected).toEqual([{ item: 'broken.json', reason: expect.stringMatching(/not valid JSON/) }])
     expect(vault.list()).toBe(before)
   })
 
@@ -137,7 +140,9 @@ describe('Vault', () => {
     const { vault } = await newVault({ index })
     await vault.addRecord({ resource: condition, source: 'form' })
     fail = true
-    await expect(vault.importFhir({ text: fixture('ips-bundle-minimal.json'), fileName: 'ips.json' })).rejects.toMatchObject({ name: 'ImportFailedError' })
+    const { records } = await planFhirImport(fixture('ips-bundle-minimal.json'), { fileName: 'ips.json' })
+    expect(records.length).toBeGreaterThan(0)
+    await expect(vault.importRecords({ records })).rejects.toMatchObject({ name: 'ImportFailedError' })
     expect(vault.list()).toHaveLength(1)
     expect(await inner.loadAll()).toHaveLength(1)
   })
@@ -233,7 +238,7 @@ describe('Vault', () => {
     const anchorer = fakeAnchorer()
     const { vault } = await newVault({ anchorer })
     await addEachKind(vault)
-    await vault.importFhir({ text: fixture('ips-bundle-minimal.json'), fileName: 'ips.json' })
+    await vault.importRecords({ records: (await planFhirImport(fixture('ips-bundle-minimal.json'), { fileName: 'ips.json' })).records })
     await vault.anchorPending()
     const archive = await bytesOf(vault.backup())
     expect(archive.byteLength).toBeGreaterThan(pdf.byteLength)

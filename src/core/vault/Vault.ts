@@ -8,7 +8,6 @@ import { validateResource } from '../fhir/validateResource.ts'
 import { scopeOfResource } from '../fhir/scopeOfResource.ts'
 import { describeResource, searchText } from '../fhir/describeResource.ts'
 import { fhirRefOf, referencesOf } from '../fhir/recordLinks.ts'
-import { parseFhirImport } from '../fhir/importFhir.ts'
 import { sealRecord } from '../envelope/sealRecord.ts'
 import { openRecord as openEnvelope } from '../envelope/openRecord.ts'
 import { loadUmbral, recordSigner, unwrapDataKey, type SecretKey } from '../../crypto/umbral.ts'
@@ -32,8 +31,6 @@ import type {
   WithdrawRecordParameters,
   AnchorInfo,
   Anchorer,
-  ImportFhirParameters,
-  ImportFhirResult,
   ImportRecordsParameters,
   OpenVaultParameters,
   OpenedRecord,
@@ -255,24 +252,6 @@ export class Vault {
       this.sealedEpochs = undefined
     }
     return changed
-  }
-
-  /** All accepted items go into the index in one transaction; if that fails nothing is added. */
-  async importFhir(p: ImportFhirParameters): Promise<ImportFhirResult> {
-    const { accepted, rejected } = parseFhirImport(p.text, { fileName: p.fileName })
-    const sealed: IndexEntry[] = []
-    p.onProgress?.(0, accepted.length)
-    try {
-      for (const item of accepted) {
-        sealed.push(await this.seal(item.resource, 'import'))
-        p.onProgress?.(sealed.length, accepted.length)
-      }
-      await this.commit(sealed)
-    } catch (cause) {
-      const full = storageFull(cause)
-      throw full instanceof StorageFullError ? full : new ImportFailedError({ cause })
-    }
-    return { added: sealed.map((e) => e.summary), rejected }
   }
 
   async openRecord(cid: string): Promise<OpenedRecord> {

@@ -146,22 +146,11 @@ export interface WithdrawRecordParameters {
   reason?: string
 }
 
-export interface ImportFhirParameters {
-  text: string
-  fileName: string
-  onProgress?: ProgressCallback
-}
-
 export interface ImportRecordsParameters {
   records: readonly { resource: FhirResource; fingerprint: string }[]
   signal?: AbortSignal
   /** Records sealed so far, of all. */
   onProgress?: ProgressCallback
-}
-
-export interface ImportFhirResult {
-  added: RecordSummary[]
-  rejected: { item: string; reason: string }[]
 }
 
 export interface OpenedRecord {

@@ -1,7 +1,5 @@
-// The import pipeline the import flow runs: s4-import's src/core/fhir/import (pure, no DOM,
-// usable inside the import worker). This file was a thin adapter over the old
-// parseFhirImport with the same signatures until that landed; it now only re-exports, so
-// the worker, flow and UI keep one import path.
+// The import pipeline the import flow runs: src/core/fhir/import (pure, no DOM, usable
+// inside the import worker), re-exported so the worker, flow and UI keep one import path.
 export type { ImportPerson, ImportPlan, PlannedRecord, RejectedItem } from '../../core/fhir/import/importPlan.ts'
 export { planFhirImport } from '../../core/fhir/import/planFhirImport.ts'
 export { chooseRecords } from '../../core/fhir/import/chooseRecords.ts'
