@@ -10,7 +10,7 @@ import { median, type Benchmark } from './support/benchmark.ts'
 import { launchBrowser } from './support/browser.ts'
 import { callPageModule } from './support/pageModule.ts'
 import { startBenchVite } from './support/benchVite.ts'
-import { syntheaLikeBundle } from '../test/support/syntheaLike.ts'
+import { syntheaLikeBundle } from './support/syntheaLike.ts'
 
 const runs = 3
 

@@ -107,7 +107,7 @@ async function listSearch10k(): Promise<number> {
   const { launchBrowser } = await import('./support/browser.ts')
   const { callPageModule } = await import('./support/pageModule.ts')
   const { startBenchVite } = await import('./support/benchVite.ts')
-  const { syntheaLikeBundle } = await import('../test/support/syntheaLike.ts')
+  const { syntheaLikeBundle } = await import('./support/syntheaLike.ts')
   const resources = syntheaLikeBundle({ recordsPerPatient: 2_500, seed: 9 }).entry.map((e) => e.resource).filter((r) => r.resourceType !== 'Patient')
   const vite = await startBenchVite()
   const browser = await launchBrowser()

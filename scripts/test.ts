@@ -66,6 +66,7 @@ if (wanted('layers')) {
 
 await check('contracts-generated', 'scripts/generateContracts.ts')
 await check('circuits-generated', 'scripts/buildCircuits.ts')
+await check('fhir-definitions-generated', 'scripts/generateFhirDefinitions.ts')
 
 if (wanted('forge') && existsSync(join(root, 'foundry.toml'))) {
   console.log('\n── Foundry (contracts) ──')

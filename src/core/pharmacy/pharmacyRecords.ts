@@ -35,30 +35,41 @@ const issueCodes: Record<PrescribingWarningLike['rule'], { code: string; display
   interaction: { code: 'DRG', display: 'Drug interaction alert' },
 }
 
+const maxIssueDetail = 110
+
+/** `text` cut at the last word boundary that fits `max`, with an ellipsis. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text
+  const cut = text.slice(0, max - 1)
+  const space = cut.lastIndexOf(' ')
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`
+}
+
 /**
  * The MedicationRequest with each overridden warning kept as a contained DetectedIssue
- * (what the check said, its source and the record that triggered it) whose `mitigation`
- * holds the doctor's reason, date and reference; `detectedIssue` points to each.
+ * (what the check said, cut at a word to keep the QR code small) whose `mitigation` holds
+ * the doctor's reason; `detectedIssue` points to each.
  * Every warning must have a reason (FormInputError `override-<i>` otherwise).
  */
-export function withOverriddenWarnings(request: FhirResource, overrides: readonly WarningOverride[], { author, date }: { author: Reference; date: string }): FhirResource {
+export function withOverriddenWarnings(request: FhirResource, overrides: readonly WarningOverride[]): FhirResource {
   if (overrides.length === 0) return request
   const contained = overrides.map(({ warning, reason }, i) => {
     const text = typeof reason === 'string' ? reason.trim() : ''
     if (!text) throw new FormInputError(`override-${i}`, `Give a reason to go on despite the warning: “${warning.message}”.`)
     if (text.length > maxReasonLength) throw new FormInputError(`override-${i}`, `The reason is too long: at most ${maxReasonLength} characters.`)
+    // Compact on purpose: the signed MedicationRequest travels in a QR code, so each issue keeps
+    // what a pharmacist reads (rule, severity, the record, the check's words cut at a word, the
+    // reason); the author and date are the request's own, the table's source stays with the
+    // doctor (the checks show it while prescribing).
     return {
       resourceType: 'DetectedIssue',
       id: `warning-${i + 1}`,
       status: 'final',
       code: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', ...issueCodes[warning.rule] }], text: warning.rule },
       severity: warning.severity,
-      author,
-      identifiedDateTime: date,
-      ...(warning.recordRef ? { implicated: [{ display: warning.recordRef.slice(0, 200) }] } : {}),
-      detail: warning.message.slice(0, 1000),
-      reference: warning.source.slice(0, 500),
-      mitigation: [{ action: { text: `Prescribed despite the warning: ${text}` }, date, author }],
+      ...(warning.recordRef ? { implicated: [{ display: warning.recordRef.slice(0, 64) }] } : {}),
+      detail: clip(warning.message, maxIssueDetail),
+      mitigation: [{ action: { text: `Prescribed despite the warning: ${text}` } }],
     }
   })
   return validateResource({

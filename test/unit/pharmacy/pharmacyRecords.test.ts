@@ -24,8 +24,7 @@ const allergy = { rule: 'allergy' as const, severity: 'high' as const, message: 
 
 describe('prescription records', () => {
   it('keeps an overridden warning as a contained DetectedIssue with the reason as its mitigation', () => {
-    const author = { reference: `Practitioner/${doctor.account}`, display: doctor.name }
-    const kept = withOverriddenWarnings(request(), [{ warning: allergy, reason: 'Rash as a child only; tolerated amoxicillin in 2024' }], { author, date: '2026-12-07' })
+    const kept = withOverriddenWarnings(request(), [{ warning: allergy, reason: 'Rash as a child only; tolerated amoxicillin in 2024' }])
     expect(kept.detectedIssue).toEqual([{ reference: '#warning-1', display: 'Drug allergy alert' }])
     const issue = (kept.contained as Record<string, any>[])[0]!
     expect(issue).toMatchObject({ resourceType: 'DetectedIssue', severity: 'high', status: 'final', implicated: [{ display: 'AllergyIntolerance/a1' }] })
@@ -34,7 +33,7 @@ describe('prescription records', () => {
   })
 
   it('refuses to go on past a warning without a reason', () => {
-    expect(() => withOverriddenWarnings(request(), [{ warning: allergy, reason: '  ' }], { author: { display: 'x' }, date: '2026-12-07' })).toThrow(FormInputError)
+    expect(() => withOverriddenWarnings(request(), [{ warning: allergy, reason: '  ' }])).toThrow(FormInputError)
   })
 
   it('carries the token in an extension and gives back the request its hash covers', () => {

@@ -59,6 +59,23 @@ function allergyWarnings(drug: DrugIdentity, drugLabel: string, fact: AllergyFac
 }
 
 /**
+ * One warning for the same finding in several records (an allergy recorded twice, once by
+ * hand and once in an import): the first record is named, the count of the others added.
+ */
+function mergeRepeated(warnings: readonly PrescribingWarning[]): PrescribingWarning[] {
+  const seen = new Map<string, { warning: PrescribingWarning; more: number }>()
+  for (const warning of warnings) {
+    const key = `${warning.rule}\u0000${warning.severity}\u0000${warning.message}`
+    const found = seen.get(key)
+    if (found) found.more++
+    else seen.set(key, { warning, more: 0 })
+  }
+  return [...seen.values()].map(({ warning, more }) =>
+    more === 0 ? warning : { ...warning, message: `${warning.message} (The same is recorded in ${more} more record${more === 1 ? '' : 's'}.)` },
+  )
+}
+
+/**
  * Check a drug a doctor is about to prescribe against what the doctor can see of the
  * patient: allergies and intolerances (same ingredient, same class, known
  * cross-reactivity), duplicates of current medications (same ingredient, or a second
@@ -117,6 +134,7 @@ export function checkPrescription({ medication, records }: CheckPrescriptionPara
       })
     }
   }
+  result.warnings = mergeRepeated(result.warnings)
   result.warnings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'high' ? -1 : 1))
   return result
 }

@@ -104,7 +104,7 @@ export class WriteBackState {
         if (!pharmacy) throw new PharmacyUnavailableError('This network has no pharmacy contract, so prescriptions cannot be signed for pharmacies here.')
         const warnings = this.check?.warnings ?? []
         // Every warning needs the doctor's reason; it is kept on the prescription as a DetectedIssue.
-        resource = withOverriddenWarnings(resource, warnings.map((warning) => ({ warning, reason: this.overrides[warning.message] ?? '' })), { author: practitionerReference(author), date: this.visitDate })
+        resource = withOverriddenWarnings(resource, warnings.map((warning) => ({ warning, reason: this.overrides[warning.message] ?? '' })))
       }
       const bundle = await this.bundle(patient.grantId)
       await context.ensureChain()
