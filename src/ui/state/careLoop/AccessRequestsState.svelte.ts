@@ -1,3 +1,4 @@
+import { describeError } from '../../../errors/salusError.ts'
 import type { Hex } from 'viem'
 import { requestCodeText } from '../../../core/careLoop/requestCode.ts'
 import { requestMailbox } from '../../../core/careLoop/requestMailboxKey.ts'
@@ -69,7 +70,10 @@ export class AccessRequestsState {
         keep: ({ requests, refused }) => this.keep(requests, refused),
       })
     } catch (error) {
-      this.error = reportError(error, 'collecting requests for access')
+      // A background round (a care node briefly out of reach): the next round tries again and
+      // the page shows the sentence meanwhile, so the console gets a warning, not an error.
+      console.warn('Salus: collecting requests for access failed; the next round tries again', error)
+      this.error = describeError(error)
     }
   }
 
